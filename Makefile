@@ -1,0 +1,127 @@
+# flowtop: `make` builds, `make check` runs every test, `make run` runs it,
+# `make install` installs (PREFIX, DESTDIR honoured).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CLANG ?= clang-14
+PKG_CONFIG ?= pkg-config
+
+# Libraries the product links; tests add cmocka.
+PKGS := libnetfilter_conntrack libseccomp libcap-ng
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wno-missing-field-initializers
+HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+	-fstack-clash-protection -fcf-protection
+BASE_CFLAGS = -std=gnu11 -g $(WARN) -I. -D_GNU_SOURCE -DFLOWTOP_VERSION='"$(VERSION)"' \
+	-DSYSCONFDIR='"$(SYSCONFDIR)/netsniff-ng"' $(pkg_cflags)
+CFLAGS ?=
+CFLAGS_ALL = $(BASE_CFLAGS) $(HARDEN) $(CFLAGS)
+LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+
+# Sanitizer build of the unit tests: no FORTIFY (it hides overflows from ASan).
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CFLAGS = $(BASE_CFLAGS) -O1 $(SAN) $(CFLAGS)
+
+ROLE_DIRS := privsep collector resolver ui geoip-update
+LIB_SRC := $(filter-out privsep/main.c,$(wildcard $(addsuffix /*.c,$(ROLE_DIRS))))
+MAIN_SRC := privsep/main.c
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+B := build
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+TH_OBJ := $(LIB_SRC:%.c=$(B)/th/%.o) $(MAIN_SRC:%.c=$(B)/th/%.o)
+SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-san/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+
+.PHONY: all deps run check check-build unit fuzz testhooks install uninstall clean bench
+
+all: flowtop
+
+flowtop: $(B)/obj/privsep/main.o $(B)/libflowtop.a
+	$(CC) $(LDHARDEN) -o $@ $^ $(pkg_libs) $(LDFLAGS)
+
+$(B)/libflowtop.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+# The test-hook build: same code plus FLOWTOP_TEST_HOOKS, which lets the
+# end-to-end tests make a role call a forbidden syscall. Never installed.
+testhooks: $(B)/flowtop-testhooks
+$(B)/flowtop-testhooks: $(TH_OBJ)
+	$(CC) $(LDHARDEN) -o $@ $^ $(pkg_libs) $(LDFLAGS)
+$(B)/th/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -DFLOWTOP_TEST_HOOKS -MMD -MP -c -o $@ $<
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/libflowtop-san.a: $(SAN_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+unit: $(UNIT_BIN) $(SAN_BIN)
+$(B)/unit/%: tests/unit/%.c $(UNIT_HELPERS) $(B)/libflowtop.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDHARDEN) -o $@ $< $(UNIT_HELPERS) $(B)/libflowtop.a \
+		$(pkg_libs) -lcmocka $(LDFLAGS)
+$(B)/unit-san/%: tests/unit/%.c $(UNIT_HELPERS) $(B)/libflowtop-san.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -o $@ $< $(UNIT_HELPERS) $(B)/libflowtop-san.a \
+		$(pkg_libs) -lcmocka $(LDFLAGS)
+
+# libFuzzer targets: clang, the decoder sources compiled in directly.
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -I. -D_GNU_SOURCE $(pkg_cflags) -fsanitize=fuzzer,address,undefined
+fuzz: $(FUZZ_BIN)
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(pkg_libs)
+
+deps:
+	@scripts/install-deps.sh
+
+check-build: flowtop testhooks unit fuzz
+
+check: deps
+	@$(MAKE) --no-print-directory check-build
+	@tests/run-all.sh
+
+bench: flowtop
+	@tests/bench/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory flowtop
+	@if [ "$$(id -u)" = 0 ]; then ./flowtop $(ARGS); else sudo ./flowtop $(ARGS); fi
+
+install: flowtop
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 flowtop $(DESTDIR)$(SBINDIR)/flowtop
+	install -m 0644 man/flowtop.8 $(DESTDIR)$(MANDIR)/man8/flowtop.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/flowtop $(DESTDIR)$(MANDIR)/man8/flowtop.8
+
+clean:
+	rm -rf $(B) flowtop
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,127 @@
+/* stream: batching conntrack records to the ui. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "collector/stream.h"
+
+void stream_init(struct stream *s, struct ct_source *ct, struct msg_chan *ui)
+{
+	memset(s, 0, sizeof(*s));
+	s->ct = ct;
+	s->ui = ui;
+}
+
+static uint64_t stream_now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int stream_send(struct stream *s, uint32_t type, const void *p,
+		       uint32_t len)
+{
+	if (msg_send(s->ui, type, p, len, -1) < 0) {
+		snprintf(s->err, sizeof(s->err), "sending %s to the ui: %s",
+			 msg_type_name(type), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int stream_flush(struct stream *s)
+{
+	uint32_t len = (uint32_t)(s->n * sizeof(struct flow_wire));
+
+	if (s->n == 0)
+		return 0;
+	s->n = 0;
+	return stream_send(s, MSG_FLOWS, s->batch, len);
+}
+
+static int stream_emit(const struct flow_wire *rec, void *arg)
+{
+	struct stream *s = arg;
+
+	s->batch[s->n++] = *rec;
+	if (s->n == STREAM_BATCH)
+		return stream_flush(s);
+	return 0;
+}
+
+int stream_hello(struct stream *s, uint32_t interval_ms)
+{
+	struct msg_hello h = {
+		.version = MSG_PROTO_VERSION, .interval_ms = interval_ms,
+	};
+
+	return stream_send(s, MSG_HELLO, &h, sizeof(h));
+}
+
+int stream_dump(struct stream *s)
+{
+	struct msg_dump_mark mk = {
+		.seq = s->seq + 1,
+		.mono_ns = stream_now(CLOCK_MONOTONIC),
+		.real_ns = stream_now(CLOCK_REALTIME),
+	};
+	char err[200];
+
+	s->err[0] = 0;
+	if (stream_flush(s) < 0 ||
+	    stream_send(s, MSG_DUMP_BEGIN, &mk, sizeof(mk)) < 0)
+		return -1;
+	if (ct_dump(s->ct, stream_emit, s, err, sizeof(err)) < 0) {
+		/* A failed send already said why; else conntrack did. */
+		if (!s->err[0])
+			snprintf(s->err, sizeof(s->err), "%s", err);
+		return -1;
+	}
+	if (stream_flush(s) < 0 ||
+	    stream_send(s, MSG_DUMP_END, &mk, sizeof(mk)) < 0)
+		return -1;
+	s->seq = mk.seq;
+	return 0;
+}
+
+int stream_events(struct stream *s)
+{
+	char err[200];
+	int r;
+
+	s->err[0] = 0;
+	r = ct_read_events(s->ct, stream_emit, s, err, sizeof(err));
+	if (r < 0) {
+		if (!s->err[0])
+			snprintf(s->err, sizeof(s->err), "%s", err);
+		return -1;
+	}
+	if (stream_flush(s) < 0)
+		return -1;
+	if (r == 1) {
+		/* The kernel dropped events: only a fresh dump is exact. */
+		s->resyncs++;
+		return stream_dump(s);
+	}
+	return 0;
+}
+
+int stream_control(struct stream *s, const struct msg *m)
+{
+	struct msg_filter f;
+
+	switch (m->type) {
+	case MSG_CTL_FILTER:
+		memcpy(&f, m->payload, sizeof(f));
+		ct_set_selection(s->ct, f.sel);
+		/* Show the new selection now, not one interval later. */
+		return stream_dump(s);
+	default:
+		snprintf(s->err, sizeof(s->err), "unexpected %s from the ui",
+			 msg_type_name(m->type));
+		return -1;
+	}
+}

@@ -1,0 +1,68 @@
+/* flow_wire: the fixed-size flow record the collector sends to the ui.
+ *
+ * One record describes one conntrack entry at one moment. Records travel in
+ * batches (MSG_FLOWS); the ui trusts none of the fields until
+ * flow_wire_check() accepted the record.
+ */
+#ifndef FLOWTOP_FLOW_WIRE_H
+#define FLOWTOP_FLOW_WIRE_H
+
+#include <stdint.h>
+
+enum flow_event {
+	FLOW_EV_DUMP = 1,   /* seen in a full dump: state and counters are current */
+	FLOW_EV_NEW,        /* conntrack NEW event */
+	FLOW_EV_UPDATE,     /* conntrack UPDATE event (state change) */
+	FLOW_EV_DESTROY,    /* conntrack DESTROY event: the flow is gone */
+};
+
+enum flow_family {
+	FLOW_FAM_IPV4 = 4,
+	FLOW_FAM_IPV6 = 6,
+};
+
+#define FLOW_STATE_NONE 0xff  /* protocol without states (UDP, ICMP) */
+#define FLOW_COMM_LEN 16      /* as the kernel's TASK_COMM_LEN */
+
+/* Field order keeps every member naturally aligned; size is checked below. */
+struct flow_wire {
+	uint64_t orig_bytes;
+	uint64_t orig_packets;
+	uint64_t reply_bytes;
+	uint64_t reply_packets;
+	uint64_t start_ns;      /* CLOCK_REALTIME ns the flow started, 0: unknown */
+	uint32_t id;            /* kernel conntrack id */
+	uint32_t pid;           /* owning process, 0: unknown */
+	uint8_t  src[16];       /* original direction; IPv4 uses the first 4 bytes */
+	uint8_t  dst[16];
+	uint16_t sport;         /* host byte order; ICMP: 0 */
+	uint16_t dport;         /* host byte order; ICMP: 0 */
+	uint16_t icmp_id;       /* ICMP echo id, host byte order */
+	uint8_t  icmp_type;
+	uint8_t  icmp_code;
+	uint8_t  event;         /* enum flow_event */
+	uint8_t  family;        /* enum flow_family */
+	uint8_t  l4proto;       /* IPPROTO_TCP, _UDP, _UDPLITE, _SCTP, _DCCP, _ICMP, _ICMPV6 */
+	uint8_t  state;         /* kernel state number of TCP/SCTP/DCCP, else FLOW_STATE_NONE */
+	char     comm[FLOW_COMM_LEN]; /* owner's comm, NUL-terminated, "" unknown */
+	uint8_t  reserved[4];   /* zero; keeps the size a multiple of 8 */
+};
+
+_Static_assert(sizeof(struct flow_wire) == 112, "flow_wire layout changed");
+
+/* Number of states the kernel defines for a protocol (TCP 10, SCTP 10,
+ * DCCP 10), 0 for protocols without states. */
+unsigned flow_state_count(uint8_t l4proto);
+
+/* Upper-case kernel name of a state ("ESTABLISHED"), NULL when none. */
+const char *flow_state_name(uint8_t l4proto, uint8_t state);
+
+/* Protocol name as the JSON contract spells it ("tcp", "icmpv6"), NULL when
+ * the protocol is not one flowtop shows. */
+const char *flow_proto_name(uint8_t l4proto);
+
+/* 0 if every field of r is in range and comm is NUL-terminated, else -1 and
+ * *why names the first bad field. */
+int flow_wire_check(const struct flow_wire *r, const char **why);
+
+#endif

@@ -1,0 +1,25 @@
+/* flowtop: parse the command line, then run as the collector. */
+#include <stdio.h>
+
+#include "privsep/options.h"
+#include "privsep/run.h"
+
+int main(int argc, char **argv)
+{
+	struct options o;
+
+	switch (options_parse(&o, argc, argv)) {
+	case OPT_EXIT_OK:
+		return 0;
+	case OPT_USAGE:
+		return 2;
+	case OPT_RUN:
+		break;
+	}
+	if (o.update) {
+		fprintf(stderr, "flowtop: -u: the GeoIP updater is not part of "
+			"this version yet\n");
+		return 1;
+	}
+	return run_main(&o);
+}

@@ -1,0 +1,136 @@
+/* msg: typed messages over SOCK_SEQPACKET socketpairs between the roles.
+ *
+ * One datagram is one message: a fixed header, then the payload. The one
+ * catalogue in msg.c says, for every type, the direction(s) that may carry
+ * it, its length bounds and whether it may carry a file descriptor; the
+ * sender and the receiver are both checked against it, so a process can
+ * neither send nor accept a message its channel was not made for.
+ */
+#ifndef FLOWTOP_MSG_H
+#define FLOWTOP_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A direction is a (sender -> receiver) pair; each channel end receives in
+ * exactly one direction and sends in exactly one. */
+enum msg_dir {
+	MSG_DIR_COL_UI = 1u << 0,   /* collector -> ui */
+	MSG_DIR_UI_COL = 1u << 1,   /* ui -> collector */
+	MSG_DIR_UI_RES = 1u << 2,   /* ui -> resolver */
+	MSG_DIR_RES_UI = 1u << 3,   /* resolver -> ui */
+	MSG_DIR_FET_UPD = 1u << 4,  /* fetcher -> updater parent */
+	MSG_DIR_UPD_FET = 1u << 5,  /* updater parent -> fetcher */
+};
+
+enum msg_type {
+	MSG_NONE = 0,
+	/* collector -> ui */
+	MSG_HELLO,        /* struct msg_hello: start of the stream */
+	MSG_DUMP_BEGIN,   /* struct msg_dump_mark: a full table dump follows */
+	MSG_FLOWS,        /* 1..MSG_FLOWS_MAX struct flow_wire */
+	MSG_DUMP_END,     /* struct msg_dump_mark: the dump is complete */
+	/* ui -> collector */
+	MSG_CTL_FILTER,   /* struct msg_filter: new protocol/family selection */
+	/* ui <-> resolver */
+	MSG_PING,         /* uint64_t cookie */
+	MSG_PONG,         /* uint64_t cookie, echoed */
+	MSG_TYPE_COUNT
+};
+
+struct msg_hdr {
+	uint32_t type;
+	uint32_t len;     /* payload bytes after the header */
+};
+
+/* The largest datagram any channel carries (header included). */
+#define MSG_MAX_SIZE (64u * 1024u)
+#define MSG_MAX_PAYLOAD (MSG_MAX_SIZE - sizeof(struct msg_hdr))
+
+struct msg_hello {
+	uint32_t version;      /* MSG_PROTO_VERSION */
+	uint32_t interval_ms;  /* the collector's dump interval */
+};
+#define MSG_PROTO_VERSION 1
+
+struct msg_dump_mark {
+	uint64_t seq;          /* increases by one per dump */
+	uint64_t mono_ns;      /* CLOCK_MONOTONIC when the dump started */
+	uint64_t real_ns;      /* CLOCK_REALTIME at the same moment */
+};
+
+/* Selection bits shared by options, collector and ui. */
+enum flow_sel {
+	SEL_IPV4 = 1u << 0,
+	SEL_IPV6 = 1u << 1,
+	SEL_TCP = 1u << 2,
+	SEL_UDP = 1u << 3,     /* UDP and UDP-Lite */
+	SEL_DCCP = 1u << 4,
+	SEL_ICMP = 1u << 5,    /* ICMP and ICMPv6 */
+	SEL_SCTP = 1u << 6,
+	SEL_LOOPBACK = 1u << 7,
+	SEL_ALL = (1u << 8) - 1,
+};
+
+struct msg_filter {
+	uint32_t sel;          /* enum flow_sel bits; others must be zero */
+};
+
+/* One received message. payload points into the caller's buffer. */
+struct msg {
+	uint32_t type;
+	uint32_t len;
+	const void *payload;
+	int fd;                /* passed descriptor or -1 */
+};
+
+/* Catalogue entry; exposed for tests. */
+struct msg_spec {
+	const char *name;
+	uint32_t dirs;         /* enum msg_dir bits that may carry it */
+	uint32_t min_len;
+	uint32_t max_len;
+	uint32_t unit;         /* if non-zero, (len - min_len) % unit == 0 */
+	int fd_allowed;
+};
+
+const struct msg_spec *msg_spec(uint32_t type);
+const char *msg_type_name(uint32_t type);
+
+/* Check a received datagram buf[0..n) for direction dir; fill *m. Returns
+ * 0, or -1 with *why set to a static reason. Does not look at payload
+ * contents beyond the length; per-type validators do that. */
+int msg_decode(uint32_t dir, const void *buf, size_t n, int has_fd,
+	       struct msg *m, const char **why);
+
+/* Payload validators for the types whose contents have ranges. */
+int msg_check_hello(const struct msg *m, const char **why);
+int msg_check_filter(const struct msg *m, const char **why);
+
+/* A channel end. */
+struct msg_chan {
+	int fd;
+	uint32_t rx_dir;       /* the one direction this end receives */
+	uint32_t tx_dir;       /* the one direction this end sends */
+	const char *peer;      /* role name of the other end, for errors */
+	unsigned char buf[MSG_MAX_SIZE];
+};
+
+void msg_chan_init(struct msg_chan *c, int fd, uint32_t rx_dir,
+		   uint32_t tx_dir, const char *peer);
+
+/* Send one message (fd -1 for none). 0 on success; -1 with errno set. A
+ * type/length the catalogue forbids on tx_dir is refused with EINVAL. */
+int msg_send(struct msg_chan *c, uint32_t type, const void *payload,
+	     uint32_t len, int fd);
+
+/* Receive one message into c->buf. Returns 1 with *m filled, 0 on orderly
+ * EOF from the peer, -1 on a malformed message or socket error with *why
+ * set (errno kept for socket errors). A descriptor passed with a message
+ * that may not carry one is closed. */
+int msg_recv(struct msg_chan *c, struct msg *m, const char **why);
+
+/* Non-blocking variant: returns -2 when nothing is queued. */
+int msg_recv_nb(struct msg_chan *c, struct msg *m, const char **why);
+
+#endif

@@ -1,0 +1,231 @@
+/* options: the command line of netsniff-ng's flowtop plus the batch options. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "privsep/msg.h"
+#include "privsep/options.h"
+
+#ifndef FLOWTOP_VERSION
+#define FLOWTOP_VERSION "0"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc/netsniff-ng"
+#endif
+
+enum {
+	OPT_ONCE = 256,
+	OPT_COUNT,
+	OPT_CONF_DIR,
+	OPT_GEOIP_DIR,
+	OPT_SHOW_LOOPBACK,
+};
+
+static const char short_opts[] = "46TUDISsnGbt:uvho:";
+
+static const struct option long_opts[] = {
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "tcp", no_argument, NULL, 'T' },
+	{ "udp", no_argument, NULL, 'U' },
+	{ "dccp", no_argument, NULL, 'D' },
+	{ "icmp", no_argument, NULL, 'I' },
+	{ "sctp", no_argument, NULL, 'S' },
+	{ "show-src", no_argument, NULL, 's' },
+	{ "no-dns", no_argument, NULL, 'n' },
+	{ "no-geoip", no_argument, NULL, 'G' },
+	{ "bits", no_argument, NULL, 'b' },
+	{ "interval", required_argument, NULL, 't' },
+	{ "update", no_argument, NULL, 'u' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "conf-dir", required_argument, NULL, OPT_CONF_DIR },
+	{ "geoip-dir", required_argument, NULL, OPT_GEOIP_DIR },
+	{ "show-loopback", no_argument, NULL, OPT_SHOW_LOOPBACK },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Selection letters and the bits they set. */
+static const struct {
+	int opt;
+	uint32_t bit;
+} sel_opts[] = {
+	{ '4', SEL_IPV4 }, { '6', SEL_IPV6 }, { 'T', SEL_TCP }, { 'U', SEL_UDP },
+	{ 'D', SEL_DCCP }, { 'I', SEL_ICMP }, { 'S', SEL_SCTP },
+};
+
+void options_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: flowtop [options]\n"
+"Show the kernel's connection tracking table, top-like.\n"
+"\n"
+"Selection (default -46T):\n"
+"  -4, --ipv4            IPv4 flows\n"
+"  -6, --ipv6            IPv6 flows\n"
+"  -T, --tcp             TCP flows\n"
+"  -U, --udp             UDP and UDP-Lite flows\n"
+"  -D, --dccp            DCCP flows\n"
+"  -I, --icmp            ICMP and ICMPv6 flows\n"
+"  -S, --sctp            SCTP flows\n"
+"      --show-loopback   also flows with a loopback address at either end\n"
+"Display:\n"
+"  -s, --show-src        show source ports\n"
+"  -n, --no-dns          no reverse DNS lookups\n"
+"  -G, --no-geoip        no GeoIP lookups\n"
+"  -b, --bits            rates in bits per second, not bytes\n"
+"  -t, --interval SEC    refresh interval in seconds (default 1)\n"
+"Batch mode:\n"
+"      --once            print one snapshot after one interval and exit\n"
+"      --count N         print N snapshots, one interval apart\n"
+"  -o, --output FORMAT   text (default) or json (one JSON object per flow per line)\n"
+"Files:\n"
+"      --conf-dir DIR    tcp.conf, udp.conf, geoip.conf (default " SYSCONFDIR ")\n"
+"      --geoip-dir DIR   GeoIP databases\n"
+"  -u, --update          update the GeoIP databases and exit\n"
+"Other:\n"
+"  -v, --version         print the version and exit\n"
+"  -h, --help            print this help and exit\n");
+}
+
+static enum opt_result opt_bad(const char *what, const char *arg)
+{
+	if (arg)
+		fprintf(stderr, "flowtop: %s: '%s'\n", what, arg);
+	else
+		fprintf(stderr, "flowtop: %s\n", what);
+	fprintf(stderr, "Try 'flowtop --help' for more information.\n");
+	return OPT_USAGE;
+}
+
+/* Seconds with an optional fraction, 0.1 to 3600. */
+static int opt_interval(const char *s, uint32_t *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0.1 || v > 3600)
+		return -1;
+	*ms = (uint32_t)lround(v * 1000.0);
+	return 0;
+}
+
+static int opt_count(const char *s, uint32_t *n)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > 1000000000ul)
+		return -1;
+	*n = (uint32_t)v;
+	return 0;
+}
+
+static uint32_t opt_sel_bit(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sel_opts) / sizeof(sel_opts[0]); i++)
+		if (sel_opts[i].opt == c)
+			return sel_opts[i].bit;
+	return 0;
+}
+
+static void opt_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval_ms = 1000;
+	o->output = OUT_TEXT;
+	o->conf_dir = SYSCONFDIR;
+}
+
+/* No family given: both; no protocol given: TCP, as upstream. */
+static void opt_finish_sel(struct options *o)
+{
+	if (!(o->sel & (SEL_IPV4 | SEL_IPV6)))
+		o->sel |= SEL_IPV4 | SEL_IPV6;
+	if (!(o->sel & (SEL_TCP | SEL_UDP | SEL_DCCP | SEL_ICMP | SEL_SCTP)))
+		o->sel |= SEL_TCP;
+}
+
+static enum opt_result opt_one(struct options *o, int c, const char *arg)
+{
+	uint32_t bit = opt_sel_bit(c);
+
+	if (bit) {
+		o->sel |= bit;
+		return OPT_RUN;
+	}
+	switch (c) {
+	case 's': o->show_src = 1; break;
+	case 'n': o->no_dns = 1; break;
+	case 'G': o->no_geoip = 1; break;
+	case 'b': o->bits = 1; break;
+	case 'u': o->update = 1; break;
+	case OPT_SHOW_LOOPBACK: o->sel |= SEL_LOOPBACK; break;
+	case OPT_CONF_DIR: o->conf_dir = arg; break;
+	case OPT_GEOIP_DIR: o->geoip_dir = arg; break;
+	case 't':
+		if (opt_interval(arg, &o->interval_ms) < 0)
+			return opt_bad("invalid interval (seconds, 0.1 to 3600)", arg);
+		break;
+	case OPT_ONCE:
+		o->batch = 1;
+		o->count = 1;
+		break;
+	case OPT_COUNT:
+		if (opt_count(arg, &o->count) < 0)
+			return opt_bad("invalid --count (a positive integer)", arg);
+		o->batch = 1;
+		break;
+	case 'o':
+		if (strcmp(arg, "text") == 0)
+			o->output = OUT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			o->output = OUT_JSON;
+		else
+			return opt_bad("invalid --output (text or json)", arg);
+		o->batch = 1;
+		break;
+	case 'v':
+		printf("flowtop %s\n", FLOWTOP_VERSION);
+		return OPT_EXIT_OK;
+	case 'h':
+		options_usage(stdout);
+		return OPT_EXIT_OK;
+	default:
+		/* getopt has already named the bad option. */
+		return opt_bad("invalid usage", NULL);
+	}
+	return OPT_RUN;
+}
+
+enum opt_result options_parse(struct options *o, int argc, char **argv)
+{
+	int c;
+
+	opt_defaults(o);
+	opterr = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		enum opt_result r = opt_one(o, c, optarg);
+
+		if (r != OPT_RUN)
+			return r;
+	}
+	if (optind < argc)
+		return opt_bad("unexpected argument", argv[optind]);
+	opt_finish_sel(o);
+	return OPT_RUN;
+}

@@ -1,0 +1,33 @@
+/* options: the command line, parsed once in the collector before any fork. */
+#ifndef FLOWTOP_OPTIONS_H
+#define FLOWTOP_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum out_format { OUT_TEXT, OUT_JSON };
+
+struct options {
+	uint32_t sel;           /* enum flow_sel bits (msg.h) */
+	uint32_t interval_ms;   /* -t, default 1000 */
+	int show_src;           /* -s */
+	int no_dns;             /* -n */
+	int no_geoip;           /* -G */
+	int bits;               /* -b */
+	int update;             /* -u */
+	int batch;              /* --once or --count given */
+	uint32_t count;         /* snapshots to print in batch mode; 0 = forever */
+	enum out_format output; /* -o */
+	const char *conf_dir;   /* --conf-dir */
+	const char *geoip_dir;  /* --geoip-dir, NULL: the default directories */
+};
+
+enum opt_result { OPT_RUN, OPT_EXIT_OK, OPT_USAGE };
+
+/* Parse argv into *o. OPT_USAGE: a one-line reason was printed to stderr
+ * (caller exits 2). OPT_EXIT_OK: --help or --version was printed. */
+enum opt_result options_parse(struct options *o, int argc, char **argv);
+
+void options_usage(FILE *out);
+
+#endif

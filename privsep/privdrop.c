@@ -1,0 +1,243 @@
+/* privdrop: capabilities (libcap-ng) and identities. */
+#include <cap-ng.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "privsep/privdrop.h"
+
+/* What the collector keeps for its whole run. */
+static const int caps_collector[] = {
+	CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
+};
+/* What start-up needs on top, only until the others are forked. SETPCAP
+ * (a root start only) lets each role empty its bounding set. */
+static const int caps_setup[] = {
+	CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP,
+};
+
+#define NCAPS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Dropping the bounding set needs CAP_SETPCAP, which only a root start has;
+ * with no_new_privs set later, the bounding set can grant nothing anyway. */
+static capng_select_t priv_select(void)
+{
+	return capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) ?
+		CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS;
+}
+
+/* Keep, of caps[0..n), those in the permitted set; all made effective. */
+static void priv_keep_permitted(const int *caps, size_t n, int *have)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		have[i] = capng_have_capability(CAPNG_PERMITTED, caps[i]);
+}
+
+static void priv_add(const int *caps, size_t n, const int *have)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!have || have[i])
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+				     caps[i]);
+}
+
+int priv_start(char *err, size_t errlen)
+{
+	int have_setup[NCAPS(caps_setup)], have_coll[NCAPS(caps_collector)];
+
+	if (capng_get_caps_process() < 0) {
+		snprintf(err, errlen, "cannot read capabilities: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
+		snprintf(err, errlen,
+			 "missing CAP_NET_ADMIN, needed to read the connection "
+			 "tracking table: run flowtop as root (sudo flowtop), "
+			 "or install it with 'make install', which gives the "
+			 "binary the capabilities it needs");
+		return -1;
+	}
+	priv_keep_permitted(caps_setup, NCAPS(caps_setup), have_setup);
+	priv_keep_permitted(caps_collector, NCAPS(caps_collector), have_coll);
+	capng_clear(CAPNG_SELECT_CAPS);
+	priv_add(caps_setup, NCAPS(caps_setup), have_setup);
+	priv_add(caps_collector, NCAPS(caps_collector), have_coll);
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
+		snprintf(err, errlen, "cannot set capabilities: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int priv_lookup(const char *name, struct ids *out)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw || pw->pw_uid == 0)
+		return -1;
+	out->uid = pw->pw_uid;
+	out->gid = pw->pw_gid;
+	return 0;
+}
+
+int priv_unpriv_ids(struct ids *out, char *err, size_t errlen)
+{
+	if (priv_lookup("flowtop", out) == 0 || priv_lookup("nobody", out) == 0)
+		return 0;
+	snprintf(err, errlen, "no unprivileged user: neither 'flowtop' nor "
+		 "'nobody' exists");
+	return -1;
+}
+
+/* A decimal id from the environment, 1..INT_MAX-1; -1 when absent/bad. */
+static long priv_env_id(const char *name)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v >= INT_MAX)
+		return -1;
+	return v;
+}
+
+int priv_ui_ids(const struct ids *unpriv, struct ids *out,
+		char *err, size_t errlen)
+{
+	long su, sg;
+
+	(void)err;
+	(void)errlen;
+	if (getuid() != 0) {
+		out->uid = getuid();
+		out->gid = getgid();
+		return 0;
+	}
+	/* Only a real root start may pick the ui's uid from the
+	 * environment; a setuid start has an untrusted environment. */
+	su = priv_env_id("SUDO_UID");
+	sg = priv_env_id("SUDO_GID");
+	if (su > 0) {
+		struct passwd *pw = getpwuid((uid_t)su);
+
+		out->uid = (uid_t)su;
+		out->gid = sg > 0 ? (gid_t)sg : pw ? pw->pw_gid : unpriv->gid;
+		return 0;
+	}
+	*out = *unpriv;
+	return 0;
+}
+
+int priv_make_empty_dir(char *path, size_t pathlen, char *err, size_t errlen)
+{
+	/* Literal /tmp: TMPDIR comes from a possibly untrusted environment. */
+	if ((size_t)snprintf(path, pathlen, "/tmp/flowtop-empty-XXXXXX") >= pathlen
+	    || !mkdtemp(path)) {
+		snprintf(err, errlen, "cannot create an empty directory in /tmp: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* chroot into dir after removing it: a deleted directory stays empty. */
+static int priv_chroot_empty(const char *dir, char *err, size_t errlen)
+{
+	if (chdir(dir) < 0 || rmdir(dir) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		snprintf(err, errlen, "chroot into %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int priv_set_ids(const struct ids *id, char *err, size_t errlen)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (setgroups(1, &id->gid) < 0 && (errno != EPERM || getgid() != id->gid)) {
+		snprintf(err, errlen, "setgroups: %s", strerror(errno));
+		return -1;
+	}
+	if (setresgid(id->gid, id->gid, id->gid) < 0 ||
+	    setresuid(id->uid, id->uid, id->uid) < 0) {
+		snprintf(err, errlen, "cannot become uid %u gid %u: %s",
+			 (unsigned)id->uid, (unsigned)id->gid, strerror(errno));
+		return -1;
+	}
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
+	    ru != id->uid || eu != id->uid || su != id->uid ||
+	    rg != id->gid || eg != id->gid || sg != id->gid) {
+		snprintf(err, errlen, "identity change to uid %u did not stick",
+			 (unsigned)id->uid);
+		return -1;
+	}
+	return 0;
+}
+
+static int priv_apply(capng_select_t sel, char *err, size_t errlen)
+{
+	if (capng_apply(sel) < 0) {
+		snprintf(err, errlen, "cannot drop capabilities: %s",
+			 strerror(errno));
+		return -1;
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
+
+int priv_become(const struct ids *id, const char *empty_dir,
+		char *err, size_t errlen)
+{
+	if (empty_dir && priv_chroot_empty(empty_dir, err, errlen) < 0)
+		return -1;
+	/* The bounding set first: after the uid change SETPCAP is gone. */
+	capng_get_caps_process();
+	if (priv_select() == CAPNG_SELECT_BOTH) {
+		capng_clear(CAPNG_SELECT_BOUNDS);
+		if (priv_apply(CAPNG_SELECT_BOUNDS, err, errlen) < 0)
+			return -1;
+	}
+	if (priv_set_ids(id, err, errlen) < 0)
+		return -1;
+	capng_get_caps_process();
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (priv_apply(CAPNG_SELECT_CAPS, err, errlen) < 0)
+		return -1;
+	capng_get_caps_process();
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
+		snprintf(err, errlen, "capabilities survived the drop");
+		return -1;
+	}
+	return 0;
+}
+
+int priv_collector_final(char *err, size_t errlen)
+{
+	capng_select_t sel;
+	size_t i;
+
+	capng_get_caps_process();
+	sel = priv_select();
+	capng_clear(CAPNG_SELECT_BOTH);
+	priv_add(caps_collector, NCAPS(caps_collector), NULL);
+	for (i = 0; i < NCAPS(caps_collector); i++)
+		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, caps_collector[i]);
+	return priv_apply(sel, err, errlen);
+}

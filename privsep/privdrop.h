@@ -1,0 +1,43 @@
+/* privdrop: capabilities and identities of the three roles.
+ *
+ * The order in every role follows OpenBSD's daemons: open what the role
+ * needs, chroot, setgroups/setresgid/setresuid (any failure is fatal), drop
+ * capabilities, then confine with seccomp.
+ */
+#ifndef FLOWTOP_PRIVDROP_H
+#define FLOWTOP_PRIVDROP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ids {
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Check that CAP_NET_ADMIN can be had (permitted set), then keep only the
+ * capabilities the collector and the start-up need, made effective.
+ * -1 with a message for the user in err. */
+int priv_start(char *err, size_t errlen);
+
+/* The unprivileged identity: user "flowtop" if it exists, else "nobody". */
+int priv_unpriv_ids(struct ids *out, char *err, size_t errlen);
+
+/* The identity the ui runs as: the real user; when that is root, SUDO_UID
+ * and SUDO_GID if set, else the unprivileged identity. */
+int priv_ui_ids(const struct ids *unpriv, struct ids *out,
+		char *err, size_t errlen);
+
+/* Create an empty directory for the resolver's chroot. */
+int priv_make_empty_dir(char *path, size_t pathlen, char *err, size_t errlen);
+
+/* Become id for good (optionally chrooted into empty_dir, which is removed
+ * so nothing can ever be created in it) and hold no capability at all. */
+int priv_become(const struct ids *id, const char *empty_dir,
+		char *err, size_t errlen);
+
+/* The collector after forking: only CAP_NET_ADMIN, CAP_SYS_PTRACE and
+ * CAP_DAC_READ_SEARCH stay. */
+int priv_collector_final(char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,172 @@
+/* start: the collector's start-up, in the order that keeps privilege
+ * shortest: open the conntrack sockets and sysctls, save the terminal,
+ * make the channels, fork the resolver and the ui, then drop to the three
+ * capabilities it keeps and confine itself. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "privsep/run.h"
+#include "privsep/seccomp.h"
+#include "privsep/testhook.h"
+
+#define NETFILTER_SYSCTL_DIR "/proc/sys/net/netfilter"
+
+static struct run *last_words_run;
+
+/* Runs in the collector's SIGSYS handler: async-signal-safe calls only. */
+static void start_last_words(long nr)
+{
+	static const char pre[] = "flowtop: collector killed by seccomp: syscall ";
+	const char *name = seccomp_syscall_name(nr);
+	struct run *r = last_words_run;
+
+	if (r) {
+		/* Closing the channel stops the ui, and the ui the resolver. */
+		if (r->ui_chan && r->ui_chan->fd >= 0)
+			close(r->ui_chan->fd);
+		ct_sysctl_restore(&r->sysctl);
+		tty_restore(&r->tty);
+	}
+	if (write(STDERR_FILENO, pre, sizeof(pre) - 1) < 0 ||
+	    write(STDERR_FILENO, name, strlen(name)) < 0 ||
+	    write(STDERR_FILENO, "\n", 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static int start_fail(struct run *r, const char *what)
+{
+	snprintf(r->why, sizeof(r->why), "%s", what);
+	return -1;
+}
+
+static int start_open(struct run *r)
+{
+	char err[256];
+
+	if (priv_start(err, sizeof(err)) < 0 ||
+	    priv_unpriv_ids(&r->unpriv, err, sizeof(err)) < 0 ||
+	    priv_ui_ids(&r->unpriv, &r->ui_ids, err, sizeof(err)) < 0)
+		return start_fail(r, err);
+	r->ct = ct_open(r->o->sel, err, sizeof(err));
+	if (!r->ct)
+		return start_fail(r, err);
+	if (ct_sysctl_enable(&r->sysctl, NETFILTER_SYSCTL_DIR, err,
+			     sizeof(err)) < 0)
+		return start_fail(r, err);
+	tty_save(&r->tty);
+	return 0;
+}
+
+/* Signals arrive through a descriptor, so the loop handles them in order
+ * with everything else. */
+static int start_signals(struct run *r)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return start_fail(r, strerror(errno));
+	r->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r->sigfd < 0)
+		return start_fail(r, strerror(errno));
+	sigaction(SIGPIPE, &ign, NULL);
+	return 0;
+}
+
+static int start_channels(struct run *r)
+{
+	int big = 4 << 20;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r->col_ui) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r->ui_res) < 0)
+		return start_fail(r, strerror(errno));
+	/* Room for a large dump in flight; the kernel caps it at wmem_max. */
+	setsockopt(r->col_ui[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	r->ui_chan = malloc(sizeof(*r->ui_chan));
+	r->stream = malloc(sizeof(*r->stream));
+	if (!r->ui_chan || !r->stream)
+		return start_fail(r, "out of memory");
+	msg_chan_init(r->ui_chan, r->col_ui[0], MSG_DIR_UI_COL, MSG_DIR_COL_UI,
+		      "ui");
+	stream_init(r->stream, r->ct, r->ui_chan);
+	return 0;
+}
+
+static int start_children(struct run *r)
+{
+	char err[256];
+
+	if (priv_make_empty_dir(r->empty_dir, sizeof(r->empty_dir), err,
+				sizeof(err)) < 0)
+		return start_fail(r, err);
+	if (seccomp_board_init() < 0)
+		return start_fail(r, "cannot map the seccomp trap board");
+	seccomp_names_init();
+	if (run_spawn(r, ROLE_RESOLVER) < 0 || run_spawn(r, ROLE_UI) < 0)
+		return -1;
+	close(r->col_ui[1]);
+	close(r->ui_res[0]);
+	close(r->ui_res[1]);
+	return 0;
+}
+
+static int start_confine(struct run *r)
+{
+	char err[256];
+
+	if (priv_collector_final(err, sizeof(err)) < 0)
+		return start_fail(r, err);
+	last_words_run = r;
+	if (seccomp_trap_init(ROLE_COLLECTOR, start_last_words) < 0 ||
+	    seccomp_install(&seccomp_collector_policy, err, sizeof(err)) < 0)
+		return start_fail(r, err);
+	return 0;
+}
+
+int run_main(const struct options *o)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r) {
+		fprintf(stderr, "flowtop: out of memory\n");
+		return 1;
+	}
+	prctl(PR_SET_NAME, role_comm(ROLE_COLLECTOR), 0, 0, 0);
+	r->o = o;
+	r->sigfd = -1;
+	r->sysctl.acct.fd = r->sysctl.tstamp.fd = -1;
+	r->tty.fd = -1;
+	if (start_open(r) < 0 || start_signals(r) < 0 ||
+	    start_channels(r) < 0) {
+		ct_sysctl_restore(&r->sysctl);
+		fprintf(stderr, "flowtop: %s\n", r->why);
+		return 1;
+	}
+	if (start_children(r) < 0 || start_confine(r) < 0 ||
+	    stream_hello(r->stream, o->interval_ms) < 0 ||
+	    stream_dump(r->stream) < 0) {
+		if (!r->why[0])
+			snprintf(r->why, sizeof(r->why), "%s", r->stream->err);
+		r->stop = STOP_ERROR;
+	}
+	testhook_seccomp(ROLE_COLLECTOR);
+	if (r->stop == STOP_NONE)
+		run_supervise(r);
+	rc = run_shutdown(r);
+	return rc;
+}

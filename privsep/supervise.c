@@ -1,0 +1,220 @@
+/* supervise: the collector's loop, and the ordered shutdown. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "privsep/run.h"
+#include "privsep/seccomp.h"
+
+#define SHUTDOWN_GRACE_MS 2000
+
+static uint64_t sup_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void sup_stop(struct run *r, enum stop_kind k, const char *why)
+{
+	if (r->stop != STOP_NONE)
+		return;
+	r->stop = k;
+	if (why)
+		snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+/* Collect every child that has ended; the first death stops the run. */
+static void sup_reap(struct run *r)
+{
+	int st, i;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < ROLE_COUNT; i++) {
+			if (r->pid[i] != pid)
+				continue;
+			r->status[i] = st;
+			r->reaped[i] = 1;
+			r->pid[i] = 0;
+		}
+	}
+	if (r->reaped[ROLE_UI] || r->reaped[ROLE_RESOLVER])
+		sup_stop(r, STOP_CHILD, NULL);
+}
+
+static void sup_signal(struct run *r)
+{
+	struct signalfd_siginfo si;
+
+	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			sup_reap(r);
+		} else if (r->stop == STOP_NONE) {
+			r->stop = STOP_SIGNAL;
+			r->stop_signal = (int)si.ssi_signo;
+		}
+	}
+}
+
+/* The ui may only ask for what the catalogue lets it; anything else ends
+ * the run. An EOF means the ui is ending: its exit status will tell. */
+static void sup_from_ui(struct run *r)
+{
+	const char *why;
+	struct msg m;
+	int rc = msg_recv(r->ui_chan, &m, &why);
+	char buf[200];
+
+	if (rc == 0) {
+		r->ui_chan->fd = -1;
+		return;
+	}
+	if (rc < 0 || (m.type == MSG_CTL_FILTER && msg_check_filter(&m, &why) < 0)) {
+		snprintf(buf, sizeof(buf), "bad message from the ui: %s", why);
+		sup_stop(r, STOP_ERROR, buf);
+		return;
+	}
+	if (stream_control(r->stream, &m) < 0)
+		sup_stop(r, STOP_ERROR, r->stream->err);
+}
+
+static void sup_collect(struct run *r, int dump)
+{
+	int rc = dump ? stream_dump(r->stream) : stream_events(r->stream);
+
+	/* A send that failed because the ui is gone is reported by its exit. */
+	if (rc < 0 && errno != EPIPE && errno != ECONNRESET)
+		sup_stop(r, STOP_ERROR, r->stream->err);
+	else if (rc < 0)
+		r->ui_chan->fd = -1;
+}
+
+void run_supervise(struct run *r)
+{
+	uint64_t next = sup_now_ms() + r->o->interval_ms;
+
+	while (r->stop == STOP_NONE) {
+		struct pollfd p[3] = {
+			{ .fd = r->sigfd, .events = POLLIN },
+			{ .fd = ct_event_fd(r->ct), .events = POLLIN },
+			{ .fd = r->ui_chan->fd, .events = POLLIN },
+		};
+		uint64_t now = sup_now_ms();
+		int timeout = next > now ? (int)(next - now) : 0;
+
+		if (poll(p, 3, timeout) < 0 && errno != EINTR) {
+			sup_stop(r, STOP_ERROR, strerror(errno));
+			break;
+		}
+		if (p[0].revents)
+			sup_signal(r);
+		if (r->stop == STOP_NONE && p[2].revents && r->ui_chan->fd >= 0)
+			sup_from_ui(r);
+		if (r->stop == STOP_NONE && p[1].revents && r->ui_chan->fd >= 0)
+			sup_collect(r, 0);
+		if (r->stop == STOP_NONE && sup_now_ms() >= next &&
+		    r->ui_chan->fd >= 0) {
+			sup_collect(r, 1);
+			next += r->o->interval_ms;
+			if (next < sup_now_ms())
+				next = sup_now_ms() + r->o->interval_ms;
+		}
+	}
+}
+
+static int sup_alive(const struct run *r)
+{
+	return r->pid[ROLE_UI] || r->pid[ROLE_RESOLVER];
+}
+
+/* The children run under other uids and the collector has no CAP_KILL,
+ * so it stops them by closing the ui's channel: the ui ends on EOF, and
+ * the resolver when the ui's channel closes. One that hangs is left to
+ * its parent-death signal when the collector exits. */
+static void sup_stop_children(struct run *r)
+{
+	uint64_t until = sup_now_ms() + SHUTDOWN_GRACE_MS;
+	int i;
+
+	for (i = 0; i < ROLE_COUNT; i++)
+		r->termed[i] = r->pid[i] != 0;
+	if (r->ui_chan && r->ui_chan->fd >= 0) {
+		close(r->ui_chan->fd);
+		r->ui_chan->fd = -1;
+	}
+	while (sup_alive(r) && sup_now_ms() < until) {
+		struct pollfd p = { .fd = r->sigfd, .events = POLLIN };
+
+		if (poll(&p, 1, (int)(until - sup_now_ms())) > 0)
+			sup_signal(r);
+	}
+}
+
+/* A child that died of a signal, resolver first: that is the cause. */
+static int sup_report_signaled(const struct run *r)
+{
+	static const enum role order[] = { ROLE_RESOLVER, ROLE_UI };
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		enum role ro = order[i];
+		int st = r->status[ro], sig;
+
+		if (!r->reaped[ro] || !WIFSIGNALED(st))
+			continue;
+		sig = WTERMSIG(st);
+		if (r->termed[ro] && sig == SIGTERM)
+			continue;       /* its parent-death signal */
+		if (sig == SIGSYS)
+			fprintf(stderr, "flowtop: %s killed by seccomp: syscall %s\n",
+				role_name(ro),
+				seccomp_syscall_name(seccomp_board_read(ro)));
+		else
+			fprintf(stderr, "flowtop: %s killed by signal %d (%s)\n",
+				role_name(ro), sig, strsignal(sig));
+		return 1;
+	}
+	return 0;
+}
+
+/* Why the run stopped, said once; returns the exit status. */
+static int sup_report(const struct run *r)
+{
+	if (sup_report_signaled(r))
+		return 1;
+	switch (r->stop) {
+	case STOP_ERROR:
+		fprintf(stderr, "flowtop: %s\n", r->why);
+		return 1;
+	case STOP_SIGNAL:
+		if (!r->o->batch)
+			return 0;
+		fprintf(stderr, "flowtop: stopped by %s before the last snapshot\n",
+			strsignal(r->stop_signal));
+		return 1;
+	default:
+		break;
+	}
+	if (r->reaped[ROLE_UI] && WIFEXITED(r->status[ROLE_UI]))
+		return WEXITSTATUS(r->status[ROLE_UI]) == 0 ? 0 : 1;
+	if (r->reaped[ROLE_RESOLVER] && WIFEXITED(r->status[ROLE_RESOLVER]) &&
+	    WEXITSTATUS(r->status[ROLE_RESOLVER]) == 0)
+		fprintf(stderr, "flowtop: resolver exited unexpectedly\n");
+	return 1;
+}
+
+int run_shutdown(struct run *r)
+{
+	sup_stop_children(r);
+	ct_sysctl_restore(&r->sysctl);
+	tty_restore(&r->tty);
+	return sup_report(r);
+}

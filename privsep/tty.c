@@ -1,0 +1,24 @@
+/* tty: save and restore terminal modes. */
+#include <unistd.h>
+
+#include "privsep/tty.h"
+
+void tty_save(struct tty_state *t)
+{
+	static const int fds[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+	unsigned i;
+
+	t->fd = -1;
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (tcgetattr(fds[i], &t->saved) == 0) {
+			t->fd = fds[i];
+			return;
+		}
+	}
+}
+
+void tty_restore(const struct tty_state *t)
+{
+	if (t->fd >= 0)
+		tcsetattr(t->fd, TCSADRAIN, &t->saved);
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# t_privsep: the process picture of DESIGN.md, read from /proc while flowtop
+# runs: three processes (flowtop, flowtop-resolv, flowtop-ui), what each may
+# do, and that a seccomp violation in any role ends the run with a message
+# naming the role and the syscall (build/flowtop-testhooks only; the product
+# binary has no such hook).
+source "$(dirname "$0")/lib.sh"
+require_root
+require_tools ip nft timeout pgrep
+require_flowtop
+ns_setup_or_skip
+
+ZERO=0000000000000000
+# The collector keeps CAP_DAC_READ_SEARCH (2), CAP_NET_ADMIN (12) and
+# CAP_SYS_PTRACE (19), nothing else.
+COLLECTOR_CAPS=$(printf '%016x' $(((1 << 2) | (1 << 12) | (1 << 19))))
+
+# all_uids PID: the four uids of the Uid: line (real, effective, saved, fs).
+all_uids() { status_field "$1" Uid | tr -s '[:space:]' ' ' | sed 's/ $//'; }
+
+# confined PID ROLE: no capabilities at all, NoNewPrivs, seccomp filter.
+confined() {
+	local pid=$1 role=$2 f v why=
+	for f in CapPrm CapEff CapInh CapAmb; do
+		v=$(status_field "$pid" "$f")
+		[ "$v" = "$ZERO" ] || why="$why $f=$v"
+	done
+	verdict "$role: CapPrm, CapEff, CapInh, CapAmb all 0" "${why# }"
+	v=$(status_field "$pid" NoNewPrivs)
+	verdict "$role: NoNewPrivs 1" "$([ "$v" = 1 ] || echo "NoNewPrivs=$v")"
+	v=$(status_field "$pid" Seccomp)
+	verdict "$role: Seccomp 2 (filter)" "$([ "$v" = 2 ] || echo "Seccomp=$v")"
+}
+
+seccomp_is_2() { [ "$(status_field "$FT_PID" Seccomp)" = 2 ]; }
+
+# --- the running picture, root start without SUDO_UID -------------------------
+ft_start pic "$NS_CLIENT" env -u SUDO_UID -u SUDO_GID -u SUDO_USER "$FLOWTOP" --count 100 -t 1
+if [ -z "$FT_PID" ] || ! ft_wait_children 5; then
+	fail "flowtop --count 100 runs with children flowtop-resolv and flowtop-ui" \
+		"children: $(ps -o pid=,comm= --ppid "${FT_PID:-0}" | tr '\n' ' '); stderr: $(head -n3 "$WORK/pic.err")"
+else
+	sleep 0.5
+	kids=$(ps -o comm= --ppid "$FT_PID" | sort | tr '\n' ' ')
+	verdict "exactly three processes: flowtop and its children flowtop-resolv, flowtop-ui" \
+		"$([ "$(proc_comm "$FT_PID")" = flowtop ] || echo "parent comm is $(proc_comm "$FT_PID")")$([ "$kids" = "flowtop-resolv flowtop-ui " ] || echo "children: $kids")"
+	grand=$(for p in $(pgrep -P "$FT_PID"); do pgrep -P "$p"; done | tr '\n' ' ')
+	verdict "the resolver and the ui have no children of their own" \
+		"$([ -z "${grand// /}" ] || echo "grandchildren: $grand")"
+
+	confined "$FT_RES_PID" resolver
+	uids=$(all_uids "$FT_RES_PID")
+	verdict "resolver: uid not 0 (Uid: $uids)" \
+		"$(for u in $uids; do [ "$u" != 0 ] || { echo "a uid is 0"; break; }; done)"
+	root=$(readlink "/proc/$FT_RES_PID/root")
+	verdict "resolver: chrooted (/proc/PID/root -> $root)" \
+		"$([ -n "$root" ] && [ "$root" != / ] || echo "root is '$root'")"
+
+	confined "$FT_UI_PID" ui
+	uids=$(all_uids "$FT_UI_PID")
+	verdict "ui: uid not 0 when root starts flowtop without SUDO_UID (Uid: $uids)" \
+		"$(for u in $uids; do [ "$u" != 0 ] || { echo "a uid is 0"; break; }; done)"
+
+	wait_for 3 seccomp_is_2
+	v=$(status_field "$FT_PID" CapEff)
+	verdict "collector: CapEff is exactly NET_ADMIN|SYS_PTRACE|DAC_READ_SEARCH ($COLLECTOR_CAPS)" \
+		"$([ "$v" = "$COLLECTOR_CAPS" ] || echo "CapEff=$v")"
+	v=$(status_field "$FT_PID" Seccomp)
+	verdict "collector: Seccomp 2 once it has forked" "$([ "$v" = 2 ] || echo "Seccomp=$v")"
+fi
+[ -n "$FT_PID" ] && kill -TERM "$FT_PID" 2>/dev/null
+wait_pid "$FT_TPID" 10
+
+# --- SUDO_UID: the ui runs as the user who typed sudo -------------------------
+# A real unprivileged account other than nobody when there is one, so that a
+# ui falling back to nobody can't pass by chance.
+sudo_uid=$(getent passwd | awk -F: '$3 >= 1000 && $3 < 65534 { print $3; exit }')
+sudo_uid=${sudo_uid:-65534}
+sudo_gid=$(getent passwd "$sudo_uid" | cut -d: -f4)
+sudo_gid=${sudo_gid:-65534}
+ft_start sudo "$NS_CLIENT" env SUDO_UID="$sudo_uid" SUDO_GID="$sudo_gid" \
+	"$FLOWTOP" --count 100 -t 1
+if [ -z "$FT_PID" ] || ! ft_wait_children 5; then
+	fail "SUDO_UID=$sudo_uid: flowtop runs with its ui" "stderr: $(head -n3 "$WORK/sudo.err")"
+else
+	uids=$(all_uids "$FT_UI_PID")
+	verdict "SUDO_UID=$sudo_uid: the ui runs as uid $sudo_uid (Uid: $uids)" \
+		"$([ "$uids" = "$sudo_uid $sudo_uid $sudo_uid $sudo_uid" ] || echo "Uid: $uids")"
+fi
+[ -n "$FT_PID" ] && kill -TERM "$FT_PID" 2>/dev/null
+wait_pid "$FT_TPID" 10
+
+# --- seccomp violations (test build only) --------------------------------------
+if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
+	fail "seccomp violation checks" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
+else
+	for role in ui resolver collector; do
+		ct_sysctl "$NS_CLIENT" nf_conntrack_acct 0
+		ct_sysctl "$NS_CLIENT" nf_conntrack_timestamp 0
+		ft_run "sc_$role" "$NS_CLIENT" env FLOWTOP_TEST_SECCOMP="$role" \
+			"$FLOWTOP_TESTHOOKS" --count 3 -t 1
+		err=$WORK/sc_$role.err
+		verdict "FLOWTOP_TEST_SECCOMP=$role: flowtop-testhooks exits 1" \
+			"$([ "$FT_RC" = 1 ] || rc_text "$FT_RC")"
+		if grep -Eq "^flowtop: $role killed by seccomp: syscall [a-z_0-9]+" "$err"; then
+			pass "FLOWTOP_TEST_SECCOMP=$role: \"$(grep -Eo "^flowtop: $role killed by seccomp: syscall [a-z_0-9]+" "$err" | head -n1)\""
+		else
+			fail "FLOWTOP_TEST_SECCOMP=$role: stderr says 'flowtop: $role killed by seccomp: syscall NAME'" \
+				"stderr:
+$(show_file "$err")"
+		fi
+		k="$(ct_sysctl "$NS_CLIENT" nf_conntrack_acct) $(ct_sysctl "$NS_CLIENT" nf_conntrack_timestamp)"
+		verdict "FLOWTOP_TEST_SECCOMP=$role: acct and timestamp back to 0" \
+			"$([ "$k" = "0 0" ] || echo "acct/timestamp are $k")"
+	done
+fi
+
+# --- the product binary carries no test hook -----------------------------------
+n=$(grep -c FLOWTOP_TEST_SECCOMP "$FLOWTOP")
+verdict "$(basename "$FLOWTOP") does not contain the string FLOWTOP_TEST_SECCOMP" \
+	"$([ "$n" = 0 ] || echo "grep -c says $n")"
+ft_run noh "$NS_CLIENT" env FLOWTOP_TEST_SECCOMP=ui "$FLOWTOP" --once -t 1
+verdict "$(basename "$FLOWTOP") ignores FLOWTOP_TEST_SECCOMP=ui (--once exits 0)" \
+	"$([ "$FT_RC" = 0 ] || echo "$(rc_text "$FT_RC"): $(head -n3 "$WORK/noh.err")")"
+
+e2e_finish

@@ -1,0 +1,578 @@
+/* Unit tests of ui/print.c: JSON Lines and the text table of a snapshot. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <cmocka.h>
+
+#include "ui/print.h"
+
+#define SEC 1000000000ull
+/* 2023-11-14 22:13:20.123456789 UTC */
+#define REAL_NS (1700000000ull * SEC + 123456789ull)
+#define TIME_STR "1700000000.123456"
+
+static const char hostile[] = "\x1b]0;pwned\x07";
+
+/* TCP/IPv4 10.0.0.1:43210 -> 93.184.216.34:443 owned by 1234/curl,
+ * 3 min 4 s old, with rates. */
+static struct flow_entry tcp4(void)
+{
+	struct flow_entry e;
+	static const uint8_t src[4] = { 10, 0, 0, 1 }, dst[4] = { 93, 184, 216, 34 };
+
+	memset(&e, 0, sizeof(e));
+	e.w.id = 1;
+	e.w.family = FLOW_FAM_IPV4;
+	e.w.l4proto = IPPROTO_TCP;
+	e.w.state = TCP_CONNTRACK_ESTABLISHED;
+	memcpy(e.w.src, src, 4);
+	memcpy(e.w.dst, dst, 4);
+	e.w.sport = 43210;
+	e.w.dport = 443;
+	e.w.pid = 1234;
+	strcpy(e.w.comm, "curl");
+	e.w.orig_bytes = 1536;
+	e.w.orig_packets = 10;
+	e.w.reply_bytes = 3565158;
+	e.w.reply_packets = 2500;
+	e.w.start_ns = REAL_NS - 184 * SEC - 5;
+	e.has_rate = 1;
+	e.orig_rate = 1250.5;
+	e.reply_rate = 3000;
+	return e;
+}
+
+/* UDP/IPv6 2001:db8::1:5353 -> ff02::fb:5353; owner, rates, age unknown. */
+static struct flow_entry udp6(void)
+{
+	struct flow_entry e;
+	static const uint8_t src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t dst[16] = { 0xff, 0x02, [15] = 0xfb };
+
+	memset(&e, 0, sizeof(e));
+	e.w.id = 2;
+	e.w.family = FLOW_FAM_IPV6;
+	e.w.l4proto = IPPROTO_UDP;
+	e.w.state = FLOW_STATE_NONE;
+	memcpy(e.w.src, src, 16);
+	memcpy(e.w.dst, dst, 16);
+	e.w.sport = 5353;
+	e.w.dport = 5353;
+	e.w.orig_bytes = 200;
+	e.w.orig_packets = 2;
+	return e;
+}
+
+/* ICMP echo 192.168.1.2 -> 8.8.8.8, 1 day 3 h old. */
+static struct flow_entry icmp4(void)
+{
+	struct flow_entry e;
+	static const uint8_t src[4] = { 192, 168, 1, 2 }, dst[4] = { 8, 8, 8, 8 };
+
+	memset(&e, 0, sizeof(e));
+	e.w.id = 3;
+	e.w.family = FLOW_FAM_IPV4;
+	e.w.l4proto = IPPROTO_ICMP;
+	e.w.state = FLOW_STATE_NONE;
+	memcpy(e.w.src, src, 4);
+	memcpy(e.w.dst, dst, 4);
+	e.w.icmp_type = 8;
+	e.w.icmp_code = 0;
+	e.w.icmp_id = 77;
+	e.w.orig_bytes = 84;
+	e.w.orig_packets = 1;
+	e.w.reply_bytes = 84;
+	e.w.reply_packets = 1;
+	e.w.start_ns = REAL_NS - (86400 + 3 * 3600 + 5) * SEC;
+	e.has_rate = 1;
+	e.orig_rate = 0.1234;
+	e.reply_rate = 0;
+	return e;
+}
+
+/* Print v[0..n) and return the output (free it). */
+static char *print_n(const struct print_opts *po,
+		     const struct flow_entry *const *v, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(print_snapshot(f, po, v, n, REAL_NS), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(strlen(buf), len);
+	return buf;
+}
+
+static char *print_one(const struct print_opts *po, const struct flow_entry *e)
+{
+	const struct flow_entry *v[1] = { e };
+
+	return print_n(po, v, 1);
+}
+
+static void check_json(const struct flow_entry *e, int bits, const char *want)
+{
+	struct print_opts po = { .json = 1, .bits = bits };
+	char *out = print_one(&po, e);
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_json_tcp4(void **state)
+{
+	struct flow_entry e = tcp4();
+
+	(void)state;
+	check_json(&e, 0,
+		"{\"id\":1,\"family\":\"ipv4\",\"proto\":\"tcp\","
+		"\"state\":\"ESTABLISHED\",\"src\":\"10.0.0.1\",\"sport\":43210,"
+		"\"dst\":\"93.184.216.34\",\"dport\":443,\"pid\":1234,"
+		"\"process\":\"curl\",\"orig_bytes\":1536,\"orig_packets\":10,"
+		"\"reply_bytes\":3565158,\"reply_packets\":2500,"
+		"\"orig_rate\":1250.5,\"reply_rate\":3000,\"age\":184,"
+		"\"time\":" TIME_STR "}\n");
+}
+
+static void test_json_udp6_absent_fields(void **state)
+{
+	struct flow_entry e = udp6();
+
+	(void)state;
+	/* No state, owner, rates or age: the fields are left out. */
+	check_json(&e, 0,
+		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
+		"\"src\":\"2001:db8::1\",\"sport\":5353,"
+		"\"dst\":\"ff02::fb\",\"dport\":5353,"
+		"\"orig_bytes\":200,\"orig_packets\":2,"
+		"\"reply_bytes\":0,\"reply_packets\":0,"
+		"\"time\":" TIME_STR "}\n");
+
+	/* A pid without a comm, and a comm without a pid. */
+	e.w.pid = 42;
+	check_json(&e, 0,
+		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
+		"\"src\":\"2001:db8::1\",\"sport\":5353,"
+		"\"dst\":\"ff02::fb\",\"dport\":5353,\"pid\":42,"
+		"\"orig_bytes\":200,\"orig_packets\":2,"
+		"\"reply_bytes\":0,\"reply_packets\":0,"
+		"\"time\":" TIME_STR "}\n");
+	e.w.pid = 0;
+	strcpy(e.w.comm, "avahi-daemon");
+	check_json(&e, 0,
+		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
+		"\"src\":\"2001:db8::1\",\"sport\":5353,"
+		"\"dst\":\"ff02::fb\",\"dport\":5353,\"process\":\"avahi-daemon\","
+		"\"orig_bytes\":200,\"orig_packets\":2,"
+		"\"reply_bytes\":0,\"reply_packets\":0,"
+		"\"time\":" TIME_STR "}\n");
+}
+
+static void test_json_icmp(void **state)
+{
+	struct flow_entry e = icmp4();
+
+	(void)state;
+	/* No ports; type and code instead; a rate rounded to 3 decimals. */
+	check_json(&e, 0,
+		"{\"id\":3,\"family\":\"ipv4\",\"proto\":\"icmp\","
+		"\"src\":\"192.168.1.2\",\"dst\":\"8.8.8.8\","
+		"\"icmp_type\":8,\"icmp_code\":0,"
+		"\"orig_bytes\":84,\"orig_packets\":1,"
+		"\"reply_bytes\":84,\"reply_packets\":1,"
+		"\"orig_rate\":0.123,\"reply_rate\":0,\"age\":97205,"
+		"\"time\":" TIME_STR "}\n");
+}
+
+static void test_json_bits(void **state)
+{
+	struct flow_entry e = tcp4();
+
+	(void)state;
+	check_json(&e, 1,
+		"{\"id\":1,\"family\":\"ipv4\",\"proto\":\"tcp\","
+		"\"state\":\"ESTABLISHED\",\"src\":\"10.0.0.1\",\"sport\":43210,"
+		"\"dst\":\"93.184.216.34\",\"dport\":443,\"pid\":1234,"
+		"\"process\":\"curl\",\"orig_bytes\":1536,\"orig_packets\":10,"
+		"\"reply_bytes\":3565158,\"reply_packets\":2500,"
+		"\"orig_rate\":10004,\"reply_rate\":24000,\"age\":184,"
+		"\"time\":" TIME_STR "}\n");
+}
+
+/* The value printed for one key of a one-flow JSON snapshot, or NULL. */
+static char *json_field(const struct flow_entry *e, int bits, const char *key)
+{
+	struct print_opts po = { .json = 1, .bits = bits };
+	char *out = print_one(&po, e), pat[64], *p, *val = NULL;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(out, pat);
+	if (p) {
+		p += strlen(pat);
+		val = strndup(p, strcspn(p, ",}"));
+	}
+	free(out);
+	return val;
+}
+
+static void check_field(const struct flow_entry *e, int bits, const char *key,
+			const char *want)
+{
+	char *got = json_field(e, bits, key);
+
+	if (!want) {
+		if (got)
+			fail_msg("%s present as %s", key, got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_json_numbers(void **state)
+{
+	struct flow_entry e = tcp4();
+
+	(void)state;
+	e.orig_rate = 1.0 / 3;
+	e.reply_rate = 1e6;
+	check_field(&e, 0, "orig_rate", "0.333");
+	check_field(&e, 0, "reply_rate", "1000000");
+	e.orig_rate = 2.25;
+	e.reply_rate = 0.0004;
+	check_field(&e, 0, "orig_rate", "2.25");
+	check_field(&e, 0, "reply_rate", "0");
+	check_field(&e, 1, "orig_rate", "18");
+
+	/* Age: whole seconds, absent before timestamps or in the future. */
+	e.w.start_ns = REAL_NS;
+	check_field(&e, 0, "age", "0");
+	e.w.start_ns = REAL_NS - SEC + 1;
+	check_field(&e, 0, "age", "0");
+	e.w.start_ns = REAL_NS + 1;
+	check_field(&e, 0, "age", NULL);
+	e.w.start_ns = 0;
+	check_field(&e, 0, "age", NULL);
+
+	/* Rates wait for their first interval. */
+	e.has_rate = 0;
+	check_field(&e, 0, "orig_rate", NULL);
+	check_field(&e, 0, "reply_rate", NULL);
+
+	/* Counters past 2^53 stay exact. */
+	e.w.orig_bytes = UINT64_MAX;
+	check_field(&e, 0, "orig_bytes", "18446744073709551615");
+}
+
+static void test_json_snapshot(void **state)
+{
+	struct flow_entry a = tcp4(), b = udp6(), c = icmp4();
+	const struct flow_entry *v[3] = { &a, &b, &c };
+	struct print_opts po = { .json = 1 };
+	char *out = print_n(&po, v, 3), *line, *save = NULL;
+	int lines = 0;
+
+	(void)state;
+	/* One object per line, each with the same time, nothing else. */
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t len = strlen(line);
+
+		assert_true(line[0] == '{' && line[len - 1] == '}');
+		assert_non_null(strstr(line, ",\"time\":" TIME_STR "}"));
+		lines++;
+	}
+	assert_int_equal(lines, 3);
+	free(out);
+
+	out = print_n(&po, v, 0);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static void test_hostile_comm(void **state)
+{
+	struct flow_entry e = tcp4();
+	struct print_opts po = { 0 };
+	char *out;
+
+	(void)state;
+	strcpy(e.w.comm, hostile);
+	po.json = 1;
+	out = print_one(&po, &e);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	assert_non_null(strstr(out, "\"process\":\"\\u001b]0;pwned\\u0007\","));
+	free(out);
+
+	po.json = 0;
+	out = print_one(&po, &e);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	assert_non_null(strstr(out, " 1234/\\x1b]0;pwned\\x07 "));
+	free(out);
+
+	/* C1 CSI in UTF-8 form, a quote and invalid UTF-8. */
+	strcpy(e.w.comm, "\xc2\x9b" "2J\"\xff");
+	out = print_one(&po, &e);
+	assert_non_null(strstr(out, " 1234/\\xc2\\x9b2J\"\\xff "));
+	free(out);
+	po.json = 1;
+	out = print_one(&po, &e);
+	assert_non_null(strstr(out, "\"process\":\"\\u009b2J\\\"\xef\xbf\xbd\","));
+	free(out);
+}
+
+/* The documented layout: widths 7 17 47 47 23 13 13 11 11 7, one space
+ * between columns, the first five left-aligned, the rest right-aligned. */
+static void layout(char *buf, size_t sz, const char *const c[10])
+{
+	snprintf(buf, sz, "%-7s %-17s %-47s %-47s %-23s %13s %13s %11s %11s %7s\n",
+		 c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+}
+
+static void test_text_table(void **state)
+{
+	struct flow_entry a = tcp4(), b = udp6(), c = icmp4();
+	const struct flow_entry *v[3] = { &a, &b, &c };
+	struct print_opts po = { .show_src = 1 };
+	static const char *const rows[4][10] = {
+		{ "PROTO", "STATE", "SRC", "DST", "PROCESS", "ORIG", "REPLY",
+		  "ORIG_RATE", "REPLY_RATE", "AGE" },
+		{ "tcp", "ESTABLISHED", "10.0.0.1:43210", "93.184.216.34:443",
+		  "1234/curl", "1.5K/10", "3.4M/2.5K", "1.2KB/s", "2.9KB/s",
+		  "3m04s" },
+		{ "udp", "-", "[2001:db8::1]:5353", "[ff02::fb]:5353", "-",
+		  "200/2", "0/0", "-", "-", "-" },
+		{ "icmp", "-", "192.168.1.2", "8.8.8.8", "-", "84/1", "84/1",
+		  "0B/s", "0B/s", "1d03h" },
+	};
+	char want[2048] = "", line[512];
+	char *out;
+
+	(void)state;
+	for (int r = 0; r < 4; r++) {
+		layout(line, sizeof(line), rows[r]);
+		strcat(want, line);
+	}
+	strcat(want, "\n");
+	out = print_n(&po, v, 3);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_text_aligned(void **state)
+{
+	struct flow_entry a = tcp4(), b = udp6(), c = icmp4();
+	static const uint8_t wide[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78,
+		0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78 };
+	const struct flow_entry *v[3] = { &a, &b, &c };
+	struct print_opts po = { .show_src = 1, .bits = 1 };
+	char *out, *line, *save = NULL;
+	size_t width = 0;
+	int lines = 0;
+
+	(void)state;
+	/* The widest endpoints: a full IPv6 address with a 5-digit port. */
+	memcpy(b.w.src, wide, 16);
+	memcpy(b.w.dst, wide, 16);
+	b.w.sport = b.w.dport = 65535;
+	out = print_n(&po, v, 3);
+	assert_non_null(strstr(out, "[2001:db8:1234:5678:9abc:def0:1234:5678]:65535 "));
+	/* Every line as wide as the header, and the DST column starts at
+	 * the same place on each. */
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!width) {
+			width = strlen(line);
+			assert_memory_equal(line + 74, "DST ", 4);
+		}
+		assert_int_equal(strlen(line), width);
+		assert_true(line[73] == ' ' && line[74] != ' ');
+		lines++;
+	}
+	assert_int_equal(lines, 4);
+	free(out);
+}
+
+static void test_text_show_src(void **state)
+{
+	struct flow_entry a = tcp4(), b = udp6();
+	struct print_opts po = { 0 };
+	char *out;
+
+	(void)state;
+	/* Upstream hides the source port by default. */
+	out = print_one(&po, &a);
+	assert_non_null(strstr(out, " 10.0.0.1 "));
+	assert_null(strstr(out, "43210"));
+	assert_non_null(strstr(out, " 93.184.216.34:443 "));
+	free(out);
+	out = print_one(&po, &b);
+	assert_non_null(strstr(out, " 2001:db8::1 "));
+	assert_non_null(strstr(out, " [ff02::fb]:5353 "));
+	free(out);
+
+	po.show_src = 1;
+	out = print_one(&po, &b);
+	assert_non_null(strstr(out, " [2001:db8::1]:5353 "));
+	free(out);
+}
+
+/* The tokens of the single row of a one-flow text snapshot. */
+static int row_tokens(const struct print_opts *po, const struct flow_entry *e,
+		      char tok[10][64])
+{
+	char *out = print_one(po, e), *save = NULL, *row, *t;
+	int n = 0;
+
+	row = strchr(out, '\n') + 1;
+	row[strcspn(row, "\n")] = '\0';
+	for (t = strtok_r(row, " ", &save); t && n < 10;
+	     t = strtok_r(NULL, " ", &save))
+		snprintf(tok[n++], 64, "%s", t);
+	free(out);
+	return n;
+}
+
+static void test_text_units(void **state)
+{
+	struct flow_entry e = tcp4();
+	struct print_opts po = { 0 };
+	char tok[10][64];
+	static const struct {
+		uint64_t bytes, pkts;
+		const char *want;
+	} counters[] = {
+		{ 0, 0, "0/0" },
+		{ 999, 999, "999/999" },
+		{ 1023, 1000, "1.0K/1.0K" },
+		{ 1024, 1500, "1.0K/1.5K" },
+		{ 1536, 999999, "1.5K/1.0M" },
+		{ 1048524, 12345678, "1.0M/12.3M" },
+		{ 5ull << 30, 7000000000ull, "5.0G/7.0G" },
+		{ UINT64_MAX, UINT64_MAX, "16.0E/18.4E" },
+	};
+	static const struct {
+		int64_t age;
+		const char *want;
+	} ages[] = {
+		{ 0, "0s" }, { 12, "12s" }, { 59, "59s" }, { 60, "1m00s" },
+		{ 184, "3m04s" }, { 3599, "59m59s" }, { 7500, "2h05m" },
+		{ 86399, "23h59m" }, { 97200, "1d03h" }, { 864000, "10d00h" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		e.w.orig_bytes = counters[i].bytes;
+		e.w.orig_packets = counters[i].pkts;
+		assert_int_equal(row_tokens(&po, &e, tok), 10);
+		assert_string_equal(tok[5], counters[i].want);
+	}
+	for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+		e.w.start_ns = REAL_NS - (uint64_t)ages[i].age * SEC;
+		row_tokens(&po, &e, tok);
+		assert_string_equal(tok[9], ages[i].want);
+	}
+	e.w.start_ns = 0;
+	row_tokens(&po, &e, tok);
+	assert_string_equal(tok[9], "-");
+
+	/* Rates: bytes with K = 1024, bits with K = 1000. */
+	e.orig_rate = 512;
+	e.reply_rate = 5.5 * 1024 * 1024;
+	row_tokens(&po, &e, tok);
+	assert_string_equal(tok[7], "512B/s");
+	assert_string_equal(tok[8], "5.5MB/s");
+	po.bits = 1;
+	row_tokens(&po, &e, tok);
+	assert_string_equal(tok[7], "4.1Kbit/s");
+	assert_string_equal(tok[8], "46.1Mbit/s");
+	e.has_rate = 0;
+	row_tokens(&po, &e, tok);
+	assert_string_equal(tok[7], "-");
+	assert_string_equal(tok[8], "-");
+}
+
+static void test_text_snapshots_separated(void **state)
+{
+	struct flow_entry a = tcp4();
+	const struct flow_entry *v[1] = { &a };
+	struct print_opts po = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(print_snapshot(f, &po, v, 1, REAL_NS), 0);
+	assert_int_equal(print_snapshot(f, &po, v, 0, REAL_NS), 0);
+	assert_int_equal(fclose(f), 0);
+	/* header, row, blank line; then an empty snapshot: header, blank. */
+	char *p = buf;
+	int nl = 0;
+
+	assert_true(strncmp(p, "PROTO ", 6) == 0);
+	p = strchr(p, '\n') + 1;
+	assert_true(strncmp(p, "tcp ", 4) == 0);
+	p = strchr(p, '\n') + 1;
+	assert_true(*p == '\n');
+	p++;
+	assert_true(strncmp(p, "PROTO ", 6) == 0);
+	p = strchr(p, '\n') + 1;
+	assert_string_equal(p, "\n");
+	for (p = buf; *p; p++)
+		nl += *p == '\n';
+	assert_int_equal(nl, 5);
+	free(buf);
+}
+
+static void test_write_error(void **state)
+{
+	struct flow_entry a = tcp4();
+	const struct flow_entry *v[1] = { &a };
+	struct print_opts po = { 0 };
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!f)
+		skip();
+	assert_int_equal(print_snapshot(f, &po, v, 1, REAL_NS), -1);
+	fclose(f);
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	po.json = 1;
+	assert_int_equal(print_snapshot(f, &po, v, 1, REAL_NS), -1);
+	fclose(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_tcp4),
+		cmocka_unit_test(test_json_udp6_absent_fields),
+		cmocka_unit_test(test_json_icmp),
+		cmocka_unit_test(test_json_bits),
+		cmocka_unit_test(test_json_numbers),
+		cmocka_unit_test(test_json_snapshot),
+		cmocka_unit_test(test_hostile_comm),
+		cmocka_unit_test(test_text_table),
+		cmocka_unit_test(test_text_aligned),
+		cmocka_unit_test(test_text_show_src),
+		cmocka_unit_test(test_text_units),
+		cmocka_unit_test(test_text_snapshots_separated),
+		cmocka_unit_test(test_write_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,193 @@
+/* escape: make strings from strangers safe for a terminal or for JSON.
+ *
+ * Both escapers walk the input one unit at a time (a byte, a whole UTF-8
+ * character, or a maximal invalid subpart), decide what that unit becomes,
+ * and write it only when the whole result fits beside the final NUL: a
+ * truncated output never ends inside an escape or a character.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "ui/escape.h"
+
+/* One decoded unit of the input. */
+struct esc_unit {
+	uint32_t cp;     /* the code point, when valid */
+	size_t len;      /* input bytes the unit spans, at least 1 */
+	int valid;
+};
+
+/* Range of the second byte after each lead byte, from the Unicode
+ * standard's table of well-formed UTF-8 (Table 3-7). Narrowing the second
+ * byte is what rejects overlong forms (E0, F0), UTF-16 surrogates (ED) and
+ * code points past U+10FFFF (F4). */
+static int esc_lead(unsigned char c, size_t *need, unsigned char *lo,
+		    unsigned char *hi)
+{
+	*lo = 0x80;
+	*hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf) {
+		*need = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		*need = 3;
+		if (c == 0xe0)
+			*lo = 0xa0;
+		else if (c == 0xed)
+			*hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		*need = 4;
+		if (c == 0xf0)
+			*lo = 0x90;
+		else if (c == 0xf4)
+			*hi = 0x8f;
+	} else {
+		return -1;  /* a continuation byte, C0/C1 (overlong), F5..FF */
+	}
+	return 0;
+}
+
+/* Decode the unit at s[0..len), len >= 1. An invalid unit spans its
+ * maximal subpart: the bytes that began a well-formed sequence before it
+ * broke off (at least one), so the next unit starts where a valid
+ * character may. */
+static struct esc_unit esc_next(const unsigned char *s, size_t len)
+{
+	struct esc_unit u = { .cp = s[0], .len = 1, .valid = 1 };
+	unsigned char lo, hi;
+	size_t need;
+
+	if (s[0] < 0x80)
+		return u;
+	if (esc_lead(s[0], &need, &lo, &hi) < 0) {
+		u.valid = 0;
+		return u;
+	}
+	u.cp = s[0] & (0x7fu >> need);
+	for (size_t i = 1; i < need; i++) {
+		if (i >= len || s[i] < lo || s[i] > hi) {
+			u.len = i;
+			u.valid = 0;
+			return u;
+		}
+		u.cp = (u.cp << 6) | (s[i] & 0x3fu);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	u.len = need;
+	return u;
+}
+
+/* C0, DEL and C1: the code points a terminal may act on. */
+static int esc_is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/* Append n bytes if they fit with the NUL still after them. */
+static int esc_put(char *out, size_t outsz, size_t *at, const void *p,
+		   size_t n)
+{
+	if (*at + n + 1 > outsz)
+		return -1;
+	memcpy(out + *at, p, n);
+	*at += n;
+	return 0;
+}
+
+static const char esc_hex[] = "0123456789abcdef";
+
+/* \xHH for every byte of a unit; all or nothing. */
+static int esc_put_hex_bytes(char *out, size_t outsz, size_t *at,
+			     const unsigned char *s, size_t n)
+{
+	if (*at + 4 * n + 1 > outsz)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char h[4] = { '\\', 'x', esc_hex[s[i] >> 4], esc_hex[s[i] & 15] };
+
+		memcpy(out + *at, h, sizeof(h));
+		*at += sizeof(h);
+	}
+	return 0;
+}
+
+size_t esc_term(char *out, size_t outsz, const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t at = 0;
+
+	if (outsz == 0)
+		return 0;
+	while (len > 0) {
+		struct esc_unit u = esc_next(s, len);
+		int r;
+
+		if (u.valid && !esc_is_control(u.cp))
+			r = esc_put(out, outsz, &at, s, u.len);
+		else
+			r = esc_put_hex_bytes(out, outsz, &at, s, u.len);
+		if (r < 0)
+			break;
+		s += u.len;
+		len -= u.len;
+	}
+	out[at] = '\0';
+	return at;
+}
+
+/* The JSON form of one valid code point that needs escaping, or 0. */
+static size_t esc_json_escape(uint32_t cp, char buf[8])
+{
+	static const char short_form[0x20] = {
+		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+		['\t'] = 't',
+	};
+
+	if (cp == '"' || cp == '\\') {
+		buf[0] = '\\';
+		buf[1] = (char)cp;
+		return 2;
+	}
+	/* JSON demands only C0; DEL and C1 are escaped too because JSON
+	 * output is read on terminals as often as by programs. */
+	if (!esc_is_control(cp))
+		return 0;
+	if (cp < 0x20 && short_form[cp]) {
+		buf[0] = '\\';
+		buf[1] = short_form[cp];
+		return 2;
+	}
+	memcpy(buf, "\\u00", 4);
+	buf[4] = esc_hex[cp >> 4];
+	buf[5] = esc_hex[cp & 15];
+	return 6;
+}
+
+size_t esc_json(char *out, size_t outsz, const char *in, size_t len)
+{
+	static const char replacement[] = "\xef\xbf\xbd";  /* U+FFFD */
+	const unsigned char *s = (const unsigned char *)in;
+	size_t at = 0;
+
+	if (outsz == 0)
+		return 0;
+	while (len > 0) {
+		struct esc_unit u = esc_next(s, len);
+		char buf[8];
+		size_t n;
+		int r;
+
+		if (!u.valid)
+			r = esc_put(out, outsz, &at, replacement, 3);
+		else if ((n = esc_json_escape(u.cp, buf)) > 0)
+			r = esc_put(out, outsz, &at, buf, n);
+		else
+			r = esc_put(out, outsz, &at, s, u.len);
+		if (r < 0)
+			break;
+		s += u.len;
+		len -= u.len;
+	}
+	out[at] = '\0';
+	return at;
+}

@@ -1,0 +1,57 @@
+/* flow_table: the ui's model of the conntrack table.
+ *
+ * Entries are keyed by the kernel's conntrack id and kept in step with the
+ * collector's stream: records from full dumps (FLOW_EV_DUMP) and DESTROY
+ * events carry current counters; NEW and UPDATE events carry state only, so
+ * they never overwrite counters. A dump is a mark-and-sweep: entries not
+ * listed in dump N are dropped when dump N ends. Rates are computed per
+ * snapshot from the counter change since the previous snapshot (or since
+ * the entry was first seen).
+ */
+#ifndef FLOWTOP_FLOW_TABLE_H
+#define FLOWTOP_FLOW_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "privsep/flow_wire.h"
+
+struct flow_entry {
+	struct flow_wire w;       /* latest state; counters from the latest dump */
+	uint64_t seen_seq;        /* last dump that listed it */
+	uint64_t base_mono_ns;    /* when base_* were taken */
+	uint64_t base_orig_bytes;
+	uint64_t base_reply_bytes;
+	uint64_t counters_mono_ns;/* when w's counters were taken (0: never) */
+	double orig_rate;         /* bytes/s over the last snapshot interval */
+	double reply_rate;
+	int has_rate;             /* rates computed at least once */
+};
+
+struct flow_table;
+
+struct flow_table *flow_table_new(void);
+void flow_table_free(struct flow_table *t);
+
+/* Apply one validated record received at mono_ns (for DUMP records: the
+ * dump's start time) while dump seq is current (0: none yet). A DESTROY
+ * removes the entry. A record whose id is known but whose tuple differs
+ * replaces the old entry as a new flow. 0, or -1 on allocation failure. */
+int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
+		     uint64_t mono_ns, uint64_t seq);
+
+/* End of dump seq: drop entries that dump did not list. */
+void flow_table_dump_end(struct flow_table *t, uint64_t seq);
+
+/* Take a snapshot at mono_ns: compute every entry's rates from its counter
+ * change since its base, then make the current counters the new base. */
+void flow_table_rates(struct flow_table *t, uint64_t mono_ns);
+
+size_t flow_table_count(const struct flow_table *t);
+
+/* Fill out (capacity cap) with pointers to the entries, sorted by total
+ * bytes (orig + reply) descending, then id ascending. Returns the number
+ * stored (min(count, cap)). Pointers stay valid until the next change. */
+size_t flow_table_sorted(struct flow_table *t, const struct flow_entry **out,
+			 size_t cap);
+
+#endif

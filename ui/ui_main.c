@@ -1,0 +1,250 @@
+/* ui: receive the collector's stream, keep the table, print snapshots. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ui/flow_table.h"
+#include "ui/print.h"
+#include "ui/ui.h"
+
+#define UI_PING_TIMEOUT_MS 5000
+
+struct ui {
+	const struct options *o;
+	struct msg_chan *col;
+	struct msg_chan *res;
+	struct flow_table *table;
+	struct print_opts po;
+	int hello;              /* HELLO received */
+	int in_dump;            /* between DUMP_BEGIN and DUMP_END */
+	struct msg_dump_mark dump;
+	uint64_t dumps;         /* completed dumps */
+	uint32_t printed;       /* snapshots printed */
+	const struct flow_entry **sorted;
+	size_t sorted_cap;
+};
+
+enum { UI_GO_ON = 0, UI_DONE = 1, UI_FAIL = -1, UI_QUIET_FAIL = -2 };
+
+__attribute__((format(printf, 1, 2)))
+static int ui_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("flowtop: ui: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return UI_FAIL;
+}
+
+static uint64_t ui_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The resolver must answer before we rely on it. */
+static int ui_ping_resolver(struct ui *u)
+{
+	uint64_t cookie = ui_mono_ns() ^ ((uint64_t)getpid() << 32), got;
+	struct pollfd p = { .fd = u->res->fd, .events = POLLIN };
+	const char *why;
+	struct msg m;
+	int r;
+
+	if (msg_send(u->res, MSG_PING, &cookie, sizeof(cookie), -1) < 0)
+		return ui_fail("cannot reach the resolver: %s",
+			       strerror(errno));
+	if (poll(&p, 1, UI_PING_TIMEOUT_MS) != 1)
+		return ui_fail("the resolver did not answer in time");
+	r = msg_recv(u->res, &m, &why);
+	if (r == 0 || (r < 0 && errno == ECONNRESET))
+		return UI_QUIET_FAIL;   /* the collector reports its end */
+	if (r < 0)
+		return ui_fail("bad message from the resolver: %s", why);
+	memcpy(&got, m.payload, sizeof(got));
+	if (m.type != MSG_PONG || got != cookie)
+		return ui_fail("the resolver answered %s, not our ping",
+			       msg_type_name(m.type));
+	return 0;
+}
+
+static int ui_print(struct ui *u)
+{
+	size_t n = flow_table_count(u->table);
+
+	if (n > u->sorted_cap) {
+		const struct flow_entry **v = realloc(u->sorted, n * sizeof(*v));
+
+		if (!v)
+			return ui_fail("out of memory");
+		u->sorted = v;
+		u->sorted_cap = n;
+	}
+	n = flow_table_sorted(u->table, u->sorted, u->sorted_cap);
+	if (print_snapshot(stdout, &u->po, u->sorted, n, u->dump.real_ns) < 0 ||
+	    fflush(stdout) == EOF) {
+		/* A reader that went away (flowtop | head) is not an error. */
+		if (errno == EPIPE)
+			return UI_DONE;
+		return ui_fail("writing to stdout: %s", strerror(errno));
+	}
+	u->printed++;
+	return u->o->count && u->printed >= u->o->count ? UI_DONE : UI_GO_ON;
+}
+
+static int ui_flows(struct ui *u, const struct msg *m)
+{
+	size_t i, n = m->len / sizeof(struct flow_wire);
+	uint64_t now = ui_mono_ns();
+
+	for (i = 0; i < n; i++) {
+		struct flow_wire r;
+		const char *why;
+		uint64_t at;
+
+		memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
+		       sizeof(r));
+		if (flow_wire_check(&r, &why) < 0)
+			return ui_fail("bad flow record from the collector: %s",
+				       why);
+		at = r.event == FLOW_EV_DUMP ? u->dump.mono_ns : now;
+		if (r.event == FLOW_EV_DUMP && !u->in_dump)
+			return ui_fail("dump record outside a dump");
+		if (flow_table_apply(u->table, &r, at, u->dump.seq) < 0)
+			return ui_fail("out of memory");
+	}
+	return UI_GO_ON;
+}
+
+static int ui_dump_mark(struct ui *u, const struct msg *m)
+{
+	struct msg_dump_mark mk;
+
+	memcpy(&mk, m->payload, sizeof(mk));
+	if (m->type == MSG_DUMP_BEGIN) {
+		if (u->in_dump || mk.seq != u->dump.seq + 1)
+			return ui_fail("dump %s out of order", "start");
+		u->in_dump = 1;
+		u->dump = mk;
+		return UI_GO_ON;
+	}
+	if (!u->in_dump || mk.seq != u->dump.seq)
+		return ui_fail("dump %s out of order", "end");
+	u->in_dump = 0;
+	flow_table_dump_end(u->table, mk.seq);
+	/* The first dump is the baseline; rates exist from the second on. */
+	if (u->dumps++ == 0)
+		return UI_GO_ON;
+	flow_table_rates(u->table, mk.mono_ns);
+	return ui_print(u);
+}
+
+static int ui_dispatch(struct ui *u, const struct msg *m)
+{
+	const char *why;
+
+	if (!u->hello && m->type != MSG_HELLO)
+		return ui_fail("%s before HELLO from the collector",
+			       msg_type_name(m->type));
+	switch (m->type) {
+	case MSG_HELLO:
+		if (u->hello || msg_check_hello(m, &why) < 0)
+			return ui_fail("bad HELLO from the collector: %s",
+				       u->hello ? "repeated" : why);
+		u->hello = 1;
+		return UI_GO_ON;
+	case MSG_DUMP_BEGIN:
+	case MSG_DUMP_END:
+		return ui_dump_mark(u, m);
+	case MSG_FLOWS:
+		return ui_flows(u, m);
+	default:
+		return ui_fail("unexpected %s from the collector",
+			       msg_type_name(m->type));
+	}
+}
+
+static int ui_from_collector(struct ui *u)
+{
+	const char *why;
+	struct msg m;
+	int r = msg_recv(u->col, &m, &why);
+
+	/* The collector closes the channel to stop us, and reports why. */
+	if (r == 0)
+		return UI_QUIET_FAIL;
+	if (r < 0)
+		return ui_fail("bad message from the collector: %s", why);
+	return ui_dispatch(u, &m);
+}
+
+/* The resolver speaks only when asked; anything now is a fault. Its end,
+ * the collector sees and reports. */
+static int ui_from_resolver(struct ui *u)
+{
+	const char *why;
+	struct msg m;
+	int r = msg_recv(u->res, &m, &why);
+
+	if (r == 1)
+		return ui_fail("the resolver sent an unrequested %s",
+			       msg_type_name(m.type));
+	if (r < 0 && errno != ECONNRESET)
+		return ui_fail("bad message from the resolver: %s", why);
+	return UI_QUIET_FAIL;
+}
+
+static int ui_loop(struct ui *u)
+{
+	struct pollfd p[2] = {
+		{ .fd = u->col->fd, .events = POLLIN },
+		{ .fd = u->res->fd, .events = POLLIN },
+	};
+	int r = UI_GO_ON;
+
+	while (r == UI_GO_ON) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return ui_fail("poll: %s", strerror(errno));
+		}
+		if (p[0].revents)
+			r = ui_from_collector(u);
+		else if (p[1].revents)
+			r = ui_from_resolver(u);
+	}
+	return r;
+}
+
+int ui_main(const struct options *o, struct msg_chan *col,
+	    struct msg_chan *res)
+{
+	struct ui u = {
+		.o = o, .col = col, .res = res,
+		.po = { .json = o->output == OUT_JSON, .bits = o->bits,
+			.show_src = o->show_src },
+	};
+	int r;
+
+	u.table = flow_table_new();
+	if (!u.table) {
+		fprintf(stderr, "flowtop: ui: out of memory\n");
+		return 1;
+	}
+	r = ui_ping_resolver(&u);
+	if (r == 0)
+		r = ui_loop(&u);
+	flow_table_free(u.table);
+	free(u.sorted);
+	return r < 0 ? 1 : 0;
+}
