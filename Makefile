@@ -113,10 +113,19 @@ run: deps
 	@$(MAKE) --no-print-directory flowtop
 	@if [ "$$(id -u)" = 0 ]; then ./flowtop $(ARGS); else sudo ./flowtop $(ARGS); fi
 
+# Permitted set only: the collector raises what it needs and drops the rest.
+FILECAPS := cap_net_admin,cap_sys_ptrace,cap_dac_read_search,cap_setuid,cap_setgid,cap_sys_chroot+p
+
 install: flowtop
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 flowtop $(DESTDIR)$(SBINDIR)/flowtop
 	install -m 0644 man/flowtop.8 $(DESTDIR)$(MANDIR)/man8/flowtop.8
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		setcap $(FILECAPS) $(SBINDIR)/flowtop && \
+		echo "flowtop: $(SBINDIR)/flowtop may now be run by any user"; \
+	else \
+		echo "flowtop: as root, run: setcap $(FILECAPS) $(DESTDIR)$(SBINDIR)/flowtop"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/flowtop $(DESTDIR)$(MANDIR)/man8/flowtop.8

@@ -61,10 +61,11 @@ int stream_hello(struct stream *s, uint32_t interval_ms)
 	return stream_send(s, MSG_HELLO, &h, sizeof(h));
 }
 
-int stream_dump(struct stream *s)
+int stream_dump(struct stream *s, uint32_t kind)
 {
 	struct msg_dump_mark mk = {
 		.seq = s->seq + 1,
+		.kind = kind,
 		.mono_ns = stream_now(CLOCK_MONOTONIC),
 		.real_ns = stream_now(CLOCK_REALTIME),
 	};
@@ -104,7 +105,7 @@ int stream_events(struct stream *s)
 	if (r == 1) {
 		/* The kernel dropped events: only a fresh dump is exact. */
 		s->resyncs++;
-		return stream_dump(s);
+		return stream_dump(s, DUMP_RESYNC);
 	}
 	return 0;
 }
@@ -118,7 +119,7 @@ int stream_control(struct stream *s, const struct msg *m)
 		memcpy(&f, m->payload, sizeof(f));
 		ct_set_selection(s->ct, f.sel);
 		/* Show the new selection now, not one interval later. */
-		return stream_dump(s);
+		return stream_dump(s, DUMP_FILTER);
 	default:
 		snprintf(s->err, sizeof(s->err), "unexpected %s from the ui",
 			 msg_type_name(m->type));

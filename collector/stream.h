@@ -30,8 +30,9 @@ void stream_init(struct stream *s, struct ct_source *ct, struct msg_chan *ui);
 /* First message of the stream. 0 or -1 (err set). */
 int stream_hello(struct stream *s, uint32_t interval_ms);
 
-/* A full dump framed by DUMP_BEGIN/DUMP_END. 0 or -1 (err set). */
-int stream_dump(struct stream *s);
+/* A full dump framed by DUMP_BEGIN/DUMP_END, of kind (enum dump_kind).
+ * 0 or -1 (err set). */
+int stream_dump(struct stream *s, uint32_t kind);
 
 /* Forward queued events; on ENOBUFS resynchronise with a dump. */
 int stream_events(struct stream *s);

@@ -107,6 +107,18 @@ int msg_check_hello(const struct msg *m, const char **why)
 	return 0;
 }
 
+int msg_check_dump_mark(const struct msg *m, const char **why)
+{
+	struct msg_dump_mark mk;
+
+	memcpy(&mk, m->payload, sizeof(mk));
+	if (mk.kind < DUMP_PERIODIC || mk.kind > DUMP_FILTER || mk.reserved) {
+		*why = "bad dump kind";
+		return -1;
+	}
+	return 0;
+}
+
 int msg_check_filter(const struct msg *m, const char **why)
 {
 	struct msg_filter f;

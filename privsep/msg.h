@@ -53,10 +53,20 @@ struct msg_hello {
 };
 #define MSG_PROTO_VERSION 1
 
+/* Why a dump was made: only the periodic ones are snapshots; the others
+ * bring the table up to date in between. */
+enum dump_kind {
+	DUMP_PERIODIC = 1,     /* one per interval */
+	DUMP_RESYNC,           /* the kernel dropped events */
+	DUMP_FILTER,           /* the selection changed */
+};
+
 struct msg_dump_mark {
 	uint64_t seq;          /* increases by one per dump */
 	uint64_t mono_ns;      /* CLOCK_MONOTONIC when the dump started */
 	uint64_t real_ns;      /* CLOCK_REALTIME at the same moment */
+	uint32_t kind;         /* enum dump_kind */
+	uint32_t reserved;     /* zero */
 };
 
 /* Selection bits shared by options, collector and ui. */
@@ -105,6 +115,7 @@ int msg_decode(uint32_t dir, const void *buf, size_t n, int has_fd,
 
 /* Payload validators for the types whose contents have ranges. */
 int msg_check_hello(const struct msg *m, const char **why);
+int msg_check_dump_mark(const struct msg *m, const char **why);
 int msg_check_filter(const struct msg *m, const char **why);
 
 /* A channel end. */

@@ -58,6 +58,7 @@ static int start_open(struct run *r)
 	r->ct = ct_open(r->o->sel, err, sizeof(err));
 	if (!r->ct)
 		return start_fail(r, err);
+	testhook_event_rcvbuf(ct_event_fd(r->ct));
 	if (ct_sysctl_enable(&r->sysctl, NETFILTER_SYSCTL_DIR, err,
 			     sizeof(err)) < 0)
 		return start_fail(r, err);
@@ -159,7 +160,7 @@ int run_main(const struct options *o)
 	}
 	if (start_children(r) < 0 || start_confine(r) < 0 ||
 	    stream_hello(r->stream, o->interval_ms) < 0 ||
-	    stream_dump(r->stream) < 0) {
+	    stream_dump(r->stream, DUMP_PERIODIC) < 0) {
 		if (!r->why[0])
 			snprintf(r->why, sizeof(r->why), "%s", r->stream->err);
 		r->stop = STOP_ERROR;
@@ -168,5 +169,6 @@ int run_main(const struct options *o)
 	if (r->stop == STOP_NONE)
 		run_supervise(r);
 	rc = run_shutdown(r);
+	testhook_resyncs(r->stream->resyncs);
 	return rc;
 }

@@ -88,7 +88,8 @@ static void sup_from_ui(struct run *r)
 
 static void sup_collect(struct run *r, int dump)
 {
-	int rc = dump ? stream_dump(r->stream) : stream_events(r->stream);
+	int rc = dump ? stream_dump(r->stream, DUMP_PERIODIC) :
+		stream_events(r->stream);
 
 	/* A send that failed because the ui is gone is reported by its exit. */
 	if (rc < 0 && errno != EPIPE && errno != ECONNRESET)

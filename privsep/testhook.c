@@ -2,8 +2,10 @@
 #include "privsep/testhook.h"
 
 #ifdef FLOWTOP_TEST_HOOKS
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,6 +16,24 @@ void testhook_seccomp(enum role r)
 
 	if (want && strcmp(want, role_name(r)) == 0)
 		syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
+}
+
+void testhook_event_rcvbuf(int fd)
+{
+	const char *v = getenv("FLOWTOP_TEST_EVENT_RCVBUF");
+	int size;
+
+	if (!v)
+		return;
+	size = atoi(v);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
+		perror("flowtop: test: SO_RCVBUF");
+}
+
+void testhook_resyncs(unsigned long long n)
+{
+	if (getenv("FLOWTOP_TEST_EVENT_RCVBUF"))
+		fprintf(stderr, "flowtop: test: %llu resyncs\n", n);
 }
 #else
 /* ISO C wants at least one declaration in a translation unit. */

@@ -1,4 +1,5 @@
 /* testhook: only in the test build (FLOWTOP_TEST_HOOKS), never installed.
+ * They let the end-to-end tests provoke what a healthy run never shows:
  * FLOWTOP_TEST_SECCOMP=<role> makes that role call a syscall outside its
  * allowlist once it is confined, so the tests can watch the policy work. */
 #ifndef FLOWTOP_TESTHOOK_H
@@ -8,10 +9,23 @@
 
 #ifdef FLOWTOP_TEST_HOOKS
 void testhook_seccomp(enum role r);
+/* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
+ * receive buffer, so a burst of flows overflows it (ENOBUFS). */
+void testhook_event_rcvbuf(int fd);
+/* Prints "flowtop: test: N resyncs" on stderr at exit. */
+void testhook_resyncs(unsigned long long n);
 #else
 static inline void testhook_seccomp(enum role r)
 {
 	(void)r;
+}
+static inline void testhook_event_rcvbuf(int fd)
+{
+	(void)fd;
+}
+static inline void testhook_resyncs(unsigned long long n)
+{
+	(void)n;
 }
 #endif
 

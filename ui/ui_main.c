@@ -129,7 +129,10 @@ static int ui_flows(struct ui *u, const struct msg *m)
 static int ui_dump_mark(struct ui *u, const struct msg *m)
 {
 	struct msg_dump_mark mk;
+	const char *why;
 
+	if (msg_check_dump_mark(m, &why) < 0)
+		return ui_fail("bad dump mark from the collector: %s", why);
 	memcpy(&mk, m->payload, sizeof(mk));
 	if (m->type == MSG_DUMP_BEGIN) {
 		if (u->in_dump || mk.seq != u->dump.seq + 1)
@@ -138,12 +141,13 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 		u->dump = mk;
 		return UI_GO_ON;
 	}
-	if (!u->in_dump || mk.seq != u->dump.seq)
+	if (!u->in_dump || mk.seq != u->dump.seq || mk.kind != u->dump.kind)
 		return ui_fail("dump %s out of order", "end");
 	u->in_dump = 0;
 	flow_table_dump_end(u->table, mk.seq);
-	/* The first dump is the baseline; rates exist from the second on. */
-	if (u->dumps++ == 0)
+	/* Only periodic dumps are snapshots. The first is the baseline;
+	 * rates exist from the second on. */
+	if (mk.kind != DUMP_PERIODIC || u->dumps++ == 0)
 		return UI_GO_ON;
 	flow_table_rates(u->table, mk.mono_ns);
 	return ui_print(u);
