@@ -217,7 +217,7 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 
 	opt_defaults(o);
 	opterr = 1;
-	optind = 1;
+	optind = 0;   /* 0, not 1: glibc then also forgets a half-read -abc group */
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		enum opt_result r = opt_one(o, c, optarg);
 

@@ -13,9 +13,6 @@ static const struct sc_rule collector_rules[] = {
 	SC_ALLOW(sendto),
 	SC_ALLOW(poll),
 	SC_ALLOW(ppoll),
-	SC_ALLOW(setsockopt),	/* netlink receive buffer after ENOBUFS */
-	SC_ALLOW(getsockopt),
-	SC_ALLOW(getsockname),
 	SC_ALLOW(close),
 	/* messages on stderr, sysctl restore */
 	SC_ALLOW(write),

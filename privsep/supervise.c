@@ -196,7 +196,8 @@ static int sup_report(const struct run *r)
 		fprintf(stderr, "flowtop: %s\n", r->why);
 		return 1;
 	case STOP_SIGNAL:
-		if (!r->o->batch)
+		/* Without a count, a signal is the normal way to stop. */
+		if (r->o->count == 0)
 			return 0;
 		fprintf(stderr, "flowtop: stopped by %s before the last snapshot\n",
 			strsignal(r->stop_signal));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_sysctl: flowtop switches nf_conntrack_acct and nf_conntrack_timestamp on
 # while it runs and puts back what it found on every way out: a normal exit,
-# SIGTERM to flowtop, and the ui child dying under SIGKILL (then flowtop
+# SIGTERM, SIGINT or SIGHUP to flowtop, and the ui child dying under SIGKILL (then flowtop
 # exits 1 and says the ui died). Each case starts from a fresh namespace with
 # both knobs at 0. The sysctls are per network namespace: the host's are
 # never read or written.
@@ -48,29 +48,40 @@ ft_run once1 "$NS_CLIENT" "$FLOWTOP" --once -t 1
 verdict "--once with acct=1, timestamp=0 before: the same after" \
 	"$([ "$(knobs "$NS_CLIENT")" = "1 0" ] || echo "acct/timestamp are $(knobs "$NS_CLIENT") (exit $FT_RC)")"
 
-# --- SIGTERM to flowtop mid-run ---------------------------------------------
-fresh
-ft_start term "$NS_CLIENT" "$FLOWTOP" --count 100 -t 1
-if ! wait_for 5 knobs_on; then
-	fail "--count 100: acct and timestamp are 1 while flowtop runs" \
-		"saw \"$(knobs "$NS_CLIENT")\"; stderr: $(head -n3 "$WORK/term.err")"
-fi
-sleep 1
-if [ -n "$FT_PID" ] && kill -TERM "$FT_PID" 2>/dev/null; then
-	if wait_pid "$FT_TPID" 10; then
-		pass "SIGTERM: flowtop exits within 10 s (status $WAIT_RC)"
-	else
-		fail "SIGTERM: flowtop exits within 10 s" "still running, killed"
+# --- a signal to flowtop mid-run --------------------------------------------
+# sig_case SIG WANT_RC ARGS...: in batch mode an unfinished --count ends
+# with 1; run until interrupted (no --count) it ends with 0.
+sig_case() {
+	local sig=$1 want=$2 tag="SIG$1 ($3 $4)"
+	shift 2
+	fresh
+	ft_start "sig$sig" "$NS_CLIENT" "$FLOWTOP" "$@" -t 1
+	if ! wait_for 5 knobs_on; then
+		fail "$tag: acct and timestamp are 1 while flowtop runs" \
+			"saw \"$(knobs "$NS_CLIENT")\"; stderr: $(head -n3 "$WORK/sig$sig.err")"
 	fi
-	verdict "SIGTERM: both back to 0" \
+	sleep 1
+	if [ -z "$FT_PID" ] || ! kill -"$sig" "$FT_PID" 2>/dev/null; then
+		fail "$tag: flowtop was running to receive it" "$(head -n3 "$WORK/sig$sig.err")"
+		return
+	fi
+	if wait_pid "$FT_TPID" 10; then
+		verdict "$tag: flowtop exits $want within 10 s" \
+			"$([ "$WAIT_RC" = "$want" ] || echo "$(rc_text "$WAIT_RC"): $(head -n3 "$WORK/sig$sig.err")")"
+	else
+		fail "$tag: flowtop exits within 10 s" "still running, killed"
+	fi
+	verdict "$tag: both back to 0" \
 		"$([ "$(knobs "$NS_CLIENT")" = "0 0" ] || echo "acct/timestamp are $(knobs "$NS_CLIENT")")"
 	wait_for 3 ns_empty
 	left=$(ip netns pids "$NS_CLIENT" | tr '\n' ' ')
-	verdict "SIGTERM: no flowtop process left behind" \
+	verdict "$tag: no flowtop process left behind" \
 		"$([ -z "$left" ] || echo "still in the namespace: $left")"
-else
-	fail "SIGTERM: flowtop was running to receive it" "$(head -n3 "$WORK/term.err")"
-fi
+}
+sig_case TERM 1 --count 100
+sig_case INT 1 --count 100
+sig_case HUP 1 --count 100
+sig_case INT 0 -o json
 
 # --- SIGKILL of the ui child --------------------------------------------------
 fresh

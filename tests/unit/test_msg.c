@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -76,27 +78,46 @@ static size_t build(uint32_t type, uint32_t hdr_len, size_t payload_bytes)
 	return HDR + payload_bytes;
 }
 
+/* The first n bytes of dgram in a heap block of exactly n bytes, so that
+ * the sanitizer build catches the decoder reading past the datagram. */
+static unsigned char *exact_copy(size_t n)
+{
+	unsigned char *p = malloc(n ? n : 1);
+
+	assert_non_null(p);
+	memcpy(p, dgram, n);
+	return p;
+}
+
 /* Decode dgram[0..n) and insist on a rejection with a reason. */
 static void expect_reject(uint32_t dir, size_t n, int has_fd)
 {
+	unsigned char *buf = exact_copy(n);
 	struct msg m;
 	const char *why = NULL;
+	int r = msg_decode(dir, buf, n, has_fd, &m, &why);
 
-	assert_int_equal(msg_decode(dir, dgram, n, has_fd, &m, &why), -1);
+	free(buf);
+	assert_int_equal(r, -1);
 	assert_non_null(why);
 	assert_true(why[0] != '\0');
 }
 
 static void expect_accept(uint32_t dir, uint32_t type, size_t n)
 {
+	unsigned char *buf = exact_copy(n);
 	struct msg m;
 	const char *why = NULL;
+	int r, at_payload;
 
 	memset(&m, 0xa5, sizeof(m));
-	assert_int_equal(msg_decode(dir, dgram, n, 0, &m, &why), 0);
+	r = msg_decode(dir, buf, n, 0, &m, &why);
+	at_payload = r == 0 && m.payload == buf + HDR;
+	free(buf);
+	assert_int_equal(r, 0);
 	assert_int_equal(m.type, type);
 	assert_int_equal(m.len, n - HDR);
-	assert_ptr_equal(m.payload, dgram + HDR);
+	assert_true(at_payload);
 	assert_int_equal(m.fd, -1);
 }
 
@@ -414,6 +435,37 @@ static void test_check_hello(void **state)
 	assert_int_equal(check_hello(0x01000000u, 1000), -1); /* byte-swapped 1 */
 }
 
+static int check_mark(uint32_t kind, uint32_t reserved)
+{
+	struct msg_dump_mark mk = { .seq = 7, .mono_ns = 1, .real_ns = 2,
+				    .kind = kind, .reserved = reserved };
+	struct msg m = { .type = MSG_DUMP_BEGIN, .len = sizeof(mk),
+			 .payload = &mk, .fd = -1 };
+	const char *why = NULL;
+	int r = msg_check_dump_mark(&m, &why);
+
+	if (r < 0)
+		assert_non_null(why);
+	return r;
+}
+
+static void test_check_dump_mark(void **state)
+{
+	(void)state;
+	assert_int_equal(check_mark(DUMP_PERIODIC, 0), 0);
+	assert_int_equal(check_mark(DUMP_RESYNC, 0), 0);
+	assert_int_equal(check_mark(DUMP_FILTER, 0), 0);
+
+	assert_int_equal(check_mark(0, 0), -1);
+	assert_int_equal(check_mark(DUMP_FILTER + 1, 0), -1);
+	assert_int_equal(check_mark(0x80000000u, 0), -1);
+	assert_int_equal(check_mark(0xffffffffu, 0), -1);
+	assert_int_equal(check_mark(0x01000000u, 0), -1); /* byte-swapped 1 */
+	/* The reserved word must be zero. */
+	assert_int_equal(check_mark(DUMP_PERIODIC, 1), -1);
+	assert_int_equal(check_mark(DUMP_RESYNC, 0x80000000u), -1);
+}
+
 static int check_filter(uint32_t sel)
 {
 	struct msg_filter f = { .sel = sel };
@@ -647,19 +699,30 @@ static void test_send_refuses_fd(void **state)
 {
 	struct pair p;
 	uint64_t cookie = 7;
-	int before;
+	int before, fd;
 
 	(void)state;
 	pair_open(&p, MSG_DIR_RES_UI, MSG_DIR_UI_RES);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
 	before = count_fds();
 	errno = 0;
-	assert_int_equal(msg_send(p.a, MSG_PING, &cookie, sizeof(cookie), 0), -1);
+	assert_int_equal(msg_send(p.a, MSG_PING, &cookie, sizeof(cookie), fd), -1);
 	assert_int_equal(errno, EINVAL);
 	assert_nothing_queued(p.b->fd);
 	/* The caller's descriptor is left alone. */
 	assert_int_equal(count_fds(), before);
-	assert_true(fcntl(0, F_GETFD) >= 0);
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
 	pair_close(&p);
+}
+
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
 }
 
 static void test_send_to_closed_peer(void **state)
@@ -667,14 +730,27 @@ static void test_send_to_closed_peer(void **state)
 	struct pair p;
 	uint64_t cookie = 7;
 
+	struct sigaction sa, old;
+	int err, r;
+
 	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigpipe;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGPIPE, &sa, &old), 0);
+	sigpipes = 0;
+
 	pair_open(&p, MSG_DIR_RES_UI, MSG_DIR_UI_RES);
 	close(p.b->fd);
 	p.b->fd = -1;
-	/* EPIPE, not SIGPIPE: the test would die otherwise. */
+	/* EPIPE, and no SIGPIPE (which would kill a role). */
 	errno = 0;
-	assert_int_equal(msg_send(p.a, MSG_PING, &cookie, sizeof(cookie), -1), -1);
-	assert_int_equal(errno, EPIPE);
+	r = msg_send(p.a, MSG_PING, &cookie, sizeof(cookie), -1);
+	err = errno;
+	assert_int_equal(sigaction(SIGPIPE, &old, NULL), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(err, EPIPE);
+	assert_int_equal(sigpipes, 0);
 	pair_close(&p);
 }
 
@@ -789,8 +865,8 @@ static void test_roundtrip_ping_pong(void **state)
 	memcpy(&got, m.payload, sizeof(got));
 	assert_true(got == cookie);
 
-	/* The ui may not answer a PING with a PING to itself... the resolver
-	 * end refuses to receive a PONG. */
+	/* A ui that misbehaves and sends a PONG: the resolver end, which
+	 * receives only UI_RES, refuses it. */
 	p.a->tx_dir = MSG_DIR_RES_UI;
 	assert_int_equal(msg_send(p.a, MSG_PONG, &cookie, sizeof(cookie), -1), 0);
 	expect_recv_refused(p.b);
@@ -800,7 +876,7 @@ static void test_roundtrip_ping_pong(void **state)
 static void test_roundtrip_in_order(void **state)
 {
 	struct pair p;
-	struct msg_dump_mark mark = { 1, 2, 3 }, got;
+	struct msg_dump_mark mark = { 1, 2, 3, DUMP_PERIODIC, 0 }, got;
 	struct flow_wire r;
 	struct msg m;
 	const char *why = NULL;
@@ -817,6 +893,8 @@ static void test_roundtrip_in_order(void **state)
 	assert_int_equal(m.type, MSG_DUMP_BEGIN);
 	memcpy(&got, m.payload, sizeof(got));
 	assert_true(got.seq == 1 && got.mono_ns == 2 && got.real_ns == 3);
+	assert_int_equal(got.kind, DUMP_PERIODIC);
+	assert_int_equal(msg_check_dump_mark(&m, &why), 0);
 	assert_int_equal(msg_recv(p.a, &m, &why), 1);
 	assert_int_equal(m.type, MSG_FLOWS);
 	assert_int_equal(msg_recv(p.a, &m, &why), 1);
@@ -1061,6 +1139,7 @@ int main(void)
 		cmocka_unit_test(test_decode_rejects_fd),
 		cmocka_unit_test(test_decode_reasons_differ),
 		cmocka_unit_test(test_check_hello),
+		cmocka_unit_test(test_check_dump_mark),
 		cmocka_unit_test(test_check_filter),
 		cmocka_unit_test(test_send_refuses_wrong_direction),
 		cmocka_unit_test(test_send_refuses_bad_length),
