@@ -14,7 +14,7 @@ CLANG ?= clang-14
 PKG_CONFIG ?= pkg-config
 
 # Libraries the product links; tests add cmocka.
-PKGS := libnetfilter_conntrack libseccomp libcap-ng
+PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 
@@ -40,6 +40,7 @@ MAIN_SRC := privsep/main.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 
 B := build
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -48,6 +49,7 @@ SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-san/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps run check check-build unit fuzz testhooks install uninstall clean bench
 
@@ -106,20 +108,28 @@ check: deps
 	@$(MAKE) --no-print-directory check-build
 	@tests/run-all.sh
 
-bench: flowtop
+# Benchmarks print figures; they are not part of `make check`.
+$(B)/bench/%: tests/bench/%.c $(B)/libflowtop.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDHARDEN) -o $@ $< $(B)/libflowtop.a $(pkg_libs) $(LDFLAGS)
+
+bench: flowtop $(BENCH_BIN)
 	@tests/bench/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory flowtop
-	@if [ "$$(id -u)" = 0 ]; then ./flowtop $(ARGS); else sudo ./flowtop $(ARGS); fi
+	@if [ "$$(id -u)" = 0 ]; then ./flowtop --conf-dir $(CURDIR)/conf $(ARGS); \
+	else sudo ./flowtop --conf-dir $(CURDIR)/conf $(ARGS); fi
 
 # Permitted set only: the collector raises what it needs and drops the rest.
 FILECAPS := cap_net_admin,cap_sys_ptrace,cap_dac_read_search,cap_setuid,cap_setgid,cap_sys_chroot+p
 
 install: flowtop
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng
 	install -m 0755 flowtop $(DESTDIR)$(SBINDIR)/flowtop
 	install -m 0644 man/flowtop.8 $(DESTDIR)$(MANDIR)/man8/flowtop.8
+	install -m 0644 conf/tcp.conf conf/udp.conf $(DESTDIR)$(SYSCONFDIR)/netsniff-ng/
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 		setcap $(FILECAPS) $(SBINDIR)/flowtop && \
 		echo "flowtop: $(SBINDIR)/flowtop may now be run by any user"; \
@@ -128,7 +138,9 @@ install: flowtop
 	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/flowtop $(DESTDIR)$(MANDIR)/man8/flowtop.8
+	rm -f $(DESTDIR)$(SBINDIR)/flowtop $(DESTDIR)$(MANDIR)/man8/flowtop.8 \
+		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/tcp.conf \
+		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/udp.conf
 
 clean:
 	rm -rf $(B) flowtop

@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include "privsep/flow_wire.h"
+#include "privsep/lookup_wire.h"
 #include "privsep/msg.h"
 
-#define FLOWS_UNIT ((uint32_t)sizeof(struct flow_wire))
-#define FLOWS_MAX_LEN (((uint32_t)MSG_MAX_PAYLOAD / FLOWS_UNIT) * FLOWS_UNIT)
+/* Batches of fixed-size records: at least one, as many as fit. */
+#define UNIT(t) ((uint32_t)sizeof(t))
+#define MAX_OF(t) (((uint32_t)MSG_MAX_PAYLOAD / UNIT(t)) * UNIT(t))
+#define BATCH(t) UNIT(t), MAX_OF(t), UNIT(t)
 
 /* The one catalogue: who may send what, how long it may be, fd or not. */
 static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
@@ -16,8 +19,7 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		sizeof(struct msg_hello), sizeof(struct msg_hello), 0, 0 },
 	[MSG_DUMP_BEGIN] = { "DUMP_BEGIN", MSG_DIR_COL_UI,
 		sizeof(struct msg_dump_mark), sizeof(struct msg_dump_mark), 0, 0 },
-	[MSG_FLOWS] = { "FLOWS", MSG_DIR_COL_UI,
-		FLOWS_UNIT, FLOWS_MAX_LEN, FLOWS_UNIT, 0 },
+	[MSG_FLOWS] = { "FLOWS", MSG_DIR_COL_UI, BATCH(struct flow_wire), 0 },
 	[MSG_DUMP_END] = { "DUMP_END", MSG_DIR_COL_UI,
 		sizeof(struct msg_dump_mark), sizeof(struct msg_dump_mark), 0, 0 },
 	[MSG_CTL_FILTER] = { "CTL_FILTER", MSG_DIR_UI_COL,
@@ -26,6 +28,14 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		sizeof(uint64_t), sizeof(uint64_t), 0, 0 },
 	[MSG_PONG] = { "PONG", MSG_DIR_RES_UI,
 		sizeof(uint64_t), sizeof(uint64_t), 0, 0 },
+	[MSG_LOOKUP_REQ] = { "LOOKUP_REQ", MSG_DIR_UI_RES,
+		BATCH(struct lookup_req), 0 },
+	[MSG_LOOKUP_ANS] = { "LOOKUP_ANS", MSG_DIR_RES_UI,
+		BATCH(struct lookup_ans), 0 },
+	[MSG_SERVICE_REQ] = { "SERVICE_REQ", MSG_DIR_UI_RES,
+		BATCH(struct service_req), 0 },
+	[MSG_SERVICE_ANS] = { "SERVICE_ANS", MSG_DIR_RES_UI,
+		BATCH(struct service_ans), 0 },
 };
 
 const struct msg_spec *msg_spec(uint32_t type)

@@ -35,6 +35,10 @@ enum msg_type {
 	/* ui <-> resolver */
 	MSG_PING,         /* uint64_t cookie */
 	MSG_PONG,         /* uint64_t cookie, echoed */
+	MSG_LOOKUP_REQ,   /* 1..N struct lookup_req */
+	MSG_LOOKUP_ANS,   /* 1..N struct lookup_ans */
+	MSG_SERVICE_REQ,  /* 1..N struct service_req */
+	MSG_SERVICE_ANS,  /* 1..N struct service_ans */
 	MSG_TYPE_COUNT
 };
 

@@ -1,6 +1,8 @@
 /* options: the command line of netsniff-ng's flowtop plus the batch options. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +213,20 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 	return OPT_RUN;
 }
 
+/* The resolver opens its files from inside an empty directory it has
+ * moved into, so a relative directory is made absolute here, against the
+ * directory flowtop was started in. */
+static const char *opt_absolute(const char *dir, char *buf, size_t sz)
+{
+	char cwd[PATH_MAX];
+
+	if (!dir || dir[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return dir;
+	if ((size_t)snprintf(buf, sz, "%s/%s", cwd, dir) >= sz)
+		return dir;
+	return buf;
+}
+
 enum opt_result options_parse(struct options *o, int argc, char **argv)
 {
 	int c;
@@ -227,5 +243,9 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 	if (optind < argc)
 		return opt_bad("unexpected argument", argv[optind]);
 	opt_finish_sel(o);
+	o->conf_dir = opt_absolute(o->conf_dir, o->conf_dir_buf,
+				   sizeof(o->conf_dir_buf));
+	o->geoip_dir = opt_absolute(o->geoip_dir, o->geoip_dir_buf,
+				    sizeof(o->geoip_dir_buf));
 	return OPT_RUN;
 }

@@ -20,6 +20,8 @@ struct options {
 	enum out_format output; /* -o */
 	const char *conf_dir;   /* --conf-dir */
 	const char *geoip_dir;  /* --geoip-dir, NULL: the default directories */
+	char conf_dir_buf[4096];  /* storage when a relative dir is made absolute */
+	char geoip_dir_buf[4096];
 };
 
 enum opt_result { OPT_RUN, OPT_EXIT_OK, OPT_USAGE };

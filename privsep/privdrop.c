@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "privsep/privdrop.h"
@@ -146,9 +147,11 @@ int priv_ui_ids(const struct ids *unpriv, struct ids *out,
 
 int priv_make_empty_dir(char *path, size_t pathlen, char *err, size_t errlen)
 {
-	/* Literal /tmp: TMPDIR comes from a possibly untrusted environment. */
+	/* Literal /tmp: TMPDIR comes from a possibly untrusted environment.
+	 * 0711: the resolver, no longer root when it chroots, must be able to
+	 * search it, but nobody may list or write it. */
 	if ((size_t)snprintf(path, pathlen, "/tmp/flowtop-empty-XXXXXX") >= pathlen
-	    || !mkdtemp(path)) {
+	    || !mkdtemp(path) || chmod(path, 0711) < 0) {
 		snprintf(err, errlen, "cannot create an empty directory in /tmp: %s",
 			 strerror(errno));
 		return -1;
@@ -156,14 +159,25 @@ int priv_make_empty_dir(char *path, size_t pathlen, char *err, size_t errlen)
 	return 0;
 }
 
-/* chroot into dir after removing it: a deleted directory stays empty. */
-static int priv_chroot_empty(const char *dir, char *err, size_t errlen)
+/* Stand in dir and remove it: a deleted directory stays empty for good,
+ * and the working directory keeps it for the later chroot("."). */
+int priv_enter_empty(const char *dir, char *err, size_t errlen)
 {
-	if (chdir(dir) < 0 || rmdir(dir) < 0 || chroot(".") < 0 || chdir("/") < 0) {
-		snprintf(err, errlen, "chroot into %s: %s", dir, strerror(errno));
+	if (chdir(dir) < 0 || rmdir(dir) < 0) {
+		snprintf(err, errlen, "entering %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+int priv_chroot_cwd(char *err, size_t errlen)
+{
+	if (chroot(".") < 0 || chdir("/") < 0) {
+		snprintf(err, errlen, "chroot into the empty directory: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return priv_drop_all(err, errlen);
 }
 
 static int priv_set_ids(const struct ids *id, char *err, size_t errlen)
@@ -202,20 +216,8 @@ static int priv_apply(capng_select_t sel, char *err, size_t errlen)
 	return 0;
 }
 
-int priv_become(const struct ids *id, const char *empty_dir,
-		char *err, size_t errlen)
+int priv_drop_all(char *err, size_t errlen)
 {
-	if (empty_dir && priv_chroot_empty(empty_dir, err, errlen) < 0)
-		return -1;
-	/* The bounding set first: after the uid change SETPCAP is gone. */
-	capng_get_caps_process();
-	if (priv_select() == CAPNG_SELECT_BOTH) {
-		capng_clear(CAPNG_SELECT_BOUNDS);
-		if (priv_apply(CAPNG_SELECT_BOUNDS, err, errlen) < 0)
-			return -1;
-	}
-	if (priv_set_ids(id, err, errlen) < 0)
-		return -1;
 	capng_get_caps_process();
 	capng_clear(CAPNG_SELECT_CAPS);
 	if (priv_apply(CAPNG_SELECT_CAPS, err, errlen) < 0)
@@ -226,6 +228,33 @@ int priv_become(const struct ids *id, const char *empty_dir,
 		return -1;
 	}
 	return 0;
+}
+
+int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen)
+{
+	/* The bounding set first: after the uid change SETPCAP is gone. */
+	capng_get_caps_process();
+	if (priv_select() == CAPNG_SELECT_BOTH) {
+		capng_clear(CAPNG_SELECT_BOUNDS);
+		if (keep_chroot)
+			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, CAP_SYS_CHROOT);
+		if (priv_apply(CAPNG_SELECT_BOUNDS, err, errlen) < 0)
+			return -1;
+	}
+	/* Without KEEPCAPS a root start loses every capability with uid 0. */
+	if (keep_chroot && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "PR_SET_KEEPCAPS: %s", strerror(errno));
+		return -1;
+	}
+	if (priv_set_ids(id, err, errlen) < 0)
+		return -1;
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	if (!keep_chroot)
+		return priv_drop_all(err, errlen);
+	capng_get_caps_process();
+	capng_clear(CAPNG_SELECT_CAPS);
+	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_CHROOT);
+	return priv_apply(CAPNG_SELECT_CAPS, err, errlen);
 }
 
 int priv_collector_final(char *err, size_t errlen)

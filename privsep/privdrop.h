@@ -31,10 +31,20 @@ int priv_ui_ids(const struct ids *unpriv, struct ids *out,
 /* Create an empty directory for the resolver's chroot. */
 int priv_make_empty_dir(char *path, size_t pathlen, char *err, size_t errlen);
 
-/* Become id for good (optionally chrooted into empty_dir, which is removed
- * so nothing can ever be created in it) and hold no capability at all. */
-int priv_become(const struct ids *id, const char *empty_dir,
-		char *err, size_t errlen);
+/* chdir into dir and remove it, so that nothing can ever be created in it;
+ * priv_chroot_cwd() later makes it the root. */
+int priv_enter_empty(const char *dir, char *err, size_t errlen);
+
+/* Become id for good. With keep_chroot, CAP_SYS_CHROOT alone survives, for
+ * one priv_chroot_cwd() after the role has opened its files as id; without,
+ * no capability at all is left. */
+int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen);
+
+/* chroot into the working directory, then drop every capability. */
+int priv_chroot_cwd(char *err, size_t errlen);
+
+/* Drop every capability and check that none is left. */
+int priv_drop_all(char *err, size_t errlen);
 
 /* The collector after forking: only CAP_NET_ADMIN, CAP_SYS_PTRACE and
  * CAP_DAC_READ_SEARCH stay. */

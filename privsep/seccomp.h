@@ -28,7 +28,9 @@ struct sc_policy {
 	size_t count;
 };
 
-#define SC_ALLOW(name) { SCMP_SYS(name), 0, { { 0, 0, 0, 0 } } }
+#define SC_CMP(argno, op, a, b) { (argno), (op), (a), (b) }
+#define SC_ALLOW(name) { SCMP_SYS(name), 0, { SC_CMP(0, 0, 0, 0) } }
+#define SC_ALLOW2(name, cmp0, cmp1) { SCMP_SYS(name), 2, { cmp0, cmp1 } }
 #define SC_ALLOW_ARG(name, argno, op, val) \
 	{ SCMP_SYS(name), 1, { { (argno), (op), (val), 0 } } }
 

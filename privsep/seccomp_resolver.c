@@ -1,6 +1,16 @@
-/* The resolver's allowlist: it answers the ui over its channel and can
- * reach nothing else. */
+/* The resolver's allowlist, once it has opened its databases and service
+ * files and built its DNS channel. No open, openat, execve, ptrace, bind,
+ * listen or accept: it can reach no file and serve no one. The only new
+ * descriptors it may make are the UDP and TCP sockets of DNS queries to
+ * the name servers c-ares read from resolv.conf before the sandbox. */
+#include <fcntl.h>
+#include <sys/socket.h>
 #include "privsep/seccomp.h"
+
+/* socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol) */
+#define SC_SOCKET(domain, type) SC_ALLOW2(socket,			\
+	SC_CMP(0, SCMP_CMP_EQ, (domain), 0),				\
+	SC_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, (type)))
 
 static const struct sc_rule resolver_rules[] = {
 	/* the channel to the ui */
@@ -9,6 +19,20 @@ static const struct sc_rule resolver_rules[] = {
 	SC_ALLOW(poll),
 	SC_ALLOW(ppoll),
 	SC_ALLOW(close),
+	/* DNS over UDP and TCP (c-ares) */
+	SC_SOCKET(AF_INET, SOCK_DGRAM),
+	SC_SOCKET(AF_INET, SOCK_STREAM),
+	SC_SOCKET(AF_INET6, SOCK_DGRAM),
+	SC_SOCKET(AF_INET6, SOCK_STREAM),
+	SC_ALLOW(connect),
+	SC_ALLOW(sendto),
+	SC_ALLOW(recvfrom),
+	SC_ALLOW(writev),	/* queries over TCP */
+	SC_ALLOW(getsockopt),	/* SO_ERROR of a TCP connect */
+	SC_ALLOW(setsockopt),	/* TCP_NODELAY */
+	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_GETFL),
+	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFL),
+	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFD),
 	/* error messages on stderr */
 	SC_ALLOW(write),
 	SC_ALLOW(clock_gettime),

@@ -56,18 +56,12 @@ static void spawn_die(enum role role, const char *what)
 	exit(1);
 }
 
-static void spawn_confine(struct run *r, enum role role)
+/* Cleared by the identity change, so set after it; and the collector may
+ * already be gone. Then the role's allowlist. */
+static void spawn_seal(enum role role, const struct sc_policy *p)
 {
-	const struct sc_policy *p = role == ROLE_UI ?
-		&seccomp_ui_policy : &seccomp_resolver_policy;
-	const struct ids *id = role == ROLE_UI ? &r->ui_ids : &r->unpriv;
-	char err[300];
+	char err[300] = "";
 
-	if (priv_become(id, role == ROLE_RESOLVER ? r->empty_dir : NULL,
-			err, sizeof(err)) < 0)
-		spawn_die(role, err);
-	/* Cleared by the identity change, so set now; and the collector
-	 * may already be gone. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() == 1)
 		spawn_die(role, "the collector went away during start-up");
 	if (seccomp_trap_init(role, NULL) < 0 ||
@@ -76,33 +70,54 @@ static void spawn_confine(struct run *r, enum role role)
 	testhook_seccomp(role);
 }
 
+static int spawn_ui(struct run *r)
+{
+	struct msg_chan *col = malloc(sizeof(*col)), *res = malloc(sizeof(*res));
+	char err[300];
+
+	if (spawn_fds(r->col_ui[1], r->ui_res[0]) < 0)
+		spawn_die(ROLE_UI, strerror(errno));
+	if (!col || !res)
+		spawn_die(ROLE_UI, "out of memory");
+	msg_chan_init(col, 3, MSG_DIR_COL_UI, MSG_DIR_UI_COL, "collector");
+	msg_chan_init(res, 4, MSG_DIR_RES_UI, MSG_DIR_UI_RES, "resolver");
+	if (priv_become(&r->ui_ids, 0, err, sizeof(err)) < 0)
+		spawn_die(ROLE_UI, err);
+	spawn_seal(ROLE_UI, &seccomp_ui_policy);
+	return ui_main(r->o, col, res);
+}
+
+/* The resolver reads its files as the unprivileged user, keeping only
+ * CAP_SYS_CHROOT for the one chroot that follows: what a hostile database
+ * could do at open time, it does without root. */
+static int spawn_resolver(struct run *r)
+{
+	struct msg_chan *ui = malloc(sizeof(*ui));
+	struct resolver *res;
+	char err[300];
+
+	if (spawn_fds(r->ui_res[1], -1) < 0)
+		spawn_die(ROLE_RESOLVER, strerror(errno));
+	if (!ui)
+		spawn_die(ROLE_RESOLVER, "out of memory");
+	msg_chan_init(ui, 3, MSG_DIR_UI_RES, MSG_DIR_RES_UI, "ui");
+	if (priv_enter_empty(r->empty_dir, err, sizeof(err)) < 0 ||
+	    priv_become(&r->unpriv, 1, err, sizeof(err)) < 0)
+		spawn_die(ROLE_RESOLVER, err);
+	res = resolver_open(r->o);
+	if (!res)
+		exit(1);
+	if (priv_chroot_cwd(err, sizeof(err)) < 0)
+		spawn_die(ROLE_RESOLVER, err);
+	spawn_seal(ROLE_RESOLVER, &seccomp_resolver_policy);
+	return resolver_run(res, ui);
+}
+
 static int spawn_child(struct run *r, enum role role)
 {
-	struct msg_chan *ch[2];
-	int rc;
-
 	prctl(PR_SET_NAME, role_comm(role), 0, 0, 0);
 	spawn_signals();
-	if (role == ROLE_UI)
-		rc = spawn_fds(r->col_ui[1], r->ui_res[0]);
-	else
-		rc = spawn_fds(r->ui_res[1], -1);
-	if (rc < 0)
-		spawn_die(role, strerror(errno));
-	ch[0] = malloc(sizeof(*ch[0]));
-	ch[1] = malloc(sizeof(*ch[1]));
-	if (!ch[0] || !ch[1])
-		spawn_die(role, "out of memory");
-	if (role == ROLE_UI) {
-		msg_chan_init(ch[0], 3, MSG_DIR_COL_UI, MSG_DIR_UI_COL, "collector");
-		msg_chan_init(ch[1], 4, MSG_DIR_RES_UI, MSG_DIR_UI_RES, "resolver");
-	} else {
-		msg_chan_init(ch[0], 3, MSG_DIR_UI_RES, MSG_DIR_RES_UI, "ui");
-	}
-	spawn_confine(r, role);
-	if (role == ROLE_UI)
-		return ui_main(r->o, ch[0], ch[1]);
-	return resolver_main(ch[0]);
+	return role == ROLE_UI ? spawn_ui(r) : spawn_resolver(r);
 }
 
 pid_t run_spawn(struct run *r, enum role role)

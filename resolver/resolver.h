@@ -1,14 +1,29 @@
-/* resolver: the sandboxed process that answers the ui's lookups.
+/* resolver: the process that answers the ui's lookups: reverse DNS,
+ * GeoIP and service names.
  *
- * In this version it answers pings only; reverse DNS, GeoIP and service
- * names come with the resolver issue.
+ * resolver_open() opens everything it will ever need (databases, service
+ * files, the DNS channel) while the process can still open files; then the
+ * caller confines it and resolver_run() serves the ui. Nothing in the
+ * resolver sees the flow table: it answers about the addresses and ports
+ * it is asked about.
  */
 #ifndef FLOWTOP_RESOLVER_H
 #define FLOWTOP_RESOLVER_H
 
 #include "privsep/msg.h"
+#include "privsep/options.h"
+
+struct resolver;
+
+/* Problems with single files go to stderr as one line each; NULL only
+ * when the resolver cannot work at all (message on stderr). */
+struct resolver *resolver_open(const struct options *o);
+void resolver_close(struct resolver *r);
 
 /* Serve the ui until it closes the channel. Returns the exit status. */
-int resolver_main(struct msg_chan *ui);
+int resolver_run(struct resolver *r, struct msg_chan *ui);
+
+/* Open and serve without any sandbox: for benchmarks and tests. */
+int resolver_serve(struct msg_chan *ui, const struct options *o);
 
 #endif

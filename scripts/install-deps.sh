@@ -28,6 +28,7 @@ PACKAGES=(
 	procps                # ps, sysctl
 	libcap2-bin           # setcap/getcap, capsh
 	dnsmasq-base          # end-to-end tests: a DNS server inside a namespace
+	mmdb-bin              # end-to-end tests: mmdblookup tells refused databases
 )
 
 # A package counts as installed only when dpkg says "install ok installed".

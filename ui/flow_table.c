@@ -468,3 +468,8 @@ size_t flow_table_sorted(struct flow_table *t, const struct flow_entry **out,
 	qsort(out, n, sizeof(*out), ft_cmp);
 	return n;
 }
+
+const struct flow_entry *flow_table_at(const struct flow_table *t, size_t i)
+{
+	return i < t->count ? &t->items[i].e : NULL;
+}

@@ -48,6 +48,10 @@ void flow_table_rates(struct flow_table *t, uint64_t mono_ns);
 
 size_t flow_table_count(const struct flow_table *t);
 
+/* Entry i, 0 <= i < count, in no particular order; NULL past the end.
+ * For walks that need no order; valid until the next change. */
+const struct flow_entry *flow_table_at(const struct flow_table *t, size_t i);
+
 /* Fill out (capacity cap) with pointers to the entries, sorted by total
  * bytes (orig + reply) descending, then id ascending. Returns the number
  * stored (min(count, cap)). Pointers stay valid until the next change. */

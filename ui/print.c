@@ -32,6 +32,8 @@ enum pr_col {
 	PR_STATE,
 	PR_SRC,
 	PR_DST,
+	PR_SERVICE,
+	PR_WHERE,
 	PR_PROCESS,
 	PR_ORIG,
 	PR_REPLY,
@@ -59,6 +61,8 @@ static const struct pr_column pr_columns[PR_NCOLS] = {
 	[PR_STATE] =      { "state",      "STATE",      17, PR_LEFT },
 	[PR_SRC] =        { "src",        "SRC",        47, PR_LEFT },
 	[PR_DST] =        { "dst",        "DST",        47, PR_LEFT },
+	[PR_SERVICE] =    { "service",    "SERVICE",    12, PR_LEFT },
+	[PR_WHERE] =      { "where",      "WHERE",      24, PR_LEFT },
 	[PR_PROCESS] =    { "process",    "PROCESS",    23, PR_LEFT },
 	[PR_ORIG] =       { "orig",       "ORIG",       13, PR_RIGHT },
 	[PR_REPLY] =      { "reply",      "REPLY",      13, PR_RIGHT },
@@ -162,6 +166,61 @@ static void pj_tuple(FILE *out, const struct flow_wire *w)
 	}
 }
 
+/* A string from outside, escaped for JSON; nothing when empty. */
+static void pj_text(FILE *out, const char *key, const char *v)
+{
+	size_t len = v ? strnlen(v, 1024) : 0;
+	char esc[1024 * 6 + 1];
+
+	if (!len)
+		return;
+	esc_json(esc, sizeof(esc), v, len);
+	fprintf(out, ",\"%s\":\"%s\"", key, esc);
+}
+
+static void pr_annot(const struct print_opts *po, const struct flow_wire *w,
+		     struct print_annot *src, struct print_annot *dst)
+{
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if (!po->annot)
+		return;
+	po->annot(po->ctx, w->family, w->src, src);
+	po->annot(po->ctx, w->family, w->dst, dst);
+}
+
+static const char *pr_service(const struct print_opts *po,
+			      const struct flow_wire *w)
+{
+	if (!po->service || pr_is_icmp(w->l4proto))
+		return NULL;
+	return po->service(po->ctx, w->l4proto, w->dport);
+}
+
+/* DESIGN.md's order: service, then each property for src and dst. */
+static void pj_annot(FILE *out, const struct print_opts *po,
+		     const struct flow_wire *w)
+{
+	struct print_annot s, d;
+
+	pr_annot(po, w, &s, &d);
+	pj_text(out, "service", pr_service(po, w));
+	pj_text(out, "src_name", s.name);
+	pj_text(out, "dst_name", d.name);
+	pj_text(out, "src_country", s.country);
+	pj_text(out, "dst_country", d.country);
+	pj_text(out, "src_country_name", s.country_name);
+	pj_text(out, "dst_country_name", d.country_name);
+	pj_text(out, "src_city", s.city);
+	pj_text(out, "dst_city", d.city);
+	if (s.asn)
+		pj_u64(out, "src_asn", s.asn);
+	if (d.asn)
+		pj_u64(out, "dst_asn", d.asn);
+	pj_text(out, "src_as_org", s.as_org);
+	pj_text(out, "dst_as_org", d.as_org);
+}
+
 static void pj_owner(FILE *out, const struct flow_wire *w)
 {
 	size_t len = strnlen(w->comm, sizeof(w->comm));
@@ -193,6 +252,7 @@ static void pj_flow(FILE *out, const struct print_opts *po,
 	if (pr_has_state(w))
 		pj_str(out, "state", flow_state_name(w->l4proto, w->state));
 	pj_tuple(out, w);
+	pj_annot(out, po, w);
 	pj_owner(out, w);
 	pj_u64(out, "orig_bytes", w->orig_bytes);
 	pj_u64(out, "orig_packets", w->orig_packets);
@@ -267,19 +327,50 @@ static void pt_age(char *buf, size_t sz, int64_t age)
 			 age % 86400 / 3600);
 }
 
-/* addr, addr:port, or [addr]:port for IPv6 so the port stands apart. */
+/* addr, addr:port, or [addr]:port for IPv6 so the port stands apart; a
+ * host name, when known, instead of the address, cut to the column. */
 static void pt_endpoint(char *buf, size_t sz, const struct flow_wire *w,
-			const uint8_t *addr, uint16_t port, int with_port)
+			const uint8_t *addr, uint16_t port, int with_port,
+			const char *name)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[64];     /* an address, or a name cut to the column */
+	int v6 = w->family == FLOW_FAM_IPV6 && !(name && *name);
 
-	pr_addr(a, sizeof(a), w->family, addr);
+	if (name && *name)
+		esc_term(a, pr_columns[PR_SRC].width - 6 + 1, name,
+			 strnlen(name, 1024));
+	else
+		pr_addr(a, sizeof(a), w->family, addr);
 	if (!with_port || pr_is_icmp(w->l4proto))
 		snprintf(buf, sz, "%s", a);
-	else if (w->family == FLOW_FAM_IPV6)
+	else if (v6)
 		snprintf(buf, sz, "[%s]:%u", a, port);
 	else
 		snprintf(buf, sz, "%s:%u", a, port);
+}
+
+/* "GB London AS1221": what is known of where the destination is. */
+static void pt_where(char *buf, size_t sz, const struct print_annot *d)
+{
+	char city[20] = "", as[16] = "";   /* city cut to 15 bytes */
+
+	if (d->city && *d->city)
+		esc_term(city, 16, d->city, strnlen(d->city, 1024));
+	if (d->asn)
+		snprintf(as, sizeof(as), "AS%" PRIu32, d->asn);
+	snprintf(buf, sz, "%s%s%s%s%s", d->country ? d->country : "",
+		 d->country && *d->country && *city ? " " : "", city,
+		 *as && ((d->country && *d->country) || *city) ? " " : "", as);
+	if (!*buf)
+		snprintf(buf, sz, "-");
+}
+
+static void pt_service(char *buf, size_t sz, const char *svc)
+{
+	if (svc && *svc)
+		esc_term(buf, sz, svc, strnlen(svc, 64));
+	else
+		snprintf(buf, sz, "-");
 }
 
 /* pid/comm, either alone when only one is known, "-" when neither is. */
@@ -305,7 +396,9 @@ static void pt_cells(char cells[PR_NCOLS][PR_CELL_MAX],
 {
 	const struct flow_wire *w = &e->w;
 	const char *proto = flow_proto_name(w->l4proto);
+	struct print_annot src, dst;
 
+	pr_annot(po, w, &src, &dst);
 	if (proto)
 		snprintf(cells[PR_PROTO], PR_CELL_MAX, "%s", proto);
 	else
@@ -315,8 +408,11 @@ static void pt_cells(char cells[PR_NCOLS][PR_CELL_MAX],
 	/* Upstream flowtop hides the (usually ephemeral) source port
 	 * unless asked for it. */
 	pt_endpoint(cells[PR_SRC], PR_CELL_MAX, w, w->src, w->sport,
-		    po->show_src);
-	pt_endpoint(cells[PR_DST], PR_CELL_MAX, w, w->dst, w->dport, 1);
+		    po->show_src, src.name);
+	pt_endpoint(cells[PR_DST], PR_CELL_MAX, w, w->dst, w->dport, 1,
+		    dst.name);
+	pt_service(cells[PR_SERVICE], PR_CELL_MAX, pr_service(po, w));
+	pt_where(cells[PR_WHERE], PR_CELL_MAX, &dst);
 	pt_process(cells[PR_PROCESS], PR_CELL_MAX, w);
 	pt_counters(cells[PR_ORIG], PR_CELL_MAX, w->orig_bytes,
 		    w->orig_packets);

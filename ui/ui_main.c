@@ -8,11 +8,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "privsep/lookup_wire.h"
+#include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/print.h"
 #include "ui/ui.h"
 
 #define UI_PING_TIMEOUT_MS 5000
+/* How long a batch snapshot waits for lookups still in flight. */
+#define UI_LOOKUP_WAIT_MS 1000
 
 struct ui {
 	const struct options *o;
@@ -25,6 +29,10 @@ struct ui {
 	struct msg_dump_mark dump;
 	uint64_t dumps;         /* completed dumps */
 	uint32_t printed;       /* snapshots printed */
+	struct annots *annots;
+	int print_due;          /* a snapshot waits for lookups */
+	uint64_t print_deadline;/* CLOCK_MONOTONIC ns */
+	uint64_t snap_real_ns;  /* the "time" of the snapshot due */
 	const struct flow_entry **sorted;
 	size_t sorted_cap;
 };
@@ -91,7 +99,8 @@ static int ui_print(struct ui *u)
 		u->sorted_cap = n;
 	}
 	n = flow_table_sorted(u->table, u->sorted, u->sorted_cap);
-	if (print_snapshot(stdout, &u->po, u->sorted, n, u->dump.real_ns) < 0 ||
+	u->print_due = 0;
+	if (print_snapshot(stdout, &u->po, u->sorted, n, u->snap_real_ns) < 0 ||
 	    fflush(stdout) == EOF) {
 		/* A reader that went away (flowtop | head) is not an error. */
 		if (errno == EPIPE)
@@ -100,6 +109,32 @@ static int ui_print(struct ui *u)
 	}
 	u->printed++;
 	return u->o->count && u->printed >= u->o->count ? UI_DONE : UI_GO_ON;
+}
+
+/* Ask the resolver about every address and port in the table that it
+ * has not been asked about yet. */
+static int ui_ask(struct ui *u)
+{
+	size_t i, n = flow_table_count(u->table);
+
+	for (i = 0; i < n; i++) {
+		const struct flow_wire *w = &flow_table_at(u->table, i)->w;
+
+		annots_want(u->annots, w->family, w->src);
+		annots_want(u->annots, w->family, w->dst);
+		annots_want_service(u->annots, w->l4proto, w->dport);
+	}
+	return annots_send(u->annots, u->res);
+}
+
+/* Print the snapshot due once every answer is in or the wait is over. */
+static int ui_print_if_ready(struct ui *u)
+{
+	if (!u->print_due)
+		return UI_GO_ON;
+	if (annots_outstanding(u->annots) && ui_mono_ns() < u->print_deadline)
+		return UI_GO_ON;
+	return ui_print(u);
 }
 
 static int ui_flows(struct ui *u, const struct msg *m)
@@ -145,12 +180,24 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 		return ui_fail("dump %s out of order", "end");
 	u->in_dump = 0;
 	flow_table_dump_end(u->table, mk.seq);
+	if (ui_ask(u) < 0)
+		return UI_QUIET_FAIL;   /* the resolver is gone */
 	/* Only periodic dumps are snapshots. The first is the baseline;
 	 * rates exist from the second on. */
 	if (mk.kind != DUMP_PERIODIC || u->dumps++ == 0)
 		return UI_GO_ON;
+	/* A snapshot still waiting for names goes out now, as it is. */
+	if (u->print_due) {
+		int r = ui_print(u);
+
+		if (r != UI_GO_ON)
+			return r;
+	}
 	flow_table_rates(u->table, mk.mono_ns);
-	return ui_print(u);
+	u->snap_real_ns = mk.real_ns;
+	u->print_due = 1;
+	u->print_deadline = ui_mono_ns() + UI_LOOKUP_WAIT_MS * 1000000ull;
+	return ui_print_if_ready(u);
 }
 
 static int ui_dispatch(struct ui *u, const struct msg *m)
@@ -192,17 +239,22 @@ static int ui_from_collector(struct ui *u)
 	return ui_dispatch(u, &m);
 }
 
-/* The resolver speaks only when asked; anything now is a fault. Its end,
- * the collector sees and reports. */
+/* Answers to lookups; a PONG now was never asked for. The resolver's
+ * end, the collector sees and reports. */
 static int ui_from_resolver(struct ui *u)
 {
 	const char *why;
 	struct msg m;
 	int r = msg_recv(u->res, &m, &why);
 
-	if (r == 1)
+	if (r == 1 && m.type == MSG_PONG)
 		return ui_fail("the resolver sent an unrequested %s",
 			       msg_type_name(m.type));
+	if (r == 1) {
+		if (annots_apply(u->annots, &m, &why) < 0)
+			return ui_fail("bad answer from the resolver: %s", why);
+		return ui_print_if_ready(u);
+	}
 	if (r < 0 && errno != ECONNRESET)
 		return ui_fail("bad message from the resolver: %s", why);
 	return UI_QUIET_FAIL;
@@ -217,15 +269,25 @@ static int ui_loop(struct ui *u)
 	int r = UI_GO_ON;
 
 	while (r == UI_GO_ON) {
-		if (poll(p, 2, -1) < 0) {
+		int timeout = -1;
+
+		if (u->print_due) {
+			uint64_t now = ui_mono_ns();
+
+			timeout = now >= u->print_deadline ? 0 :
+				(int)((u->print_deadline - now) / 1000000u) + 1;
+		}
+		if (poll(p, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			return ui_fail("poll: %s", strerror(errno));
 		}
-		if (p[0].revents)
-			r = ui_from_collector(u);
-		else if (p[1].revents)
+		if (p[1].revents)
 			r = ui_from_resolver(u);
+		if (r == UI_GO_ON && p[0].revents)
+			r = ui_from_collector(u);
+		if (r == UI_GO_ON)
+			r = ui_print_if_ready(u);
 	}
 	return r;
 }
@@ -236,12 +298,17 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	struct ui u = {
 		.o = o, .col = col, .res = res,
 		.po = { .json = o->output == OUT_JSON, .bits = o->bits,
-			.show_src = o->show_src },
+			.show_src = o->show_src, .annot = annots_get,
+			.service = annots_service },
 	};
+	uint8_t parts = (o->no_dns ? 0 : LOOKUP_DNS) |
+			(o->no_geoip ? 0 : LOOKUP_GEO);
 	int r;
 
 	u.table = flow_table_new();
-	if (!u.table) {
+	u.annots = annots_new(parts, 1);
+	u.po.ctx = u.annots;
+	if (!u.table || !u.annots) {
 		fprintf(stderr, "flowtop: ui: out of memory\n");
 		return 1;
 	}
@@ -249,6 +316,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	if (r == 0)
 		r = ui_loop(&u);
 	flow_table_free(u.table);
+	annots_free(u.annots);
 	free(u.sorted);
 	return r < 0 ? 1 : 0;
 }

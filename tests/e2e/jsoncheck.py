@@ -20,6 +20,27 @@ exits 1.
       No line matches every K=V.
   jsoncheck.py field FILE --where K=V [...] --get F
       Prints field F of the last matching line (for the shell to use).
+  jsoncheck.py expect FILE --where K=V [...] --expect K=V [--expect K=V ...]
+                [--snapshot last|any]
+      A flow matching every --where is in the last snapshot (or any), and on
+      the last such line every --expect field is there with that value
+      (same comparison rules as --where); says which differ.
+  jsoncheck.py absent FILE --fields F,F [--allow-empty]
+      No line carries any of the fields F.
+  jsoncheck.py termsafe FILE
+      Raw bytes check, for text and JSON output alike: FILE is valid UTF-8
+      and holds no byte or character a terminal may act on: C0 controls
+      other than tab and newline (ESC, BEL, ...), DEL, C1 (U+0080..U+009F,
+      whether as UTF-8 or as a lone byte such as 0x9b).
+  jsoncheck.py jsonsafe FILE
+      Every string value of every line, once decoded from JSON, is free of
+      C0 controls, DEL and C1 (so `jq -r` can't put them on a terminal).
+  jsoncheck.py safename FILE --where K=V [...] --field F [--require]
+                [--max-len N]
+      On every line matching --where, field F is either absent (only without
+      --require) or a string with no control character (decoded) that shows
+      an escape (a backslash), at most N characters long: what a hostile
+      name must become.
 
 Matching: src and dst compare as IP addresses (so 2001:db8::2 equals
 2001:0db8:0:0::2); a V made of digits must equal a JSON number; anything else
@@ -188,6 +209,159 @@ def cmd_field(a):
     print(hits[-1][a.get])
 
 
+# ---------------------------------------------------------------- added for
+# the resolver tests (t_resolver.sh)
+
+def control_chars(text):
+    """The C0 (but tab/newline), DEL and C1 characters in text, as repr."""
+    bad = []
+    for ch in text:
+        o = ord(ch)
+        if (o < 0x20 and ch not in "\t\n") or 0x7f <= o <= 0x9f:
+            bad.append("U+%04X" % o)
+    return bad
+
+
+def cmd_expect(a):
+    flows = load(a.file)
+    where = parse_where(a.where)
+    scope = pick_scope(a, flows)
+    hits = [f for f in scope if matches(f, where)]
+    if not hits:
+        raise CheckFailed("no flow with %s in the %s snapshot%s"
+                          % (describe(where),
+                             "last" if a.snapshot == "last" else "any",
+                             "" if a.snapshot == "last" else "s"),
+                          [json.dumps(f) for f in scope[:6]])
+    f = hits[-1]
+    problems = []
+    for k, v in parse_where(a.expect):
+        if k not in f:
+            problems.append("%s missing (expected %r)" % (k, v))
+        elif not matches(f, [(k, v)]):
+            problems.append("%s=%r (expected %r)" % (k, f[k], v))
+    if problems:
+        raise CheckFailed("flow %s: %s" % (describe(where), ", ".join(problems)),
+                          [json.dumps(f)])
+
+
+def cmd_absent(a):
+    flows = load(a.file, a.allow_empty)
+    fields = [k for k in a.fields.split(",") if k]
+    hits = [f for f in flows if any(k in f for k in fields)]
+    if hits:
+        found = sorted({k for f in hits for k in fields if k in f})
+        raise CheckFailed("%d line(s) carry %s, expected none"
+                          % (len(hits), ",".join(found)),
+                          [json.dumps(f) for f in hits[:3]])
+
+
+def cmd_termsafe(a):
+    with open(a.file, "rb") as fh:
+        raw = fh.read()
+    # ASCII bytes never occur inside a UTF-8 sequence: look for them raw.
+    # (A 0x9b byte may: a lone one fails the UTF-8 check, U+009B the C1
+    # check below.)
+    for b, what in ((0x1b, "ESC"), (0x07, "BEL"), (0x7f, "DEL"),
+                    (0x00, "NUL")):
+        i = raw.find(bytes([b]))
+        if i >= 0:
+            raise CheckFailed("raw %s byte at offset %d" % (what, i),
+                              [repr(raw[max(0, i - 40):i + 40])])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CheckFailed("not valid UTF-8: %s" % e,
+                          [repr(raw[max(0, e.start - 40):e.start + 40])])
+    for n, line in enumerate(text.split("\n"), 1):
+        bad = control_chars(line)
+        if bad:
+            raise CheckFailed("line %d has control characters %s"
+                              % (n, " ".join(bad[:5])),
+                              [ascii(line)])
+
+
+def strings_of(v, path=""):
+    if isinstance(v, str):
+        yield path, v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield from strings_of(k, path + "/<key>")
+            yield from strings_of(x, path + "/" + k)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from strings_of(x, "%s/%d" % (path, i))
+
+
+def cmd_jsonsafe(a):
+    flows = load(a.file, allow_empty=True)
+    for n, f in enumerate(flows, 1):
+        for path, sv in strings_of(f):
+            bad = control_chars(sv)
+            if bad:
+                raise CheckFailed("line %d: %s holds %s once decoded"
+                                  % (n, path, " ".join(bad[:5])),
+                                  [json.dumps(f)])
+
+
+def cmd_safename(a):
+    flows = load(a.file)
+    where = parse_where(a.where)
+    hits = [f for f in flows if matches(f, where)]
+    if not hits:
+        raise CheckFailed("no flow with %s" % describe(where))
+    for f in hits:
+        if a.field not in f:
+            if a.require:
+                raise CheckFailed("flow %s: %s missing" % (describe(where), a.field),
+                                  [json.dumps(f)])
+            continue
+        v = f[a.field]
+        if not isinstance(v, str):
+            raise CheckFailed("flow %s: %s=%r is not a string"
+                              % (describe(where), a.field, v))
+        bad = control_chars(v)
+        if bad:
+            raise CheckFailed("flow %s: %s holds %s once decoded"
+                              % (describe(where), a.field, " ".join(bad[:5])),
+                              [json.dumps(f)])
+        if "\\" not in v:
+            raise CheckFailed("flow %s: %s=%s shows no escape"
+                              % (describe(where), a.field, ascii(v)),
+                              [json.dumps(f)])
+        if a.max_len is not None and len(v) > a.max_len:
+            raise CheckFailed("flow %s: %s is %d characters long, at most %d"
+                              % (describe(where), a.field, len(v), a.max_len),
+                              [json.dumps(f)[:300]])
+
+
+def add_resolver_commands(sub):
+    p = sub.add_parser("expect")
+    p.add_argument("file")
+    p.add_argument("--where", action="append", required=True)
+    p.add_argument("--expect", action="append", required=True)
+    p.add_argument("--snapshot", choices=("last", "any"), default="last")
+    p.set_defaults(fn=cmd_expect)
+    p = sub.add_parser("absent")
+    p.add_argument("file")
+    p.add_argument("--fields", required=True)
+    p.add_argument("--allow-empty", action="store_true")
+    p.set_defaults(fn=cmd_absent)
+    p = sub.add_parser("termsafe")
+    p.add_argument("file")
+    p.set_defaults(fn=cmd_termsafe)
+    p = sub.add_parser("jsonsafe")
+    p.add_argument("file")
+    p.set_defaults(fn=cmd_jsonsafe)
+    p = sub.add_parser("safename")
+    p.add_argument("file")
+    p.add_argument("--where", action="append", required=True)
+    p.add_argument("--field", required=True)
+    p.add_argument("--require", action="store_true")
+    p.add_argument("--max-len", type=int)
+    p.set_defaults(fn=cmd_safename)
+
+
 def main():
     ap = argparse.ArgumentParser(prog="jsoncheck.py")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -216,6 +390,7 @@ def main():
     p.add_argument("--where", action="append", required=True)
     p.add_argument("--get", required=True)
     p.set_defaults(fn=cmd_field)
+    add_resolver_commands(sub)
     a = ap.parse_args()
     try:
         a.fn(a)

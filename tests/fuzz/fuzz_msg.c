@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "privsep/flow_wire.h"
+#include "privsep/lookup_wire.h"
 #include "privsep/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -30,6 +31,51 @@ static const uint32_t fuzz_dirs[] = {
 
 /* Keeps the compiler from dropping the reads. */
 static volatile size_t fuzz_sink;
+
+/* Each record of a lookup batch through its checker; an accepted one
+ * must have its strings terminated within their fields. */
+#define FUZZ_RECORDS(m, type, check, strings)				\
+	do {								\
+		size_t n_ = (m)->len / sizeof(type);			\
+		if ((m)->len == 0 || (m)->len % sizeof(type))		\
+			abort();					\
+		for (size_t i_ = 0; i_ < n_; i_++) {			\
+			type r_;					\
+			const char *why_ = NULL;			\
+			memcpy(&r_, (const unsigned char *)(m)->payload +	\
+			       i_ * sizeof(r_), sizeof(r_));		\
+			if (check(&r_, &why_) < 0) {			\
+				if (!why_)				\
+					abort();			\
+				continue;				\
+			}						\
+			strings;					\
+		}							\
+	} while (0)
+
+static void fuzz_lookups(const struct msg *m)
+{
+	switch (m->type) {
+	case MSG_LOOKUP_REQ:
+		FUZZ_RECORDS(m, struct lookup_req, lookup_req_check, (void)0);
+		break;
+	case MSG_LOOKUP_ANS:
+		FUZZ_RECORDS(m, struct lookup_ans, lookup_ans_check,
+			     fuzz_sink += strlen(r_.name) + strlen(r_.country) +
+			     strlen(r_.country_name) + strlen(r_.city) +
+			     strlen(r_.as_org));
+		break;
+	case MSG_SERVICE_REQ:
+		FUZZ_RECORDS(m, struct service_req, service_req_check, (void)0);
+		break;
+	case MSG_SERVICE_ANS:
+		FUZZ_RECORDS(m, struct service_ans, service_ans_check,
+			     fuzz_sink += strlen(r_.name));
+		break;
+	default:
+		break;
+	}
+}
 
 static void fuzz_flows(const struct msg *m)
 {
@@ -130,6 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_flows(&m);
 		break;
 	default:
+		fuzz_lookups(&m);
 		break;
 	}
 	free(dgram);

@@ -22,6 +22,7 @@
 
 #include "privsep/flow_wire.h"
 #include "privsep/msg.h"
+#include "privsep/lookup_wire.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -61,6 +62,10 @@ static const struct expect catalogue[] = {
 	  sizeof(struct msg_filter), sizeof(struct msg_filter), 0 },
 	{ MSG_PING, "PING", MSG_DIR_UI_RES, 8, 8, 0 },
 	{ MSG_PONG, "PONG", MSG_DIR_RES_UI, 8, 8, 0 },
+	{ MSG_LOOKUP_REQ, "LOOKUP_REQ", MSG_DIR_UI_RES, 20, 65520, 20 },
+	{ MSG_LOOKUP_ANS, "LOOKUP_ANS", MSG_DIR_RES_UI, 572, 65208, 572 },
+	{ MSG_SERVICE_REQ, "SERVICE_REQ", MSG_DIR_UI_RES, 4, 65528, 4 },
+	{ MSG_SERVICE_ANS, "SERVICE_ANS", MSG_DIR_RES_UI, 36, 65520, 36 },
 };
 
 /* Big enough for any datagram the tests build, oversized ones included. */
@@ -148,7 +153,8 @@ static size_t invalid_lens(const struct expect *e, uint32_t *out)
 	}
 	out[k++] = e->max_len + 1;
 	out[k++] = e->max_len + (e->unit ? e->unit : 8);
-	out[k++] = MSG_MAX_PAYLOAD;
+	if (e->max_len < MSG_MAX_PAYLOAD)
+		out[k++] = MSG_MAX_PAYLOAD;
 	out[k++] = MSG_MAX_PAYLOAD + 1;
 	if (e->unit) {
 		out[k++] = e->min_len + 1;

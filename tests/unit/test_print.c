@@ -334,10 +334,11 @@ static void test_hostile_comm(void **state)
 
 /* The documented layout: widths 7 17 47 47 23 13 13 11 11 7, one space
  * between columns, the first five left-aligned, the rest right-aligned. */
-static void layout(char *buf, size_t sz, const char *const c[10])
+static void layout(char *buf, size_t sz, const char *const c[12])
 {
-	snprintf(buf, sz, "%-7s %-17s %-47s %-47s %-23s %13s %13s %11s %11s %7s\n",
-		 c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+	snprintf(buf, sz, "%-7s %-17s %-47s %-47s %-12s %-24s %-23s %13s %13s "
+		 "%11s %11s %7s\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+		 c[7], c[8], c[9], c[10], c[11]);
 }
 
 static void test_text_table(void **state)
@@ -345,16 +346,16 @@ static void test_text_table(void **state)
 	struct flow_entry a = tcp4(), b = udp6(), c = icmp4();
 	const struct flow_entry *v[3] = { &a, &b, &c };
 	struct print_opts po = { .show_src = 1 };
-	static const char *const rows[4][10] = {
-		{ "PROTO", "STATE", "SRC", "DST", "PROCESS", "ORIG", "REPLY",
-		  "ORIG_RATE", "REPLY_RATE", "AGE" },
+	static const char *const rows[4][12] = {
+		{ "PROTO", "STATE", "SRC", "DST", "SERVICE", "WHERE", "PROCESS",
+		  "ORIG", "REPLY", "ORIG_RATE", "REPLY_RATE", "AGE" },
 		{ "tcp", "ESTABLISHED", "10.0.0.1:43210", "93.184.216.34:443",
-		  "1234/curl", "1.5K/10", "3.4M/2.5K", "1.2KB/s", "2.9KB/s",
-		  "3m04s" },
-		{ "udp", "-", "[2001:db8::1]:5353", "[ff02::fb]:5353", "-",
-		  "200/2", "0/0", "-", "-", "-" },
-		{ "icmp", "-", "192.168.1.2", "8.8.8.8", "-", "84/1", "84/1",
-		  "0B/s", "0B/s", "1d03h" },
+		  "-", "-", "1234/curl", "1.5K/10", "3.4M/2.5K", "1.2KB/s",
+		  "2.9KB/s", "3m04s" },
+		{ "udp", "-", "[2001:db8::1]:5353", "[ff02::fb]:5353", "-", "-",
+		  "-", "200/2", "0/0", "-", "-", "-" },
+		{ "icmp", "-", "192.168.1.2", "8.8.8.8", "-", "-", "-", "84/1",
+		  "84/1", "0B/s", "0B/s", "1d03h" },
 	};
 	char want[2048] = "", line[512];
 	char *out;
@@ -431,14 +432,14 @@ static void test_text_show_src(void **state)
 
 /* The tokens of the single row of a one-flow text snapshot. */
 static int row_tokens(const struct print_opts *po, const struct flow_entry *e,
-		      char tok[10][64])
+		      char tok[12][64])
 {
 	char *out = print_one(po, e), *save = NULL, *row, *t;
 	int n = 0;
 
 	row = strchr(out, '\n') + 1;
 	row[strcspn(row, "\n")] = '\0';
-	for (t = strtok_r(row, " ", &save); t && n < 10;
+	for (t = strtok_r(row, " ", &save); t && n < 12;
 	     t = strtok_r(NULL, " ", &save))
 		snprintf(tok[n++], 64, "%s", t);
 	free(out);
@@ -449,7 +450,7 @@ static void test_text_units(void **state)
 {
 	struct flow_entry e = tcp4();
 	struct print_opts po = { 0 };
-	char tok[10][64];
+	char tok[12][64];
 	static const struct {
 		uint64_t bytes, pkts;
 		const char *want;
@@ -476,32 +477,32 @@ static void test_text_units(void **state)
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		e.w.orig_bytes = counters[i].bytes;
 		e.w.orig_packets = counters[i].pkts;
-		assert_int_equal(row_tokens(&po, &e, tok), 10);
-		assert_string_equal(tok[5], counters[i].want);
+		assert_int_equal(row_tokens(&po, &e, tok), 12);
+		assert_string_equal(tok[7], counters[i].want);
 	}
 	for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
 		e.w.start_ns = REAL_NS - (uint64_t)ages[i].age * SEC;
 		row_tokens(&po, &e, tok);
-		assert_string_equal(tok[9], ages[i].want);
+		assert_string_equal(tok[11], ages[i].want);
 	}
 	e.w.start_ns = 0;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[9], "-");
+	assert_string_equal(tok[11], "-");
 
 	/* Rates: bytes with K = 1024, bits with K = 1000. */
 	e.orig_rate = 512;
 	e.reply_rate = 5.5 * 1024 * 1024;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[7], "512B/s");
-	assert_string_equal(tok[8], "5.5MB/s");
+	assert_string_equal(tok[9], "512B/s");
+	assert_string_equal(tok[10], "5.5MB/s");
 	po.bits = 1;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[7], "4.1Kbit/s");
-	assert_string_equal(tok[8], "46.1Mbit/s");
+	assert_string_equal(tok[9], "4.1Kbit/s");
+	assert_string_equal(tok[10], "46.1Mbit/s");
 	e.has_rate = 0;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[7], "-");
-	assert_string_equal(tok[8], "-");
+	assert_string_equal(tok[9], "-");
+	assert_string_equal(tok[10], "-");
 }
 
 static void test_text_snapshots_separated(void **state)
@@ -556,6 +557,61 @@ static void test_write_error(void **state)
 	fclose(f);
 }
 
+/* A stand-in for the ui's annotation table: what a hostile resolver
+ * might say about 93.184.216.34, the destination of tcp4(). */
+static void fake_annot(void *ctx, uint8_t family, const uint8_t *addr,
+		       struct print_annot *out)
+{
+	static const uint8_t dst[4] = { 93, 184, 216, 34 };
+
+	(void)ctx;
+	memset(out, 0, sizeof(*out));
+	if (family != FLOW_FAM_IPV4 || memcmp(addr, dst, 4))
+		return;
+	out->name = "evil\x1b[31m.example";
+	out->country = "GB";
+	out->country_name = "United Kingdom";
+	out->city = "Z\xc3\xbcrich\x07";
+	out->asn = 1221;
+	out->as_org = "Telstra \"Pty\" Ltd";
+}
+
+static const char *fake_service(void *ctx, uint8_t l4proto, uint16_t port)
+{
+	(void)ctx;
+	return l4proto == IPPROTO_TCP && port == 443 ? "https" : NULL;
+}
+
+static void test_annotations(void **state)
+{
+	struct flow_entry a = tcp4();
+	const struct flow_entry *v[1] = { &a };
+	struct print_opts po = { .json = 1, .annot = fake_annot,
+				 .service = fake_service };
+	char *out;
+
+	(void)state;
+	out = print_n(&po, v, 1);
+	/* DESIGN.md's order; every string escaped for JSON. */
+	assert_non_null(strstr(out, "\"dport\":443,\"service\":\"https\","
+		"\"dst_name\":\"evil\\u001b[31m.example\",\"dst_country\":\"GB\","
+		"\"dst_country_name\":\"United Kingdom\","
+		"\"dst_city\":\"Z\xc3\xbcrich\\u0007\",\"dst_asn\":1221,"
+		"\"dst_as_org\":\"Telstra \\\"Pty\\\" Ltd\""));
+	assert_null(strstr(out, "src_name"));
+	assert_null(strchr(out, 0x1b));
+	free(out);
+
+	po.json = 0;
+	out = print_n(&po, v, 1);
+	assert_non_null(strstr(out, "evil\\x1b[31m.example:443 "));
+	assert_non_null(strstr(out, " https "));
+	assert_non_null(strstr(out, " GB Z\xc3\xbcrich\\x07 AS1221 "));
+	assert_null(strchr(out, 0x1b));
+	assert_null(strchr(out, 0x07));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_json_snapshot),
 		cmocka_unit_test(test_hostile_comm),
 		cmocka_unit_test(test_text_table),
+		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_text_aligned),
 		cmocka_unit_test(test_text_show_src),
 		cmocka_unit_test(test_text_units),

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# run.sh: flowtop's benchmarks (`make bench`). Builds nothing: the Makefile
+# builds build/bench/bench_lookup first.
+#
+# bench_lookup: lookups per second end to end, ui -> resolver -> ui, with
+# GeoIP (MaxMind's test databases, ../shared/testdata/mmdb) and service
+# names on and DNS off, for 100k distinct public IPv4 addresses. Prints
+#   lookups: N in S s = R/s
+# and whether the issue's target (100k addresses in under 1 s) is met.
+# Arguments are passed on to bench_lookup (e.g. -n 500000, --window 4096).
+# FLOWTOP_TESTDATA_MMDB=DIR points at other databases; BENCH_LOOKUP=PATH runs
+# another build of bench_lookup (e.g. one made with -DBENCH_STUB_RESOLVER).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+BIN=${BENCH_LOOKUP:-$ROOT/build/bench/bench_lookup}
+MMDB=${FLOWTOP_TESTDATA_MMDB:-$ROOT/../shared/testdata/mmdb}
+
+if [ ! -x "$BIN" ]; then
+	echo "bench: $BIN is not built (make bench builds it)" >&2
+	exit 1
+fi
+args=(--conf-dir "$ROOT/conf")
+if [ -r "$MMDB/GeoLite2-City-Test.mmdb" ]; then
+	args+=(--geoip-dir "$MMDB")
+else
+	echo "bench: no GeoIP test databases in $MMDB: GeoIP off, answers not verified" >&2
+fi
+
+echo "== bench_lookup ($(nproc) CPUs, $(uname -r))"
+timeout -k 5 120 "$BIN" "${args[@]}" "$@"
+rc=$?
+[ "$rc" = 124 ] && echo "bench: bench_lookup did not finish within 120 s" >&2
+exit "$rc"

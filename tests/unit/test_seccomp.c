@@ -1,0 +1,120 @@
+/* Unit tests for the seccomp policies: what each role must never be
+ * allowed, whatever later edits add to its table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/socket.h>
+#include "privsep/seccomp.h"
+
+static int sc_allows(const struct sc_policy *p, int nr)
+{
+	for (size_t i = 0; i < p->count; i++)
+		if (p->rules[i].nr == nr)
+			return 1;
+	return 0;
+}
+
+/* Nothing that opens files, runs programs, traces or serves. */
+static void assert_never(const struct sc_policy *p)
+{
+	static const int banned[] = {
+		SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
+		SCMP_SYS(creat), SCMP_SYS(execve), SCMP_SYS(execveat),
+		SCMP_SYS(ptrace), SCMP_SYS(bind), SCMP_SYS(listen),
+		SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(fork),
+		SCMP_SYS(vfork), SCMP_SYS(clone), SCMP_SYS(clone3),
+		SCMP_SYS(chroot), SCMP_SYS(mount), SCMP_SYS(setuid),
+	};
+
+	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++) {
+		if (sc_allows(p, banned[i]))
+			fail_msg("%s policy allows syscall %d", p->role, banned[i]);
+	}
+}
+
+static void test_resolver_never(void **state)
+{
+	(void)state;
+	assert_never(&seccomp_resolver_policy);
+}
+
+static void test_ui_never(void **state)
+{
+	(void)state;
+	assert_never(&seccomp_ui_policy);
+	/* The ui makes no sockets at all. */
+	assert_false(sc_allows(&seccomp_ui_policy, SCMP_SYS(socket)));
+}
+
+static void test_collector_never(void **state)
+{
+	(void)state;
+	assert_never(&seccomp_collector_policy);
+	assert_false(sc_allows(&seccomp_collector_policy, SCMP_SYS(socket)));
+}
+
+/* The resolver's socket() is limited to AF_INET/AF_INET6 datagram and
+ * stream sockets: every socket rule compares both arguments. */
+static void test_resolver_socket_args(void **state)
+{
+	int seen = 0;
+
+	(void)state;
+	for (size_t i = 0; i < seccomp_resolver_policy.count; i++) {
+		const struct sc_rule *r = &seccomp_resolver_policy.rules[i];
+
+		if (r->nr != SCMP_SYS(socket))
+			continue;
+		seen++;
+		assert_int_equal(r->argc, 2);
+		assert_int_equal(r->args[0].arg, 0);
+		assert_int_equal(r->args[0].op, SCMP_CMP_EQ);
+		assert_true(r->args[0].datum_a == AF_INET ||
+			    r->args[0].datum_a == AF_INET6);
+		assert_int_equal(r->args[1].arg, 1);
+		assert_int_equal(r->args[1].op, SCMP_CMP_MASKED_EQ);
+		assert_true(r->args[1].datum_b == SOCK_DGRAM ||
+			    r->args[1].datum_b == SOCK_STREAM);
+	}
+	assert_int_equal(seen, 4);
+}
+
+/* Each policy loads: libseccomp accepts every rule of every table. */
+static void test_policies_build(void **state)
+{
+	const struct sc_policy *all[] = {
+		&seccomp_collector_policy, &seccomp_resolver_policy,
+		&seccomp_ui_policy,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+
+		assert_non_null(ctx);
+		for (size_t j = 0; j < all[i]->count; j++) {
+			const struct sc_rule *r = &all[i]->rules[j];
+
+			assert_int_equal(seccomp_rule_add_array(ctx,
+				SCMP_ACT_ALLOW, r->nr, r->argc,
+				r->argc ? r->args : NULL), 0);
+		}
+		seccomp_release(ctx);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resolver_never),
+		cmocka_unit_test(test_ui_never),
+		cmocka_unit_test(test_collector_never),
+		cmocka_unit_test(test_resolver_socket_args),
+		cmocka_unit_test(test_policies_build),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

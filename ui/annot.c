@@ -1,0 +1,369 @@
+/* annot: open-addressing tables of addresses and ports, with the queue of
+ * questions not sent yet. */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "privsep/flow_wire.h"
+#include "privsep/lookup_wire.h"
+#include "ui/annot.h"
+
+struct an_addr {
+	uint8_t used;
+	uint8_t family;
+	uint8_t asked;         /* parts asked for */
+	uint8_t have;          /* parts answered */
+	uint8_t addr[16];
+	uint32_t asn;
+	char country[4];
+	char *name, *country_name, *city, *as_org;   /* NULL: none */
+};
+
+struct an_port {
+	uint8_t used;
+	uint8_t answered;
+	uint8_t l4proto;
+	uint16_t port;
+	char name[SERVICE_NAME_LEN];
+};
+
+struct annots {
+	uint8_t parts;
+	int services;
+	struct an_addr *addrs;     /* addrs_cap is a power of two */
+	size_t addrs_cap, naddrs;
+	struct an_port *ports;
+	size_t ports_cap, nports;
+	size_t outstanding;
+	struct lookup_req *q;      /* queued address questions */
+	size_t nq, q_cap;
+	struct service_req *sq;    /* queued port questions */
+	size_t nsq, sq_cap;
+};
+
+static uint32_t an_hash(const void *key, size_t len)
+{
+	const uint8_t *p = key;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void an_addr_clear(struct an_addr *e)
+{
+	free(e->name);
+	free(e->country_name);
+	free(e->city);
+	free(e->as_org);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Start over: the simplest bound that cannot be gamed into growth. */
+static void an_reset(struct annots *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->addrs_cap; i++)
+		if (a->addrs[i].used)
+			an_addr_clear(&a->addrs[i]);
+	memset(a->ports, 0, a->ports_cap * sizeof(*a->ports));
+	a->naddrs = a->nports = a->outstanding = 0;
+	a->nq = a->nsq = 0;
+}
+
+struct annots *annots_new(uint8_t parts, int services)
+{
+	struct annots *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->parts = parts;
+	a->services = services;
+	a->addrs_cap = 1024;
+	a->ports_cap = 256;
+	a->addrs = calloc(a->addrs_cap, sizeof(*a->addrs));
+	a->ports = calloc(a->ports_cap, sizeof(*a->ports));
+	if (!a->addrs || !a->ports) {
+		annots_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void annots_free(struct annots *a)
+{
+	if (!a)
+		return;
+	if (a->addrs)
+		an_reset(a);
+	free(a->addrs);
+	free(a->ports);
+	free(a->q);
+	free(a->sq);
+	free(a);
+}
+
+static struct an_addr *an_find(const struct annots *a, uint8_t family,
+			       const uint8_t *addr)
+{
+	size_t mask = a->addrs_cap - 1;
+	size_t i = an_hash(addr, 16) ^ family;
+
+	for (i &= mask; a->addrs[i].used; i = (i + 1) & mask) {
+		struct an_addr *e = &a->addrs[i];
+
+		if (e->family == family && !memcmp(e->addr, addr, 16))
+			return e;
+	}
+	return &a->addrs[i];    /* the free slot where it would go */
+}
+
+static struct an_port *an_find_port(const struct annots *a, uint8_t l4proto,
+				    uint16_t port)
+{
+	size_t mask = a->ports_cap - 1;
+	uint32_t key = (uint32_t)l4proto << 16 | port;
+	size_t i = an_hash(&key, sizeof(key));
+
+	for (i &= mask; a->ports[i].used; i = (i + 1) & mask) {
+		struct an_port *e = &a->ports[i];
+
+		if (e->l4proto == l4proto && e->port == port)
+			return e;
+	}
+	return &a->ports[i];
+}
+
+/* Double a table at half load; entries move, pointers into it die. */
+static int an_grow_addrs(struct annots *a)
+{
+	struct an_addr *old = a->addrs;
+	size_t i, cap = a->addrs_cap;
+
+	a->addrs = calloc(cap * 2, sizeof(*a->addrs));
+	if (!a->addrs) {
+		a->addrs = old;
+		return -1;
+	}
+	a->addrs_cap = cap * 2;
+	for (i = 0; i < cap; i++)
+		if (old[i].used)
+			*an_find(a, old[i].family, old[i].addr) = old[i];
+	free(old);
+	return 0;
+}
+
+static int an_grow_ports(struct annots *a)
+{
+	struct an_port *old = a->ports;
+	size_t i, cap = a->ports_cap;
+
+	a->ports = calloc(cap * 2, sizeof(*a->ports));
+	if (!a->ports) {
+		a->ports = old;
+		return -1;
+	}
+	a->ports_cap = cap * 2;
+	for (i = 0; i < cap; i++)
+		if (old[i].used)
+			*an_find_port(a, old[i].l4proto, old[i].port) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Append to a queue of fixed-size records, growing it. */
+static void *an_push(void **q, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		void *p = realloc(*q, nc * size);
+
+		if (!p)
+			return NULL;
+		*q = p;
+		*cap = nc;
+	}
+	return (unsigned char *)*q + (*n)++ * size;
+}
+
+void annots_want(struct annots *a, uint8_t family, const uint8_t *addr)
+{
+	struct an_addr *e;
+	struct lookup_req *r;
+
+	if (!a->parts)
+		return;
+	e = an_find(a, family, addr);
+	if (e->used)
+		return;
+	if (a->naddrs >= ANNOT_MAX)
+		an_reset(a);
+	if ((a->naddrs + 1) * 2 > a->addrs_cap && an_grow_addrs(a) < 0)
+		return;
+	r = an_push((void **)&a->q, &a->nq, &a->q_cap, sizeof(*r));
+	if (!r)
+		return;
+	e = an_find(a, family, addr);
+	e->used = 1;
+	e->family = family;
+	memcpy(e->addr, addr, 16);
+	e->asked = a->parts;
+	a->naddrs++;
+	a->outstanding++;
+	memset(r, 0, sizeof(*r));
+	r->family = family;
+	r->parts = a->parts;
+	memcpy(r->addr, addr, 16);
+}
+
+void annots_want_service(struct annots *a, uint8_t l4proto, uint16_t port)
+{
+	struct an_port *e;
+	struct service_req *r;
+
+	if (!a->services || l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6)
+		return;
+	e = an_find_port(a, l4proto, port);
+	if (e->used)
+		return;
+	if ((a->nports + 1) * 2 > a->ports_cap && an_grow_ports(a) < 0)
+		return;
+	r = an_push((void **)&a->sq, &a->nsq, &a->sq_cap, sizeof(*r));
+	if (!r)
+		return;
+	e = an_find_port(a, l4proto, port);
+	e->used = 1;
+	e->l4proto = l4proto;
+	e->port = port;
+	a->nports++;
+	a->outstanding++;
+	memset(r, 0, sizeof(*r));
+	r->l4proto = l4proto;
+	r->port = port;
+}
+
+/* Send q[0..n) of size-byte records as batches of type. */
+static int an_send_queue(struct msg_chan *res, uint32_t type, const void *q,
+			 size_t n, size_t size)
+{
+	size_t per = MSG_MAX_PAYLOAD / size, i;
+
+	for (i = 0; i < n; i += per) {
+		size_t k = n - i < per ? n - i : per;
+
+		if (msg_send(res, type, (const unsigned char *)q + i * size,
+			     (uint32_t)(k * size), -1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int annots_send(struct annots *a, struct msg_chan *res)
+{
+	int rc = an_send_queue(res, MSG_LOOKUP_REQ, a->q, a->nq, sizeof(*a->q));
+
+	if (rc == 0)
+		rc = an_send_queue(res, MSG_SERVICE_REQ, a->sq, a->nsq,
+				   sizeof(*a->sq));
+	a->nq = a->nsq = 0;
+	return rc;
+}
+
+static char *an_dup(const char *s)
+{
+	return *s ? strdup(s) : NULL;
+}
+
+static void an_merge(struct annots *a, const struct lookup_ans *r)
+{
+	struct an_addr *e = an_find(a, r->family, r->addr);
+	uint8_t before;
+
+	if (!e->used)
+		return;      /* never asked: nothing to merge into */
+	before = e->have;
+	if ((r->parts & LOOKUP_DNS) && !(e->have & LOOKUP_DNS))
+		e->name = an_dup(r->name);
+	if ((r->parts & LOOKUP_GEO) && !(e->have & LOOKUP_GEO)) {
+		memcpy(e->country, r->country, sizeof(e->country));
+		e->country_name = an_dup(r->country_name);
+		e->city = an_dup(r->city);
+		e->as_org = an_dup(r->as_org);
+		e->asn = r->asn;
+	}
+	e->have |= r->parts & e->asked;
+	if ((before & e->asked) != e->asked && (e->have & e->asked) == e->asked)
+		a->outstanding--;
+}
+
+static void an_merge_service(struct annots *a, const struct service_ans *r)
+{
+	struct an_port *e = an_find_port(a, r->l4proto, r->port);
+
+	if (!e->used || e->answered)
+		return;
+	memcpy(e->name, r->name, sizeof(e->name));
+	e->answered = 1;
+	a->outstanding--;
+}
+
+int annots_apply(struct annots *a, const struct msg *m, const char **why)
+{
+	size_t i;
+
+	if (m->type == MSG_LOOKUP_ANS) {
+		for (i = 0; i < m->len / sizeof(struct lookup_ans); i++) {
+			struct lookup_ans r;
+
+			memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
+			       sizeof(r));
+			if (lookup_ans_check(&r, why) < 0)
+				return -1;
+			an_merge(a, &r);
+		}
+		return 0;
+	}
+	for (i = 0; i < m->len / sizeof(struct service_ans); i++) {
+		struct service_ans r;
+
+		memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
+		       sizeof(r));
+		if (service_ans_check(&r, why) < 0)
+			return -1;
+		an_merge_service(a, &r);
+	}
+	return 0;
+}
+
+size_t annots_outstanding(const struct annots *a)
+{
+	return a->outstanding;
+}
+
+void annots_get(void *ctx, uint8_t family, const uint8_t *addr,
+		struct print_annot *out)
+{
+	const struct annots *a = ctx;
+	const struct an_addr *e = an_find(a, family, addr);
+
+	memset(out, 0, sizeof(*out));
+	if (!e->used)
+		return;
+	out->name = e->name;
+	out->country = e->country;
+	out->country_name = e->country_name;
+	out->city = e->city;
+	out->as_org = e->as_org;
+	out->asn = e->asn;
+}
+
+const char *annots_service(void *ctx, uint8_t l4proto, uint16_t port)
+{
+	const struct annots *a = ctx;
+	const struct an_port *e = an_find_port(a, l4proto, port);
+
+	return e->used && e->answered && e->name[0] ? e->name : NULL;
+}
