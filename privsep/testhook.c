@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 void testhook_seccomp(enum role r)
@@ -32,8 +33,22 @@ void testhook_event_rcvbuf(int fd)
 
 void testhook_resyncs(unsigned long long n)
 {
-	if (getenv("FLOWTOP_TEST_EVENT_RCVBUF"))
+	if (getenv("FLOWTOP_TEST_EVENT_RCVBUF") || getenv("FLOWTOP_TEST_TIMING"))
 		fprintf(stderr, "flowtop: test: %llu resyncs\n", n);
+}
+
+void testhook_ui_dump(unsigned long long seq, unsigned kind,
+		      unsigned long long flows)
+{
+	struct timespec ts;
+
+	if (!getenv("FLOWTOP_TEST_TIMING"))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "flowtop: test: dump seq=%llu kind=%u flows=%llu "
+		"real_ns=%llu\n", seq, kind, flows,
+		(unsigned long long)ts.tv_sec * 1000000000ull +
+		(unsigned long long)ts.tv_nsec);
 }
 #else
 /* ISO C wants at least one declaration in a translation unit. */

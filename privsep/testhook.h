@@ -14,6 +14,11 @@ void testhook_seccomp(enum role r);
 void testhook_event_rcvbuf(int fd);
 /* Prints "flowtop: test: N resyncs" on stderr at exit. */
 void testhook_resyncs(unsigned long long n);
+/* FLOWTOP_TEST_TIMING=1: the ui prints one line per completed dump,
+ * "flowtop: test: dump seq=S kind=K flows=F real_ns=T", T taken when the
+ * dump's end reached the ui (CLOCK_REALTIME), for the benchmarks. */
+void testhook_ui_dump(unsigned long long seq, unsigned kind,
+		      unsigned long long flows);
 #else
 static inline void testhook_seccomp(enum role r)
 {
@@ -26,6 +31,13 @@ static inline void testhook_event_rcvbuf(int fd)
 static inline void testhook_resyncs(unsigned long long n)
 {
 	(void)n;
+}
+static inline void testhook_ui_dump(unsigned long long seq, unsigned kind,
+				    unsigned long long flows)
+{
+	(void)seq;
+	(void)kind;
+	(void)flows;
 }
 #endif
 

@@ -15,7 +15,7 @@
 #include "privsep/msg.h"
 #include "ui/print.h"
 
-#define ANNOT_MAX (1u << 18)
+#define ANNOT_MAX (1u << 20)
 
 struct annots;
 

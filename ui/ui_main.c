@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "privsep/lookup_wire.h"
+#include "privsep/testhook.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/print.h"
@@ -180,6 +181,7 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 		return ui_fail("dump %s out of order", "end");
 	u->in_dump = 0;
 	flow_table_dump_end(u->table, mk.seq);
+	testhook_ui_dump(mk.seq, mk.kind, flow_table_count(u->table));
 	if (ui_ask(u) < 0)
 		return UI_QUIET_FAIL;   /* the resolver is gone */
 	/* Only periodic dumps are snapshots. The first is the baseline;
