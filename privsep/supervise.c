@@ -98,6 +98,22 @@ static void sup_collect(struct run *r, int dump)
 		r->ui_chan->fd = -1;
 }
 
+/* When the next periodic dump is due. A dump that takes more than half
+ * the interval would leave no time for events and the ui: then dumps are
+ * spaced twice their own duration apart instead (r->cadence_ms says so). */
+static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
+			      uint64_t end)
+{
+	uint64_t took = end - start, gap = r->o->interval_ms;
+
+	if (2 * took > gap)
+		gap = 2 * took;
+	r->cadence_ms = gap;
+	if (gap == r->o->interval_ms && due + gap > end)
+		return due + gap;    /* on the regular beat */
+	return start + gap;
+}
+
 void run_supervise(struct run *r)
 {
 	uint64_t next = sup_now_ms() + r->o->interval_ms;
@@ -123,10 +139,10 @@ void run_supervise(struct run *r)
 			sup_collect(r, 0);
 		if (r->stop == STOP_NONE && sup_now_ms() >= next &&
 		    r->ui_chan->fd >= 0) {
+			uint64_t start = sup_now_ms();
+
 			sup_collect(r, 1);
-			next += r->o->interval_ms;
-			if (next < sup_now_ms())
-				next = sup_now_ms() + r->o->interval_ms;
+			next = sup_next_dump(r, next, start, sup_now_ms());
 		}
 	}
 }
