@@ -113,7 +113,14 @@ $(B)/bench/%: tests/bench/%.c $(B)/libflowtop.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDHARDEN) -o $@ $< $(B)/libflowtop.a $(pkg_libs) $(LDFLAGS)
 
-bench: flowtop $(BENCH_BIN)
+# The conntrack load generator of bench_collector.sh: not a bench_ program
+# (not linked with libflowtop.a); it needs libmnl besides the product's libs.
+$(B)/bench/ctload: tests/bench/ctload.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(shell $(PKG_CONFIG) --cflags libmnl) $(LDHARDEN) -o $@ $< \
+		$(pkg_libs) $(shell $(PKG_CONFIG) --libs libmnl) $(LDFLAGS)
+
+bench: flowtop testhooks $(BENCH_BIN) $(B)/bench/ctload
 	@tests/bench/run.sh
 
 run: deps

@@ -1,14 +1,19 @@
-/* ct: the kernel's conntrack table through libnetfilter_conntrack.
+/* ct: the kernel's conntrack table over ctnetlink.
  *
  * Offers a full dump and the NEW/UPDATE/DESTROY event stream, both turned
  * into struct flow_wire records and filtered by the flow_sel selection
  * (family, protocol, loopback). All sockets are opened by ct_open(), before
- * the collector confines itself; afterwards only recv/send on those sockets
- * are needed.
+ * the collector confines itself; afterwards only recvfrom/sendto on those
+ * sockets are needed.
+ *
+ * Netlink messages are parsed here directly, reading only what a record
+ * holds; libnetfilter_conntrack objects are converted by ct_to_wire()
+ * alone, which the unit tests use, and which follows the same rules.
  */
 #ifndef FLOWTOP_CT_H
 #define FLOWTOP_CT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "privsep/flow_wire.h"
 
@@ -37,7 +42,11 @@ int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
 		   char *err, size_t errlen);
 
 /* Dump the whole table (both families), emitting FLOW_EV_DUMP records with
- * current counters and states. 0 or -1 with a message in err. */
+ * current counters and states. 0 or -1 with a message in err. When emit
+ * stops, the rest of the dump is still read (and dropped) before -1 is
+ * returned, so the next dump starts clean. A dump the kernel flags as
+ * interrupted (NLM_F_DUMP_INTR: the table changed under it) is taken as it
+ * is; the next one repairs what it missed. */
 int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 	    char *err, size_t errlen);
 
@@ -46,5 +55,14 @@ int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
  * 1 if filtered out, -1 if the entry is not one flowtop can show. */
 int ct_to_wire(const void *ct, uint8_t event, uint32_t sel,
 	       struct flow_wire *rec);
+
+/* The direct parser, exposed for unit tests: msg holds one ctnetlink
+ * conntrack message (IPCTNL_MSG_CT_NEW or _DELETE) as the kernel sends it,
+ * len the bytes available there. event 0 takes the event from the message
+ * (NEW, UPDATE or DESTROY, as ct_read_events does). Returns as
+ * ct_to_wire(); -1 also for a message that is malformed or not one of
+ * those. Never reads outside the len bytes. */
+int ct_nlmsg_to_wire(const void *msg, size_t len, uint8_t event, uint32_t sel,
+		     struct flow_wire *rec);
 
 #endif

@@ -42,12 +42,34 @@ static int stream_flush(struct stream *s)
 	return stream_send(s, MSG_FLOWS, s->batch, len);
 }
 
+void stream_set_procmap(struct stream *s, struct procmap *pm)
+{
+	s->pm = pm;
+}
+
+/* The owner of a flow. A NEW flow to or from this host that no known
+ * socket matches was most likely opened since the last refresh: look
+ * again right away (procmap limits how often), so short-lived sockets,
+ * flowtop's own DNS queries among them, are caught while they exist. */
+static int stream_owner(struct stream *s, struct flow_wire *w)
+{
+	int r = procmap_fill(s->pm, w);
+
+	if (r == PROCMAP_UNSEEN && w->event == FLOW_EV_NEW &&
+	    procmap_refresh(s->pm, PROCMAP_ON_DEMAND, w->l4proto) != 0)
+		r = procmap_fill(s->pm, w);
+	return r;
+}
+
 static int stream_emit(const struct flow_wire *rec, void *arg)
 {
 	struct stream *s = arg;
+	struct flow_wire *w = &s->batch[s->n];
 
-	s->batch[s->n++] = *rec;
-	if (s->n == STREAM_BATCH)
+	*w = *rec;
+	if (s->pm && stream_owner(s, w) == PROCMAP_HIDE)
+		return 0;
+	if (++s->n == STREAM_BATCH)
 		return stream_flush(s);
 	return 0;
 }
@@ -61,16 +83,27 @@ int stream_hello(struct stream *s, uint32_t interval_ms)
 	return stream_send(s, MSG_HELLO, &h, sizeof(h));
 }
 
+/* Sockets first, so the dump's records find their owners; a failure
+ * only leaves owners as they were. */
+static void stream_refresh_sockets(struct stream *s, uint32_t kind)
+{
+	if (s->pm && procmap_refresh(s->pm, kind == DUMP_PERIODIC ?
+				     PROCMAP_PERIODIC : PROCMAP_ON_DEMAND,
+				     0) < 0)
+		s->pm_errors++;
+}
+
 int stream_dump(struct stream *s, uint32_t kind)
 {
-	struct msg_dump_mark mk = {
-		.seq = s->seq + 1,
-		.kind = kind,
-		.mono_ns = stream_now(CLOCK_MONOTONIC),
-		.real_ns = stream_now(CLOCK_REALTIME),
-	};
+	struct msg_dump_mark mk;
 	char err[200];
 
+	stream_refresh_sockets(s, kind);
+	memset(&mk, 0, sizeof(mk));
+	mk.seq = s->seq + 1;
+	mk.kind = kind;
+	mk.mono_ns = stream_now(CLOCK_MONOTONIC);
+	mk.real_ns = stream_now(CLOCK_REALTIME);
 	s->err[0] = 0;
 	if (stream_flush(s) < 0 ||
 	    stream_send(s, MSG_DUMP_BEGIN, &mk, sizeof(mk)) < 0)

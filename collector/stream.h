@@ -4,6 +4,10 @@
  * full dump with DUMP_BEGIN/DUMP_END (the ui sweeps what a dump did not
  * list, so a resynchronisation after lost events needs nothing more), and
  * applies the ui's control messages.
+ *
+ * With a procmap set, every record gets its owning process before it is
+ * batched, and flowtop's own flows (the resolver's DNS queries) are
+ * dropped: the ui never sees them.
  */
 #ifndef FLOWTOP_STREAM_H
 #define FLOWTOP_STREAM_H
@@ -11,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "collector/ct.h"
+#include "collector/procmap.h"
 #include "privsep/msg.h"
 
 #define STREAM_BATCH (MSG_MAX_PAYLOAD / sizeof(struct flow_wire))
@@ -20,6 +25,8 @@ struct stream {
 	struct msg_chan *ui;
 	uint64_t seq;            /* last dump sent */
 	uint64_t resyncs;        /* dumps forced by lost events */
+	struct procmap *pm;      /* NULL: no process attribution */
+	uint64_t pm_errors;      /* failed socket refreshes (not fatal) */
 	size_t n;
 	struct flow_wire batch[STREAM_BATCH];
 	char err[256];           /* why the last call failed */
@@ -27,11 +34,15 @@ struct stream {
 
 void stream_init(struct stream *s, struct ct_source *ct, struct msg_chan *ui);
 
+/* Attribute flows to processes through pm (NULL: don't). */
+void stream_set_procmap(struct stream *s, struct procmap *pm);
+
 /* First message of the stream. 0 or -1 (err set). */
 int stream_hello(struct stream *s, uint32_t interval_ms);
 
 /* A full dump framed by DUMP_BEGIN/DUMP_END, of kind (enum dump_kind).
- * 0 or -1 (err set). */
+ * The socket table is refreshed first (a periodic dump always, the others
+ * within procmap's rate limit). 0 or -1 (err set). */
 int stream_dump(struct stream *s, uint32_t kind);
 
 /* Forward queued events; on ENOBUFS resynchronise with a dump. */

@@ -1,8 +1,16 @@
 /* The collector's allowlist, once it has forked the others: netlink and
- * channel I/O, supervising its children, and restoring sysctls (pwrite on
- * descriptors opened earlier) and the terminal. */
+ * channel I/O, supervising its children, restoring sysctls (pwrite on
+ * descriptors opened earlier) and the terminal, and reading /proc to map
+ * sockets to processes. */
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include "privsep/seccomp.h"
+
+/* Flags that would let openat write or create: none may be set. What
+ * procmap passes is O_RDONLY|O_CLOEXEC, plus O_DIRECTORY for directories.
+ * (O_TMPFILE needs write access, so O_ACCMODE keeps it out too.) */
+#define SC_OPEN_WRITE_FLAGS \
+	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)
 
 static const struct sc_rule collector_rules[] = {
 	/* channels, netlink, signalfd */
@@ -18,6 +26,13 @@ static const struct sc_rule collector_rules[] = {
 	SC_ALLOW(write),
 	SC_ALLOW(writev),
 	SC_ALLOW(pwrite64),
+	/* socket -> process (collector/procmap.c): /proc/PID/fd links and
+	 * /proc/PID/stat, /proc/net/icmp{,6}, all relative to a /proc
+	 * descriptor opened before the sandbox; the sock_diag and rtnetlink
+	 * sockets use sendto/recvfrom above. Read-only opens only. */
+	SC_ALLOW_ARG(openat, 2, SCMP_CMP_MASKED_EQ, SC_OPEN_WRITE_FLAGS),
+	SC_ALLOW(getdents64),
+	SC_ALLOW(readlinkat),
 	/* terminal restore when the ui died without doing it */
 	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETS),
 	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETSW),

@@ -1,7 +1,7 @@
 /* start: the collector's start-up, in the order that keeps privilege
- * shortest: open the conntrack sockets and sysctls, save the terminal,
- * make the channels, fork the resolver and the ui, then drop to the three
- * capabilities it keeps and confine itself. */
+ * shortest: open the conntrack sockets, the socket -> process map and the
+ * sysctls, save the terminal, make the channels, fork the resolver and the
+ * ui, then drop to the three capabilities it keeps and confine itself. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +19,8 @@
 #define NETFILTER_SYSCTL_DIR "/proc/sys/net/netfilter"
 
 static struct run *last_words_run;
+/* Opened in start_open, handed to the stream in start_channels. */
+static struct procmap *start_procmap;
 
 /* Runs in the collector's SIGSYS handler: async-signal-safe calls only. */
 static void start_last_words(long nr)
@@ -59,6 +61,12 @@ static int start_open(struct run *r)
 	if (!r->ct)
 		return start_fail(r, err);
 	testhook_event_rcvbuf(ct_event_fd(r->ct));
+	/* Its netlink sockets and /proc directory can't be opened once the
+	 * collector is confined. Without them flowtop still works, only
+	 * without process names. */
+	start_procmap = procmap_open(err, sizeof(err));
+	if (!start_procmap)
+		fprintf(stderr, "flowtop: no process names: %s\n", err);
 	if (ct_sysctl_enable(&r->sysctl, NETFILTER_SYSCTL_DIR, err,
 			     sizeof(err)) < 0)
 		return start_fail(r, err);
@@ -104,6 +112,7 @@ static int start_channels(struct run *r)
 	msg_chan_init(r->ui_chan, r->col_ui[0], MSG_DIR_UI_COL, MSG_DIR_COL_UI,
 		      "ui");
 	stream_init(r->stream, r->ct, r->ui_chan);
+	stream_set_procmap(r->stream, start_procmap);
 	return 0;
 }
 
@@ -117,7 +126,12 @@ static int start_children(struct run *r)
 	if (seccomp_board_init() < 0)
 		return start_fail(r, "cannot map the seccomp trap board");
 	seccomp_names_init();
-	if (run_spawn(r, ROLE_RESOLVER) < 0 || run_spawn(r, ROLE_UI) < 0)
+	if (run_spawn(r, ROLE_RESOLVER) < 0)
+		return -1;
+	/* The resolver's DNS queries are flowtop's own: never listed. */
+	if (start_procmap)
+		procmap_set_hidden_pid(start_procmap, r->pid[ROLE_RESOLVER]);
+	if (run_spawn(r, ROLE_UI) < 0)
 		return -1;
 	close(r->col_ui[1]);
 	close(r->ui_res[0]);

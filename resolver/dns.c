@@ -205,8 +205,10 @@ static int dns_channel(struct dns *d, const struct dns_cfg *cfg,
 
 	memset(&o, 0, sizeof(o));
 	/* No search list and no HOSTALIASES file: both only matter to
-	 * ares_search, but say so anyway. */
-	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+	 * ares_search, but say so anyway. STAYOPEN keeps the query sockets
+	 * between answers, so the collector can still see who owns a DNS
+	 * flow when its NEW event arrives and leave flowtop's own out. */
+	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_STAYOPEN;
 	o.timeout = (int)cfg->timeout_ms;
 	o.tries = (int)cfg->tries;
 	o.lookups = (char *)"b";   /* DNS only, never /etc/hosts */

@@ -59,13 +59,44 @@ static size_t ft_home(const struct flow_table *t, uint32_t id)
 	return ft_hash(id) & (t->slots_cap - 1);
 }
 
-/* The slot holding id, or the empty slot where it would go. */
-static size_t ft_probe(const struct flow_table *t, uint32_t id)
+static size_t ft_addr_len(uint8_t family)
+{
+	return family == FLOW_FAM_IPV4 ? 4 : 16;
+}
+
+static int ft_is_icmp(uint8_t l4proto)
+{
+	return l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6;
+}
+
+/* Same original-direction tuple: the kernel's 32-bit ids are hashes, so
+ * live flows can share one (several at 250k flows); an id alone does not
+ * name a flow. */
+static int ft_same_tuple(const struct flow_wire *a, const struct flow_wire *b)
+{
+	if (a->family != b->family || a->l4proto != b->l4proto)
+		return 0;
+	size_t alen = ft_addr_len(a->family);
+
+	if (memcmp(a->src, b->src, alen) || memcmp(a->dst, b->dst, alen))
+		return 0;
+	if (ft_is_icmp(a->l4proto))
+		return a->icmp_type == b->icmp_type &&
+		       a->icmp_code == b->icmp_code &&
+		       a->icmp_id == b->icmp_id;
+	return a->sport == b->sport && a->dport == b->dport;
+}
+
+/* The slot holding the flow of w (its id and tuple), or the empty slot
+ * where it would go. */
+static size_t ft_probe(const struct flow_table *t, const struct flow_wire *w)
 {
 	size_t mask = t->slots_cap - 1;
-	size_t i = ft_home(t, id);
+	size_t i = ft_home(t, w->id);
 
-	while (t->slots[i].pos1 && t->slots[i].id != id)
+	while (t->slots[i].pos1 &&
+	       (t->slots[i].id != w->id ||
+		!ft_same_tuple(&t->items[t->slots[i].pos1 - 1].e.w, w)))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -80,7 +111,7 @@ static int ft_rehash(struct flow_table *t, size_t cap)
 	t->slots = s;
 	t->slots_cap = cap;
 	for (size_t p = 0; p < t->count; p++) {
-		size_t i = ft_probe(t, t->items[p].e.w.id);
+		size_t i = ft_probe(t, &t->items[p].e.w);
 
 		t->slots[i].id = t->items[p].e.w.id;
 		t->slots[i].pos1 = (uint32_t)(p + 1);
@@ -197,37 +228,12 @@ static void ft_remove_at(struct flow_table *t, size_t pos, size_t si)
 	ft_slot_clear(t, si);
 	if (pos != last) {
 		t->items[pos] = t->items[last];
-		t->slots[ft_probe(t, t->items[pos].e.w.id)].pos1 =
+		/* items[last] still holds the same flow, so the probe finds
+		 * its slot, which then points here. */
+		t->slots[ft_probe(t, &t->items[pos].e.w)].pos1 =
 			(uint32_t)(pos + 1);
 	}
 	t->count--;
-}
-
-static size_t ft_addr_len(uint8_t family)
-{
-	return family == FLOW_FAM_IPV4 ? 4 : 16;
-}
-
-static int ft_is_icmp(uint8_t l4proto)
-{
-	return l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6;
-}
-
-/* Same original-direction tuple: the kernel reuses ids, so an id alone
- * does not name a flow. */
-static int ft_same_tuple(const struct flow_wire *a, const struct flow_wire *b)
-{
-	if (a->family != b->family || a->l4proto != b->l4proto)
-		return 0;
-	size_t alen = ft_addr_len(a->family);
-
-	if (memcmp(a->src, b->src, alen) || memcmp(a->dst, b->dst, alen))
-		return 0;
-	if (ft_is_icmp(a->l4proto))
-		return a->icmp_type == b->icmp_type &&
-		       a->icmp_code == b->icmp_code &&
-		       a->icmp_id == b->icmp_id;
-	return a->sport == b->sport && a->dport == b->dport;
 }
 
 static void ft_take_counters(struct flow_entry *e, const struct flow_wire *r,
@@ -314,11 +320,10 @@ static void ft_init(struct flow_item *it, const struct flow_wire *r,
 int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		     uint64_t mono_ns, uint64_t seq)
 {
-	size_t si = ft_probe(t, r->id);
+	size_t si = ft_probe(t, r);
 	uint32_t pos1 = t->slots[si].pos1;
 
 	if (r->event == FLOW_EV_DESTROY) {
-		/* Whatever tuple it had, the id now names a dead flow. */
 		if (pos1) {
 			ft_remove_at(t, pos1 - 1, si);
 			ft_maybe_shrink(t);
@@ -326,18 +331,13 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		return 0;
 	}
 	if (pos1) {
-		struct flow_item *it = &t->items[pos1 - 1];
-
-		if (ft_same_tuple(&it->e.w, r))
-			ft_update(it, r, mono_ns, seq);
-		else
-			ft_init(it, r, mono_ns, seq);
+		ft_update(&t->items[pos1 - 1], r, mono_ns, seq);
 		return 0;
 	}
 	if (ft_reserve_one(t) < 0)
 		return -1;
 	/* The index may have been rebuilt: find the empty slot again. */
-	si = ft_probe(t, r->id);
+	si = ft_probe(t, r);
 	ft_init(&t->items[t->count], r, mono_ns, seq);
 	t->slots[si].id = r->id;
 	t->slots[si].pos1 = (uint32_t)(t->count + 1);
@@ -352,7 +352,7 @@ void flow_table_dump_end(struct flow_table *t, uint64_t seq)
 	while (pos < t->count) {
 		if (t->items[pos].e.seen_seq < seq)
 			/* The last item moves here: look at pos again. */
-			ft_remove_at(t, pos, ft_probe(t, t->items[pos].e.w.id));
+			ft_remove_at(t, pos, ft_probe(t, &t->items[pos].e.w));
 		else
 			pos++;
 	}

@@ -116,66 +116,279 @@ static double pr_rate_value(const struct print_opts *po, double bytes_per_s)
 
 /* ---- JSON Lines ---- */
 
-static void pj_u64(FILE *out, const char *key, uint64_t v)
+/* Lines are built in one buffer and handed to stdio a buffer at a time:
+ * one fprintf per field was a quarter of flowtop's CPU at 10k flows a
+ * second. The buffer holds the largest single field (an annotation of
+ * 1024 bytes escaped to 6 bytes each), so a field is never split between
+ * two flushes; a line may be. */
+#define PJ_BUF_SIZE 16384
+#define PJ_ESC_MAX 1024       /* bytes of an outside string that are kept */
+#define PJ_RATE_MAX 320       /* "%.3f" of any double: sign, 309 digits,
+			       * ".000" and the NUL */
+_Static_assert(PJ_BUF_SIZE >= 6 * PJ_ESC_MAX + 64, "a field fits the buffer");
+
+struct pj_buf {
+	FILE *out;
+	size_t len;
+	int err;
+	char b[PJ_BUF_SIZE];
+};
+
+static void pj_flush(struct pj_buf *b)
 {
-	fprintf(out, ",\"%s\":%" PRIu64, key, v);
+	if (b->len && fwrite(b->b, 1, b->len, b->out) != b->len)
+		b->err = 1;
+	b->len = 0;
+}
+
+/* Where the next n bytes (n <= PJ_BUF_SIZE) go; the caller adds what it
+ * wrote to b->len. */
+static char *pj_room(struct pj_buf *b, size_t n)
+{
+	if (PJ_BUF_SIZE - b->len < n)
+		pj_flush(b);
+	return b->b + b->len;
+}
+
+static void pj_put(struct pj_buf *b, const char *s, size_t n)
+{
+	memcpy(pj_room(b, n), s, n);
+	b->len += n;
+}
+
+/* How many decimal digits v has (1..20), without a loop: bits * 1233/4096
+ * (log10(2)) is floor(log10(v)) or one more, and one compare tells which.
+ * p10[0] is 0 rather than 1 so that v = 0 counts as one digit. */
+static size_t fmt_u64_len(uint64_t v)
+{
+	static const uint64_t p10[20] = {
+		0, UINT64_C(10), UINT64_C(100), UINT64_C(1000),
+		UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
+		UINT64_C(10000000), UINT64_C(100000000),
+		UINT64_C(1000000000), UINT64_C(10000000000),
+		UINT64_C(100000000000), UINT64_C(1000000000000),
+		UINT64_C(10000000000000), UINT64_C(100000000000000),
+		UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+		UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+		UINT64_C(10000000000000000000),
+	};
+	size_t t = (size_t)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return t + 1 - (v < p10[t]);
+}
+
+/* Decimal digits of v at p, as PRIu64 prints them; returns how many.
+ * Two digits a step: halves the divisions of counters with 10+ digits. */
+static size_t fmt_u64(char *p, uint64_t v)
+{
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t n = fmt_u64_len(v), i = n;
+
+	while (v >= 10) {
+		memcpy(p + i - 2, pairs + v % 100 * 2, 2);
+		v /= 100;
+		i -= 2;
+	}
+	if (i)
+		p[0] = (char)('0' + v);
+	return n;
+}
+
+/* ".d", ".dd" or ".ddd" of thousandths f < 1000, trailing zeros dropped;
+ * nothing for 0. */
+static size_t fmt_frac(char *p, unsigned f)
+{
+	size_t n = f % 10 ? 3 : f % 100 ? 2 : f ? 1 : 0;
+
+	p[0] = '.';
+	p[1] = (char)('0' + f / 100);
+	p[2] = (char)('0' + f / 10 % 10);
+	p[3] = (char)('0' + f % 10);
+	return n ? n + 1 : 0;
+}
+
+/* snprintf's "%.3f", trailing zeros and point dropped, for what the fast
+ * path doesn't cover. PJ_RATE_MAX fits every double, so there is no
+ * second format for long ones. */
+static size_t fmt_rate_slow(char *p, double v)
+{
+	int n = snprintf(p, PJ_RATE_MAX, "%.3f", v);
+
+	if (n < 0 || n >= PJ_RATE_MAX)
+		n = 0;      /* cannot happen: the buffer fits any double */
+	while (n > 0 && p[n - 1] == '0')
+		n--;
+	if (n > 0 && p[n - 1] == '.')
+		n--;
+	return (size_t)n;
+}
+
+/* v = m * 2^-sh exactly, 0 < v < 2^52 (so sh >= 1). v*1000 is then
+ * m*1000 / 2^sh with m*1000 < 2^63, and is rounded here exactly as glibc's
+ * printf rounds in the default mode: to nearest, a tie to even. Below
+ * 2^-11 (sh >= 64) v*1000 < 0.5 and rounds to 0. */
+static uint64_t fmt_milli(uint64_t m, int sh)
+{
+	uint64_t q, rest, half;
+
+	if (sh >= 64)
+		return 0;
+	m *= 1000;
+	q = m >> sh;
+	rest = m & ((UINT64_C(1) << sh) - 1);
+	half = UINT64_C(1) << (sh - 1);
+	if (rest > half || (rest == half && (q & 1)))
+		q++;
+	return q;
+}
+
+/* A rate with at most 3 decimals, trailing zeros dropped (1250.5 and
+ * 0.125, not 1250.500): byte for byte what "%.3f" and trimming gave, from
+ * the bits of the double rather than through printf. */
+static size_t fmt_rate(char *p, double v)
+{
+	uint64_t bits, milli;
+	int exp;
+	size_t n;
+
+	memcpy(&bits, &v, sizeof(bits));
+	/* Signed (-0.0 too), NaN, infinite or past UINT64_MAX. */
+	if (bits >> 63 || !(v < 0x1p64))
+		return fmt_rate_slow(p, v);
+	if (v >= 0x1p52)           /* every double from here up is whole */
+		return fmt_u64(p, (uint64_t)v);
+	exp = (int)(bits >> 52);   /* biased; 0: zero or subnormal, tiny */
+	milli = fmt_milli((bits & ((UINT64_C(1) << 52) - 1)) |
+			  (UINT64_C(1) << 52), exp ? 1075 - exp : 64);
+	n = fmt_u64(p, milli / 1000);
+	return n + fmt_frac(p + n, (unsigned)(milli % 1000));
+}
+
+/* a.b.c.d, as inet_ntop writes it; returns the length. */
+static size_t fmt_ipv4(char *p, const uint8_t *a)
+{
+	size_t n = fmt_u64(p, a[0]);
+
+	for (int i = 1; i < 4; i++) {
+		p[n++] = '.';
+		n += fmt_u64(p + n, a[i]);
+	}
+	return n;
+}
+
+/* ,"key": then room for n more bytes; returns where they go. Inline with
+ * its two most used callers: keys are literals, and strlen then folds. */
+static inline char *pj_key(struct pj_buf *b, const char *key, size_t n)
+{
+	size_t k = strlen(key);
+	char *p = pj_room(b, k + 4 + n);
+
+	p[0] = ',';
+	p[1] = '"';
+	memcpy(p + 2, key, k);
+	p[k + 2] = '"';
+	p[k + 3] = ':';
+	b->len += k + 4;
+	return p + k + 4;
+}
+
+static inline void pj_u64(struct pj_buf *b, const char *key, uint64_t v)
+{
+	char *p = pj_key(b, key, 20);
+
+	b->len += fmt_u64(p, v);
 }
 
 /* Only for strings known to need no escaping (names from our own tables,
- * inet_ntop output). */
-static void pj_str(FILE *out, const char *key, const char *v)
+ * addresses we formatted). */
+static inline void pj_str(struct pj_buf *b, const char *key, const char *v)
 {
-	fprintf(out, ",\"%s\":\"%s\"", key, v);
+	size_t n = strlen(v);
+	char *p = pj_key(b, key, n + 2);
+
+	p[0] = '"';
+	memcpy(p + 1, v, n);
+	p[n + 1] = '"';
+	b->len += n + 2;
 }
 
-/* At most 3 decimals, trailing zeros dropped: 1250 and 0.125, not
- * 1250.000. */
-static void pj_rate(FILE *out, const char *key, double v)
+static void pj_rate(struct pj_buf *b, const char *key, double v)
 {
-	char buf[64];
-	int n = snprintf(buf, sizeof(buf), "%.3f", v);
+	char *p = pj_key(b, key, PJ_RATE_MAX);
 
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		fprintf(out, ",\"%s\":%.0f", key, v);
+	b->len += fmt_rate(p, v);
+}
+
+/* in[0..len) from outside, escaped for JSON straight into the buffer. */
+static void pj_esc(struct pj_buf *b, const char *key, const char *in,
+		   size_t len)
+{
+	/* 6 bytes per input byte at worst (\u00XX), then the NUL. */
+	char *p = pj_key(b, key, 6 * len + 3);
+	size_t n = esc_json(p + 1, 6 * len + 1, in, len);
+
+	p[0] = '"';
+	p[n + 1] = '"';     /* over esc_json's NUL */
+	b->len += n + 2;
+}
+
+/* A string from outside, escaped; nothing when empty. */
+static void pj_text(struct pj_buf *b, const char *key, const char *v)
+{
+	size_t len = v ? strnlen(v, PJ_ESC_MAX) : 0;
+
+	if (len)
+		pj_esc(b, key, v, len);
+}
+
+/* IPv4 by hand (every flow, every snapshot); IPv6 is rarer and its
+ * zero compression is inet_ntop's to get right. */
+static void pj_addr(struct pj_buf *b, const char *key, uint8_t family,
+		    const uint8_t *a)
+{
+	char s[INET6_ADDRSTRLEN];
+	char *p;
+	size_t n;
+
+	if (family == FLOW_FAM_IPV6) {
+		pr_addr(s, sizeof(s), family, a);
+		pj_str(b, key, s);
 		return;
 	}
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	fprintf(out, ",\"%s\":%s", key, buf);
+	p = pj_key(b, key, sizeof("\"255.255.255.255\"") - 1);
+	n = fmt_ipv4(p + 1, a);
+	p[0] = '"';
+	p[n + 1] = '"';
+	b->len += n + 2;
 }
 
-static void pj_tuple(FILE *out, const struct flow_wire *w)
+static int pj_known_family(uint8_t family)
 {
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	int ok = pr_addr(src, sizeof(src), w->family, w->src) == 0 &&
-		 pr_addr(dst, sizeof(dst), w->family, w->dst) == 0;
+	return family == FLOW_FAM_IPV4 || family == FLOW_FAM_IPV6;
+}
 
-	if (ok)
-		pj_str(out, "src", src);
+static void pj_tuple(struct pj_buf *b, const struct flow_wire *w)
+{
+	/* Both addresses or neither: inet_ntop fails only for a family it
+	 * doesn't know. */
+	int known = pj_known_family(w->family);
+
+	if (known)
+		pj_addr(b, "src", w->family, w->src);
 	if (!pr_is_icmp(w->l4proto))
-		pj_u64(out, "sport", w->sport);
-	if (ok)
-		pj_str(out, "dst", dst);
+		pj_u64(b, "sport", w->sport);
+	if (known)
+		pj_addr(b, "dst", w->family, w->dst);
 	if (pr_is_icmp(w->l4proto)) {
-		pj_u64(out, "icmp_type", w->icmp_type);
-		pj_u64(out, "icmp_code", w->icmp_code);
+		pj_u64(b, "icmp_type", w->icmp_type);
+		pj_u64(b, "icmp_code", w->icmp_code);
 	} else {
-		pj_u64(out, "dport", w->dport);
+		pj_u64(b, "dport", w->dport);
 	}
-}
-
-/* A string from outside, escaped for JSON; nothing when empty. */
-static void pj_text(FILE *out, const char *key, const char *v)
-{
-	size_t len = v ? strnlen(v, 1024) : 0;
-	char esc[1024 * 6 + 1];
-
-	if (!len)
-		return;
-	esc_json(esc, sizeof(esc), v, len);
-	fprintf(out, ",\"%s\":\"%s\"", key, esc);
 }
 
 static void pr_annot(const struct print_opts *po, const struct flow_wire *w,
@@ -198,73 +411,95 @@ static const char *pr_service(const struct print_opts *po,
 }
 
 /* DESIGN.md's order: service, then each property for src and dst. */
-static void pj_annot(FILE *out, const struct print_opts *po,
+static void pj_annot(struct pj_buf *b, const struct print_opts *po,
 		     const struct flow_wire *w)
 {
 	struct print_annot s, d;
 
 	pr_annot(po, w, &s, &d);
-	pj_text(out, "service", pr_service(po, w));
-	pj_text(out, "src_name", s.name);
-	pj_text(out, "dst_name", d.name);
-	pj_text(out, "src_country", s.country);
-	pj_text(out, "dst_country", d.country);
-	pj_text(out, "src_country_name", s.country_name);
-	pj_text(out, "dst_country_name", d.country_name);
-	pj_text(out, "src_city", s.city);
-	pj_text(out, "dst_city", d.city);
+	pj_text(b, "service", pr_service(po, w));
+	pj_text(b, "src_name", s.name);
+	pj_text(b, "dst_name", d.name);
+	pj_text(b, "src_country", s.country);
+	pj_text(b, "dst_country", d.country);
+	pj_text(b, "src_country_name", s.country_name);
+	pj_text(b, "dst_country_name", d.country_name);
+	pj_text(b, "src_city", s.city);
+	pj_text(b, "dst_city", d.city);
 	if (s.asn)
-		pj_u64(out, "src_asn", s.asn);
+		pj_u64(b, "src_asn", s.asn);
 	if (d.asn)
-		pj_u64(out, "dst_asn", d.asn);
-	pj_text(out, "src_as_org", s.as_org);
-	pj_text(out, "dst_as_org", d.as_org);
+		pj_u64(b, "dst_asn", d.asn);
+	pj_text(b, "src_as_org", s.as_org);
+	pj_text(b, "dst_as_org", d.as_org);
 }
 
-static void pj_owner(FILE *out, const struct flow_wire *w)
+static void pj_owner(struct pj_buf *b, const struct flow_wire *w)
 {
 	size_t len = strnlen(w->comm, sizeof(w->comm));
 
 	if (w->pid)
-		pj_u64(out, "pid", w->pid);
-	if (len) {
-		/* 6 bytes per input byte at worst (\u00XX). */
-		char esc[sizeof(w->comm) * 6 + 1];
-
-		esc_json(esc, sizeof(esc), w->comm, len);
-		fprintf(out, ",\"process\":\"%s\"", esc);
-	}
+		pj_u64(b, "pid", w->pid);
+	if (len)
+		pj_esc(b, "process", w->comm, len);
 }
 
-static void pj_flow(FILE *out, const struct print_opts *po,
+/* The snapshot's "time", formatted once for all its lines. */
+struct pj_time {
+	char s[48];
+	size_t len;
+};
+
+static void pj_flow(struct pj_buf *b, const struct print_opts *po,
 		    const struct flow_entry *e, uint64_t real_ns,
-		    const char *time)
+		    const struct pj_time *t)
 {
 	const struct flow_wire *w = &e->w;
 	const char *proto = flow_proto_name(w->l4proto);
 	int64_t age = pr_age(w, real_ns);
+	char *p = pj_room(b, 6 + 10);      /* {"id": and a uint32 */
 
-	fprintf(out, "{\"id\":%" PRIu32, w->id);
-	if (w->family == FLOW_FAM_IPV4 || w->family == FLOW_FAM_IPV6)
-		pj_str(out, "family", w->family == FLOW_FAM_IPV4 ? "ipv4" : "ipv6");
+	memcpy(p, "{\"id\":", 6);
+	b->len += 6 + fmt_u64(p + 6, w->id);
+	if (pj_known_family(w->family))
+		pj_str(b, "family", w->family == FLOW_FAM_IPV4 ? "ipv4" : "ipv6");
 	if (proto)
-		pj_str(out, "proto", proto);
+		pj_str(b, "proto", proto);
 	if (pr_has_state(w))
-		pj_str(out, "state", flow_state_name(w->l4proto, w->state));
-	pj_tuple(out, w);
-	pj_annot(out, po, w);
-	pj_owner(out, w);
-	pj_u64(out, "orig_bytes", w->orig_bytes);
-	pj_u64(out, "orig_packets", w->orig_packets);
-	pj_u64(out, "reply_bytes", w->reply_bytes);
-	pj_u64(out, "reply_packets", w->reply_packets);
+		pj_str(b, "state", flow_state_name(w->l4proto, w->state));
+	pj_tuple(b, w);
+	pj_annot(b, po, w);
+	pj_owner(b, w);
+	pj_u64(b, "orig_bytes", w->orig_bytes);
+	pj_u64(b, "orig_packets", w->orig_packets);
+	pj_u64(b, "reply_bytes", w->reply_bytes);
+	pj_u64(b, "reply_packets", w->reply_packets);
 	if (e->has_rate) {
-		pj_rate(out, "orig_rate", pr_rate_value(po, e->orig_rate));
-		pj_rate(out, "reply_rate", pr_rate_value(po, e->reply_rate));
+		pj_rate(b, "orig_rate", pr_rate_value(po, e->orig_rate));
+		pj_rate(b, "reply_rate", pr_rate_value(po, e->reply_rate));
 	}
 	if (age >= 0)
-		pj_u64(out, "age", (uint64_t)age);
-	fprintf(out, ",\"time\":%s}\n", time);
+		pj_u64(b, "age", (uint64_t)age);
+	pj_put(b, ",\"time\":", 8);
+	pj_put(b, t->s, t->len);
+	pj_put(b, "}\n", 2);
+}
+
+/* 0, or -1 when a write failed. */
+static int pj_snapshot(FILE *out, const struct print_opts *po,
+		       const struct flow_entry *const *v, size_t n,
+		       uint64_t real_ns)
+{
+	struct pj_buf b = { .out = out };
+	struct pj_time t;
+	int len = snprintf(t.s, sizeof(t.s), "%" PRIu64 ".%06" PRIu64,
+			   real_ns / NS_PER_SEC, real_ns % NS_PER_SEC / 1000);
+
+	t.len = len > 0 ? (size_t)len : 0;
+	for (size_t i = 0; i < n; i++)
+		pj_flow(&b, po, v[i], real_ns, &t);
+	pj_flush(&b);
+	return b.err ? -1 : 0;
 }
 
 /* ---- text table ---- */
@@ -466,13 +701,10 @@ int print_snapshot(FILE *out, const struct print_opts *po,
 		   const struct flow_entry *const *v, size_t n,
 		   uint64_t real_ns)
 {
-	if (po->json) {
-		char time[48];
+	int r = 0;
 
-		snprintf(time, sizeof(time), "%" PRIu64 ".%06" PRIu64,
-			 real_ns / NS_PER_SEC, real_ns % NS_PER_SEC / 1000);
-		for (size_t i = 0; i < n; i++)
-			pj_flow(out, po, v[i], real_ns, time);
+	if (po->json) {
+		r = pj_snapshot(out, po, v, n, real_ns);
 	} else {
 		pt_header(out);
 		for (size_t i = 0; i < n; i++)
@@ -482,7 +714,7 @@ int print_snapshot(FILE *out, const struct print_opts *po,
 	}
 	/* Flush per snapshot: a reader of --count output sees each one as it
 	 * is taken, and a full disk or closed pipe shows up here. */
-	if (fflush(out) != 0 || ferror(out))
+	if (fflush(out) != 0 || ferror(out) || r < 0)
 		return -1;
 	return 0;
 }

@@ -10,6 +10,9 @@
 # Arguments are passed on to bench_lookup (e.g. -n 500000, --window 4096).
 # FLOWTOP_TESTDATA_MMDB=DIR points at other databases; BENCH_LOOKUP=PATH runs
 # another build of bench_lookup (e.g. one made with -DBENCH_STUB_RESOLVER).
+#
+# Then bench_collector.sh (as root): startup against conntrack -L, CPU and
+# memory at 10k/100k/250k flows, churn absorption and convergence.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
@@ -31,4 +34,15 @@ echo "== bench_lookup ($(nproc) CPUs, $(uname -r))"
 timeout -k 5 120 "$BIN" "${args[@]}" "$@"
 rc=$?
 [ "$rc" = 124 ] && echo "bench: bench_lookup did not finish within 120 s" >&2
+
+# bench_collector: the collector at 10k-250k flows and 10k-100k/s of churn,
+# in a namespace of its own (root only; see bench_collector.sh). Needs
+# build/flowtop-testhooks and build/bench/ctload. BENCH_COLLECTOR=0 skips it.
+if [ "${BENCH_COLLECTOR:-1}" != 0 ]; then
+	echo
+	timeout -k 10 600 "$ROOT/tests/bench/bench_collector.sh"
+	crc=$?
+	[ "$crc" = 124 ] && echo "bench: bench_collector did not finish within 600 s" >&2
+	[ "$rc" = 0 ] && rc=$crc
+fi
 exit "$rc"

@@ -1,4 +1,7 @@
 /* Unit tests of ui/print.c: JSON Lines and the text table of a snapshot. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -557,6 +560,264 @@ static void test_write_error(void **state)
 	fclose(f);
 }
 
+/* ---- the hand-written number and address writers against printf ---- */
+
+/* xorshift64: the same values on every run. */
+static uint64_t test_rng(void)
+{
+	static uint64_t x = 0x2545f4914f6cdd1dull;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+/* What the JSON writer printed before it stopped using printf. */
+static void ref_rate(char *buf, size_t sz, double v)
+{
+	int n = snprintf(buf, sz, "%.3f", v);
+
+	assert_true(n > 0 && (size_t)n < sz);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+}
+
+/* The value of key in one JSON line, up to the next , or }. */
+static void line_field(const char *line, const char *key, char *out,
+		       size_t sz)
+{
+	char pat[64];
+	const char *p;
+	size_t len;
+
+	snprintf(pat, sizeof(pat), ",\"%s\":", key);
+	p = strstr(line, pat);
+	assert_non_null(p);
+	p += strlen(pat);
+	len = strcspn(p, ",}");
+	assert_true(len < sz);
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
+#define RATE_BATCH 500
+
+/* Print the rates v[0..n), n <= 2 * RATE_BATCH, two to a flow, and check
+ * each against ref_rate. */
+static void check_rates(const double *v, size_t n)
+{
+	static struct flow_entry f[RATE_BATCH];
+	const struct flow_entry *pf[RATE_BATCH];
+	struct print_opts po = { .json = 1 };
+	char *out, *line, *save = NULL, got[400], want[400];
+	size_t flows = (n + 1) / 2, i = 0;
+
+	for (size_t k = 0; k < flows; k++) {
+		f[k] = tcp4();
+		f[k].orig_rate = v[2 * k];
+		f[k].reply_rate = 2 * k + 1 < n ? v[2 * k + 1] : 0;
+		pf[k] = &f[k];
+	}
+	out = print_n(&po, pf, flows);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), i += 2) {
+		for (size_t j = 0; j < 2 && i + j < n; j++) {
+			line_field(line, j ? "reply_rate" : "orig_rate", got,
+				   sizeof(got));
+			ref_rate(want, sizeof(want), v[i + j]);
+			if (strcmp(got, want))
+				fail_msg("rate %a: got %s, printf says %s",
+					 v[i + j], got, want);
+		}
+	}
+	assert_int_equal(i, 2 * flows);
+	free(out);
+}
+
+/* A random double for the rate test: anywhere from subnormal to DBL_MAX,
+ * mostly where rates live, and often a tie or near-tie at 3 decimals. */
+static double random_rate(void)
+{
+	uint64_t r = test_rng(), bits;
+	double mant = (double)(test_rng() >> 11) / 0x1p53, v;
+
+	switch (r % 5) {
+	case 0:         /* any finite positive double */
+		do {
+			bits = test_rng() >> 1;
+			memcpy(&v, &bits, sizeof(v));
+		} while (!isfinite(v));
+		return v;
+	case 1:         /* 2^-20 .. 2^70 */
+		return ldexp(mant, (int)(r >> 8) % 90 - 20);
+	case 2:         /* exact ties: odd sixteenths, any integer part */
+		return (double)(test_rng() >> (r >> 8) % 64 | 1) / 16;
+	case 3:         /* next to a decimal tie k + 0.0005 */
+		v = (double)(test_rng() % 100000000) / 1000 + 0.0005;
+		return r >> 8 & 1 ? nextafter(v, 0) : nextafter(v, INFINITY);
+	default:        /* a byte count over an interval near 1 s */
+		return (double)(test_rng() % 10000000000ull) / (0.9 + mant / 5);
+	}
+}
+
+static void test_json_rate_matches_printf(void **state)
+{
+	static const double edge[] = {
+		0.0, -0.0, 0.0005, 0.0015, 0.0025, 999.9995, 0.0004999,
+		0.00049999999999999999, 0.0625, 0.1875, 2.0625, 1.0005, 0.001,
+		0.999, 0.9995, 0.99949999, 1.0 / 3, 2.0 / 3, 1e-3, 1e-300,
+		4.9406564584124654e-324, 2.2250738585072014e-308,
+		0x1p-11, 0x1.0000000000001p-11, 0x1.fffffffffffffp-12,
+		1e15, 1e15 + 0.5, 1e300, 1.7976931348623157e308,
+		0x1p52 - 0.5, 0x1p52, 0x1p52 + 1, 0x1p53, 9007199254740993.0,
+		0x1p53 + 2, 0x1p63, 0x1.fffffffffffffp63, 0x1p64, 0x1p64 * 3,
+		18446744073709551615.0, 4503599627370495.5,
+	};
+	double v[2 * RATE_BATCH];
+
+	(void)state;
+	check_rates(edge, sizeof(edge) / sizeof(edge[0]));
+	for (int round = 0; round < 200; round++) {
+		for (size_t i = 0; i < 2 * RATE_BATCH; i++)
+			v[i] = random_rate();
+		check_rates(v, 2 * RATE_BATCH);
+	}
+}
+
+/* Print flows whose counters are v[0..n), n <= RATE_BATCH, and check them
+ * against PRIu64; the addresses against inet_ntop. */
+static void check_counters(const uint64_t *v, size_t n)
+{
+	static struct flow_entry f[RATE_BATCH];
+	const struct flow_entry *pf[RATE_BATCH];
+	struct print_opts po = { .json = 1 };
+	char *out, *line, *save = NULL, got[64], want[64];
+	size_t i = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		f[k] = tcp4();
+		f[k].w.orig_bytes = v[k];
+		f[k].w.reply_packets = ~v[k];
+		f[k].w.id = (uint32_t)v[k];
+		memcpy(f[k].w.dst, &v[k], 4);
+		pf[k] = &f[k];
+	}
+	out = print_n(&po, pf, n);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), i++) {
+		line_field(line, "orig_bytes", got, sizeof(got));
+		snprintf(want, sizeof(want), "%" PRIu64, v[i]);
+		assert_string_equal(got, want);
+		line_field(line, "reply_packets", got, sizeof(got));
+		snprintf(want, sizeof(want), "%" PRIu64, ~v[i]);
+		assert_string_equal(got, want);
+		snprintf(want, sizeof(want), "{\"id\":%" PRIu32 ",",
+			 (uint32_t)v[i]);
+		assert_true(strncmp(line, want, strlen(want)) == 0);
+		line_field(line, "dst", got, sizeof(got));
+		want[0] = '"';
+		inet_ntop(AF_INET, f[i].w.dst, want + 1, sizeof(want) - 2);
+		strcat(want, "\"");
+		assert_string_equal(got, want);
+	}
+	assert_int_equal(i, n);
+	free(out);
+}
+
+static void test_json_integers_match_printf(void **state)
+{
+	uint64_t v[RATE_BATCH];
+	size_t n = 0;
+
+	(void)state;
+	/* Every length boundary: 10^k and 2^k, and one less. */
+	for (uint64_t p = 1; ; p *= 10) {
+		v[n++] = p;
+		v[n++] = p - 1;
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+	for (int k = 0; k < 64; k++) {
+		v[n++] = UINT64_C(1) << k;
+		v[n++] = (UINT64_C(1) << k) - 1;
+	}
+	v[n++] = 9;
+	v[n++] = 10;
+	v[n++] = UINT64_MAX;
+	v[n++] = UINT64_MAX - 1;
+	v[n++] = 0x0a6409ff;       /* 255.9.100.10 */
+	check_counters(v, n);
+	for (int round = 0; round < 20; round++) {
+		for (size_t i = 0; i < RATE_BATCH; i++)
+			v[i] = test_rng() >> test_rng() % 64;
+		check_counters(v, RATE_BATCH);
+	}
+}
+
+/* Lines far longer than the writer's buffer come out whole: a snapshot
+ * is the same bytes as its flows printed one at a time. */
+static const char *long_text;
+
+static void long_annot(void *ctx, uint8_t family, const uint8_t *addr,
+		       struct print_annot *out)
+{
+	(void)ctx;
+	(void)family;
+	(void)addr;
+	memset(out, 0, sizeof(*out));
+	out->name = out->country = out->country_name = long_text;
+	out->city = out->as_org = long_text;
+	out->asn = 64512;
+}
+
+static const char *long_service(void *ctx, uint8_t l4proto, uint16_t port)
+{
+	(void)ctx;
+	(void)l4proto;
+	(void)port;
+	return long_text;
+}
+
+static void test_json_long_lines(void **state)
+{
+	struct flow_entry f[20];
+	const struct flow_entry *v[20];
+	struct print_opts po = { .json = 1, .annot = long_annot,
+				 .service = long_service };
+	char text[1100], want[6 * 1024 + 32], *all, *one, *joined;
+	size_t len = 0;
+
+	(void)state;
+	/* Each byte escaped to 6; only the first 1024 are kept. */
+	memset(text, '\x01', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	long_text = text;
+	strcpy(want, ",\"service\":\"");
+	for (int i = 0; i < 1024; i++)
+		strcat(want, "\\u0001");
+	strcat(want, "\",");
+	joined = calloc(20, 12 * sizeof(want));
+	assert_non_null(joined);
+	for (int i = 0; i < 20; i++) {
+		f[i] = i % 2 ? udp6() : tcp4();
+		f[i].w.id = (uint32_t)i;
+		v[i] = &f[i];
+		one = print_one(&po, &f[i]);
+		assert_non_null(strstr(one, want));
+		memcpy(joined + len, one, strlen(one) + 1);
+		len += strlen(one);
+		free(one);
+	}
+	assert_true(len > 20 * 11 * 6 * 1024);   /* 11 long fields a line */
+	all = print_n(&po, v, 20);
+	assert_string_equal(all, joined);
+	free(all);
+	free(joined);
+}
+
 /* A stand-in for the ui's annotation table: what a hostile resolver
  * might say about 93.184.216.34, the destination of tcp4(). */
 static void fake_annot(void *ctx, uint8_t family, const uint8_t *addr,
@@ -621,6 +882,9 @@ int main(void)
 		cmocka_unit_test(test_json_bits),
 		cmocka_unit_test(test_json_numbers),
 		cmocka_unit_test(test_json_snapshot),
+		cmocka_unit_test(test_json_rate_matches_printf),
+		cmocka_unit_test(test_json_integers_match_printf),
+		cmocka_unit_test(test_json_long_lines),
 		cmocka_unit_test(test_hostile_comm),
 		cmocka_unit_test(test_text_table),
 		cmocka_unit_test(test_annotations),

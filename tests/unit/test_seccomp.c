@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include "privsep/seccomp.h"
 
@@ -18,10 +19,10 @@ static int sc_allows(const struct sc_policy *p, int nr)
 }
 
 /* Nothing that opens files, runs programs, traces or serves. */
-static void assert_never(const struct sc_policy *p)
+static void assert_never(const struct sc_policy *p, int may_read_files)
 {
 	static const int banned[] = {
-		SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
+		SCMP_SYS(open), SCMP_SYS(openat2),
 		SCMP_SYS(creat), SCMP_SYS(execve), SCMP_SYS(execveat),
 		SCMP_SYS(ptrace), SCMP_SYS(bind), SCMP_SYS(listen),
 		SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(fork),
@@ -33,18 +34,20 @@ static void assert_never(const struct sc_policy *p)
 		if (sc_allows(p, banned[i]))
 			fail_msg("%s policy allows syscall %d", p->role, banned[i]);
 	}
+	if (!may_read_files)
+		assert_false(sc_allows(p, SCMP_SYS(openat)));
 }
 
 static void test_resolver_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_resolver_policy);
+	assert_never(&seccomp_resolver_policy, 0);
 }
 
 static void test_ui_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_ui_policy);
+	assert_never(&seccomp_ui_policy, 0);
 	/* The ui makes no sockets at all. */
 	assert_false(sc_allows(&seccomp_ui_policy, SCMP_SYS(socket)));
 }
@@ -52,8 +55,22 @@ static void test_ui_never(void **state)
 static void test_collector_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_collector_policy);
+	assert_never(&seccomp_collector_policy, 1);
 	assert_false(sc_allows(&seccomp_collector_policy, SCMP_SYS(socket)));
+	/* It reads /proc, but no openat rule may let it write or create. */
+	for (size_t i = 0; i < seccomp_collector_policy.count; i++) {
+		const struct sc_rule *r = &seccomp_collector_policy.rules[i];
+
+		if (r->nr != SCMP_SYS(openat))
+			continue;
+		assert_int_equal(r->argc, 1);
+		assert_int_equal(r->args[0].arg, 2);
+		assert_int_equal(r->args[0].op, SCMP_CMP_MASKED_EQ);
+		assert_true((r->args[0].datum_a & O_ACCMODE) == O_ACCMODE);
+		assert_true(r->args[0].datum_a & O_CREAT);
+		assert_true(r->args[0].datum_a & O_TRUNC);
+		assert_int_equal(r->args[0].datum_b, 0);
+	}
 }
 
 /* The resolver's socket() is limited to AF_INET/AF_INET6 datagram and

@@ -1,0 +1,1320 @@
+/* procmap: the socket -> process cache, the matching rules and the /proc
+ * walk. Where the sockets come from is procmap_src.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector/procmap_int.h"
+
+#define PM_RATE 4.0             /* on-demand refreshes per second ... */
+#define PM_BURST 4.0            /* ... and at most this many in a row */
+#define PM_HIDDEN_KEEP 2        /* periodic refreshes a hidden flow may go unseen */
+#define PM_DIRBUF 16384         /* getdents64 buffer */
+#define PM_STAT_MAX 1024        /* /proc/PID/stat is a few hundred bytes */
+#define PM_DEAD_START UINT64_MAX /* an owner found gone or reused */
+#define PM_GOLDEN 0x9e3779b97f4a7c15ull
+
+/* ------------------------------------------------------------ small helpers */
+
+static uint64_t pm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const uint8_t pm_zero16[16];
+
+static int pm_is_mapped(const uint8_t a[16])
+{
+	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, pre, sizeof(pre)) == 0;
+}
+
+void pm_addr16(uint8_t out[16], int family, const uint8_t *in)
+{
+	if (family == AF_INET) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, in, 4);
+	} else {
+		memcpy(out, in, 16);
+	}
+}
+
+/* 0.0.0.0 (mapped) and :: both mean "any address". */
+static int pm_is_any(const uint8_t a[16])
+{
+	return memcmp(a, pm_zero16, 16) == 0 ||
+	       (pm_is_mapped(a) && memcmp(a + 12, pm_zero16, 4) == 0);
+}
+
+/* ------------------------------------------------------------ hashing */
+
+/* Tuples are partly chosen by remote hosts: the seed keeps them from
+ * steering every socket into one chain. */
+static uint64_t pm_mix(uint64_t h, uint64_t w)
+{
+	h ^= w * PM_GOLDEN;
+	h = (h << 27 | h >> 37) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 31);
+}
+
+static uint64_t pm_load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* What a socket is looked up by. */
+struct pm_key {
+	uint8_t l[16], r[16];
+	uint16_t lp, rp;
+	uint8_t proto;
+};
+
+static uint32_t pm_key_bucket(const struct procmap *m, const struct pm_key *k)
+{
+	uint64_t h = pm_mix(m->seed, (uint64_t)k->proto << 32 |
+			    (uint64_t)k->lp << 16 | k->rp);
+
+	h = pm_mix(h, pm_load64(k->l));
+	h = pm_mix(h, pm_load64(k->l + 8));
+	h = pm_mix(h, pm_load64(k->r));
+	h = pm_mix(h, pm_load64(k->r + 8));
+	return (uint32_t)(h >> 32) & (m->nbuckets - 1);
+}
+
+static uint32_t pm_ino_bucket(const struct procmap *m, uint32_t ino)
+{
+	return (uint32_t)(((uint64_t)ino * PM_GOLDEN) >> 32) & (m->nbuckets - 1);
+}
+
+/* ------------------------------------------------------------ pm_map */
+
+static uint32_t pm_map_home(const struct pm_map *t, uint32_t k)
+{
+	return (uint32_t)(((uint64_t)k * PM_GOLDEN) >> 32) & (t->cap - 1);
+}
+
+static int pm_map_find(const struct pm_map *t, uint32_t k, uint32_t *at)
+{
+	uint32_t i;
+
+	if (!t->cap)
+		return 0;
+	for (i = pm_map_home(t, k); t->keys[i]; i = (i + 1) & (t->cap - 1)) {
+		if (t->keys[i] == k) {
+			*at = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int pm_map_get(const struct pm_map *t, uint32_t k, uint32_t *v)
+{
+	uint32_t i;
+
+	if (!pm_map_find(t, k, &i))
+		return 0;
+	*v = t->vals[i];
+	return 1;
+}
+
+static void pm_map_set(struct pm_map *t, uint32_t k, uint32_t v)
+{
+	uint32_t i = pm_map_home(t, k);
+
+	while (t->keys[i] && t->keys[i] != k)
+		i = (i + 1) & (t->cap - 1);
+	if (!t->keys[i]) {
+		t->keys[i] = k;
+		t->n++;
+	}
+	t->vals[i] = v;
+}
+
+static int pm_map_grow(struct pm_map *t)
+{
+	struct pm_map n = { .cap = t->cap ? t->cap * 2 : 16 };
+	uint32_t i;
+
+	n.keys = calloc(n.cap, sizeof(*n.keys));
+	n.vals = calloc(n.cap, sizeof(*n.vals));
+	if (!n.keys || !n.vals) {
+		free(n.keys);
+		free(n.vals);
+		return -1;
+	}
+	for (i = 0; i < t->cap; i++)
+		if (t->keys[i])
+			pm_map_set(&n, t->keys[i], t->vals[i]);
+	free(t->keys);
+	free(t->vals);
+	*t = n;
+	return 0;
+}
+
+/* Keys are nonzero. At most half full, so probe runs stay short. */
+static int pm_map_put(struct pm_map *t, uint32_t k, uint32_t v)
+{
+	if ((t->n + 1) * 2 > t->cap && pm_map_grow(t) < 0)
+		return -1;
+	pm_map_set(t, k, v);
+	return 0;
+}
+
+/* Is h cyclically in (i, j]? */
+static int pm_cyc_in(uint32_t i, uint32_t h, uint32_t j)
+{
+	return i <= j ? (h > i && h <= j) : (h > i || h <= j);
+}
+
+/* Backward-shift deletion: no tombstones, every probe run stays whole. */
+static void pm_map_del_at(struct pm_map *t, uint32_t i)
+{
+	uint32_t mask = t->cap - 1, j = i;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!t->keys[j])
+			break;
+		if (pm_cyc_in(i, pm_map_home(t, t->keys[j]), j))
+			continue;
+		t->keys[i] = t->keys[j];
+		t->vals[i] = t->vals[j];
+		i = j;
+	}
+	t->keys[i] = 0;
+	t->n--;
+}
+
+static void pm_map_del(struct pm_map *t, uint32_t k)
+{
+	uint32_t i;
+
+	if (pm_map_find(t, k, &i))
+		pm_map_del_at(t, i);
+}
+
+static void pm_map_free(struct pm_map *t)
+{
+	free(t->keys);
+	free(t->vals);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ------------------------------------------------------------ owners */
+
+static struct pm_owner *pm_owner_at(struct procmap *m, uint32_t ref)
+{
+	return &m->owners[ref - 1];
+}
+
+/* A free owner slot (refs 0); its number + 1, or 0 when out of memory. */
+static uint32_t pm_owner_alloc(struct procmap *m)
+{
+	uint32_t ref = m->owners_free;
+
+	if (ref) {
+		m->owners_free = pm_owner_at(m, ref)->pid;
+		return ref;
+	}
+	if (m->nowners == m->owners_cap) {
+		uint32_t cap = m->owners_cap ? m->owners_cap * 2 : 16;
+		struct pm_owner *o = realloc(m->owners, cap * sizeof(*o));
+
+		if (!o)
+			return 0;
+		m->owners = o;
+		m->owners_cap = cap;
+	}
+	return ++m->nowners;
+}
+
+/* Free slots keep the next free slot in pid. */
+static void pm_owner_free(struct procmap *m, uint32_t ref)
+{
+	struct pm_owner *o = pm_owner_at(m, ref);
+	uint32_t cur;
+
+	if (pm_map_get(&m->pids, o->pid, &cur) && cur == ref)
+		pm_map_del(&m->pids, o->pid);
+	free(o->fds);
+	o->fds = NULL;
+	o->nfds = 0;
+	o->pid = m->owners_free;
+	o->start = 0;
+	o->refs = 0;
+	m->owners_free = ref;
+}
+
+static void pm_owner_unref(struct procmap *m, uint32_t ref)
+{
+	if (--pm_owner_at(m, ref)->refs == 0)
+		pm_owner_free(m, ref);
+}
+
+/* Every socket of an owner marked dead goes back to "owner not looked
+ * for", so the next walk finds whoever holds it now. */
+static void pm_drop_dead(struct procmap *m)
+{
+	uint32_t ref;
+
+	for (ref = 1; ref <= m->slots; ref++) {
+		struct pm_sock *p = &m->socks[ref - 1];
+
+		if ((p->flags & PM_F_FREE) || !p->owner ||
+		    pm_owner_at(m, p->owner)->start != PM_DEAD_START)
+			continue;
+		pm_owner_unref(m, p->owner);
+		p->owner = 0;
+		p->flags |= PM_F_PENDING;
+		m->pending++;
+	}
+}
+
+/* The owner record of process (pid, start): the cached one if it is the
+ * same process, else a new one (refs 0: the caller takes a reference
+ * right away). 0 when out of memory. */
+static uint32_t pm_owner_get(struct procmap *m, uint32_t pid, uint64_t start,
+			     const char comm[FLOW_COMM_LEN])
+{
+	struct pm_owner *o;
+	uint32_t ref;
+
+	if (pm_map_get(&m->pids, pid, &ref)) {
+		o = pm_owner_at(m, ref);
+		if (o->start == start) {
+			memcpy(o->comm, comm, FLOW_COMM_LEN);
+			return ref;
+		}
+		/* The PID was reused: the old process is gone. */
+		o->start = PM_DEAD_START;
+		if (o->refs)
+			pm_drop_dead(m);        /* frees it with its last socket */
+		else
+			pm_owner_free(m, ref);
+	}
+	ref = pm_owner_alloc(m);
+	if (!ref)
+		return 0;
+	o = pm_owner_at(m, ref);
+	o->pid = pid;
+	o->fds = NULL;
+	o->nfds = 0;
+	if (pm_map_put(&m->pids, pid, ref) < 0) {
+		o->pid = m->owners_free;
+		m->owners_free = ref;
+		return 0;
+	}
+	o->start = start;
+	o->refs = 0;
+	memcpy(o->comm, comm, FLOW_COMM_LEN);
+	return ref;
+}
+
+/* ------------------------------------------------------------ socket table */
+
+static struct pm_sock *pm_slot(struct procmap *m, uint32_t ref)
+{
+	return &m->socks[ref - 1];
+}
+
+static int pm_proto_index(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return 0;
+	case IPPROTO_UDP: return 1;
+	case IPPROTO_UDPLITE: return 2;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: return 3;
+	default: return 4;      /* none flowtop attributes */
+	}
+}
+
+static void pm_link(struct procmap *m, uint32_t ref)
+{
+	struct pm_sock *p = pm_slot(m, ref);
+	struct pm_key k;
+	uint32_t b;
+
+	memcpy(k.l, p->l, 16);
+	memcpy(k.r, p->r, 16);
+	k.lp = p->lp;
+	k.rp = p->rp;
+	k.proto = p->proto;
+	b = pm_key_bucket(m, &k);
+	p->knext = m->kbucket[b];
+	m->kbucket[b] = ref;
+	b = pm_ino_bucket(m, p->ino);
+	p->inext = m->ibucket[b];
+	m->ibucket[b] = ref;
+}
+
+static int pm_buckets_resize(struct procmap *m, uint32_t n)
+{
+	uint32_t *kb = calloc(n, sizeof(*kb)), *ib = calloc(n, sizeof(*ib));
+	uint32_t ref;
+
+	if (!kb || !ib) {
+		free(kb);
+		free(ib);
+		return -1;
+	}
+	free(m->kbucket);
+	free(m->ibucket);
+	m->kbucket = kb;
+	m->ibucket = ib;
+	m->nbuckets = n;
+	for (ref = 1; ref <= m->slots; ref++)
+		if (!(pm_slot(m, ref)->flags & PM_F_FREE))
+			pm_link(m, ref);
+	return 0;
+}
+
+static uint32_t pm_slot_alloc(struct procmap *m)
+{
+	uint32_t ref = m->free_head;
+
+	if (ref) {
+		m->free_head = pm_slot(m, ref)->knext;
+		return ref;
+	}
+	if (m->slots == m->slots_cap) {
+		/* 1.5x: less slack than doubling at 56 bytes a slot. */
+		uint32_t cap = m->slots_cap ? m->slots_cap + m->slots_cap / 2 : 64;
+		struct pm_sock *s = realloc(m->socks, cap * sizeof(*s));
+
+		if (!s)
+			return 0;
+		m->socks = s;
+		m->slots_cap = cap;
+	}
+	return ++m->slots;
+}
+
+static void pm_unlink(struct procmap *m, uint32_t *pp, uint32_t ref, int ino)
+{
+	while (*pp && *pp != ref)
+		pp = ino ? &pm_slot(m, *pp)->inext : &pm_slot(m, *pp)->knext;
+	if (*pp)
+		*pp = ino ? pm_slot(m, ref)->inext : pm_slot(m, ref)->knext;
+}
+
+static void pm_delete(struct procmap *m, uint32_t ref)
+{
+	struct pm_sock *p = pm_slot(m, ref);
+	struct pm_key k;
+
+	memcpy(k.l, p->l, 16);
+	memcpy(k.r, p->r, 16);
+	k.lp = p->lp;
+	k.rp = p->rp;
+	k.proto = p->proto;
+	pm_unlink(m, &m->kbucket[pm_key_bucket(m, &k)], ref, 0);
+	pm_unlink(m, &m->ibucket[pm_ino_bucket(m, p->ino)], ref, 1);
+	p = pm_slot(m, ref);
+	if (p->owner)
+		pm_owner_unref(m, p->owner);
+	if (p->flags & PM_F_PENDING)
+		m->pending--;
+	m->per_proto[pm_proto_index(p->proto)]--;
+	m->live--;
+	p->flags = PM_F_FREE;
+	p->owner = 0;
+	p->knext = m->free_head;
+	m->free_head = ref;
+}
+
+static int pm_key_eq(const struct pm_sock *p, const struct pm_key *k)
+{
+	return p->lp == k->lp && p->rp == k->rp && p->proto == k->proto &&
+	       memcmp(p->l, k->l, 16) == 0 && memcmp(p->r, k->r, 16) == 0;
+}
+
+/* The slot holding socket ino under key k, 0 if none. */
+static uint32_t pm_find(struct procmap *m, const struct pm_key *k, uint32_t ino)
+{
+	uint32_t ref;
+
+	for (ref = m->kbucket[pm_key_bucket(m, k)]; ref;
+	     ref = pm_slot(m, ref)->knext) {
+		const struct pm_sock *p = pm_slot(m, ref);
+
+		if (p->ino == ino && pm_key_eq(p, k))
+			return ref;
+	}
+	return 0;
+}
+
+/* Owner of an entry already cached for socket ino (the same socket under
+ * an older key: a UDP socket that connected since), 0 if none. */
+static uint32_t pm_owner_of_ino(struct procmap *m, uint32_t ino)
+{
+	uint32_t ref;
+
+	for (ref = m->ibucket[pm_ino_bucket(m, ino)]; ref;
+	     ref = pm_slot(m, ref)->inext)
+		if (pm_slot(m, ref)->ino == ino && pm_slot(m, ref)->owner)
+			return pm_slot(m, ref)->owner;
+	return 0;
+}
+
+/* Normalise what the kernel listed: addresses IPv4-mapped, wildcard parts
+ * zero and flagged. */
+static void pm_sock_key(const struct procmap_sock *s, struct pm_key *k,
+			uint8_t *flags)
+{
+	pm_addr16(k->l, s->family, s->local);
+	pm_addr16(k->r, s->family, s->remote);
+	k->lp = s->lport;
+	k->rp = s->rport;
+	k->proto = s->l4proto;
+	*flags = 0;
+	if (pm_is_any(k->l)) {
+		/* An IPv6 socket bound to ::ffff:0.0.0.0 takes IPv4 only. */
+		if (s->family == AF_INET || pm_is_mapped(k->l))
+			*flags = PM_F_ANY4;
+		else
+			*flags = s->v6only ? PM_F_ANY6 : PM_F_ANY4 | PM_F_ANY6;
+		*flags |= PM_F_LANY;
+		memset(k->l, 0, 16);
+	}
+	if (pm_is_any(k->r) && k->rp == 0) {
+		*flags |= PM_F_RANY;
+		memset(k->r, 0, 16);
+	}
+}
+
+static int pm_insert(struct procmap *m, const struct pm_key *k, uint8_t flags,
+		     uint32_t ino, enum pm_table tbl)
+{
+	uint32_t ref, owner = pm_owner_of_ino(m, ino);
+	struct pm_sock *p;
+
+	if (m->live + 1 > m->nbuckets &&
+	    pm_buckets_resize(m, m->nbuckets * 2) < 0)
+		return -1;
+	ref = pm_slot_alloc(m);
+	if (!ref)
+		return -1;
+	p = pm_slot(m, ref);
+	memset(p, 0, sizeof(*p));
+	memcpy(p->l, k->l, 16);
+	memcpy(p->r, k->r, 16);
+	p->lp = k->lp;
+	p->rp = k->rp;
+	p->proto = k->proto;
+	p->ino = ino;
+	p->tbl = (uint8_t)tbl;
+	p->gen = m->gen;
+	p->flags = flags;
+	if (owner) {
+		p->owner = owner;
+		pm_owner_at(m, owner)->refs++;
+	} else {
+		p->flags |= PM_F_PENDING;
+		m->pending++;
+	}
+	pm_link(m, ref);
+	m->live++;
+	m->per_proto[pm_proto_index(k->proto)]++;
+	return 0;
+}
+
+int pm_round_add(struct procmap *m, const struct procmap_sock *s,
+		 enum pm_table tbl)
+{
+	struct pm_key k;
+	uint8_t flags;
+	uint32_t ref;
+
+	/* No inode: TIME_WAIT, or not accepted yet. No process holds it. */
+	if (!s->inode || pm_proto_index(s->l4proto) == 4)
+		return 0;
+	pm_sock_key(s, &k, &flags);
+	ref = pm_find(m, &k, s->inode);
+	if (ref) {
+		pm_slot(m, ref)->gen = m->gen;
+		return 0;
+	}
+	return pm_insert(m, &k, flags, s->inode, tbl);
+}
+
+/* Sockets of the tables dumped this round that the dump no longer lists. */
+static void pm_sweep(struct procmap *m, unsigned done)
+{
+	uint32_t ref;
+
+	for (ref = 1; ref <= m->slots; ref++) {
+		const struct pm_sock *p = pm_slot(m, ref);
+
+		if (!(p->flags & PM_F_FREE) && (done & 1u << p->tbl) &&
+		    p->gen != m->gen)
+			pm_delete(m, ref);
+	}
+}
+
+static int pm_addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+int pm_set_local(struct procmap *m, const uint8_t (*a)[16], size_t n)
+{
+	size_t i, k = 0;
+
+	if (n > m->local_cap) {
+		uint8_t (*v)[16] = realloc(m->local, n * sizeof(*v));
+
+		if (!v)
+			return -1;
+		m->local = v;
+		m->local_cap = n;
+	}
+	if (n)
+		memcpy(m->local, a, n * sizeof(*a));
+	qsort(m->local, n, sizeof(*m->local), pm_addr_cmp);
+	for (i = 0; i < n; i++)
+		if (!k || memcmp(m->local[k - 1], m->local[i], 16))
+			memcpy(m->local[k++], m->local[i], 16);
+	m->nlocal = k;
+	return 0;
+}
+
+/* One of this host's addresses? The whole of 127/8 is, as is ::1. */
+static int pm_is_local(const struct procmap *m, const uint8_t a[16])
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+
+	if (memcmp(a, lo6, 16) == 0 || (pm_is_mapped(a) && a[12] == 127))
+		return 1;
+	return m->nlocal &&
+	       bsearch(a, m->local, m->nlocal, sizeof(*m->local),
+		       pm_addr_cmp) != NULL;
+}
+
+/* ------------------------------------------------------------ parsers */
+
+uint32_t procmap_parse_socket_link(const char *link, size_t len)
+{
+	static const char pre[] = "socket:[";
+	uint64_t v = 0;
+	size_t i;
+
+	if (len < sizeof(pre) + 1 || memcmp(link, pre, sizeof(pre) - 1) ||
+	    link[len - 1] != ']')
+		return 0;
+	for (i = sizeof(pre) - 1; i < len - 1; i++) {
+		if (link[i] < '0' || link[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(link[i] - '0');
+		if (v > UINT32_MAX)
+			return 0;
+	}
+	return (uint32_t)v;
+}
+
+/* Skip one space-separated field of [p, end); NULL at the end. */
+static const char *pm_next_field(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end)
+		return NULL;
+	while (p < end && *p != ' ')
+		p++;
+	return p;
+}
+
+/* The comm is between the first '(' and the last ')': it may hold both,
+ * and spaces. Field 3 (the state) is the first after it. */
+int procmap_parse_stat(const char *buf, size_t len, char comm[16],
+		       uint64_t *start)
+{
+	const char *open = memchr(buf, '(', len), *end = buf + len, *p;
+	const char *close = memrchr(buf, ')', len);
+	uint64_t v = 0;
+	size_t n;
+	int field;
+
+	if (!open || !close || close < open)
+		return -1;
+	n = (size_t)(close - open - 1);
+	n = n > 15 ? 15 : n;
+	memcpy(comm, open + 1, n);
+	comm[n] = 0;
+	p = close + 1;
+	for (field = 3; field < 22 && p; field++)
+		p = pm_next_field(p, end);
+	if (!p)
+		return -1;
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return -1;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	*start = v;
+	return 0;
+}
+
+/* ------------------------------------------------------------ the /proc walk */
+
+struct pm_dir {
+	int fd;
+	char *buf;
+	long len, pos;
+};
+
+/* Next entry name of a directory read with getdents64 (no opendir: it
+ * would want fstat and a heap buffer per call); NULL at the end. */
+static const char *pm_dir_next(struct pm_dir *d)
+{
+	for (;;) {
+		const struct dirent64 *e;
+
+		if (d->pos >= d->len) {
+			d->len = (long)getdents64(d->fd, d->buf, PM_DIRBUF);
+			d->pos = 0;
+			if (d->len <= 0)
+				return NULL;
+		}
+		e = (const struct dirent64 *)(d->buf + d->pos);
+		d->pos += e->d_reclen;
+		if (e->d_name[0] != '.')
+			return e->d_name;
+	}
+}
+
+/* A decimal PID, 0 for any other name. */
+static uint32_t pm_pid_of(const char *name)
+{
+	uint64_t v = 0;
+
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(*name - '0');
+		if (v > UINT32_MAX)
+			return 0;
+	}
+	return (uint32_t)v;
+}
+
+static ssize_t pm_read_file(int dirfd, const char *path, char *buf, size_t cap)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < cap && (n = read(fd, buf + got, cap - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	return n < 0 ? -1 : (ssize_t)got;
+}
+
+static int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
+			uint64_t *start)
+{
+	char path[24], buf[PM_STAT_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%u/stat", pid);
+	n = pm_read_file(m->root_fd, path, buf, sizeof(buf));
+	if (n <= 0)
+		return -1;
+	return procmap_parse_stat(buf, (size_t)n, comm, start);
+}
+
+/* The process being walked; its owner record is made on its first socket. */
+struct pm_walker {
+	uint32_t pid;
+	uint32_t ref;
+	int gone;
+};
+
+static int pm_walker_owner(struct procmap *m, struct pm_walker *w)
+{
+	char comm[FLOW_COMM_LEN];
+	uint64_t start;
+
+	if (pm_read_stat(m, w->pid, comm, &start) < 0) {
+		w->gone = 1;
+		return -1;
+	}
+	w->ref = pm_owner_get(m, w->pid, start, comm);
+	return w->ref ? 0 : -1;
+}
+
+/* Socket ino is held by the walked process: it owns every entry of ino
+ * that has no owner yet. */
+static void pm_claim(struct procmap *m, struct pm_walker *w, uint32_t ino)
+{
+	uint32_t ref;
+
+	for (ref = m->ibucket[pm_ino_bucket(m, ino)]; ref;
+	     ref = pm_slot(m, ref)->inext) {
+		struct pm_sock *p = pm_slot(m, ref);
+
+		if (p->ino != ino || p->owner)
+			continue;
+		if (!w->ref && pm_walker_owner(m, w) < 0)
+			return;
+		p = pm_slot(m, ref);
+		p->owner = w->ref;
+		pm_owner_at(m, w->ref)->refs++;
+		if (p->flags & PM_F_PENDING) {
+			p->flags &= (uint8_t)~PM_F_PENDING;
+			m->pending--;
+		}
+	}
+}
+
+/* A descriptor number: its name in /proc/PID/fd. */
+static int pm_fd_of(const char *name, uint32_t *fd)
+{
+	*fd = pm_pid_of(name);
+	return *fd || (name[0] == '0' && !name[1]);
+}
+
+/* Descriptor fd of owner ref held socket ino when last read. */
+static void pm_fd_note(struct procmap *m, uint32_t ref, uint32_t fd,
+		       uint32_t ino)
+{
+	struct pm_owner *o = pm_owner_at(m, ref);
+
+	if (fd >= o->nfds) {
+		uint32_t n = fd < 64 ? 64 : fd + fd / 2 + 1;
+		uint32_t *v = realloc(o->fds, n * sizeof(*v));
+
+		if (!v)
+			return;         /* the link is just read again next time */
+		memset(v + o->nfds, 0, (n - o->nfds) * sizeof(*v));
+		o->fds = v;
+		o->nfds = n;
+	}
+	o->fds[fd] = ino;
+}
+
+/* May a fast walk skip descriptor fd of owner ref? Yes while the socket
+ * it held last time still lives and is still attributed to ref: closing
+ * the descriptor would have closed the socket. (Unless another process
+ * shares the socket: the thorough walk is there for that.) */
+static int pm_fd_known(struct procmap *m, uint32_t ref, uint32_t fd)
+{
+	const struct pm_owner *o = pm_owner_at(m, ref);
+	uint32_t ino, r;
+
+	if (fd >= o->nfds || !(ino = o->fds[fd]))
+		return 0;
+	for (r = m->ibucket[pm_ino_bucket(m, ino)]; r; r = pm_slot(m, r)->inext)
+		if (pm_slot(m, r)->ino == ino && pm_slot(m, r)->owner == ref)
+			return 1;
+	return 0;
+}
+
+/* Read every descriptor link of pid (in a fast walk, those not known to
+ * hold a live socket of its own) and claim the sockets. */
+static void pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
+{
+	struct pm_walker w = { .pid = pid };
+	struct pm_dir d = { .buf = m->dirbuf[1] };
+	char path[24], link[64];
+	const char *name;
+	uint32_t known = 0, fd;
+
+	pm_map_get(&m->pids, pid, &known);
+	snprintf(path, sizeof(path), "%u/fd", pid);
+	d.fd = openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d.fd < 0)
+		return;         /* gone, or a kernel thread */
+	while (!w.gone && (name = pm_dir_next(&d))) {
+		ssize_t n;
+		uint32_t ino;
+
+		if (!pm_fd_of(name, &fd) ||
+		    (fast && known && pm_fd_known(m, known, fd)))
+			continue;
+		n = readlinkat(d.fd, name, link, sizeof(link));
+		if (n <= 0 || (size_t)n >= sizeof(link))
+			continue;
+		ino = procmap_parse_socket_link(link, (size_t)n);
+		if (!ino)
+			continue;
+		pm_claim(m, &w, ino);
+		if (w.ref)
+			pm_fd_note(m, w.ref, fd, ino);
+	}
+	close(d.fd);
+}
+
+/* Processes that own sockets already open most of the new ones: walk
+ * them before the rest, so a walk usually ends early. */
+static void pm_walk_owners(struct procmap *m, int fast)
+{
+	uint32_t ref, n = m->nowners;   /* owners made on the way were walked */
+
+	for (ref = 1; m->pending && ref <= n; ref++) {
+		uint32_t pid = pm_owner_at(m, ref)->pid;
+
+		if (pm_owner_at(m, ref)->refs && pid != m->hidden_pid)
+			pm_walk_pid(m, pid, fast);
+	}
+}
+
+/* The hidden process first (its flows must not leak), then the known
+ * owners, then every other process, until no socket is pending. */
+static void pm_walk_all(struct procmap *m, int fast)
+{
+	struct pm_dir d = { .buf = m->dirbuf[0] };
+	const char *name;
+	uint32_t dummy;
+
+	if (m->hidden_pid)
+		pm_walk_pid(m, m->hidden_pid, fast);
+	pm_walk_owners(m, fast);
+	d.fd = m->pending ? openat(m->root_fd, ".",
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	while (d.fd >= 0 && m->pending && (name = pm_dir_next(&d))) {
+		uint32_t pid = pm_pid_of(name);
+
+		if (pid && pid != m->hidden_pid &&
+		    !pm_map_get(&m->pids, pid, &dummy))
+			pm_walk_pid(m, pid, fast);
+	}
+	if (d.fd >= 0)
+		close(d.fd);
+}
+
+/* Look for the owners of the pending sockets: a fast walk, then, if some
+ * socket was not found, a thorough one. What no process holds stays
+ * without owner until it goes. */
+static void pm_walk(struct procmap *m)
+{
+	uint32_t ref;
+
+	pm_walk_all(m, 1);
+	if (m->pending)
+		pm_walk_all(m, 0);
+	for (ref = 1; m->pending && ref <= m->slots; ref++) {
+		struct pm_sock *p = pm_slot(m, ref);
+
+		if (!(p->flags & PM_F_FREE) && (p->flags & PM_F_PENDING)) {
+			p->flags &= (uint8_t)~PM_F_PENDING;
+			m->pending--;
+		}
+	}
+}
+
+/* Once per period: is each owner still the process we found (same start
+ * time), and what is its comm now (prctl may have changed it)? */
+static void pm_check_owners(struct procmap *m)
+{
+	char comm[FLOW_COMM_LEN];
+	uint32_t ref, dead = 0;
+	uint64_t start;
+
+	for (ref = 1; ref <= m->nowners; ref++) {
+		struct pm_owner *o = pm_owner_at(m, ref);
+
+		if (!o->refs)
+			continue;
+		if (pm_read_stat(m, o->pid, comm, &start) < 0 ||
+		    start != o->start) {
+			o->start = PM_DEAD_START;
+			dead++;
+		} else {
+			memcpy(o->comm, comm, FLOW_COMM_LEN);
+		}
+	}
+	if (dead)
+		pm_drop_dead(m);
+}
+
+/* Forget hidden flows not seen for PM_HIDDEN_KEEP periods. */
+static void pm_hidden_sweep(struct procmap *m)
+{
+	struct pm_map *t = &m->hidden;
+	uint32_t i = 0;
+
+	m->hidden_gen++;
+	while (i < t->cap) {
+		if (t->keys[i] && m->hidden_gen - t->vals[i] > PM_HIDDEN_KEEP)
+			pm_map_del_at(t, i);    /* slot i may refill: look again */
+		else
+			i++;
+	}
+}
+
+static void pm_finish(struct procmap *m, unsigned done, int periodic)
+{
+	pm_sweep(m, done);
+	if (periodic) {
+		pm_check_owners(m);
+		pm_hidden_sweep(m);
+	}
+	if (m->pending)
+		pm_walk(m);
+}
+
+/* ------------------------------------------------------------ matching */
+
+/* The flow as matching sees it. */
+struct pm_flow {
+	uint8_t s[16], d[16];
+	uint16_t sp, dp;
+	uint8_t proto;
+	uint8_t any;            /* PM_F_ANY4 or PM_F_ANY6 */
+};
+
+enum pm_hit { PM_MISS, PM_NO_OWNER, PM_OWNED };
+
+/* Sockets under key k whose wildcard flags are exactly want (and, bound to
+ * the wildcard address, serve the flow's family). One with an owner wins
+ * (SO_REUSEPORT groups share a key). */
+static int pm_probe(struct procmap *m, const struct pm_key *k, uint8_t want,
+		    uint8_t any, uint32_t *owner)
+{
+	int hit = PM_MISS;
+	uint32_t ref;
+
+	for (ref = m->kbucket[pm_key_bucket(m, k)]; ref;
+	     ref = pm_slot(m, ref)->knext) {
+		const struct pm_sock *p = pm_slot(m, ref);
+
+		if (!pm_key_eq(p, k) ||
+		    (p->flags & (PM_F_LANY | PM_F_RANY)) != want ||
+		    ((want & PM_F_LANY) && !(p->flags & any)))
+			continue;
+		if (p->owner) {
+			*owner = p->owner;
+			return PM_OWNED;
+		}
+		hit = PM_NO_OWNER;
+	}
+	return hit;
+}
+
+enum pm_probe_kind { PM_CONNECTED, PM_BOUND, PM_WILDCARD };
+
+/* One probe from one side: out (this host sent the flow's first packet)
+ * puts the flow's source on the socket's local side. */
+static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
+		  enum pm_probe_kind kind, uint32_t *owner)
+{
+	static const uint8_t want[] = {
+		[PM_CONNECTED] = 0,
+		[PM_BOUND] = PM_F_RANY,
+		[PM_WILDCARD] = PM_F_LANY | PM_F_RANY,
+	};
+	struct pm_key k = { .proto = f->proto };
+
+	memcpy(k.l, out ? f->s : f->d, 16);
+	k.lp = out ? f->sp : f->dp;
+	if (kind == PM_CONNECTED) {
+		memcpy(k.r, out ? f->d : f->s, 16);
+		k.rp = out ? f->dp : f->sp;
+	}
+	if (kind == PM_WILDCARD) {
+		/* Only for an address of this host: never a forwarded flow. */
+		if (!pm_is_local(m, k.l))
+			return PM_MISS;
+		memset(k.l, 0, 16);
+	}
+	return pm_probe(m, &k, want[kind], f->any, owner);
+}
+
+/* Rules 1-4 of procmap.h, in order; the first socket that matches decides,
+ * even when its owner is not known. */
+static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
+		    uint32_t *owner)
+{
+	static const enum pm_probe_kind kinds[] = {
+		PM_CONNECTED, PM_BOUND, PM_WILDCARD,
+	};
+	unsigned n = f->proto == IPPROTO_TCP ? 1 : 3, i;
+	int out, hit;
+
+	for (i = 0; i < n; i++) {
+		for (out = 1; out >= (both_ways ? 0 : 1); out--) {
+			hit = pm_try(m, f, out, kinds[i], owner);
+			if (hit != PM_MISS)
+				return hit;
+		}
+	}
+	return PM_MISS;
+}
+
+/* The flow's tuple for matching; 0 when flowtop does not attribute its
+ * protocol. ICMP: only echo requests, by echo id, sent by this host. */
+static int pm_flow_of(const struct flow_wire *w, struct pm_flow *f,
+		      int *both_ways)
+{
+	int fam = w->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+
+	pm_addr16(f->s, fam, w->src);
+	pm_addr16(f->d, fam, w->dst);
+	f->proto = w->l4proto;
+	f->any = fam == AF_INET ? PM_F_ANY4 : PM_F_ANY6;
+	f->sp = w->sport;
+	f->dp = w->dport;
+	*both_ways = 1;
+	switch (w->l4proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return 1;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (w->icmp_type != (w->l4proto == IPPROTO_ICMP ? 8 : 128))
+			return 0;
+		f->sp = w->icmp_id;
+		f->dp = 0;
+		*both_ways = 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A flow already known to be flowtop's own keeps being hidden, after its
+ * socket closed too. */
+static int pm_hidden_flow(struct procmap *m, const struct flow_wire *rec)
+{
+	uint32_t g;
+
+	if (!rec->id || !m->hidden.n || !pm_map_get(&m->hidden, rec->id, &g))
+		return 0;
+	if (rec->event == FLOW_EV_DESTROY)
+		pm_map_del(&m->hidden, rec->id);
+	else
+		pm_map_put(&m->hidden, rec->id, m->hidden_gen);
+	return 1;
+}
+
+int procmap_fill(struct procmap *m, struct flow_wire *rec)
+{
+	struct pm_flow f;
+	uint32_t ref = 0;
+	int both, hit, idx;
+	const struct pm_owner *o;
+
+	if (pm_hidden_flow(m, rec))
+		return PROCMAP_HIDE;
+	if (rec->event == FLOW_EV_DESTROY || !pm_flow_of(rec, &f, &both))
+		return PROCMAP_UNKNOWN;
+	idx = pm_proto_index(f.proto);
+	hit = m->per_proto[idx] ? pm_match(m, &f, both, &ref) : PM_MISS;
+	if (hit == PM_MISS)
+		return pm_is_local(m, f.s) || (both && pm_is_local(m, f.d)) ?
+			PROCMAP_UNSEEN : PROCMAP_UNKNOWN;
+	if (hit == PM_NO_OWNER)
+		return PROCMAP_UNKNOWN;
+	o = pm_owner_at(m, ref);
+	if (m->hidden_pid && o->pid == m->hidden_pid) {
+		if (rec->id)
+			pm_map_put(&m->hidden, rec->id, m->hidden_gen);
+		return PROCMAP_HIDE;
+	}
+	rec->pid = o->pid;
+	memcpy(rec->comm, o->comm, FLOW_COMM_LEN);
+	return PROCMAP_KNOWN;
+}
+
+/* ------------------------------------------------------------ the API */
+
+static unsigned pm_tables_of(uint8_t proto)
+{
+	switch (proto) {
+	case 0: return PM_ALL_TABLES;
+	case IPPROTO_TCP: return 1u << PM_TCP4 | 1u << PM_TCP6;
+	case IPPROTO_UDP: return 1u << PM_UDP4 | 1u << PM_UDP6;
+	case IPPROTO_UDPLITE: return 1u << PM_UDPLITE4 | 1u << PM_UDPLITE6;
+	case IPPROTO_ICMP: return 1u << PM_ICMP4;
+	case IPPROTO_ICMPV6: return 1u << PM_ICMP6;
+	default: return 0;
+	}
+}
+
+static int pm_take_token(struct procmap *m)
+{
+	uint64_t now = pm_now_ns();
+
+	m->tokens += (double)(now - m->tokens_ns) / 1e9 * PM_RATE;
+	if (m->tokens > PM_BURST)
+		m->tokens = PM_BURST;
+	m->tokens_ns = now;
+	if (m->tokens < 1.0)
+		return 0;
+	m->tokens -= 1.0;
+	return 1;
+}
+
+int procmap_refresh(struct procmap *m, enum procmap_refresh_kind kind,
+		    uint8_t l4proto)
+{
+	unsigned want = kind == PROCMAP_PERIODIC ? PM_ALL_TABLES :
+		pm_tables_of(l4proto), done = 0, t;
+	int rc = 0, r;
+
+	want &= ~m->unsupported;
+	if (!want || (kind == PROCMAP_ON_DEMAND && !pm_take_token(m)))
+		return 0;
+	if (pm_src_local(m) < 0)
+		rc = -1;        /* the old list stays */
+	m->gen++;
+	for (t = 0; t < PM_TABLES; t++) {
+		if (!(want & 1u << t))
+			continue;
+		r = pm_src_table(m, (enum pm_table)t);
+		if (r == 1)
+			m->unsupported |= 1u << t;
+		else if (r < 0)
+			rc = -1;        /* not swept: nothing is lost */
+		else if (r == 0)
+			done |= 1u << t;
+		/* r == 2, an inconsistent dump: kept, not swept */
+	}
+	pm_finish(m, done, kind == PROCMAP_PERIODIC);
+	return rc < 0 ? -1 : 1;
+}
+
+static int pm_table_of(int family, uint8_t proto)
+{
+	int t;
+
+	for (t = 0; t < PM_TABLES; t++)
+		if (pm_table_family((enum pm_table)t) == family &&
+		    pm_table_proto((enum pm_table)t) == proto)
+			return t;
+	return -1;
+}
+
+int procmap_refresh_with(struct procmap *m, const struct procmap_sock *socks,
+			 size_t n, const uint8_t (*local)[16], size_t nlocal)
+{
+	size_t i;
+	int rc = 0;
+
+	if (pm_set_local(m, local, nlocal) < 0)
+		return -1;
+	m->gen++;
+	for (i = 0; i < n && rc == 0; i++) {
+		int t = pm_table_of(socks[i].family, socks[i].l4proto);
+
+		if (t >= 0)
+			rc = pm_round_add(m, &socks[i], (enum pm_table)t);
+	}
+	/* A failed round sweeps nothing: the cache stays as it was. */
+	pm_finish(m, rc == 0 ? PM_ALL_TABLES : 0, 1);
+	return rc < 0 ? -1 : 1;
+}
+
+void procmap_set_hidden_pid(struct procmap *m, pid_t pid)
+{
+	m->hidden_pid = pid > 0 ? (uint32_t)pid : 0;
+}
+
+void procmap_stats(const struct procmap *m, size_t *sockets, size_t *owners,
+		   size_t *bytes)
+{
+	size_t fds = 0;
+	uint32_t ref, n = 0;
+
+	for (ref = 1; ref <= m->nowners; ref++) {
+		n += m->owners[ref - 1].refs != 0;
+		fds += m->owners[ref - 1].nfds * sizeof(uint32_t);
+	}
+	*sockets = m->live;
+	*owners = n;
+	*bytes = sizeof(*m) + fds + m->slots_cap * sizeof(*m->socks) +
+		2 * m->nbuckets * sizeof(uint32_t) +
+		m->owners_cap * sizeof(*m->owners) +
+		(m->pids.cap + m->hidden.cap) * 2 * sizeof(uint32_t) +
+		m->local_cap * sizeof(*m->local) + m->buflen + 2 * PM_DIRBUF;
+}
+
+struct procmap *procmap_open_root(const char *proc_root, int netlink,
+				  char *err, size_t errlen)
+{
+	struct procmap *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	m->diag_fd = m->rt_fd = -1;
+	m->root_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->root_fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", proc_root,
+			 strerror(errno));
+		procmap_close(m);
+		return NULL;
+	}
+	m->buflen = 65536;
+	m->buf = malloc(m->buflen);
+	m->dirbuf[0] = malloc(PM_DIRBUF);
+	m->dirbuf[1] = malloc(PM_DIRBUF);
+	if (!m->buf || !m->dirbuf[0] || !m->dirbuf[1] ||
+	    pm_buckets_resize(m, 256) < 0) {
+		snprintf(err, errlen, "out of memory");
+		procmap_close(m);
+		return NULL;
+	}
+	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(m->seed))
+		m->seed = pm_now_ns();
+	m->tokens = PM_BURST;
+	m->tokens_ns = pm_now_ns();
+	if (netlink && pm_src_open(m, err, errlen) < 0) {
+		procmap_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+struct procmap *procmap_open(char *err, size_t errlen)
+{
+	return procmap_open_root("/proc", 1, err, errlen);
+}
+
+void procmap_close(struct procmap *m)
+{
+	uint32_t ref;
+
+	if (!m)
+		return;
+	pm_src_close(m);
+	if (m->root_fd >= 0)
+		close(m->root_fd);
+	free(m->socks);
+	free(m->kbucket);
+	free(m->ibucket);
+	for (ref = 1; ref <= m->nowners; ref++)
+		free(m->owners[ref - 1].fds);
+	free(m->owners);
+	pm_map_free(&m->pids);
+	pm_map_free(&m->hidden);
+	free(m->local);
+	free(m->buf);
+	free(m->dirbuf[0]);
+	free(m->dirbuf[1]);
+	free(m);
+}

@@ -1,0 +1,133 @@
+/* procmap: which process owns the socket at this host's end of a flow.
+ *
+ * Sockets come from the kernel's socket diagnostics (NETLINK_SOCK_DIAG,
+ * inet_diag) for TCP, UDP and UDP-Lite, and from /proc/net/icmp and
+ * /proc/net/icmp6 for ping sockets (inet_diag lists no ping sockets: asked
+ * for IPPROTO_ICMP it answers with an empty dump). Each gives the full
+ * tuple and the socket's inode; the owner of an inode is found by reading
+ * the links in /proc/PID/fd ("socket:[N]"), its comm and start time in
+ * /proc/PID/stat.
+ *
+ * A flow matches a socket on the full tuple, never on a port alone:
+ *   1. a connected socket whose (local, remote) is the flow's original
+ *      (src, dst): this host opened the flow;
+ *   2. a connected socket whose (local, remote) is (dst, src): this host
+ *      accepted it (for TCP the accepted socket, never the listener);
+ *   3. UDP, UDP-Lite and ping only, when no connected socket matched: an
+ *      unconnected socket bound to the flow's src (then dst) address and
+ *      port;
+ *   4. as 3, for a socket bound to the wildcard address (0.0.0.0 or ::),
+ *      and only when the flow's address on that side is one of this host's
+ *      own: a forwarded flow never matches a local wildcard socket that
+ *      happens to use the same port.
+ * This is the order in which the kernel itself prefers sockets when it
+ * delivers a datagram. IPv4 addresses are kept IPv4-mapped (::ffff:a.b.c.d),
+ * so a dual-stack IPv6 socket matches IPv4 flows; a wildcard IPv6 socket
+ * serves IPv4 flows only without IPV6_V6ONLY. ICMP flows match ping sockets
+ * by echo id (the socket's "port"), in the direction this host sent the
+ * echo request only.
+ *
+ * Cost: procmap_refresh() dumps the sockets (one request per protocol and
+ * family) and walks /proc only when the dump shows an inode it has not
+ * seen before. The cache (inode -> owner) survives across refreshes; an
+ * entry goes when its socket leaves the dump. A periodic refresh also
+ * rereads /proc/PID/stat of each owner once, so an exited process or a
+ * reused PID (other start time) is noticed and its sockets looked up again.
+ *
+ * What it can't know: a socket handed to another process (fork, SCM_RIGHTS)
+ * stays with the process it was found in first, until that one exits;
+ * a flow whose socket closed before a refresh saw it has no owner; a flow
+ * DNAT'ed to this host is matched on its original tuple only.
+ *
+ * Flows owned by the hidden pid (flowtop's resolver) are reported as
+ * PROCMAP_HIDE, and remembered by conntrack id, so they stay hidden after
+ * the resolver closed the socket.
+ */
+#ifndef FLOWTOP_PROCMAP_H
+#define FLOWTOP_PROCMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "privsep/flow_wire.h"
+
+struct procmap;
+
+enum procmap_owner {
+	PROCMAP_UNKNOWN = 0,    /* no socket of this host matches */
+	PROCMAP_KNOWN = 1,      /* rec->pid and rec->comm set */
+	PROCMAP_HIDE = 2,       /* flowtop's own: drop the record */
+	/* No socket matches, but an end of the flow is one of this host's
+	 * addresses: a socket opened since the last refresh may own it. */
+	PROCMAP_UNSEEN = 3,
+};
+
+enum procmap_refresh_kind {
+	/* Before each periodic dump: always runs; also rechecks owners and
+	 * forgets hidden flows no longer seen. */
+	PROCMAP_PERIODIC,
+	/* On demand (a NEW event with an unknown tuple, a resync): runs at
+	 * most a few times per second, skipped otherwise. */
+	PROCMAP_ON_DEMAND,
+};
+
+/* Open the netlink sockets (sock_diag, rtnetlink for the local addresses)
+ * and /proc; call before the collector confines itself. NULL with a
+ * message in err on failure. */
+struct procmap *procmap_open(char *err, size_t errlen);
+void procmap_close(struct procmap *m);
+
+/* Flows whose socket belongs to pid are PROCMAP_HIDE from now on. */
+void procmap_set_hidden_pid(struct procmap *m, pid_t pid);
+
+/* Bring the socket table and the owners up to date. l4proto, for an
+ * on-demand refresh, limits the dump to that protocol (0: all). Returns 1
+ * if it ran, 0 if an on-demand refresh was skipped by the rate limit,
+ * -1 on an error (the cache stays as it was). */
+int procmap_refresh(struct procmap *m, enum procmap_refresh_kind kind,
+		    uint8_t l4proto);
+
+/* Set rec->pid and rec->comm from the cache; enum procmap_owner. */
+int procmap_fill(struct procmap *m, struct flow_wire *rec);
+
+/* Sockets and owners held, for the status line and benchmarks. */
+void procmap_stats(const struct procmap *m, size_t *sockets, size_t *owners,
+		   size_t *bytes);
+
+/* ---- for unit tests ----------------------------------------------------
+ * A procmap without netlink that reads the /proc tree at proc_root (a fake
+ * tree in tests), fed by hand instead of by the kernel's dumps. */
+
+struct procmap_sock {
+	int family;             /* the socket's: AF_INET or AF_INET6 */
+	uint8_t l4proto;
+	uint8_t v6only;
+	uint8_t local[16];      /* AF_INET: the first 4 bytes */
+	uint8_t remote[16];
+	uint16_t lport, rport;  /* host byte order; ping: lport is the echo id */
+	uint32_t inode;
+};
+
+struct procmap *procmap_open_root(const char *proc_root, int netlink,
+				  char *err, size_t errlen);
+
+/* A periodic refresh with socks as the whole socket dump and local
+ * (nlocal addresses, IPv4-mapped or IPv6, 16 bytes each) as this host's
+ * addresses. 1, or -1 on an error. */
+int procmap_refresh_with(struct procmap *m, const struct procmap_sock *socks,
+			 size_t n, const uint8_t (*local)[16], size_t nlocal);
+
+/* Pure parsers. */
+/* "socket:[N]" -> N; 0 if the link is anything else. */
+uint32_t procmap_parse_socket_link(const char *link, size_t len);
+/* /proc/PID/stat -> comm (NUL-terminated, at most 15 bytes) and field 22
+ * (start time, clock ticks after boot); 0 or -1. */
+int procmap_parse_stat(const char *buf, size_t len, char comm[16],
+		       uint64_t *start);
+/* One line of /proc/net/icmp (family AF_INET) or icmp6 (AF_INET6) into s;
+ * 0, or -1 for the header or anything malformed. */
+int procmap_parse_icmp_line(const char *line, int family,
+			    struct procmap_sock *s);
+
+#endif

@@ -1,0 +1,119 @@
+/* procmap internals, shared by procmap.c (the cache, matching and the
+ * /proc walk) and procmap_src.c (where sockets come from: sock_diag,
+ * rtnetlink, /proc/net/icmp). Not for use outside collector/procmap*.c. */
+#ifndef FLOWTOP_PROCMAP_INT_H
+#define FLOWTOP_PROCMAP_INT_H
+
+#include <stdint.h>
+#include "collector/procmap.h"
+
+/* One table per (family, protocol) the kernel lists separately. */
+enum pm_table {
+	PM_TCP4, PM_UDP4, PM_UDPLITE4, PM_ICMP4,
+	PM_TCP6, PM_UDP6, PM_UDPLITE6, PM_ICMP6,
+	PM_TABLES,
+};
+#define PM_ALL_TABLES ((1u << PM_TABLES) - 1)
+
+/* Socket flags. */
+enum {
+	PM_F_LANY = 1 << 0,     /* bound to the wildcard address */
+	PM_F_RANY = 1 << 1,     /* not connected */
+	PM_F_ANY4 = 1 << 2,     /* with LANY: serves IPv4 flows */
+	PM_F_ANY6 = 1 << 3,     /* with LANY: serves IPv6 flows */
+	PM_F_PENDING = 1 << 4,  /* owner not looked for yet */
+	PM_F_FREE = 1 << 5,     /* slot on the free list */
+};
+
+/* A socket of the last dumps: 56 bytes. Addresses IPv4-mapped, wildcard
+ * parts all zero. Chains link slot numbers + 1 (0 ends a chain). */
+struct pm_sock {
+	uint8_t l[16], r[16];
+	uint32_t ino;
+	uint32_t owner;         /* owners[] index + 1; 0: not known */
+	uint32_t knext;         /* key hash chain; the free list too */
+	uint32_t inext;         /* inode hash chain */
+	uint16_t lp, rp;
+	uint8_t proto;
+	uint8_t flags;
+	uint8_t tbl;            /* enum pm_table */
+	uint8_t gen;            /* round that last listed it */
+};
+
+struct pm_owner {
+	uint64_t start;         /* /proc/PID/stat field 22: tells PID reuse */
+	uint32_t pid;
+	uint32_t refs;          /* sockets owned; 0: free slot */
+	char comm[FLOW_COMM_LEN];
+	/* Socket inode last read behind each descriptor number (0: none),
+	 * so a walk need not read a link again while that socket lives. */
+	uint32_t *fds;
+	uint32_t nfds;
+};
+
+/* Open-addressing map of nonzero uint32 keys (pid -> owner, conntrack id
+ * -> generation). */
+struct pm_map {
+	uint32_t *keys, *vals;
+	uint32_t cap, n;        /* cap is 0 or a power of two */
+};
+
+struct procmap {
+	/* sockets: slots, the two hash tables, a free list */
+	struct pm_sock *socks;
+	uint32_t slots, slots_cap, free_head, live;
+	uint32_t *kbucket, *ibucket;
+	uint32_t nbuckets;      /* power of two */
+	uint64_t seed;
+	uint32_t pending;       /* sockets with PM_F_PENDING */
+	uint32_t per_proto[5];  /* live sockets: tcp, udp, udplite, icmp, - */
+	uint8_t gen;
+	/* owners */
+	struct pm_owner *owners;
+	uint32_t nowners, owners_cap, owners_free;
+	struct pm_map pids;
+	/* flowtop's own flows */
+	uint32_t hidden_pid;
+	uint32_t hidden_gen;
+	struct pm_map hidden;
+	/* this host's addresses, sorted */
+	uint8_t (*local)[16];
+	size_t nlocal, local_cap;
+	/* sources */
+	int diag_fd, rt_fd, root_fd;
+	uint32_t seq;
+	uint32_t unsupported;   /* tables the kernel can't list */
+	int dump_intr;          /* the last dump was NLM_F_DUMP_INTR */
+	unsigned char *buf;     /* netlink and file reads */
+	size_t buflen;
+	char *dirbuf[2];        /* getdents64: /proc and one /proc/PID/fd */
+	/* on-demand rate limit (token bucket) */
+	double tokens;
+	uint64_t tokens_ns;
+};
+
+/* procmap.c: feed one socket of table tbl into the current round. 0 or -1
+ * (out of memory). */
+int pm_round_add(struct procmap *m, const struct procmap_sock *s,
+		 enum pm_table tbl);
+/* procmap.c: replace the local address list (16-byte addresses). */
+int pm_set_local(struct procmap *m, const uint8_t (*a)[16], size_t n);
+
+/* procmap_src.c */
+int pm_src_open(struct procmap *m, char *err, size_t errlen);
+void pm_src_close(struct procmap *m);
+/* Dump table tbl into the round: 0, 1 when the kernel can't list it,
+ * 2 when the dump may have missed sockets (don't sweep the table), -1 on
+ * an error. */
+int pm_src_table(struct procmap *m, enum pm_table tbl);
+/* Reread this host's addresses. 0 or -1. */
+int pm_src_local(struct procmap *m);
+
+/* Family and protocol of a table. */
+int pm_table_family(enum pm_table t);
+uint8_t pm_table_proto(enum pm_table t);
+
+/* 16-byte form of an address of family (AF_INET: IPv4-mapped). */
+void pm_addr16(uint8_t out[16], int family, const uint8_t *in);
+
+#endif

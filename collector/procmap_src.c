@@ -1,0 +1,386 @@
+/* procmap_src: where procmap's sockets and local addresses come from.
+ *
+ * TCP, UDP and UDP-Lite: one NETLINK_SOCK_DIAG dump (inet_diag_req_v2) per
+ * protocol and family. Ping sockets: /proc/net/icmp and /proc/net/icmp6,
+ * because inet_diag has no handler that lists them (asked for
+ * IPPROTO_ICMP, a 6.x kernel answers with an empty dump). This host's
+ * addresses: an RTM_GETADDR dump. Both netlink sockets are opened by
+ * pm_src_open(), before the collector confines itself; afterwards only
+ * sendto/recvfrom on them and openat/read of /proc/net are needed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "collector/procmap_int.h"
+
+#define PM_ICMP_FILE_MAX (64u << 20)    /* about 400k ping sockets */
+
+/* TCP states a process can hold a socket in. Left out: LISTEN (never a
+ * flow's end), TIME_WAIT and SYN_RECV (no inode: no process holds them). */
+#define PM_TCP_STATES \
+	(1u << TCP_ESTABLISHED | 1u << TCP_SYN_SENT | 1u << TCP_FIN_WAIT1 | \
+	 1u << TCP_FIN_WAIT2 | 1u << TCP_CLOSE | 1u << TCP_CLOSE_WAIT | \
+	 1u << TCP_LAST_ACK | 1u << TCP_CLOSING)
+
+int pm_table_family(enum pm_table t)
+{
+	return t < PM_TCP6 ? AF_INET : AF_INET6;
+}
+
+uint8_t pm_table_proto(enum pm_table t)
+{
+	static const uint8_t p[PM_TABLES] = {
+		[PM_TCP4] = IPPROTO_TCP, [PM_UDP4] = IPPROTO_UDP,
+		[PM_UDPLITE4] = IPPROTO_UDPLITE, [PM_ICMP4] = IPPROTO_ICMP,
+		[PM_TCP6] = IPPROTO_TCP, [PM_UDP6] = IPPROTO_UDP,
+		[PM_UDPLITE6] = IPPROTO_UDPLITE, [PM_ICMP6] = IPPROTO_ICMPV6,
+	};
+
+	return p[t];
+}
+
+int pm_src_open(struct procmap *m, char *err, size_t errlen)
+{
+	m->diag_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+			    NETLINK_SOCK_DIAG);
+	if (m->diag_fd < 0) {
+		snprintf(err, errlen, "cannot open a sock_diag socket: %s",
+			 strerror(errno));
+		return -1;
+	}
+	m->rt_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (m->rt_fd < 0) {
+		snprintf(err, errlen, "cannot open a rtnetlink socket: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void pm_src_close(struct procmap *m)
+{
+	if (m->diag_fd >= 0)
+		close(m->diag_fd);
+	if (m->rt_fd >= 0)
+		close(m->rt_fd);
+	m->diag_fd = m->rt_fd = -1;
+}
+
+/* ------------------------------------------------------------ netlink */
+
+typedef int (*pm_nl_fn)(struct procmap *m, const struct nlmsghdr *h,
+			void *arg);
+
+/* One message of our dump; 1 when the dump is over (*rc says how). */
+static int pm_nl_msg(struct procmap *m, const struct nlmsghdr *h, pm_nl_fn fn,
+		     void *arg, int *rc)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	int r;
+
+	if (h->nlmsg_type == NLMSG_DONE) {
+		/* A dump that failed midway says so in DONE's payload. */
+		if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+			memcpy(&r, NLMSG_DATA(h), sizeof(r));
+		else
+			r = 0;
+		*rc = r < 0 ? r : 0;
+		return 1;
+	}
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		*rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ?
+			e->error : -EIO;
+		return 1;
+	}
+	if (*rc == 0 && fn(m, h, arg) < 0)
+		*rc = -ENOMEM;  /* read on to the end; report afterwards */
+	/* The table changed under the dump: some sockets may be missing. */
+	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+		m->dump_intr = 1;
+	return 0;
+}
+
+/* Send a dump request and feed every answer to fn. 0, or a negative errno
+ * (the kernel's, or -EIO/-ENOMEM for our own trouble); m->dump_intr says
+ * whether the kernel flagged the dump as inconsistent. */
+static int pm_nl_dump(struct procmap *m, int fd, struct nlmsghdr *req,
+		      pm_nl_fn fn, void *arg)
+{
+	uint32_t seq = ++m->seq;
+	int rc = 0;
+
+	m->dump_intr = 0;
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req->nlmsg_seq = seq;
+	if (send(fd, req, req->nlmsg_len, 0) < 0)
+		return -EIO;
+	for (;;) {
+		ssize_t n = recv(fd, m->buf, m->buflen, MSG_TRUNC);
+		const struct nlmsghdr *h = (const void *)m->buf;
+		unsigned int len = (unsigned int)n;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (size_t)n > m->buflen)
+			return -EIO;
+		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			/* Leftovers of an earlier, abandoned dump. */
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (pm_nl_msg(m, h, fn, arg, &rc))
+				return rc;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ sock_diag */
+
+static uint8_t pm_diag_v6only(const struct nlmsghdr *h,
+			      const struct inet_diag_msg *d)
+{
+	const struct rtattr *a = (const void *)((const char *)d +
+						NLMSG_ALIGN(sizeof(*d)));
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*d));
+
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(a) >= 1)
+			return *(const uint8_t *)RTA_DATA(a);
+	return 0;
+}
+
+static int pm_diag_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
+{
+	enum pm_table t = *(const enum pm_table *)arg;
+	const struct inet_diag_msg *d = NLMSG_DATA(h);
+	struct procmap_sock s;
+
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)) ||
+	    d->idiag_family != pm_table_family(t))
+		return 0;
+	memset(&s, 0, sizeof(s));
+	s.family = d->idiag_family;
+	s.l4proto = pm_table_proto(t);
+	s.v6only = s.family == AF_INET6 ? pm_diag_v6only(h, d) : 0;
+	memcpy(s.local, d->id.idiag_src, 16);
+	memcpy(s.remote, d->id.idiag_dst, 16);
+	s.lport = ntohs(d->id.idiag_sport);
+	s.rport = ntohs(d->id.idiag_dport);
+	s.inode = d->idiag_inode;
+	return pm_round_add(m, &s, t);
+}
+
+/* The kernel can't list this (no IPv6, no UDP-Lite, a diag module
+ * missing): not an error, the table just stays empty. */
+static int pm_unsupported(int err)
+{
+	return err == -ENOENT || err == -EOPNOTSUPP || err == -EAFNOSUPPORT ||
+	       err == -EPROTONOSUPPORT || err == -EINVAL;
+}
+
+static int pm_diag_table(struct procmap *m, enum pm_table t)
+{
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} q;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.h.nlmsg_len = sizeof(q);
+	q.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	q.r.sdiag_family = (uint8_t)pm_table_family(t);
+	q.r.sdiag_protocol = pm_table_proto(t);
+	q.r.idiag_states = pm_table_proto(t) == IPPROTO_TCP ?
+		PM_TCP_STATES : ~0u;
+	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	rc = pm_nl_dump(m, m->diag_fd, &q.h, pm_diag_msg, &t);
+	if (rc < 0 && pm_unsupported(rc))
+		return 1;
+	if (rc < 0)
+		return -1;
+	return m->dump_intr ? 2 : 0;
+}
+
+/* ------------------------------------------------------------ /proc/net/icmp */
+
+/* "0100007F" (IPv4) or four such words (IPv6): each word is the kernel's
+ * u32 printed in host order, so storing it back in host order gives the
+ * address bytes. */
+static int pm_hex_addr(const char *hex, int family, uint8_t *out)
+{
+	size_t words = family == AF_INET ? 1 : 4, i;
+	char w[9];
+
+	if (strlen(hex) != words * 8)
+		return -1;
+	for (i = 0; i < words; i++) {
+		uint32_t v;
+		char *end;
+
+		memcpy(w, hex + i * 8, 8);
+		w[8] = 0;
+		v = (uint32_t)strtoul(w, &end, 16);
+		if (*end)
+			return -1;
+		memcpy(out + i * 4, &v, 4);
+	}
+	return 0;
+}
+
+int procmap_parse_icmp_line(const char *line, int family,
+			    struct procmap_sock *s)
+{
+	char la[40], ra[40];
+	unsigned lp, rp, st;
+	unsigned long ino;
+
+	memset(s, 0, sizeof(*s));
+	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
+	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x "
+		   "%*x:%*x %*x:%*x %*x %*u %*u %lu",
+		   la, &lp, ra, &rp, &st, &ino) != 6)
+		return -1;
+	if (lp > 0xffff || rp > 0xffff || ino > UINT32_MAX ||
+	    pm_hex_addr(la, family, s->local) < 0 ||
+	    pm_hex_addr(ra, family, s->remote) < 0)
+		return -1;
+	s->family = family;
+	s->l4proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	s->lport = (uint16_t)lp;
+	s->rport = (uint16_t)rp;
+	s->inode = (uint32_t)ino;
+	return 0;
+}
+
+/* The whole file in a heap buffer, NUL-terminated; NULL if it can't be
+ * read (*missing set when it does not exist). */
+static char *pm_slurp(int dirfd, const char *path, int *missing)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 65536, len = 0;
+	char *buf = NULL, *nb;
+	ssize_t n = 1;
+
+	*missing = fd < 0 && errno == ENOENT;
+	if (fd < 0)
+		return NULL;
+	while (n > 0 && cap <= PM_ICMP_FILE_MAX && (nb = realloc(buf, cap + 1))) {
+		buf = nb;
+		while (len < cap && (n = read(fd, buf + len, cap - len)) > 0)
+			len += (size_t)n;
+		cap *= 2;
+	}
+	close(fd);
+	if (n != 0) {           /* a read error, out of memory, too big */
+		free(buf);
+		return NULL;
+	}
+	buf[len] = 0;
+	return buf;
+}
+
+static int pm_icmp_table(struct procmap *m, enum pm_table t)
+{
+	int family = pm_table_family(t), missing, rc = 0;
+	char *text = pm_slurp(m->root_fd,
+			      family == AF_INET ? "net/icmp" : "net/icmp6",
+			      &missing);
+	char *line, *save = NULL;
+	struct procmap_sock s;
+
+	if (!text)
+		return missing ? 1 : -1;
+	for (line = strtok_r(text, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save))
+		if (procmap_parse_icmp_line(line, family, &s) == 0)
+			rc = pm_round_add(m, &s, t);
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
+int pm_src_table(struct procmap *m, enum pm_table t)
+{
+	if (t == PM_ICMP4 || t == PM_ICMP6)
+		return pm_icmp_table(m, t);
+	if (m->diag_fd < 0)
+		return 1;
+	return pm_diag_table(m, t);
+}
+
+/* ------------------------------------------------------------ addresses */
+
+struct pm_addrs {
+	uint8_t (*a)[16];
+	size_t n, cap;
+};
+
+static int pm_addr_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	const struct rtattr *a = IFA_RTA(ifa), *pick = NULL;
+	int len = (int)IFA_PAYLOAD(h);
+	struct pm_addrs *acc = arg;
+	size_t want;
+
+	(void)m;
+	if (h->nlmsg_type != RTM_NEWADDR ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return 0;
+	want = ifa->ifa_family == AF_INET ? 4 : 16;
+	/* IFA_LOCAL is the address itself; on a point-to-point link
+	 * IFA_ADDRESS is the peer's. IPv6 sends IFA_ADDRESS only. */
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if ((a->rta_type == IFA_LOCAL ||
+		     (a->rta_type == IFA_ADDRESS && !pick)) &&
+		    RTA_PAYLOAD(a) == want)
+			pick = a;
+	if (!pick)
+		return 0;
+	if (acc->n == acc->cap) {
+		size_t cap = acc->cap ? acc->cap * 2 : 16;
+		uint8_t (*v)[16] = realloc(acc->a, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		acc->a = v;
+		acc->cap = cap;
+	}
+	pm_addr16(acc->a[acc->n++], ifa->ifa_family, RTA_DATA(pick));
+	return 0;
+}
+
+int pm_src_local(struct procmap *m)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg a;
+	} q;
+	struct pm_addrs acc = { 0 };
+	int rc;
+
+	if (m->rt_fd < 0)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.h.nlmsg_len = sizeof(q);
+	q.h.nlmsg_type = RTM_GETADDR;
+	q.a.ifa_family = AF_UNSPEC;
+	rc = pm_nl_dump(m, m->rt_fd, &q.h, pm_addr_msg, &acc);
+	if (rc == 0)
+		rc = pm_set_local(m, (const uint8_t (*)[16])acc.a, acc.n);
+	free(acc.a);
+	return rc < 0 ? -1 : 0;
+}

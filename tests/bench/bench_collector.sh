@@ -1,0 +1,494 @@
+#!/usr/bin/env bash
+# bench_collector: flowtop's collector at scale, measured in one run on one
+# conntrack table (issue 4's benchmarks). Run by tests/bench/run.sh; needs
+# root, ip, nft, conntrack, build/flowtop-testhooks and build/bench/ctload.
+#
+# It makes its own network namespace (ft-bench-PID: lo up, an nftables
+# `ct state` rule so conntrack is active there), fills its table with
+# ctload's synthetic entries and prints:
+#   startup  seconds from the start of flowtop-testhooks until the first
+#            complete dump reached the ui ("dump seq=1", FLOWTOP_TEST_TIMING)
+#            against `conntrack -L > /dev/null` on the same table, at 10k,
+#            100k and 250k flows (median of STARTUP_RUNS each; both started
+#            through `ip netns exec`);
+#   CPU      utime+stime of the collector, resolver and ui over CPU_SECS
+#            seconds of 1 s intervals, as % of one core, at the same sizes;
+#   memory   VmHWM/VmRSS of each process at 250k flows, and bytes per flow:
+#            (sum of VmRSS at 250k - sum of VmRSS with an empty table) / 250k;
+#   churn    ctload creating and destroying R entries per second (R creates
+#            plus R destroys: 2R kernel events/s) for CHURN_SECS seconds on
+#            the 10k table, at 10k, 50k and 100k: the rate achieved, the
+#            resyncs flowtop counted, and the seconds from the end of the
+#            churn until a dump line's flow count equals `conntrack -C`
+#            (polled every 0.2 s).
+# Not part of `make check`; takes about 70 s on 2 cores.
+#
+# Environment: FLOWTOP_TESTHOOKS, CTLOAD (other builds), BENCH_SIZES
+# (default "10000 100000 250000"), BENCH_CHURN (default "10000 50000
+# 100000"), CHURN_SECS (5), CPU_SECS (10), STARTUP_RUNS (3).
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FT=${FLOWTOP_TESTHOOKS:-$ROOT/build/flowtop-testhooks}
+CTLOAD=${CTLOAD:-$ROOT/build/bench/ctload}
+SIZES=${BENCH_SIZES:-10000 100000 250000}
+CHURN_RATES=${BENCH_CHURN:-10000 50000 100000}
+CHURN_SECS=${CHURN_SECS:-5}
+CPU_SECS=${CPU_SECS:-10}
+STARTUP_RUNS=${STARTUP_RUNS:-3}
+NS=ft-bench-$$
+FT_ARGS=(-n -G -46TUIS -o json --conf-dir "$ROOT/conf")
+HZ=$(getconf CLK_TCK)
+
+PIDS=()
+NS_MADE=0
+BENCH_RC=0
+WORK=
+
+say() { echo "bench_collector: $*" >&2; }
+
+# kill_ours SIG PID: signal PID only while it is still one of ours (a
+# flowtop process, or the ip/env that is about to become one), not a
+# process that reused the number after ours ended.
+kill_ours() {
+	case $(cat "/proc/$2/comm" 2>/dev/null) in
+	flowtop*|ip|env) kill "-$1" "$2" 2>/dev/null ;;
+	*) return 1 ;;
+	esac
+}
+
+cleanup() {
+	local p left=0
+	for p in "${PIDS[@]}"; do
+		kill_ours TERM "$p" && left=1
+	done
+	if [ "$left" = 1 ]; then
+		sleep 0.5
+		for p in "${PIDS[@]}"; do
+			kill_ours KILL "$p"
+		done
+	fi
+	if [ "$NS_MADE" = 1 ]; then
+		# Whatever still runs in our namespace is ours (a child of a
+		# process we started): nothing else can be in there.
+		for p in $(ip netns pids "$NS" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns del "$NS" 2>/dev/null
+	fi
+	[ -n "$WORK" ] && rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- helpers
+
+# Wall clock in nanoseconds (CLOCK_REALTIME, as the dump lines).
+now_ns() {
+	local t=${EPOCHREALTIME/./}
+	echo "${t}000"
+}
+
+# fdiv A B [DIGITS]: A / B with DIGITS decimals.
+fdiv() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "n/a"; else printf "%.*f\n", d, a / b }'; }
+
+# median of the arguments (numbers).
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+in_ns() { ip netns exec "$NS" "$@"; }
+
+ct_count() { in_ns conntrack -C 2>/dev/null; }
+
+# Dump lines of a flowtop stderr file as "seq kind flows real_ns".
+dumps() {
+	sed -n 's/^flowtop: test: dump seq=\([0-9]*\) kind=\([0-9]*\) flows=\([0-9]*\) real_ns=\([0-9]*\)$/\1 \2 \3 \4/p' "$1"
+}
+
+# ft_start NAME ARGS...: flowtop-testhooks in the namespace, stdout to
+# /dev/null, stderr to $WORK/NAME.err. FT_PID is the collector itself
+# (ip netns exec and env exec it), FT_T0 the wall clock just before.
+ft_start() {
+	local name=$1
+	shift
+	FT_ERR=$WORK/$name.err
+	FT_T0=$(now_ns)
+	ip netns exec "$NS" env FLOWTOP_TEST_TIMING=1 "$FT" "${FT_ARGS[@]}" "$@" \
+		>/dev/null 2>"$FT_ERR" </dev/null &
+	FT_PID=$!
+	PIDS+=("$FT_PID")
+	FT_CHILDREN=()
+}
+
+# ft_children: FT_CHILDREN gets the collector's children (resolver, ui);
+# they are recorded for the cleanup. 1 unless both are there.
+ft_children() {
+	local p
+	FT_CHILDREN=()
+	for p in $(pgrep -P "$FT_PID" 2>/dev/null); do
+		FT_CHILDREN+=("$p")
+		PIDS+=("$p")
+	done
+	[ "${#FT_CHILDREN[@]}" -ge 2 ] && return 0
+	BENCH_RC=1
+	return 1
+}
+
+# ft_wait_seq SEQ SECONDS: wait for dump line SEQ; 1 when flowtop ended or
+# the time ran out first (FT_WHY says which).
+ft_wait_seq() {
+	local seq=$1 end=$(($(now_ns) + $2 * 1000000000))
+	FT_WHY=
+	# Any wait that fails makes the bench's exit status 1 (the figures of
+	# a run that did measure something are still printed).
+	while :; do
+		if dumps "$FT_ERR" | awk -v s="$seq" '$1 >= s { f = 1 } END { exit !f }'; then
+			return 0
+		fi
+		if ! kill -0 "$FT_PID" 2>/dev/null; then
+			BENCH_RC=1
+			FT_WHY="flowtop exited: $(grep -v '^flowtop: test:' "$FT_ERR" | grep -v 'not found, using' | head -n 2 | paste -sd ' ')"
+			return 1
+		fi
+		if [ "$(now_ns)" -ge "$end" ]; then
+			BENCH_RC=1
+			FT_WHY="no dump seq=$seq within $2 s"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# ft_stop: SIGTERM the collector (it stops its children), wait up to 10 s,
+# then KILL what is left.
+ft_stop() {
+	local i p
+	kill_ours TERM "$FT_PID"
+	for i in $(seq 100); do
+		kill -0 "$FT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	for p in "$FT_PID" "${FT_CHILDREN[@]}"; do
+		kill_ours KILL "$p"
+	done
+	wait "$FT_PID" 2>/dev/null
+	return 0
+}
+
+# cpu_ticks PID...: utime+stime of each, summed (fields 14 and 15; the
+# comm in field 2 may hold spaces, so count from the closing parenthesis).
+cpu_ticks() {
+	local p s sum=0 rest
+	local -a f
+	for p in "$@"; do
+		s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		rest=${s##*) }
+		# rest starts at field 3 (state): utime is its 12th word.
+		read -r -a f <<<"$rest"
+		sum=$((sum + f[11] + f[12]))
+	done
+	echo "$sum"
+}
+
+# status_kb PID FIELD: VmRSS/VmHWM in kB.
+status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+comm_of() { cat "/proc/$1/comm" 2>/dev/null; }
+
+fill_to() {
+	local want=$1 have out
+	have=$FILLED
+	[ "$want" -le "$have" ] && return 0
+	if ! out=$(timeout -k 2 120 ip netns exec "$NS" "$CTLOAD" fill "$((want - have))" --from "$have" 2>&1); then
+		say "ctload fill failed: $out"
+		return 1
+	fi
+	FILLED=$want
+	say "$out"
+}
+
+# ---------------------------------------------------------------- checks
+
+if [ "$(id -u)" -ne 0 ]; then
+	say "skipped: needs root (network namespaces, conntrack)"
+	exit 0
+fi
+missing=
+for t in ip nft conntrack pgrep timeout awk; do
+	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+if [ -n "$missing" ]; then
+	say "skipped: missing$missing"
+	exit 0
+fi
+for b in "$FT" "$CTLOAD"; do
+	if [ ! -x "$b" ]; then
+		say "$b is not built (make testhooks; make bench builds ctload)"
+		exit 1
+	fi
+done
+
+WORK=$(mktemp -d /tmp/ft-bench.XXXXXX)
+if ! ip netns add "$NS" 2>"$WORK/ns.err"; then
+	say "cannot make a namespace: $(cat "$WORK/ns.err")"
+	exit 1
+fi
+NS_MADE=1
+if ! { in_ns ip link set lo up &&
+	in_ns nft -f - <<-'EOF'
+		table inet flowtop_bench {
+			chain output {
+				type filter hook output priority filter; policy accept;
+				ct state new,established,related accept
+			}
+		}
+	EOF
+} 2>"$WORK/ns.err"; then
+	say "cannot set up $NS: $(cat "$WORK/ns.err")"
+	exit 1
+fi
+FILLED=0
+
+echo "== bench_collector ($(nproc) CPUs, $(uname -r), namespace $NS, nf_conntrack_max $(in_ns cat /proc/sys/net/netfilter/nf_conntrack_max))"
+echo "flowtop-testhooks ${FT_ARGS[*]}"
+
+# Results, printed as tables at the end (the progress goes to stderr).
+declare -A R_CT R_FT R_FTNOTE R_CPU R_CPUP R_DUMPS R_CH
+BASE_RSS=
+MEM_ROWS=()
+
+# ---------------------------------------------------------------- baseline
+
+# An empty table: the RSS every process has anyway.
+measure_baseline() {
+	local p sum=0 rss
+	ft_start base -t 1 --count 1000
+	if ! ft_wait_seq 3 20 || ! ft_children; then
+		say "baseline: ${FT_WHY:-the resolver and ui did not appear}"
+		ft_stop
+		return 1
+	fi
+	for p in "$FT_PID" "${FT_CHILDREN[@]}"; do
+		rss=$(status_kb "$p" VmRSS)
+		sum=$((sum + ${rss:-0}))
+	done
+	BASE_RSS=$sum
+	ft_stop
+}
+
+# ---------------------------------------------------------------- startup
+
+measure_startup() {
+	local n=$1 i t0 t1 ct=() ft=() line why='' d note=''
+	for i in $(seq "$STARTUP_RUNS"); do
+		t0=$(now_ns)
+		in_ns conntrack -L >/dev/null 2>&1
+		t1=$(now_ns)
+		ct+=($((t1 - t0)))
+	done
+	for i in $(seq "$STARTUP_RUNS"); do
+		ft_start "startup-$n-$i" --count 2 -t 5
+		if ft_wait_seq 1 60; then
+			line=$(dumps "$FT_ERR" | awk '$1 == 1')
+			ft+=($(( ${line##* } - FT_T0 )))
+			# The first dump should hold the whole table; a shortfall
+			# is reported beside the time, not instead of it.
+			read -r -a d <<<"$line"
+			[ "${d[2]}" = "$n" ] || note="first dump: ${d[2]} of $n flows"
+		else
+			why=$FT_WHY
+		fi
+		ft_stop
+		[ -n "$why" ] && break
+	done
+	R_CT[$n]=$(median "${ct[@]}")
+	if [ -n "$why" ]; then
+		R_FT[$n]="n/a ($why)"
+	else
+		R_FT[$n]=$(median "${ft[@]}")
+	fi
+	R_FTNOTE[$n]=$note
+	say "startup at $n: conntrack -L ${ct[*]} ns; flowtop ${ft[*]:-none} ns${why:+ ($why)}${note:+ ($note)}"
+}
+
+# ---------------------------------------------------------------- CPU, memory
+
+measure_cpu() {
+	local n=$1 a b t0 t1 d0 d1 p per=() sum=0 hwm rss tot_hwm=0 tot_rss=0
+	ft_start "cpu-$n" -t 1 --count 1000
+	# Two dumps first: the start-up is not the steady state.
+	if ! ft_wait_seq 2 90 || ! ft_children; then
+		R_CPU[$n]="n/a (${FT_WHY:-the resolver and ui did not appear})"
+		ft_stop
+		return
+	fi
+	d0=$(dumps "$FT_ERR" | wc -l)
+	a=$(cpu_ticks "$FT_PID" "${FT_CHILDREN[@]}")
+	for p in "$FT_PID" "${FT_CHILDREN[@]}"; do
+		per+=("$(cpu_ticks "$p")")
+	done
+	t0=$(now_ns)
+	sleep "$CPU_SECS"
+	b=$(cpu_ticks "$FT_PID" "${FT_CHILDREN[@]}")
+	t1=$(now_ns)
+	d1=$(dumps "$FT_ERR" | wc -l)
+	if ! kill -0 "$FT_PID" 2>/dev/null; then
+		R_CPU[$n]="n/a (flowtop exited during the measurement)"
+		ft_stop
+		return
+	fi
+	# % of one core = ticks / HZ / seconds * 100.
+	R_CPU[$n]=$(awk -v t="$((b - a))" -v hz="$HZ" -v ns="$((t1 - t0))" \
+		'BEGIN { printf "%.1f", t / hz / (ns / 1e9) * 100 }')
+	R_CPUP[$n]=
+	local i=0
+	for p in "$FT_PID" "${FT_CHILDREN[@]}"; do
+		[ -n "${R_CPUP[$n]}" ] && R_CPUP[$n]+=" "
+		R_CPUP[$n]+="$(comm_of "$p")=$(awk -v t="$(($(cpu_ticks "$p") - per[i]))" -v hz="$HZ" -v ns="$((t1 - t0))" \
+			'BEGIN { printf "%.1f%%", t / hz / (ns / 1e9) * 100 }')"
+		i=$((i + 1))
+	done
+	R_DUMPS[$n]=$((d1 - d0))
+	if [ "$n" = "$MEM_AT" ]; then
+		for p in "$FT_PID" "${FT_CHILDREN[@]}"; do
+			hwm=$(status_kb "$p" VmHWM)
+			rss=$(status_kb "$p" VmRSS)
+			tot_hwm=$((tot_hwm + ${hwm:-0}))
+			tot_rss=$((tot_rss + ${rss:-0}))
+			MEM_ROWS+=("$(printf '  %-16s %10s kB %10s kB' "$(comm_of "$p")" "$hwm" "$rss")")
+		done
+		MEM_ROWS+=("$(printf '  %-16s %10s kB %10s kB' total "$tot_hwm" "$tot_rss")")
+		MEM_TOTAL_RSS=$tot_rss
+	fi
+	ft_stop
+}
+
+# ---------------------------------------------------------------- churn
+
+CHURN_FROM=0
+measure_churn() {
+	local r=$1 out achieved stop c line conv='' resyncs end d
+	ft_start "churn-$r" -t 1 --count 1000
+	if ! ft_wait_seq 2 30 || ! ft_children; then
+		R_CH[$r]="n/a (${FT_WHY:-the resolver and ui did not appear})"
+		ft_stop
+		return
+	fi
+	out=$(timeout -k 2 $((CHURN_SECS + 60)) ip netns exec "$NS" "$CTLOAD" churn "$r" "$CHURN_SECS" --from "$CHURN_FROM" 2>&1)
+	stop=$(now_ns)
+	CHURN_FROM=$((CHURN_FROM + r * CHURN_SECS))
+	say "$out"
+	achieved=$(sed -n 's/.* achieved=\([0-9]*\)\/s.*/\1/p' <<<"$out")
+	if ! kill -0 "$FT_PID" 2>/dev/null; then
+		R_CH[$r]="${achieved:-?} n/a (flowtop died during the churn: $(grep -v '^flowtop: test:' "$FT_ERR" | head -n 1))"
+		ft_stop
+		return
+	fi
+	# Poll the kernel's count and the ui's latest dump every 0.2 s, for
+	# up to 15 s; the first dump completed after the churn ended whose
+	# count equals the kernel's marks convergence.
+	end=$((stop + 15000000000))
+	while [ "$(now_ns)" -lt "$end" ]; do
+		c=$(ct_count)
+		line=$(dumps "$FT_ERR" | tail -n 1)
+		if [ -n "$line" ]; then
+			read -r -a d <<<"$line"
+			if [ "${d[3]}" -gt "$stop" ] && [ "${d[2]}" = "$c" ]; then
+				conv=$(fdiv "$((d[3] - stop))" 1000000000 2)
+				break
+			fi
+		fi
+		kill -0 "$FT_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	ft_stop
+	resyncs=$(sed -n 's/^flowtop: test: \([0-9]*\) resyncs$/\1/p' "$FT_ERR")
+	if [ -z "$conv" ]; then
+		line=$(dumps "$FT_ERR" | tail -n 1)
+		conv="never (15 s; ui ${line:+$(echo "$line" | awk '{ print $3 }')} vs kernel $(ct_count))"
+	fi
+	R_CH[$r]="${achieved:-?}|${resyncs:-?}|$conv"
+}
+
+# ---------------------------------------------------------------- run
+
+read -r -a sizes <<<"$SIZES"
+MEM_AT=${sizes[${#sizes[@]} - 1]}
+say "baseline (empty table)"
+measure_baseline
+churned=0
+for n in $SIZES; do
+	fill_to "$n" || break
+	say "$n flows: startup"
+	measure_startup "$n"
+	say "$n flows: CPU"
+	measure_cpu "$n"
+	if [ "$churned" = 0 ]; then
+		churned=1
+		for r in $CHURN_RATES; do
+			say "churn $r/s on $n flows"
+			measure_churn "$r"
+		done
+		CHURN_BASE=$n
+	fi
+done
+
+# ---------------------------------------------------------------- report
+
+echo
+echo "startup: first complete dump at the ui vs. conntrack -L > /dev/null (median of $STARTUP_RUNS; target ratio <= 1.0)"
+printf '  %8s %14s %14s %7s  %s\n' flows "conntrack -L" flowtop ratio verdict
+for n in $SIZES; do
+	[ -n "${R_CT[$n]:-}" ] || continue
+	ct_s=$(fdiv "${R_CT[$n]}" 1000000000 3)
+	case ${R_FT[$n]} in
+	n/a*)	printf '  %8s %12s s %14s\n' "$n" "$ct_s" "${R_FT[$n]}" ;;
+	*)	ratio=$(fdiv "${R_FT[$n]}" "${R_CT[$n]}" 2)
+		v=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.0) ? "ok" : "MISSED" }')
+		printf '  %8s %12s s %12s s %7s  %s%s\n' "$n" "$ct_s" "$(fdiv "${R_FT[$n]}" 1000000000 3)" "$ratio" "$v" \
+			"${R_FTNOTE[$n]:+ (${R_FTNOTE[$n]})}" ;;
+	esac
+done
+
+echo
+echo "CPU: all three processes over ${CPU_SECS} s of 1 s intervals, % of one core (target at ${SIZES%% *}: < 3%)"
+printf '  %8s %7s %6s  %s\n' flows total dumps "per process"
+for n in $SIZES; do
+	[ -n "${R_CPU[$n]:-}" ] || continue
+	case ${R_CPU[$n]} in
+	n/a*)	printf '  %8s %s\n' "$n" "${R_CPU[$n]}" ;;
+	*)	printf '  %8s %6s%% %6s  %s\n' "$n" "${R_CPU[$n]}" "${R_DUMPS[$n]}" "${R_CPUP[$n]}" ;;
+	esac
+done
+
+echo
+echo "memory at $MEM_AT flows (target <= 400 B/flow, all processes together)"
+if [ "${#MEM_ROWS[@]}" -gt 0 ]; then
+	printf '  %-16s %13s %13s\n' process VmHWM VmRSS
+	printf '%s\n' "${MEM_ROWS[@]}"
+	if [ -n "$BASE_RSS" ]; then
+		bpf=$(fdiv "$(( (MEM_TOTAL_RSS - BASE_RSS) * 1024 ))" "$MEM_AT" 0)
+		echo "  empty-table VmRSS total: $BASE_RSS kB; bytes per flow: $bpf ($(awk -v b="$bpf" 'BEGIN { print (b <= 400) ? "ok" : "MISSED" }'))"
+	else
+		echo "  bytes per flow: n/a (no empty-table baseline)"
+	fi
+else
+	echo "  n/a (no measurement at $MEM_AT flows)"
+fi
+
+echo
+echo "churn: R creates + R destroys per second (2R events/s) for ${CHURN_SECS} s on ${CHURN_BASE:-?} flows, flowtop -t 1 (target: converged within 2 intervals = 2 s)"
+printf '  %8s %11s %10s %8s  %s\n' "R/s" "achieved/s" "events/s" resyncs "converged after"
+for r in $CHURN_RATES; do
+	[ -n "${R_CH[$r]:-}" ] || continue
+	case ${R_CH[$r]} in
+	*"n/a ("*) printf '  %8s %s\n' "$r" "${R_CH[$r]}" ;;
+	*)	IFS='|' read -r a rs cv <<<"${R_CH[$r]}"
+		case $cv in
+		never*)	v=MISSED; cvs=$cv ;;
+		*)	v=$(awk -v c="$cv" 'BEGIN { print (c <= 2.0) ? "ok" : "MISSED" }'); cvs="$cv s" ;;
+		esac
+		printf '  %8s %11s %10s %8s  %s  %s\n' "$r" "$a" "$(awk -v a="$a" 'BEGIN { if (a ~ /^[0-9]+$/) print a * 2; else print "?" }')" "$rs" "$cvs" "$v" ;;
+	esac
+done
+exit "$BENCH_RC"

@@ -1,0 +1,932 @@
+/* Unit tests for collector/procmap.c: socket -> process attribution.
+ *
+ * The matching rules, the cache and the /proc walk run on sockets fed by
+ * hand (procmap_refresh_with) and a fake /proc tree in a temporary
+ * directory: PID/stat files and PID/fd/N symlinks whose target is
+ * "socket:[INODE]", as the kernel shows them.
+ *
+ * When root, one test also runs against the real kernel in a private
+ * network namespace (a forked child that unshares CLONE_NEWNET): sockets
+ * the test opens must map to the child's own PID and comm.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* unshare() */
+#endif
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "collector/procmap.h"
+#include "privsep/seccomp.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------ a fake /proc */
+
+struct fake {
+	char root[64];
+	struct procmap *pm;
+	struct procmap_sock socks[64];
+	size_t n;
+	uint8_t local[8][16];
+	size_t nlocal;
+};
+
+static int fake_rm_one(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void fake_rm(const char *path)
+{
+	nftw(path, fake_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void fake_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Process pid with comm and start time (field 22) holding inos, as fds
+ * 3, 4, ... plus a pipe at fd 0 (not a socket: must be ignored). */
+static void fake_proc(struct fake *f, unsigned pid, const char *comm,
+		      unsigned long long start, const uint32_t *inos, size_t n)
+{
+	char path[256], text[512];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%u", f->root, pid);
+	fake_rm(path);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%u/stat", f->root, pid);
+	snprintf(text, sizeof(text), "%u (%s) S 1 1 1 0 -1 4194560 100 0 0 0 "
+		 "0 0 0 0 20 0 1 0 %llu 1000 200 18446744073709551615\n",
+		 pid, comm, start);
+	fake_write(path, text);
+	snprintf(path, sizeof(path), "%s/%u/fd", f->root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%u/fd/0", f->root, pid);
+	assert_int_equal(symlink("pipe:[99]", path), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%u/fd/%zu", f->root, pid, i + 3);
+		snprintf(text, sizeof(text), "socket:[%u]", inos[i]);
+		assert_int_equal(symlink(text, path), 0);
+	}
+}
+
+static void fake_gone(struct fake *f, unsigned pid)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%u", f->root, pid);
+	fake_rm(path);
+}
+
+static int fake_setup(void **state)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	char err[200];
+
+	assert_non_null(f);
+	snprintf(f->root, sizeof(f->root), "/tmp/ft-procmap.XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	f->pm = procmap_open_root(f->root, 0, err, sizeof(err));
+	assert_non_null(f->pm);
+	*state = f;
+	return 0;
+}
+
+static int fake_teardown(void **state)
+{
+	struct fake *f = *state;
+
+	procmap_close(f->pm);
+	fake_rm(f->root);
+	free(f);
+	return 0;
+}
+
+static void put_addr(uint8_t *out, int family, const char *a)
+{
+	assert_int_equal(inet_pton(family, a, out), 1);
+}
+
+/* Add a socket: addresses as text ("" for the wildcard). */
+static void sock(struct fake *f, int family, uint8_t proto, const char *l,
+		 uint16_t lp, const char *r, uint16_t rp, uint32_t ino)
+{
+	struct procmap_sock *s = &f->socks[f->n++];
+
+	memset(s, 0, sizeof(*s));
+	s->family = family;
+	s->l4proto = proto;
+	if (*l)
+		put_addr(s->local, family, l);
+	if (*r)
+		put_addr(s->remote, family, r);
+	s->lport = lp;
+	s->rport = rp;
+	s->inode = ino;
+}
+
+static void local_addr(struct fake *f, const char *a)
+{
+	uint8_t *o = f->local[f->nlocal++];
+
+	memset(o, 0, 16);
+	if (strchr(a, ':')) {
+		put_addr(o, AF_INET6, a);
+	} else {
+		o[10] = o[11] = 0xff;
+		put_addr(o + 12, AF_INET, a);
+	}
+}
+
+static void refresh(struct fake *f)
+{
+	assert_int_equal(procmap_refresh_with(f->pm, f->socks, f->n,
+		(const uint8_t (*)[16])f->local, f->nlocal), 1);
+}
+
+static struct flow_wire flow(int family, uint8_t proto, const char *src,
+			     uint16_t sp, const char *dst, uint16_t dp)
+{
+	struct flow_wire w;
+
+	memset(&w, 0, sizeof(w));
+	w.event = FLOW_EV_DUMP;
+	w.family = family == AF_INET ? FLOW_FAM_IPV4 : FLOW_FAM_IPV6;
+	w.l4proto = proto;
+	w.state = FLOW_STATE_NONE;
+	put_addr(w.src, family, src);
+	put_addr(w.dst, family, dst);
+	w.sport = sp;
+	w.dport = dp;
+	w.id = 1;
+	return w;
+}
+
+/* The pid procmap_fill gives the flow, 0 if none; *rc its verdict. */
+static uint32_t owner_of(struct fake *f, struct flow_wire w, int *rc)
+{
+	int r = procmap_fill(f->pm, &w);
+
+	if (rc)
+		*rc = r;
+	if (r == PROCMAP_KNOWN)
+		assert_non_null(memchr(w.comm, 0, sizeof(w.comm)));
+	return r == PROCMAP_KNOWN ? w.pid : 0;
+}
+
+static void assert_comm(struct fake *f, struct flow_wire w, const char *comm)
+{
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_KNOWN);
+	assert_string_equal(w.comm, comm);
+}
+
+/* ------------------------------------------------------------ parsers */
+
+static void test_parse_socket_link(void **state)
+{
+	static const char *bad[] = {
+		"pipe:[12]", "socket:[]", "socket:[12a]", "socket:[12",
+		"socket:[4294967296]", "socket:12]", "anon_inode:[eventfd]",
+		"socket:[-1]",
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(procmap_parse_socket_link("socket:[12345]", 14), 12345);
+	assert_int_equal(procmap_parse_socket_link("socket:[4294967295]", 19),
+			 4294967295u);
+	for (i = 0; i < ARRAY_LEN(bad); i++)
+		assert_int_equal(procmap_parse_socket_link(bad[i],
+							   strlen(bad[i])), 0);
+}
+
+static void test_parse_stat(void **state)
+{
+	const char *ok = "42 (a) (b c)) R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 "
+			 "1 0 987654 1 2 3\n";
+	const char *longc = "7 (abcdefghijklmnopqrst) S 1 1 1 0 -1 0 0 0 0 0 0 "
+			    "0 0 0 20 0 1 0 5 1\n";
+	const char *shortl = "7 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0";
+	char comm[16], buf[1024];
+	uint64_t start = 0;
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	assert_int_equal(procmap_parse_stat(ok, strlen(ok), comm, &start), 0);
+	assert_string_equal(comm, "a) (b c)");
+	assert_int_equal(start, 987654);
+	assert_int_equal(procmap_parse_stat(longc, strlen(longc), comm,
+					    &start), 0);
+	assert_string_equal(comm, "abcdefghijklmno");
+	assert_int_equal(start, 5);
+	assert_int_equal(procmap_parse_stat(shortl, strlen(shortl), comm,
+					    &start), -1);
+	assert_int_equal(procmap_parse_stat("no comm", 7, comm, &start), -1);
+	/* The real thing: our own stat gives our own comm. */
+	fd = open("/proc/self/stat", O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_true(n > 0);
+	prctl(PR_GET_NAME, buf + 512, 0, 0, 0);
+	assert_int_equal(procmap_parse_stat(buf, (size_t)n, comm, &start), 0);
+	assert_string_equal(comm, buf + 512);
+	assert_true(start > 0);
+}
+
+static void test_parse_icmp_line(void **state)
+{
+	const char *v4 = "   58: 0100007F:5862 0200A8C0:0000 01 00000000:00000340 "
+			 "00:00000000 00000000     0        0 256239 2 "
+			 "00000000b56c5ceb 0";
+	const char *v6 = "   59: 00000000000000000000000000000000:5863 "
+			 "B80D0120000000000000000002000000:0000 07 "
+			 "00000000:00000340 00:00000000 00000000  1000        0 "
+			 "256240 2 00000000c38f8b63 0";
+	const char *head = "  sl  local_address rem_address   st tx_queue "
+			   "rx_queue tr tm->when retrnsmt   uid  timeout inode";
+	struct procmap_sock s;
+	uint8_t a[16];
+
+	(void)state;
+	assert_int_equal(procmap_parse_icmp_line(v4, AF_INET, &s), 0);
+	put_addr(a, AF_INET, "127.0.0.1");
+	assert_memory_equal(s.local, a, 4);
+	put_addr(a, AF_INET, "192.168.0.2");
+	assert_memory_equal(s.remote, a, 4);
+	assert_int_equal(s.lport, 0x5862);
+	assert_int_equal(s.rport, 0);
+	assert_int_equal(s.inode, 256239);
+	assert_int_equal(s.l4proto, IPPROTO_ICMP);
+	assert_int_equal(procmap_parse_icmp_line(v6, AF_INET6, &s), 0);
+	put_addr(a, AF_INET6, "::");
+	assert_memory_equal(s.local, a, 16);
+	put_addr(a, AF_INET6, "2001:db8::2");
+	assert_memory_equal(s.remote, a, 16);
+	assert_int_equal(s.lport, 0x5863);
+	assert_int_equal(s.inode, 256240);
+	assert_int_equal(s.l4proto, IPPROTO_ICMPV6);
+	assert_int_equal(procmap_parse_icmp_line(head, AF_INET, &s), -1);
+	/* An IPv6 line read as IPv4 has the wrong address length. */
+	assert_int_equal(procmap_parse_icmp_line(v6, AF_INET, &s), -1);
+}
+
+/* ------------------------------------------------------------ matching */
+
+static void test_tcp_out_and_in(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t c[] = { 11 }, srv[] = { 21, 22 };
+	int rc;
+
+	fake_proc(f, 100, "client", 1000, c, 1);
+	fake_proc(f, 200, "server", 2000, srv, 2);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40000, "192.0.2.2", 80, 11);
+	/* accepted from a remote client */
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 22, "198.51.100.7", 5555, 21);
+	/* bound, not connected (as a listener would be): TCP never uses it */
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 23, "", 0, 22);
+	refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		40000, "192.0.2.2", 80), NULL), 100);
+	assert_comm(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40000,
+			    "192.0.2.2", 80), "client");
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "198.51.100.7",
+		5555, "192.0.2.1", 22), NULL), 200);
+	/* Another client of the same service: not the accepted socket. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "198.51.100.8",
+		5555, "192.0.2.1", 22), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNSEEN);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "198.51.100.8",
+		5555, "192.0.2.1", 23), NULL), 0);
+	/* UDP flow on the TCP tuple: protocols never mix. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.1",
+		40000, "192.0.2.2", 80), NULL), 0);
+	/* Neither end is ours: forwarded. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "203.0.113.1",
+		40000, "198.51.100.2", 80), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+}
+
+static void test_ipv4_mapped(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t a[] = { 31, 32 }, b[] = { 33 };
+	int rc;
+
+	fake_proc(f, 300, "dual", 10, a, 2);
+	fake_proc(f, 301, "v6only", 11, b, 1);
+	local_addr(f, "192.0.2.1");
+	local_addr(f, "2001:db8::1");
+	sock(f, AF_INET6, IPPROTO_TCP, "::ffff:192.0.2.1", 41000,
+	     "::ffff:192.0.2.2", 443, 31);
+	/* dual-stack wildcard UDP socket */
+	sock(f, AF_INET6, IPPROTO_UDP, "::", 5353, "", 0, 32);
+	sock(f, AF_INET6, IPPROTO_UDP, "::", 5354, "", 0, 33);
+	f->socks[f->n - 1].v6only = 1;
+	refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		41000, "192.0.2.2", 443), NULL), 300);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.9",
+		7000, "192.0.2.1", 5353), NULL), 300);
+	assert_int_equal(owner_of(f, flow(AF_INET6, IPPROTO_UDP, "2001:db8::9",
+		7000, "2001:db8::1", 5353), NULL), 300);
+	/* IPV6_V6ONLY: IPv6 flows only. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.9",
+		7000, "192.0.2.1", 5354), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNSEEN);
+	assert_int_equal(owner_of(f, flow(AF_INET6, IPPROTO_UDP, "2001:db8::9",
+		7000, "2001:db8::1", 5354), NULL), 301);
+}
+
+static void test_udp_fallbacks(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t p1[] = { 41 }, p2[] = { 42 }, p3[] = { 43 },
+		p4[] = { 44 };
+	int rc;
+
+	fake_proc(f, 401, "connected", 1, p1, 1);
+	fake_proc(f, 402, "wildcard", 1, p2, 1);
+	fake_proc(f, 403, "bound", 1, p3, 1);
+	fake_proc(f, 404, "wild6000", 1, p4, 1);
+	local_addr(f, "192.0.2.1");
+	local_addr(f, "192.0.2.77");
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 5353, "192.0.2.9", 7000, 41);
+	sock(f, AF_INET, IPPROTO_UDP, "0.0.0.0", 5353, "0.0.0.0", 0, 42);
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 6000, "", 0, 43);
+	sock(f, AF_INET, IPPROTO_UDP, "", 6000, "", 0, 44);
+	refresh(f);
+	/* A connected socket beats the wildcard one on the same port. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.9",
+		7000, "192.0.2.1", 5353), NULL), 401);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.10",
+		7000, "192.0.2.1", 5353), NULL), 402);
+	/* Outgoing from the wildcard socket (sendto). */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.77",
+		5353, "192.0.2.10", 53), NULL), 402);
+	/* Forwarded through this host to the same port: never the local
+	 * wildcard socket. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "198.51.100.1",
+		7000, "203.0.113.5", 5353), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+	/* Bound to a specific address beats the wildcard; a socket bound to
+	 * another local address never matches on the port alone. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.10",
+		7000, "192.0.2.1", 6000), NULL), 403);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.10",
+		7000, "192.0.2.77", 6000), NULL), 404);
+	/* UDP-Lite is its own table. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDPLITE,
+		"192.0.2.10", 7000, "192.0.2.1", 5353), NULL), 0);
+}
+
+static void test_no_owner_socket_decides(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t w[] = { 52 };
+	int rc;
+
+	/* 51 is connected but held by no process we can see; the wildcard
+	 * socket 52 must not take its flow. */
+	fake_proc(f, 500, "wild", 1, w, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 5353, "192.0.2.9", 7000, 51);
+	sock(f, AF_INET, IPPROTO_UDP, "", 5353, "", 0, 52);
+	refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.9",
+		7000, "192.0.2.1", 5353), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+}
+
+static void test_icmp_echo(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t p[] = { 61, 62 };
+	struct flow_wire w;
+
+	fake_proc(f, 600, "ping", 1, p, 2);
+	local_addr(f, "192.0.2.1");
+	local_addr(f, "2001:db8::1");
+	sock(f, AF_INET, IPPROTO_ICMP, "", 777, "", 0, 61);
+	sock(f, AF_INET6, IPPROTO_ICMPV6, "2001:db8::1", 778, "2001:db8::2", 0,
+	     62);
+	refresh(f);
+	w = flow(AF_INET, IPPROTO_ICMP, "192.0.2.1", 0, "192.0.2.2", 0);
+	w.icmp_type = 8;
+	w.icmp_id = 777;
+	assert_int_equal(owner_of(f, w, NULL), 600);
+	w.icmp_id = 776;
+	assert_int_equal(owner_of(f, w, NULL), 0);
+	/* Someone pinging us with the same id: the kernel answers, not the
+	 * socket. */
+	w = flow(AF_INET, IPPROTO_ICMP, "192.0.2.2", 0, "192.0.2.1", 0);
+	w.icmp_type = 8;
+	w.icmp_id = 777;
+	assert_int_equal(owner_of(f, w, NULL), 0);
+	w = flow(AF_INET6, IPPROTO_ICMPV6, "2001:db8::1", 0, "2001:db8::2", 0);
+	w.icmp_type = 128;
+	w.icmp_id = 778;
+	assert_int_equal(owner_of(f, w, NULL), 600);
+	w.icmp_type = 135;      /* neighbour solicitation: no echo id */
+	assert_int_equal(owner_of(f, w, NULL), 0);
+}
+
+/* ------------------------------------------------------------ the cache */
+
+static void test_pid_reuse_and_exit(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t a[] = { 71 };
+	struct flow_wire w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40000,
+				  "192.0.2.2", 80);
+	size_t ns, no, bytes;
+
+	fake_proc(f, 700, "first", 1000, a, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40000, "192.0.2.2", 80, 71);
+	refresh(f);
+	assert_comm(f, w, "first");
+	/* Forked child 701 inherited the socket; 700 exited and its PID went
+	 * to an unrelated process (another start time). */
+	fake_proc(f, 700, "reused", 5000, NULL, 0);
+	fake_proc(f, 701, "child", 1500, a, 1);
+	refresh(f);
+	assert_int_equal(owner_of(f, w, NULL), 701);
+	assert_comm(f, w, "child");
+	/* 701 exits; nobody holds the socket now. */
+	fake_gone(f, 701);
+	refresh(f);
+	assert_int_equal(owner_of(f, w, NULL), 0);
+	procmap_stats(f->pm, &ns, &no, &bytes);
+	assert_int_equal(ns, 1);
+	assert_int_equal(no, 0);
+}
+
+static void test_comm_change(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t a[] = { 81 };
+	struct flow_wire w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40000,
+				  "192.0.2.2", 80);
+
+	fake_proc(f, 800, "before", 1, a, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40000, "192.0.2.2", 80, 81);
+	refresh(f);
+	assert_comm(f, w, "before");
+	fake_proc(f, 800, "after", 1, a, 1);    /* prctl(PR_SET_NAME) */
+	refresh(f);
+	assert_comm(f, w, "after");
+}
+
+/* /proc is walked only for inodes not seen before. */
+static void test_incremental(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t a[] = { 91 }, b[] = { 91, 92 };
+	struct flow_wire w1 = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40000,
+				   "192.0.2.2", 80);
+	struct flow_wire w2 = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40001,
+				   "192.0.2.2", 80);
+
+	fake_proc(f, 900, "one", 1, a, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40000, "192.0.2.2", 80, 91);
+	refresh(f);
+	assert_int_equal(owner_of(f, w1, NULL), 900);
+	/* Now 899 shows 91 as well (and 900 still lives): with no new
+	 * inode nothing is walked, the cached owner stays. */
+	fake_proc(f, 899, "two", 1, a, 1);
+	refresh(f);
+	assert_int_equal(owner_of(f, w1, NULL), 900);
+	/* A new socket: the walk finds it, and the cache is not redone. */
+	fake_proc(f, 901, "three", 1, b, 2);
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40001, "192.0.2.2", 80, 92);
+	refresh(f);
+	assert_int_equal(owner_of(f, w2, NULL), 901);
+	assert_int_equal(owner_of(f, w1, NULL), 900);
+}
+
+/* A walk skips descriptors that held a still-live socket of the same
+ * process last time; when that hides a new socket (the old one lives on
+ * in another process, the descriptor was reused), the thorough walk
+ * still finds it. */
+static void test_reused_descriptor(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t x[] = { 131 }, y[] = { 132 };
+
+	fake_proc(f, 1400, "parent", 1, x, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40000, "192.0.2.2", 80, 131);
+	refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		40000, "192.0.2.2", 80), NULL), 1400);
+	/* The child keeps x; the parent's fd 3 is now y. */
+	fake_proc(f, 1401, "child", 2, x, 1);
+	fake_proc(f, 1400, "parent", 1, y, 1);
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40001, "192.0.2.2", 80, 132);
+	refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		40001, "192.0.2.2", 80), NULL), 1400);
+}
+
+static void test_socket_vanishes(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t a[] = { 101 };
+	struct flow_wire w = flow(AF_INET, IPPROTO_UDP, "192.0.2.1", 40000,
+				  "192.0.2.2", 53);
+	size_t ns, no, bytes;
+	int rc;
+
+	fake_proc(f, 1000, "dig", 1, a, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 40000, "192.0.2.2", 53, 101);
+	refresh(f);
+	assert_int_equal(owner_of(f, w, NULL), 1000);
+	f->n = 0;
+	refresh(f);
+	assert_int_equal(owner_of(f, w, &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNSEEN);
+	procmap_stats(f->pm, &ns, &no, &bytes);
+	assert_int_equal(ns, 0);
+	assert_int_equal(no, 0);
+}
+
+/* A UDP socket that connects after it was seen bound keeps its owner
+ * without a new walk (same inode, new tuple). */
+static void test_same_inode_new_tuple(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t a[] = { 111 };
+
+	fake_proc(f, 1100, "udp", 1, a, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 40000, "", 0, 111);
+	refresh(f);
+	fake_gone(f, 1100);     /* a walk now would find nobody */
+	fake_proc(f, 1100, "udp", 1, NULL, 0);
+	f->n = 0;
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 40000, "192.0.2.2", 53, 111);
+	refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.1",
+		40000, "192.0.2.2", 53), NULL), 1100);
+}
+
+static void test_hidden_pid(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t r[] = { 121 }, o[] = { 122 };
+	struct flow_wire q = flow(AF_INET, IPPROTO_UDP, "192.0.2.1", 40000,
+				  "192.0.2.53", 53);
+	struct flow_wire g = flow(AF_INET, IPPROTO_UDP, "192.0.2.1", 40001,
+				  "192.0.2.53", 53);
+	int i;
+
+	q.id = 5000;
+	g.id = 5001;
+	fake_proc(f, 1200, "flowtop-resolv", 1, r, 1);
+	fake_proc(f, 1201, "getent", 1, o, 1);
+	procmap_set_hidden_pid(f->pm, 1200);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 40000, "192.0.2.53", 53, 121);
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 40001, "192.0.2.53", 53, 122);
+	refresh(f);
+	assert_int_equal(procmap_fill(f->pm, &q), PROCMAP_HIDE);
+	/* Another process's DNS flow is listed, port 53 or not. */
+	assert_int_equal(owner_of(f, g, NULL), 1201);
+	/* The resolver closed its socket: the flow stays hidden by id. */
+	f->n = 0;
+	refresh(f);
+	assert_int_equal(procmap_fill(f->pm, &q), PROCMAP_HIDE);
+	q.event = FLOW_EV_DESTROY;
+	assert_int_equal(procmap_fill(f->pm, &q), PROCMAP_HIDE);
+	q.event = FLOW_EV_DUMP;
+	assert_int_not_equal(procmap_fill(f->pm, &q), PROCMAP_HIDE);
+	/* Forgotten after some periods unseen. */
+	fake_proc(f, 1200, "flowtop-resolv", 1, r, 1);
+	sock(f, AF_INET, IPPROTO_UDP, "192.0.2.1", 40000, "192.0.2.53", 53, 121);
+	refresh(f);
+	assert_int_equal(procmap_fill(f->pm, &q), PROCMAP_HIDE);
+	f->n = 0;
+	for (i = 0; i < 4; i++)
+		refresh(f);
+	assert_int_not_equal(procmap_fill(f->pm, &q), PROCMAP_HIDE);
+}
+
+/* Enough sockets to grow and rehash everything; then half go. */
+static void test_many(void **state)
+{
+	struct fake *f = *state;
+	enum { N = 3000 };
+	struct procmap_sock *s = calloc(N, sizeof(*s));
+	uint32_t *inos = calloc(N, sizeof(*inos));
+	uint8_t local[1][16] = { { [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 } };
+	size_t i, ns, no, bytes;
+
+	assert_non_null(s);
+	assert_non_null(inos);
+	for (i = 0; i < N; i++) {
+		s[i].family = AF_INET;
+		s[i].l4proto = IPPROTO_TCP;
+		put_addr(s[i].local, AF_INET, "192.0.2.1");
+		put_addr(s[i].remote, AF_INET, "192.0.2.2");
+		s[i].lport = (uint16_t)(10000 + i);
+		s[i].rport = 80;
+		s[i].inode = inos[i] = (uint32_t)(100000 + i);
+	}
+	fake_proc(f, 1300, "many", 1, inos, N);
+	assert_int_equal(procmap_refresh_with(f->pm, s, N,
+		(const uint8_t (*)[16])local, 1), 1);
+	for (i = 0; i < N; i += 97)
+		assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP,
+			"192.0.2.1", (uint16_t)(10000 + i), "192.0.2.2", 80),
+			NULL), 1300);
+	assert_int_equal(procmap_refresh_with(f->pm, s + N / 2, N / 2,
+		(const uint8_t (*)[16])local, 1), 1);
+	procmap_stats(f->pm, &ns, &no, &bytes);
+	assert_int_equal(ns, N / 2);
+	assert_int_equal(no, 1);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		10000, "192.0.2.2", 80), NULL), 0);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		(uint16_t)(10000 + N - 1), "192.0.2.2", 80), NULL), 1300);
+	free(s);
+	free(inos);
+}
+
+/* ------------------------------------------------------------ seccomp */
+
+/* The collector may open files (its /proc walk), read-only only. */
+static void test_collector_openat_readonly(void **state)
+{
+	const struct sc_policy *p = &seccomp_collector_policy;
+	size_t i, seen = 0;
+
+	(void)state;
+	for (i = 0; i < p->count; i++) {
+		const struct sc_rule *r = &p->rules[i];
+
+		assert_int_not_equal(r->nr, SCMP_SYS(open));
+		assert_int_not_equal(r->nr, SCMP_SYS(openat2));
+		if (r->nr != SCMP_SYS(openat))
+			continue;
+		seen++;
+		assert_int_equal(r->argc, 1);
+		assert_int_equal(r->args[0].arg, 2);
+		assert_int_equal(r->args[0].op, SCMP_CMP_MASKED_EQ);
+		assert_int_equal(r->args[0].datum_b, 0);
+		assert_true(r->args[0].datum_a & O_WRONLY);
+		assert_true(r->args[0].datum_a & O_RDWR);
+		assert_true(r->args[0].datum_a & O_CREAT);
+		assert_true(r->args[0].datum_a & O_TRUNC);
+		assert_true(r->args[0].datum_a & O_APPEND);
+		assert_false(r->args[0].datum_a & (O_DIRECTORY | O_CLOEXEC));
+	}
+	assert_int_equal(seen, 1);
+}
+
+/* ------------------------------------------------------------ the kernel */
+
+static int lo_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (rc == 0)
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return rc;
+}
+
+/* A connected pair of type on family's loopback; fds in c (client) and
+ * *acc (accepted, TCP only). */
+static int pair(int family, int type, int *c, int *srv, int *acc)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) :
+		sizeof(struct sockaddr_in6);
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		inet_pton(AF_INET, "127.0.0.1",
+			  &((struct sockaddr_in *)&ss)->sin_addr);
+	else
+		inet_pton(AF_INET6, "::1",
+			  &((struct sockaddr_in6 *)&ss)->sin6_addr);
+	*srv = socket(family, type, 0);
+	*c = socket(family, type, 0);
+	if (*srv < 0 || *c < 0 || bind(*srv, (void *)&ss, len) < 0 ||
+	    getsockname(*srv, (void *)&ss, &len) < 0 ||
+	    (type == SOCK_STREAM && listen(*srv, 4) < 0) ||
+	    connect(*c, (void *)&ss, len) < 0)
+		return -1;
+	*acc = type == SOCK_STREAM ? accept(*srv, NULL, NULL) : -1;
+	return type == SOCK_STREAM && *acc < 0 ? -1 : 0;
+}
+
+/* The flow c's connect made: original direction from c's address. */
+static struct flow_wire flow_of_fd(int c, uint8_t proto)
+{
+	struct sockaddr_storage a, b;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+	struct flow_wire w;
+
+	memset(&w, 0, sizeof(w));
+	getsockname(c, (void *)&a, &la);
+	getpeername(c, (void *)&b, &lb);
+	w.event = FLOW_EV_NEW;
+	w.l4proto = proto;
+	w.state = FLOW_STATE_NONE;
+	w.id = 7;
+	if (a.ss_family == AF_INET) {
+		w.family = FLOW_FAM_IPV4;
+		memcpy(w.src, &((struct sockaddr_in *)&a)->sin_addr, 4);
+		memcpy(w.dst, &((struct sockaddr_in *)&b)->sin_addr, 4);
+		w.sport = ntohs(((struct sockaddr_in *)&a)->sin_port);
+		w.dport = ntohs(((struct sockaddr_in *)&b)->sin_port);
+	} else {
+		w.family = FLOW_FAM_IPV6;
+		memcpy(w.src, &((struct sockaddr_in6 *)&a)->sin6_addr, 16);
+		memcpy(w.dst, &((struct sockaddr_in6 *)&b)->sin6_addr, 16);
+		w.sport = ntohs(((struct sockaddr_in6 *)&a)->sin6_port);
+		w.dport = ntohs(((struct sockaddr_in6 *)&b)->sin6_port);
+	}
+	return w;
+}
+
+/* A ping socket that sent one echo request to 127.0.0.1 (ping sockets
+ * allowed for every group in this namespace first); its echo id in *id.
+ * -1 if the kernel has none. */
+static int ping_socket(uint16_t *id)
+{
+	static const uint8_t echo[8] = { 8, 0, 0, 0, 0, 1, 0, 1 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY), p;
+
+	if (fd < 0 || write(fd, "0 2147483647", 12) != 12) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	p = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (p < 0 || sendto(p, echo, sizeof(echo), 0, (void *)&sa,
+			    sizeof(sa)) < 0 ||
+	    getsockname(p, (void *)&sa, &len) < 0)
+		return -1;
+	*id = ntohs(sa.sin_port);
+	return p;
+}
+
+/* In the child: 0 when every check holds, else the number of the first
+ * that failed (printed on stderr). */
+static int kernel_checks(void)
+{
+	struct procmap *m;
+	struct flow_wire w;
+	char err[200], comm[16] = "";
+	int c, s, a, c6, s6, a6, i, ran = 0, p;
+	uint16_t ping_id = 0;
+
+	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	if (lo_up() < 0)
+		return 1;
+	if (pair(AF_INET, SOCK_STREAM, &c, &s, &a) < 0 ||
+	    pair(AF_INET6, SOCK_DGRAM, &c6, &s6, &a6) < 0)
+		return 2;
+	p = ping_socket(&ping_id);
+	m = procmap_open(err, sizeof(err));
+	if (!m) {
+		fprintf(stderr, "procmap_open: %s\n", err);
+		return 3;
+	}
+	if (procmap_refresh(m, PROCMAP_PERIODIC, 0) != 1)
+		return 4;
+	w = flow_of_fd(c, IPPROTO_TCP);
+	if (procmap_fill(m, &w) != PROCMAP_KNOWN || w.pid != (uint32_t)getpid() ||
+	    strcmp(w.comm, comm))
+		return 5;
+	w = flow_of_fd(c6, IPPROTO_UDP);
+	if (procmap_fill(m, &w) != PROCMAP_KNOWN || w.pid != (uint32_t)getpid())
+		return 6;
+	if (p >= 0) {
+		memset(&w, 0, sizeof(w));
+		w.event = FLOW_EV_NEW;
+		w.family = FLOW_FAM_IPV4;
+		w.l4proto = IPPROTO_ICMP;
+		w.state = FLOW_STATE_NONE;
+		inet_pton(AF_INET, "127.0.0.1", w.src);
+		inet_pton(AF_INET, "127.0.0.1", w.dst);
+		w.icmp_type = 8;
+		w.icmp_id = ping_id;
+		if (procmap_fill(m, &w) != PROCMAP_KNOWN ||
+		    w.pid != (uint32_t)getpid())
+			return 9;
+	}
+	/* Our own sockets are flowtop's own when we are the hidden pid. */
+	procmap_set_hidden_pid(m, getpid());
+	w = flow_of_fd(c, IPPROTO_TCP);
+	if (procmap_fill(m, &w) != PROCMAP_HIDE)
+		return 7;
+	/* On-demand refreshes: a burst, then the rate limit. */
+	for (i = 0; i < 10; i++)
+		ran += procmap_refresh(m, PROCMAP_ON_DEMAND, IPPROTO_TCP) == 1;
+	if (ran < 1 || ran > 5)
+		return 8;
+	procmap_close(m);
+	return 0;
+}
+
+static void test_kernel_netns(void **state)
+{
+	pid_t pid;
+	int st = 0;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(100);
+		_exit(kernel_checks());
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 100)
+		skip();         /* no network namespaces here */
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+#define FAKE_TEST(t) cmocka_unit_test_setup_teardown(t, fake_setup, fake_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_socket_link),
+		cmocka_unit_test(test_parse_stat),
+		cmocka_unit_test(test_parse_icmp_line),
+		FAKE_TEST(test_tcp_out_and_in),
+		FAKE_TEST(test_ipv4_mapped),
+		FAKE_TEST(test_udp_fallbacks),
+		FAKE_TEST(test_no_owner_socket_decides),
+		FAKE_TEST(test_icmp_echo),
+		FAKE_TEST(test_pid_reuse_and_exit),
+		FAKE_TEST(test_comm_change),
+		FAKE_TEST(test_incremental),
+		FAKE_TEST(test_reused_descriptor),
+		FAKE_TEST(test_socket_vanishes),
+		FAKE_TEST(test_same_inode_new_tuple),
+		FAKE_TEST(test_hidden_pid),
+		FAKE_TEST(test_many),
+		cmocka_unit_test(test_collector_openat_readonly),
+		cmocka_unit_test(test_kernel_netns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
