@@ -112,6 +112,9 @@ ft_start() {
 	local name=$1
 	shift
 	FT_ERR=$WORK/$name.err
+	# Made here, not by the background redirection, so that a reader
+	# polling it right away finds it.
+	: >"$FT_ERR"
 	FT_T0=$(now_ns)
 	ip netns exec "$NS" env FLOWTOP_TEST_TIMING=1 "$FT" "${FT_ARGS[@]}" "$@" \
 		>/dev/null 2>"$FT_ERR" </dev/null &
