@@ -80,6 +80,8 @@ int stream_hello(struct stream *s, uint32_t interval_ms)
 		.version = MSG_PROTO_VERSION, .interval_ms = interval_ms,
 	};
 
+	s->cadence_ms = interval_ms;
+
 	return stream_send(s, MSG_HELLO, &h, sizeof(h));
 }
 
@@ -102,6 +104,8 @@ int stream_dump(struct stream *s, uint32_t kind)
 	memset(&mk, 0, sizeof(mk));
 	mk.seq = s->seq + 1;
 	mk.kind = kind;
+	mk.cadence_ms = s->cadence_ms;
+	mk.resyncs = s->resyncs;
 	mk.mono_ns = stream_now(CLOCK_MONOTONIC);
 	mk.real_ns = stream_now(CLOCK_REALTIME);
 	s->err[0] = 0;
@@ -114,6 +118,9 @@ int stream_dump(struct stream *s, uint32_t kind)
 			snprintf(s->err, sizeof(s->err), "%s", err);
 		return -1;
 	}
+	mk.took_ns = stream_now(CLOCK_MONOTONIC) - mk.mono_ns;
+	if (mk.took_ns == 0)
+		mk.took_ns = 1;
 	if (stream_flush(s) < 0 ||
 	    stream_send(s, MSG_DUMP_END, &mk, sizeof(mk)) < 0)
 		return -1;

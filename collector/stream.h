@@ -25,6 +25,7 @@ struct stream {
 	struct msg_chan *ui;
 	uint64_t seq;            /* last dump sent */
 	uint64_t resyncs;        /* dumps forced by lost events */
+	uint32_t cadence_ms;     /* spacing of periodic dumps, told to the ui */
 	struct procmap *pm;      /* NULL: no process attribution */
 	uint64_t pm_errors;      /* failed socket refreshes (not fatal) */
 	size_t n;

@@ -122,8 +122,16 @@ int msg_check_dump_mark(const struct msg *m, const char **why)
 	struct msg_dump_mark mk;
 
 	memcpy(&mk, m->payload, sizeof(mk));
-	if (mk.kind < DUMP_PERIODIC || mk.kind > DUMP_FILTER || mk.reserved) {
+	if (mk.kind < DUMP_PERIODIC || mk.kind > DUMP_FILTER) {
 		*why = "bad dump kind";
+		return -1;
+	}
+	if (mk.cadence_ms == 0 || mk.cadence_ms > MSG_CADENCE_MAX_MS) {
+		*why = "cadence out of range";
+		return -1;
+	}
+	if (m->type == MSG_DUMP_BEGIN && mk.took_ns) {
+		*why = "duration in a dump start";
 		return -1;
 	}
 	return 0;

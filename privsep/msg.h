@@ -70,8 +70,14 @@ struct msg_dump_mark {
 	uint64_t mono_ns;      /* CLOCK_MONOTONIC when the dump started */
 	uint64_t real_ns;      /* CLOCK_REALTIME at the same moment */
 	uint32_t kind;         /* enum dump_kind */
-	uint32_t reserved;     /* zero */
+	uint32_t cadence_ms;   /* spacing of periodic dumps now: the interval,
+				* or more when a dump would eat it */
+	uint64_t resyncs;      /* dumps forced by lost events so far */
+	uint64_t took_ns;      /* DUMP_END: how long the dump took; BEGIN: 0 */
 };
+
+/* Bound of cadence_ms a collector may announce (a day). */
+#define MSG_CADENCE_MAX_MS (24u * 3600u * 1000u)
 
 /* Selection bits shared by options, collector and ui. */
 enum flow_sel {

@@ -44,7 +44,6 @@ struct run {
 	int ui_res[2];                /* ui <-> resolver */
 	struct msg_chan *ui_chan;     /* the collector's end */
 	struct stream *stream;
-	uint64_t cadence_ms;          /* current spacing of periodic dumps */
 	enum stop_kind stop;
 	int stop_signal;
 	char why[300];

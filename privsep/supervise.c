@@ -100,7 +100,7 @@ static void sup_collect(struct run *r, int dump)
 
 /* When the next periodic dump is due. A dump that takes more than half
  * the interval would leave no time for events and the ui: then dumps are
- * spaced twice their own duration apart instead (r->cadence_ms says so). */
+ * spaced twice their own duration apart instead (the dump marks tell the ui). */
 static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
 			      uint64_t end)
 {
@@ -108,7 +108,9 @@ static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
 
 	if (2 * took > gap)
 		gap = 2 * took;
-	r->cadence_ms = gap;
+	if (gap > MSG_CADENCE_MAX_MS)
+		gap = MSG_CADENCE_MAX_MS;
+	r->stream->cadence_ms = (uint32_t)gap;
 	if (gap == r->o->interval_ms && due + gap > end)
 		return due + gap;    /* on the regular beat */
 	return start + gap;

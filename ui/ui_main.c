@@ -29,6 +29,7 @@ struct ui {
 	int in_dump;            /* between DUMP_BEGIN and DUMP_END */
 	struct msg_dump_mark dump;
 	uint64_t dumps;         /* completed dumps */
+	uint32_t cadence_ms;    /* last cadence told on stderr */
 	uint32_t printed;       /* snapshots printed */
 	struct annots *annots;
 	int print_due;          /* a snapshot waits for lookups */
@@ -162,6 +163,25 @@ static int ui_flows(struct ui *u, const struct msg *m)
 	return UI_GO_ON;
 }
 
+/* A slower refresh than asked for must not go unnoticed: say so on stderr
+ * (stdout stays the data) each time the collector changes its cadence. */
+static void ui_note_cadence(struct ui *u, const struct msg_dump_mark *mk)
+{
+	uint32_t want = u->o->interval_ms;
+
+	if (mk->cadence_ms == (u->cadence_ms ? u->cadence_ms : want))
+		return;
+	u->cadence_ms = mk->cadence_ms;
+	if (mk->cadence_ms == want)
+		fprintf(stderr, "flowtop: refreshing every %.1f s again\n",
+			want / 1000.0);
+	else
+		fprintf(stderr, "flowtop: a full table dump takes %.1f s: "
+			"refreshing every %.1f s instead of %.1f s\n",
+			mk->took_ns / 1e9, mk->cadence_ms / 1000.0,
+			want / 1000.0);
+}
+
 static int ui_dump_mark(struct ui *u, const struct msg *m)
 {
 	struct msg_dump_mark mk;
@@ -181,6 +201,7 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 		return ui_fail("dump %s out of order", "end");
 	u->in_dump = 0;
 	flow_table_dump_end(u->table, mk.seq);
+	ui_note_cadence(u, &mk);
 	testhook_ui_dump(mk.seq, mk.kind, flow_table_count(u->table));
 	if (ui_ask(u) < 0)
 		return UI_QUIET_FAIL;   /* the resolver is gone */

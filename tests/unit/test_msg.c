@@ -441,11 +441,13 @@ static void test_check_hello(void **state)
 	assert_int_equal(check_hello(0x01000000u, 1000), -1); /* byte-swapped 1 */
 }
 
-static int check_mark(uint32_t kind, uint32_t reserved)
+static int check_mark(uint32_t type, uint32_t kind, uint32_t cadence_ms,
+		      uint64_t took_ns)
 {
 	struct msg_dump_mark mk = { .seq = 7, .mono_ns = 1, .real_ns = 2,
-				    .kind = kind, .reserved = reserved };
-	struct msg m = { .type = MSG_DUMP_BEGIN, .len = sizeof(mk),
+				    .kind = kind, .cadence_ms = cadence_ms,
+				    .took_ns = took_ns };
+	struct msg m = { .type = type, .len = sizeof(mk),
 			 .payload = &mk, .fd = -1 };
 	const char *why = NULL;
 	int r = msg_check_dump_mark(&m, &why);
@@ -457,19 +459,26 @@ static int check_mark(uint32_t kind, uint32_t reserved)
 
 static void test_check_dump_mark(void **state)
 {
-	(void)state;
-	assert_int_equal(check_mark(DUMP_PERIODIC, 0), 0);
-	assert_int_equal(check_mark(DUMP_RESYNC, 0), 0);
-	assert_int_equal(check_mark(DUMP_FILTER, 0), 0);
+	const uint32_t B = MSG_DUMP_BEGIN, E = MSG_DUMP_END;
 
-	assert_int_equal(check_mark(0, 0), -1);
-	assert_int_equal(check_mark(DUMP_FILTER + 1, 0), -1);
-	assert_int_equal(check_mark(0x80000000u, 0), -1);
-	assert_int_equal(check_mark(0xffffffffu, 0), -1);
-	assert_int_equal(check_mark(0x01000000u, 0), -1); /* byte-swapped 1 */
-	/* The reserved word must be zero. */
-	assert_int_equal(check_mark(DUMP_PERIODIC, 1), -1);
-	assert_int_equal(check_mark(DUMP_RESYNC, 0x80000000u), -1);
+	(void)state;
+	assert_int_equal(check_mark(B, DUMP_PERIODIC, 1000, 0), 0);
+	assert_int_equal(check_mark(B, DUMP_RESYNC, 1000, 0), 0);
+	assert_int_equal(check_mark(B, DUMP_FILTER, 1000, 0), 0);
+	assert_int_equal(check_mark(E, DUMP_PERIODIC, 1000, 5), 0);
+
+	assert_int_equal(check_mark(B, 0, 1000, 0), -1);
+	assert_int_equal(check_mark(B, DUMP_FILTER + 1, 1000, 0), -1);
+	assert_int_equal(check_mark(B, 0x80000000u, 1000, 0), -1);
+	assert_int_equal(check_mark(B, 0xffffffffu, 1000, 0), -1);
+	assert_int_equal(check_mark(B, 0x01000000u, 1000, 0), -1);
+	/* The cadence is the interval or longer, never zero or absurd. */
+	assert_int_equal(check_mark(B, DUMP_PERIODIC, 0, 0), -1);
+	assert_int_equal(check_mark(B, DUMP_PERIODIC, MSG_CADENCE_MAX_MS, 0), 0);
+	assert_int_equal(check_mark(B, DUMP_PERIODIC, MSG_CADENCE_MAX_MS + 1, 0),
+			 -1);
+	/* A dump's duration is known only at its end. */
+	assert_int_equal(check_mark(B, DUMP_PERIODIC, 1000, 5), -1);
 }
 
 static int check_filter(uint32_t sel)
@@ -882,7 +891,7 @@ static void test_roundtrip_ping_pong(void **state)
 static void test_roundtrip_in_order(void **state)
 {
 	struct pair p;
-	struct msg_dump_mark mark = { 1, 2, 3, DUMP_PERIODIC, 0 }, got;
+	struct msg_dump_mark mark = { 1, 2, 3, DUMP_PERIODIC, 1000, 0, 0 }, got;
 	struct flow_wire r;
 	struct msg m;
 	const char *why = NULL;
