@@ -102,7 +102,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 deps:
 	@scripts/install-deps.sh
 
-check-build: flowtop testhooks unit fuzz
+check-build: flowtop testhooks unit fuzz $(B)/bench/ctload
 
 check: deps
 	@$(MAKE) --no-print-directory check-build

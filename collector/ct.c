@@ -104,6 +104,7 @@ static const enum nf_conntrack_attr ct_state_attr[CT_SLOTS] = {
 #define CT_HAVE_SRC6 0x04u
 #define CT_HAVE_DST6 0x08u
 #define CT_HAVE_STATE(slot) (0x10u << (slot))   /* slot 1..3: 0x20..0x80 */
+#define CT_HAVE_REPLY(bit) ((bit) << 8)         /* the reply tuple's */
 
 /* An entry as read, before the rules of ct_finish() apply. The record
  * collects what maps one to one (addresses, ports, ICMP fields, counters,
@@ -113,7 +114,8 @@ struct ct_entry {
 	uint8_t msg_family;     /* nfgen_family of the message */
 	uint8_t l3;             /* AF_INET, AF_INET6: set with the tuple */
 	uint8_t l4;             /* 0: unknown */
-	uint8_t have;           /* CT_HAVE_* */
+	uint8_t reply;          /* parsing the reply tuple */
+	uint16_t have;          /* CT_HAVE_* */
 	uint8_t state[CT_SLOTS];
 };
 
@@ -147,23 +149,37 @@ static int ct_finish_addrs(struct ct_entry *e)
 	const unsigned v4 = CT_HAVE_SRC4 | CT_HAVE_DST4;
 	const unsigned v6 = CT_HAVE_SRC6 | CT_HAVE_DST6;
 
+	unsigned need;
+
 	switch (e->l3) {
 	case AF_INET:
-		if ((e->have & v4) != v4)
-			return -1;
+		need = v4;
 		rec->family = FLOW_FAM_IPV4;
-		/* IPv4 uses the first 4 bytes, the rest stays zero. */
-		memset(rec->src + 4, 0, sizeof(rec->src) - 4);
-		memset(rec->dst + 4, 0, sizeof(rec->dst) - 4);
-		return 0;
+		break;
 	case AF_INET6:
-		if ((e->have & v6) != v6)
-			return -1;
+		need = v6;
 		rec->family = FLOW_FAM_IPV6;
-		return 0;
+		break;
 	default:
 		return -1;
 	}
+	if ((e->have & need) != need)
+		return -1;
+	if ((e->have & CT_HAVE_REPLY(need)) != CT_HAVE_REPLY(need)) {
+		/* No reply tuple given: the flow as if no NAT touched it. */
+		memcpy(rec->rsrc, rec->dst, sizeof(rec->rsrc));
+		memcpy(rec->rdst, rec->src, sizeof(rec->rdst));
+		rec->rsport = rec->dport;
+		rec->rdport = rec->sport;
+	}
+	if (rec->family == FLOW_FAM_IPV4) {
+		/* IPv4 uses the first 4 bytes, the rest stays zero. */
+		memset(rec->src + 4, 0, sizeof(rec->src) - 4);
+		memset(rec->dst + 4, 0, sizeof(rec->dst) - 4);
+		memset(rec->rsrc + 4, 0, sizeof(rec->rsrc) - 4);
+		memset(rec->rdst + 4, 0, sizeof(rec->rdst) - 4);
+	}
+	return 0;
 }
 
 /* The rules shared by both sources: returns 0 if e->rec passes sel, 1 if
@@ -181,6 +197,8 @@ static int ct_finish(struct ct_entry *e, uint8_t event, uint32_t sel)
 	if (p->icmp) {
 		rec->sport = 0;
 		rec->dport = 0;
+		rec->rsport = 0;
+		rec->rdport = 0;
 	} else {
 		rec->icmp_type = 0;
 		rec->icmp_code = 0;
@@ -220,6 +238,20 @@ static void ct_entry_addr(const struct nf_conntrack *ct,
 	}
 }
 
+static void ct_entry_reply(const struct nf_conntrack *ct, struct ct_entry *e)
+{
+	ct_entry_addr(ct, ATTR_REPL_IPV4_SRC, e->rec.rsrc, 4, e,
+		      CT_HAVE_REPLY(CT_HAVE_SRC4));
+	ct_entry_addr(ct, ATTR_REPL_IPV4_DST, e->rec.rdst, 4, e,
+		      CT_HAVE_REPLY(CT_HAVE_DST4));
+	ct_entry_addr(ct, ATTR_REPL_IPV6_SRC, e->rec.rsrc, 16, e,
+		      CT_HAVE_REPLY(CT_HAVE_SRC6));
+	ct_entry_addr(ct, ATTR_REPL_IPV6_DST, e->rec.rdst, 16, e,
+		      CT_HAVE_REPLY(CT_HAVE_DST6));
+	e->rec.rsport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC));
+	e->rec.rdport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST));
+}
+
 int ct_to_wire(const void *ctv, uint8_t event, uint32_t sel,
 	       struct flow_wire *rec)
 {
@@ -234,6 +266,8 @@ int ct_to_wire(const void *ctv, uint8_t event, uint32_t sel,
 	ct_entry_addr(ct, ATTR_ORIG_IPV4_DST, e.rec.dst, 4, &e, CT_HAVE_DST4);
 	ct_entry_addr(ct, ATTR_ORIG_IPV6_SRC, e.rec.src, 16, &e, CT_HAVE_SRC6);
 	ct_entry_addr(ct, ATTR_ORIG_IPV6_DST, e.rec.dst, 16, &e, CT_HAVE_DST6);
+	ct_entry_reply(ct, &e);
+	e.rec.mark = nfct_get_attr_u32(ct, ATTR_MARK);
 	/* The getters give 0 for what is absent (counters without
 	 * nf_conntrack_acct, the start without nf_conntrack_timestamp),
 	 * which is what the record means by "unknown". */
@@ -388,6 +422,16 @@ static inline int ct_get_be64(const struct nlattr *a, uint64_t *to)
 	return 0;
 }
 
+static unsigned ct_bit_orig(unsigned bit)
+{
+	return bit;
+}
+
+static unsigned ct_bit_reply(unsigned bit)
+{
+	return CT_HAVE_REPLY(bit);
+}
+
 static int ct_get_addr(const struct nlattr *a, uint8_t *to, size_t len,
 		       struct ct_entry *e, unsigned bit)
 {
@@ -400,16 +444,35 @@ static int ct_get_addr(const struct nlattr *a, uint8_t *to, size_t len,
 static int ct_ip_cb(const struct nlattr *a, void *data)
 {
 	struct ct_entry *e = data;
+	uint8_t *src = e->reply ? e->rec.rsrc : e->rec.src;
+	uint8_t *dst = e->reply ? e->rec.rdst : e->rec.dst;
+	unsigned (*bit)(unsigned) = e->reply ? ct_bit_reply : ct_bit_orig;
 
 	switch (ct_attr_type(a)) {
 	case CTA_IP_V4_SRC:
-		return ct_get_addr(a, e->rec.src, 4, e, CT_HAVE_SRC4);
+		return ct_get_addr(a, src, 4, e, bit(CT_HAVE_SRC4));
 	case CTA_IP_V4_DST:
-		return ct_get_addr(a, e->rec.dst, 4, e, CT_HAVE_DST4);
+		return ct_get_addr(a, dst, 4, e, bit(CT_HAVE_DST4));
 	case CTA_IP_V6_SRC:
-		return ct_get_addr(a, e->rec.src, 16, e, CT_HAVE_SRC6);
+		return ct_get_addr(a, src, 16, e, bit(CT_HAVE_SRC6));
 	case CTA_IP_V6_DST:
-		return ct_get_addr(a, e->rec.dst, 16, e, CT_HAVE_DST6);
+		return ct_get_addr(a, dst, 16, e, bit(CT_HAVE_DST6));
+	default:
+		return 0;
+	}
+}
+
+/* The reply tuple's ports; its protocol and ICMP fields repeat the
+ * original's and are not read. */
+static int ct_reply_proto_cb(const struct nlattr *a, void *data)
+{
+	struct ct_entry *e = data;
+
+	switch (ct_attr_type(a)) {
+	case CTA_PROTO_SRC_PORT:
+		return ct_get_be16(a, &e->rec.rsport);
+	case CTA_PROTO_DST_PORT:
+		return ct_get_be16(a, &e->rec.rdport);
 	default:
 		return 0;
 	}
@@ -446,7 +509,8 @@ static int ct_tuple_cb(const struct nlattr *a, void *data)
 	case CTA_TUPLE_IP:
 		return ct_nest(a, ct_ip_cb, data);
 	case CTA_TUPLE_PROTO:
-		return ct_nest(a, ct_proto_cb, data);
+		return ct_nest(a, ((struct ct_entry *)data)->reply ?
+			       ct_reply_proto_cb : ct_proto_cb, data);
 	default:
 		return 0;
 	}
@@ -553,12 +617,20 @@ static int ct_timestamp_cb(const struct nlattr *a, void *data)
 static int ct_attr_cb(const struct nlattr *a, void *data)
 {
 	struct ct_entry *e = data;
+	int r;
 
 	switch (ct_attr_type(a)) {
 	case CTA_TUPLE_ORIG:
 		/* The tuple's network layer is the message's family. */
 		e->l3 = e->msg_family;
 		return ct_nest(a, ct_tuple_cb, e);
+	case CTA_TUPLE_REPLY:
+		e->reply = 1;
+		r = ct_nest(a, ct_tuple_cb, e);
+		e->reply = 0;
+		return r;
+	case CTA_MARK:
+		return ct_get_be32(a, &e->rec.mark);
 	case CTA_PROTOINFO:
 		return ct_nest(a, ct_protoinfo_cb, e);
 	case CTA_COUNTERS_ORIG:

@@ -978,8 +978,10 @@ static void pm_finish(struct procmap *m, unsigned done, int periodic)
 
 /* The flow as matching sees it. */
 struct pm_flow {
-	uint8_t s[16], d[16];
+	uint8_t s[16], d[16];       /* original direction */
 	uint16_t sp, dp;
+	uint8_t rs[16], rd[16];     /* reply direction: rs answers */
+	uint16_t rsp, rdp;
 	uint8_t proto;
 	uint8_t any;            /* PM_F_ANY4 or PM_F_ANY6 */
 };
@@ -1015,7 +1017,9 @@ static int pm_probe(struct procmap *m, const struct pm_key *k, uint8_t want,
 enum pm_probe_kind { PM_CONNECTED, PM_BOUND, PM_WILDCARD };
 
 /* One probe from one side: out (this host sent the flow's first packet)
- * puts the flow's source on the socket's local side. */
+ * puts the original source on the socket's local side; otherwise this host
+ * answers, and its socket is the reply's source (after any DNAT, which is
+ * why the reply tuple is used and not the original one swapped). */
 static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
 		  enum pm_probe_kind kind, uint32_t *owner)
 {
@@ -1026,11 +1030,11 @@ static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
 	};
 	struct pm_key k = { .proto = f->proto };
 
-	memcpy(k.l, out ? f->s : f->d, 16);
-	k.lp = out ? f->sp : f->dp;
+	memcpy(k.l, out ? f->s : f->rs, 16);
+	k.lp = out ? f->sp : f->rsp;
 	if (kind == PM_CONNECTED) {
-		memcpy(k.r, out ? f->d : f->s, 16);
-		k.rp = out ? f->dp : f->sp;
+		memcpy(k.r, out ? f->d : f->rd, 16);
+		k.rp = out ? f->dp : f->rdp;
 	}
 	if (kind == PM_WILDCARD) {
 		/* Only for an address of this host: never a forwarded flow. */
@@ -1062,6 +1066,26 @@ static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
 	return PM_MISS;
 }
 
+/* A record without a reply tuple (all zero: made by hand) is taken as
+ * not NATed. */
+static void pm_reply_of(const struct flow_wire *w, int fam, struct pm_flow *f)
+{
+	static const uint8_t zero[16];
+
+	if (!memcmp(w->rsrc, zero, 16) && !memcmp(w->rdst, zero, 16) &&
+	    !w->rsport && !w->rdport) {
+		memcpy(f->rs, f->d, 16);
+		memcpy(f->rd, f->s, 16);
+		f->rsp = f->dp;
+		f->rdp = f->sp;
+		return;
+	}
+	pm_addr16(f->rs, fam, w->rsrc);
+	pm_addr16(f->rd, fam, w->rdst);
+	f->rsp = w->rsport;
+	f->rdp = w->rdport;
+}
+
 /* The flow's tuple for matching; 0 when flowtop does not attribute its
  * protocol. ICMP: only echo requests, by echo id, sent by this host. */
 static int pm_flow_of(const struct flow_wire *w, struct pm_flow *f,
@@ -1075,6 +1099,7 @@ static int pm_flow_of(const struct flow_wire *w, struct pm_flow *f,
 	f->any = fam == AF_INET ? PM_F_ANY4 : PM_F_ANY6;
 	f->sp = w->sport;
 	f->dp = w->dport;
+	pm_reply_of(w, fam, f);
 	*both_ways = 1;
 	switch (w->l4proto) {
 	case IPPROTO_TCP:
@@ -1123,7 +1148,8 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 	idx = pm_proto_index(f.proto);
 	hit = m->per_proto[idx] ? pm_match(m, &f, both, &ref) : PM_MISS;
 	if (hit == PM_MISS)
-		return pm_is_local(m, f.s) || (both && pm_is_local(m, f.d)) ?
+		return pm_is_local(m, f.s) || (both && (pm_is_local(m, f.d) ||
+							 pm_is_local(m, f.rs))) ?
 			PROCMAP_UNSEEN : PROCMAP_UNKNOWN;
 	if (hit == PM_NO_OWNER)
 		return PROCMAP_UNKNOWN;

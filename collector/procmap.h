@@ -11,11 +11,14 @@
  * A flow matches a socket on the full tuple, never on a port alone:
  *   1. a connected socket whose (local, remote) is the flow's original
  *      (src, dst): this host opened the flow;
- *   2. a connected socket whose (local, remote) is (dst, src): this host
- *      accepted it (for TCP the accepted socket, never the listener);
+ *   2. a connected socket whose (local, remote) is the reply direction's
+ *      (src, dst) -- the original (dst, src) unless DNAT sent the flow
+ *      elsewhere, as a port forward or REDIRECT to a local service does:
+ *      this host accepted it (for TCP the accepted socket, never the
+ *      listener);
  *   3. UDP, UDP-Lite and ping only, when no connected socket matched: an
- *      unconnected socket bound to the flow's src (then dst) address and
- *      port;
+ *      unconnected socket bound to the flow's src (then the reply's src)
+ *      address and port;
  *   4. as 3, for a socket bound to the wildcard address (0.0.0.0 or ::),
  *      and only when the flow's address on that side is one of this host's
  *      own: a forwarded flow never matches a local wildcard socket that
@@ -36,8 +39,7 @@
  *
  * What it can't know: a socket handed to another process (fork, SCM_RIGHTS)
  * stays with the process it was found in first, until that one exits;
- * a flow whose socket closed before a refresh saw it has no owner; a flow
- * DNAT'ed to this host is matched on its original tuple only.
+ * a flow whose socket closed before a refresh saw it has no owner.
  *
  * Flows owned by the hidden pid (flowtop's resolver) are reported as
  * PROCMAP_HIDE, and remembered by conntrack id, so they stay hidden after

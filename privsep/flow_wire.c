@@ -108,16 +108,24 @@ static const char *flow_check_body(const struct flow_wire *r,
 {
 	if (!memchr(r->comm, '\0', sizeof(r->comm)))
 		return "comm";
+	if (!flow_all_zero(r->reserved, sizeof(r->reserved)))
+		return "reserved";
 	if (r->family == FLOW_FAM_IPV4) {
 		if (!flow_all_zero(r->src + 4, sizeof(r->src) - 4))
 			return "src";
 		if (!flow_all_zero(r->dst + 4, sizeof(r->dst) - 4))
 			return "dst";
+		if (!flow_all_zero(r->rsrc + 4, sizeof(r->rsrc) - 4))
+			return "rsrc";
+		if (!flow_all_zero(r->rdst + 4, sizeof(r->rdst) - 4))
+			return "rdst";
 	}
 	if (p->icmp && r->sport)
 		return "sport";
 	if (p->icmp && r->dport)
 		return "dport";
+	if (p->icmp && (r->rsport || r->rdport))
+		return "reply ports";
 	return NULL;
 }
 

@@ -33,10 +33,17 @@ struct flow_wire {
 	uint64_t start_ns;      /* CLOCK_REALTIME ns the flow started, 0: unknown */
 	uint32_t id;            /* kernel conntrack id */
 	uint32_t pid;           /* owning process, 0: unknown */
+	uint32_t mark;          /* conntrack mark */
 	uint8_t  src[16];       /* original direction; IPv4 uses the first 4 bytes */
 	uint8_t  dst[16];
+	/* Reply direction, as the kernel expects the answer: the original
+	 * swapped unless NAT rewrote it (then rsrc is the real responder). */
+	uint8_t  rsrc[16];
+	uint8_t  rdst[16];
 	uint16_t sport;         /* host byte order; ICMP: 0 */
 	uint16_t dport;         /* host byte order; ICMP: 0 */
+	uint16_t rsport;        /* reply direction; ICMP: 0 */
+	uint16_t rdport;
 	uint16_t icmp_id;       /* ICMP echo id, host byte order */
 	uint8_t  icmp_type;
 	uint8_t  icmp_code;
@@ -48,7 +55,7 @@ struct flow_wire {
 	uint8_t  reserved[4];   /* zero; keeps the size a multiple of 8 */
 };
 
-_Static_assert(sizeof(struct flow_wire) == 112, "flow_wire layout changed");
+_Static_assert(sizeof(struct flow_wire) == 152, "flow_wire layout changed");
 
 /* Number of states the kernel defines for a protocol (TCP 10, SCTP 10,
  * DCCP 10), 0 for protocols without states. */

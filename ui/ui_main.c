@@ -176,10 +176,9 @@ static void ui_note_cadence(struct ui *u, const struct msg_dump_mark *mk)
 		fprintf(stderr, "flowtop: refreshing every %.1f s again\n",
 			want / 1000.0);
 	else
-		fprintf(stderr, "flowtop: a full table dump takes %.1f s: "
-			"refreshing every %.1f s instead of %.1f s\n",
-			mk->took_ns / 1e9, mk->cadence_ms / 1000.0,
-			want / 1000.0);
+		fprintf(stderr, "flowtop: a full table dump takes over half "
+			"the %.1f s interval: refreshing every %.1f s\n",
+			want / 1000.0, mk->cadence_ms / 1000.0);
 }
 
 static int ui_dump_mark(struct ui *u, const struct msg *m)

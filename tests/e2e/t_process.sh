@@ -6,7 +6,8 @@
 # so their comm differs), own TCP and UDP flows over IPv4 and IPv6, one
 # through an IPv4-mapped IPv6 socket, some opened by them and some accepted
 # from the server namespace (one by a UDP socket bound to the wildcard
-# address). Each flow must show the right pid and process. A third namespace
+# address), one through a port forward (nftables dnat: only the reply tuple
+# names the socket). Each flow must show the right pid and process. A third namespace
 # routes through the client one to the server one: flowtop there sees the
 # forwarded flows with no pid and no process, even one whose port a local
 # wildcard socket uses. Finally flowtop's own reverse-DNS queries are not
@@ -185,18 +186,34 @@ start_server s_fwd_udp udp "$S4" 5203 || e2e_finish
 owner ftowner1 "$UID_A" "connect,tcp,$S4,5101" "connect,udp,$S6,5104" \
 	"connect,tcp,::ffff:$S4,5101" "ping,icmp,$S4,0"
 owner ftowner2 "$UID_B" "connect,tcp,$S6,5102" "connect,udp,$S4,5103" \
-	"listen,tcp,$C4,5201" "bind,udp,0.0.0.0,5203"
+	"listen,tcp,$C4,5201" "bind,udp,0.0.0.0,5203" "listen,tcp,$C4,5301"
+# A port forward in the client namespace: $C4:5300 goes to ftowner2's
+# listener on 5301. Only the flow's reply tuple names the accepted socket.
+if ! ip netns exec "$NS_CLIENT" nft -f - >"$WORK/nat.err" 2>&1 <<-EOF
+	table ip ft_e2e_nat {
+		chain pre {
+			type nat hook prerouting priority dstnat; policy accept;
+			tcp dport 5300 dnat to $C4:5301
+		}
+	}
+	EOF
+then
+	fail "a port forward (nftables dnat) in the client namespace" "$(cat "$WORK/nat.err")"
+	e2e_finish
+fi
 # Incoming: clients in the server namespace, to ftowner2's sockets.
 bg in_tcp ip netns exec "$NS_SERVER" "$PY" "$TRAFFIC" client --proto tcp \
 	--addr "$C4" --port 5201 --duration 60 --info "$WORK/in_tcp.info"
 bg in_udp ip netns exec "$NS_SERVER" "$PY" "$TRAFFIC" client --proto udp \
 	--addr "$C4" --port 5203 --duration 60 --info "$WORK/in_udp.info"
+bg in_dnat ip netns exec "$NS_SERVER" "$PY" "$TRAFFIC" client --proto tcp \
+	--addr "$C4" --port 5300 --duration 60 --info "$WORK/in_dnat.info"
 # Forwarded: from the third namespace to the server one, through the client.
 bg fwd_tcp ip netns exec "$FAR" "$PY" "$TRAFFIC" client --proto tcp \
 	--addr "$S4" --port 5101 --duration 60 --info "$WORK/fwd_tcp.info"
 bg fwd_udp ip netns exec "$FAR" "$PY" "$TRAFFIC" client --proto udp \
 	--addr "$S4" --port 5203 --duration 60 --info "$WORK/fwd_udp.info"
-for c in in_tcp in_udp fwd_tcp fwd_udp; do
+for c in in_tcp in_udp in_dnat fwd_tcp fwd_udp; do
 	if ! wait_for 5 test -s "$WORK/$c.info"; then
 		fail "client $c connects" "$(cat "$WORK/$c.err")"
 		e2e_finish
@@ -243,6 +260,8 @@ owned "ftowner2 tcp ipv4 in (accepted)" "$PID_B" ftowner2 proto=tcp family=ipv4 
 	"src=$S4" "sport=$(sport_of in_tcp)" "dst=$C4" dport=5201
 owned "ftowner2 udp ipv4 in (wildcard-bound socket)" "$PID_B" ftowner2 \
 	proto=udp family=ipv4 "src=$S4" "sport=$(sport_of in_udp)" "dst=$C4" dport=5203
+owned "ftowner2 tcp ipv4 in through a port forward (5300 -> 5301)" "$PID_B" ftowner2 \
+	proto=tcp family=ipv4 "src=$S4" "sport=$(sport_of in_dnat)" "dst=$C4" dport=5300
 
 # no_owner K=V...: the flow is in the last snapshot, with no pid and no
 # process on any of its lines; prints what is wrong, nothing when right.

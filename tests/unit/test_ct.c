@@ -542,6 +542,10 @@ struct fake_ct {
 				 * FAKE_C32_FIRST: 32-bit then 64-bit */
 	uint64_t start;         /* 0: no CTA_TIMESTAMP */
 	uint32_t id;
+	/* NAT: the reply tuple when it is not the original swapped */
+	const char *rsrc, *rdst;
+	uint16_t rsport, rdport;
+	uint32_t mark;
 };
 
 #define FAKE_C64 1u
@@ -578,8 +582,11 @@ static void put_be32(unsigned char *buf, size_t *off, uint16_t type,
 static void put_tuple(unsigned char *buf, size_t *off, uint16_t type,
 		      const struct fake_ct *f, int reply)
 {
-	const char *src = reply ? f->dst : f->src;
-	const char *dst = reply ? f->src : f->dst;
+	int nat = reply && f->rsrc;
+	const char *src = nat ? f->rsrc : reply ? f->dst : f->src;
+	const char *dst = nat ? f->rdst : reply ? f->src : f->dst;
+	uint16_t sport = nat ? f->rsport : reply ? f->dport : f->sport;
+	uint16_t dport = nat ? f->rdport : reply ? f->sport : f->dport;
 	size_t tuple = put_attr(buf, off, type | NLA_F_NESTED, NULL, 0);
 	size_t nest = put_attr(buf, off, CTA_TUPLE_IP | NLA_F_NESTED, NULL, 0);
 	unsigned char a[16];
@@ -601,10 +608,8 @@ static void put_tuple(unsigned char *buf, size_t *off, uint16_t type,
 		put_u8(buf, off, CTA_PROTO_ICMPV6_TYPE, f->icmp_type);
 		put_u8(buf, off, CTA_PROTO_ICMPV6_CODE, f->icmp_code);
 	} else if (f->proto != IPPROTO_GRE) {
-		put_be16(buf, off, CTA_PROTO_SRC_PORT,
-			 reply ? f->dport : f->sport);
-		put_be16(buf, off, CTA_PROTO_DST_PORT,
-			 reply ? f->sport : f->dport);
+		put_be16(buf, off, CTA_PROTO_SRC_PORT, sport);
+		put_be16(buf, off, CTA_PROTO_DST_PORT, dport);
 	}
 	end_nest(buf, nest, *off);
 	end_nest(buf, tuple, *off);
@@ -688,7 +693,7 @@ static void fake_build(struct fake_msg *m, const struct fake_ct *f,
 	put_tuple(m->b, &off, CTA_TUPLE_REPLY, f, 1);
 	put_be32(m->b, &off, CTA_STATUS, 0x18e);
 	put_be32(m->b, &off, CTA_TIMEOUT, 431999);
-	put_be32(m->b, &off, CTA_MARK, 0);
+	put_be32(m->b, &off, CTA_MARK, f->mark);
 	put_protoinfo(m->b, &off, f);
 	if (f->counters) {
 		put_dir_counters(m->b, &off, CTA_COUNTERS_ORIG, f->counters,
@@ -741,6 +746,12 @@ static const struct fake_ct fakes[] = {
 	  0, 0, 12 },
 	{ AF_INET, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", 1, 2, 0, 0,
 	  TCP_CONNTRACK_MAX, 0, 0, 13 },
+	/* A port forward (DNAT to 192.0.2.1:8080), marked; and SNAT. */
+	{ AF_INET, IPPROTO_TCP, "198.51.100.7", "203.0.113.9", 5555, 80, 0, 0,
+	  TCP_CONNTRACK_ESTABLISHED, FAKE_C64, 0, 14, "192.0.2.1",
+	  "198.51.100.7", 8080, 5555, 0x2a },
+	{ AF_INET6, IPPROTO_UDP, "fd00::5", "2001:db8::53", 3333, 53, 0, 0,
+	  -1, 0, 0, 15, "2001:db8::53", "2001:db8:1::1", 53, 61000, 0 },
 };
 
 static const uint32_t some_sels[] = {
@@ -856,6 +867,25 @@ static void test_nlmsg_fields(void **state)
 	assert_int_equal(r.id, 0xdeadbeef);
 	assert_int_equal(r.pid, 0);
 	assert_string_equal(r.comm, "");
+
+	/* Without NAT the reply tuple is the original swapped. */
+	assert_addr(r.rsrc, AF_INET, "198.51.100.7");
+	assert_addr(r.rdst, AF_INET, "192.0.2.1");
+	assert_int_equal(r.rsport, 443);
+	assert_int_equal(r.rdport, 0x1234);
+	assert_int_equal(r.mark, 0);
+	assert_int_equal(fake_to_wire(&fakes[14], IPCTNL_MSG_CT_NEW, 0,
+				      FLOW_EV_DUMP, SEL_ALL, &r), 0);
+	assert_addr(r.dst, AF_INET, "203.0.113.9");
+	assert_addr(r.rsrc, AF_INET, "192.0.2.1");
+	assert_addr(r.rdst, AF_INET, "198.51.100.7");
+	assert_int_equal(r.rsport, 8080);
+	assert_int_equal(r.rdport, 5555);
+	assert_int_equal(r.mark, 0x2a);
+	assert_int_equal(fake_to_wire(&fakes[15], IPCTNL_MSG_CT_NEW, 0,
+				      FLOW_EV_DUMP, SEL_ALL, &r), 0);
+	assert_addr(r.rdst, AF_INET6, "2001:db8:1::1");
+	assert_int_equal(r.rdport, 61000);
 
 	/* 32-bit counters alone; after 64-bit ones; before them. */
 	assert_int_equal(fake_to_wire(&fakes[2], IPCTNL_MSG_CT_NEW, 0,

@@ -299,7 +299,17 @@ static void test_check_ipv4_padding(void **state)
 		r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
 		r.dst[i] = 0x80;
 		assert_rejected(&r, "dst");
+		r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+		r.rsrc[i] = 1;
+		assert_rejected(&r, "rsrc");
+		r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+		r.rdst[i] = 1;
+		assert_rejected(&r, "rdst");
 	}
+	/* The reserved bytes stay zero. */
+	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+	r.reserved[3] = 1;
+	assert_rejected(&r, "reserved");
 	/* The same bytes are address bytes in IPv6. */
 	r = good(IPPROTO_TCP, FLOW_FAM_IPV6);
 	r.src[4] = 1;
@@ -321,6 +331,12 @@ static void test_check_icmp_ports(void **state)
 	r = good(IPPROTO_ICMPV6, FLOW_FAM_IPV6);
 	r.dport = 1;
 	assert_rejected(&r, "dport");
+	r = good(IPPROTO_ICMP, FLOW_FAM_IPV4);
+	r.rsport = 1;
+	assert_rejected(&r, "reply ports");
+	r = good(IPPROTO_ICMPV6, FLOW_FAM_IPV6);
+	r.rdport = 1;
+	assert_rejected(&r, "reply ports");
 	/* Port 0 is fine for protocols with ports. */
 	r = good(IPPROTO_UDP, FLOW_FAM_IPV4);
 	r.sport = 0;

@@ -340,6 +340,47 @@ static void test_tcp_out_and_in(void **state)
 	assert_int_equal(rc, PROCMAP_UNKNOWN);
 }
 
+/* A port forward: the client asked for 203.0.113.9:80, DNAT sent it to
+ * this host's 192.0.2.1:8080, where the accepted socket sees the client.
+ * Only the reply tuple names that socket. */
+static void test_dnat_to_local(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t web[] = { 31 }, dns[] = { 32 };
+	struct flow_wire w = flow(AF_INET, IPPROTO_TCP, "198.51.100.7", 5555,
+				  "203.0.113.9", 80);
+	int rc;
+
+	fake_proc(f, 300, "web", 3000, web, 1);
+	fake_proc(f, 301, "dnsd", 3001, dns, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 8080, "198.51.100.7", 5555,
+	     31);
+	sock(f, AF_INET, IPPROTO_UDP, "0.0.0.0", 5353, "", 0, 32);
+	refresh(f);
+	/* Without the reply tuple the swapped original finds nothing. */
+	assert_int_equal(owner_of(f, w, &rc), 0);
+	put_addr(w.rsrc, AF_INET, "192.0.2.1");
+	put_addr(w.rdst, AF_INET, "198.51.100.7");
+	w.rsport = 8080;
+	w.rdport = 5555;
+	assert_int_equal(owner_of(f, w, NULL), 300);
+	assert_comm(f, w, "web");
+	/* UDP redirected to a local wildcard socket: the reply's source is
+	 * this host's, so the wildcard rule applies to it. */
+	w = flow(AF_INET, IPPROTO_UDP, "198.51.100.7", 4444, "203.0.113.9", 53);
+	put_addr(w.rsrc, AF_INET, "192.0.2.1");
+	put_addr(w.rdst, AF_INET, "198.51.100.7");
+	w.rsport = 5353;
+	w.rdport = 4444;
+	assert_int_equal(owner_of(f, w, NULL), 301);
+	/* The same redirect to a port nobody listens on: no owner, and the
+	 * flow still counts as this host's (a socket may come). */
+	w.rsport = 5354;
+	assert_int_equal(owner_of(f, w, &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNSEEN);
+}
+
 static void test_ipv4_mapped(void **state)
 {
 	struct fake *f = *state;
@@ -912,6 +953,7 @@ int main(void)
 		cmocka_unit_test(test_parse_stat),
 		cmocka_unit_test(test_parse_icmp_line),
 		FAKE_TEST(test_tcp_out_and_in),
+		FAKE_TEST(test_dnat_to_local),
 		FAKE_TEST(test_ipv4_mapped),
 		FAKE_TEST(test_udp_fallbacks),
 		FAKE_TEST(test_no_owner_socket_decides),
