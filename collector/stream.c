@@ -47,6 +47,19 @@ void stream_set_procmap(struct stream *s, struct procmap *pm)
 	s->pm = pm;
 }
 
+/* A socket opened a moment before its flow began (an accepted TCP socket
+ * appears only once the handshake is done): a flow that started this long
+ * before the last full refresh and had no socket then never will. */
+#define STREAM_YOUNG_NS (2ull * 1000000000ull)
+
+/* Whether a flow of this host's with no socket may still get one: it
+ * started late enough, or its start is not known. */
+static int stream_young(const struct stream *s, const struct flow_wire *w)
+{
+	return !w->start_ns || !s->pm_full_real ||
+	       w->start_ns + STREAM_YOUNG_NS > s->pm_full_real;
+}
+
 /* The owner of a flow. A NEW flow to or from this host that no known
  * socket matches was most likely opened since the last refresh: look
  * again right away (procmap limits how often), so short-lived sockets,
@@ -58,6 +71,8 @@ static int stream_owner(struct stream *s, struct flow_wire *w)
 	if (r == PROCMAP_UNSEEN && w->event == FLOW_EV_NEW &&
 	    procmap_refresh(s->pm, PROCMAP_ON_DEMAND, w->l4proto) != 0)
 		r = procmap_fill(s->pm, w);
+	if (r == PROCMAP_UNSEEN && stream_young(s, w))
+		s->unseen_young++;
 	return r;
 }
 
@@ -86,13 +101,33 @@ int stream_hello(struct stream *s, uint32_t interval_ms)
 }
 
 /* Sockets first, so the dump's records find their owners; a failure
- * only leaves owners as they were. */
+ * only leaves owners as they were. An idle table skips the periodic
+ * socket dump: it walks the kernel's whole socket hash, a cost that does
+ * not shrink with the table and bought nothing when every flow of this
+ * host's already had its socket (see stream.h). */
 static void stream_refresh_sockets(struct stream *s, uint32_t kind)
 {
-	if (s->pm && procmap_refresh(s->pm, kind == DUMP_PERIODIC ?
-				     PROCMAP_PERIODIC : PROCMAP_ON_DEMAND,
-				     0) < 0)
+	uint64_t now = stream_now(CLOCK_MONOTONIC);
+	int r;
+
+	if (!s->pm)
+		return;
+	if (kind != DUMP_PERIODIC) {
+		r = procmap_refresh(s->pm, PROCMAP_ON_DEMAND, 0);
+	} else if (s->pm_full_mono && !s->unseen_young &&
+		   now - s->pm_full_mono <
+		   STREAM_SOCKETS_MAX_AGE_MS * 1000000ull) {
+		r = 0;
+	} else {
+		r = procmap_refresh(s->pm, PROCMAP_PERIODIC, 0);
+		s->pm_full_mono = now;
+		s->pm_full_real = stream_now(CLOCK_REALTIME);
+		s->pm_full_runs++;
+	}
+	if (r < 0)
 		s->pm_errors++;
+	if (kind == DUMP_PERIODIC)
+		s->unseen_young = 0;    /* this dump counts afresh */
 }
 
 int stream_dump(struct stream *s, uint32_t kind)

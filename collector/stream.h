@@ -28,6 +28,11 @@ struct stream {
 	uint32_t cadence_ms;     /* spacing of periodic dumps, told to the ui */
 	struct procmap *pm;      /* NULL: no process attribution */
 	uint64_t pm_errors;      /* failed socket refreshes (not fatal) */
+	uint64_t pm_full_mono;   /* last full socket refresh, CLOCK_MONOTONIC ns */
+	uint64_t pm_full_real;   /* the same moment, CLOCK_REALTIME ns */
+	uint64_t pm_full_runs;   /* full refreshes made (benchmarks) */
+	uint32_t unseen_young;   /* this host's flows without a socket, started
+				  * around or after pm_full_real: worth a look */
 	size_t n;
 	struct flow_wire batch[STREAM_BATCH];
 	char err[256];           /* why the last call failed */
@@ -42,8 +47,13 @@ void stream_set_procmap(struct stream *s, struct procmap *pm);
 int stream_hello(struct stream *s, uint32_t interval_ms);
 
 /* A full dump framed by DUMP_BEGIN/DUMP_END, of kind (enum dump_kind).
- * The socket table is refreshed first (a periodic dump always, the others
- * within procmap's rate limit). 0 or -1 (err set). */
+ * The socket table is refreshed first: before a periodic dump when the
+ * last one listed a young flow of this host's with no socket yet, or when
+ * the last full refresh is STREAM_SOCKETS_MAX_AGE_MS old (exits and reused
+ * pids are noticed then); before other dumps within procmap's rate limit.
+ * New flows between dumps get theirs on demand as their events arrive.
+ * 0 or -1 (err set). */
+#define STREAM_SOCKETS_MAX_AGE_MS 5000
 int stream_dump(struct stream *s, uint32_t kind);
 
 /* Forward queued events; on ENOBUFS resynchronise with a dump. */

@@ -183,6 +183,6 @@ int run_main(const struct options *o)
 	if (r->stop == STOP_NONE)
 		run_supervise(r);
 	rc = run_shutdown(r);
-	testhook_resyncs(r->stream->resyncs);
+	testhook_counts(r->stream->resyncs, r->stream->pm_full_runs);
 	return rc;
 }

@@ -31,10 +31,15 @@ void testhook_event_rcvbuf(int fd)
 		perror("flowtop: test: SO_RCVBUF");
 }
 
-void testhook_resyncs(unsigned long long n)
+void testhook_counts(unsigned long long resyncs,
+		     unsigned long long socket_refreshes)
 {
-	if (getenv("FLOWTOP_TEST_EVENT_RCVBUF") || getenv("FLOWTOP_TEST_TIMING"))
-		fprintf(stderr, "flowtop: test: %llu resyncs\n", n);
+	if (!getenv("FLOWTOP_TEST_EVENT_RCVBUF") &&
+	    !getenv("FLOWTOP_TEST_TIMING"))
+		return;
+	fprintf(stderr, "flowtop: test: %llu resyncs\n", resyncs);
+	fprintf(stderr, "flowtop: test: %llu full socket refreshes\n",
+		socket_refreshes);
 }
 
 void testhook_ui_dump(unsigned long long seq, unsigned kind,

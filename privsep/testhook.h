@@ -12,8 +12,10 @@ void testhook_seccomp(enum role r);
 /* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
  * receive buffer, so a burst of flows overflows it (ENOBUFS). */
 void testhook_event_rcvbuf(int fd);
-/* Prints "flowtop: test: N resyncs" on stderr at exit. */
-void testhook_resyncs(unsigned long long n);
+/* Prints "flowtop: test: N resyncs" and "flowtop: test: M full socket
+ * refreshes" on stderr at exit. */
+void testhook_counts(unsigned long long resyncs,
+		     unsigned long long socket_refreshes);
 /* FLOWTOP_TEST_TIMING=1: the ui prints one line per completed dump,
  * "flowtop: test: dump seq=S kind=K flows=F real_ns=T", T taken when the
  * dump's end reached the ui (CLOCK_REALTIME), for the benchmarks. */
@@ -28,9 +30,11 @@ static inline void testhook_event_rcvbuf(int fd)
 {
 	(void)fd;
 }
-static inline void testhook_resyncs(unsigned long long n)
+static inline void testhook_counts(unsigned long long resyncs,
+				   unsigned long long socket_refreshes)
 {
-	(void)n;
+	(void)resyncs;
+	(void)socket_refreshes;
 }
 static inline void testhook_ui_dump(unsigned long long seq, unsigned kind,
 				    unsigned long long flows)

@@ -7,6 +7,9 @@
 # ctload, the benchmarks' load generator: TCP and UDP, IPv4 and IPv6, no
 # packets), flowtop runs with -t 0.1 and shows only ICMP (-4I), so the
 # kernel still dumps every entry while stdout stays small.
+#
+# Then, on the emptied table with one local flow: the periodic dumps do not
+# each walk the kernel's socket table once every flow has its owner.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools ip nft conntrack timeout pgrep
@@ -49,5 +52,27 @@ wait_pid "$FT_TPID" 10
 verdict "flowtop -o json (until interrupted) exits 0 on SIGTERM" \
 	"$([ "$WAIT_RC" = 0 ] || printf '%s:\n%s' "$(rc_text "$WAIT_RC")" "$(show_file "$WORK/cad.err")")"
 verdict "stdout holds only JSON lines (ICMP flows: none here)" "$(jcheck valid "$WORK/cad.out" --allow-empty)"
+
+# --- the socket table, on an idle host -----------------------------------
+# One long-lived local flow, attributed at the first refresh: afterwards
+# nothing of this host's lacks a socket, so the periodic dumps leave the
+# kernel's socket hash alone (at most one more full refresh, at 5 s).
+start_server s_idle tcp "$S4" 5401 || e2e_finish
+start_client c_idle tcp "$S4" 5401 30
+sport=$(client_sport c_idle) || { fail "idle client connects" "$(cat "$WORK/c_idle.err")"; e2e_finish; }
+if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
+	fail "socket refresh checks" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
+	e2e_finish
+fi
+ft_run idle "$NS_CLIENT" env FLOWTOP_TEST_TIMING=1 "$FLOWTOP_TESTHOOKS" \
+	--count 8 -t 0.5 -o json -4T -n -G
+verdict "flowtop-testhooks --count 8 -t 0.5 exits 0" \
+	"$([ "$FT_RC" = 0 ] || printf '%s:\n%s' "$(rc_text "$FT_RC")" "$(show_file "$WORK/idle.err")")"
+verdict "the local flow shows its process (python3) in the last snapshot" \
+	"$(jcheck expect "$WORK/idle.out" --where proto=tcp "--where=dst=$S4" --where dport=5401 \
+		"--where=sport=$sport" --expect process=python3)"
+full=$(sed -n 's/^flowtop: test: \([0-9]*\) full socket refreshes$/\1/p' "$WORK/idle.err")
+verdict "9 periodic dumps over 4.5 s made at most 2 full socket refreshes (made: ${full:-none})" \
+	"$([ -n "$full" ] && [ "$full" -ge 1 ] && [ "$full" -le 2 ] || show_file "$WORK/idle.err")"
 
 e2e_finish
