@@ -62,6 +62,7 @@ struct ct_source {
 	uint32_t sel;
 	unsigned char *dump_buf;
 	unsigned char *ev_buf;
+	uint64_t dump_entries;  /* in the last complete dump */
 };
 
 /* Where a protocol's state is kept while a message is parsed. */
@@ -796,6 +797,7 @@ struct ct_dump_run {
 	struct ct_source *s;
 	ct_emit_fn emit;
 	void *arg;
+	uint64_t entries;       /* every entry, shown or not */
 	int stopped;            /* emit returned -1 */
 	int done;               /* NLMSG_DONE seen, or an error */
 	int error;              /* negative errno from the kernel */
@@ -834,7 +836,10 @@ static void ct_dump_msg(struct ct_dump_run *d, const struct nlmsghdr *nlh)
 	}
 	/* Once the consumer stopped, the rest of the dump is still read and
 	 * dropped: left on the socket it would only delay the next dump. */
-	if (d->stopped || ct_event_of(nlh) == 0)
+	if (ct_event_of(nlh) == 0)
+		return;
+	d->entries++;
+	if (d->stopped)
 		return;
 	if (ct_parse(nlh, FLOW_EV_DUMP, d->s->sel, &e) == 0 &&
 	    d->emit(&e.rec, d->arg) < 0)
@@ -875,7 +880,13 @@ int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 		snprintf(err, errlen, "conntrack dump: consumer stopped");
 		return -1;
 	}
+	s->dump_entries = d.entries;
 	return 0;
+}
+
+uint64_t ct_dump_entries(const struct ct_source *s)
+{
+	return s->dump_entries;
 }
 
 /* Emit the events of one datagram: 0, or -1 once the consumer stopped. A

@@ -50,6 +50,10 @@ int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
 int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 	    char *err, size_t errlen);
 
+/* Entries the last complete dump listed, whatever the selection (0 also
+ * before the first dump). */
+uint64_t ct_dump_entries(const struct ct_source *s);
+
 /* Pure conversion, exposed for unit tests: fill *rec from ct (a struct
  * nf_conntrack *) with the given event; returns 0 if the record passes sel,
  * 1 if filtered out, -1 if the entry is not one flowtop can show. */

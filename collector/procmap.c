@@ -1258,6 +1258,11 @@ void procmap_set_hidden_pid(struct procmap *m, pid_t pid)
 	m->hidden_pid = pid > 0 ? (uint32_t)pid : 0;
 }
 
+uint32_t procmap_tcp_established(const struct procmap *m)
+{
+	return m->established[PM_TCP4] + m->established[PM_TCP6];
+}
+
 void procmap_stats(const struct procmap *m, size_t *sockets, size_t *owners,
 		   size_t *bytes)
 {

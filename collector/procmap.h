@@ -93,6 +93,11 @@ int procmap_refresh(struct procmap *m, enum procmap_refresh_kind kind,
 /* Set rec->pid and rec->comm from the cache; enum procmap_owner. */
 int procmap_fill(struct procmap *m, struct flow_wire *rec);
 
+/* ESTABLISHED TCP sockets (either family) at the last refresh that
+ * listed them: with an empty conntrack table, a sign that the kernel
+ * tracks nothing here. */
+uint32_t procmap_tcp_established(const struct procmap *m);
+
 /* Sockets and owners held, for the status line and benchmarks. */
 void procmap_stats(const struct procmap *m, size_t *sockets, size_t *owners,
 		   size_t *bytes);

@@ -67,6 +67,8 @@ struct procmap {
 	uint64_t seed;
 	uint32_t pending;       /* sockets with PM_F_PENDING */
 	uint32_t per_proto[5];  /* live sockets: tcp, udp, udplite, icmp, - */
+	uint32_t established[PM_TABLES]; /* TCP tables: ESTABLISHED sockets
+					  * in their last dump */
 	uint8_t gen;
 	/* owners */
 	struct pm_owner *owners;

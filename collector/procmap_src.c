@@ -179,6 +179,8 @@ static int pm_diag_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 	s.lport = ntohs(d->id.idiag_sport);
 	s.rport = ntohs(d->id.idiag_dport);
 	s.inode = d->idiag_inode;
+	if (s.l4proto == IPPROTO_TCP && d->idiag_state == TCP_ESTABLISHED)
+		m->established[t]++;
 	return pm_round_add(m, &s, t);
 }
 
@@ -206,6 +208,7 @@ static int pm_diag_table(struct procmap *m, enum pm_table t)
 	q.r.idiag_states = pm_table_proto(t) == IPPROTO_TCP ?
 		PM_TCP_STATES : ~0u;
 	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	m->established[t] = 0;
 	rc = pm_nl_dump(m, m->diag_fd, &q.h, pm_diag_msg, &t);
 	if (rc < 0 && pm_unsupported(rc))
 		return 1;

@@ -130,6 +130,15 @@ static void stream_refresh_sockets(struct stream *s, uint32_t kind)
 		s->unseen_young = 0;    /* this dump counts afresh */
 }
 
+/* Not one entry in the kernel's table (whatever the selection) while the
+ * host holds established TCP connections: they would be tracked if any
+ * rule used conntrack. */
+static int stream_untracked(const struct stream *s)
+{
+	return s->pm && !s->tracking_forced && ct_dump_entries(s->ct) == 0 &&
+	       procmap_tcp_established(s->pm) > 0;
+}
+
 int stream_dump(struct stream *s, uint32_t kind)
 {
 	struct msg_dump_mark mk;
@@ -156,6 +165,8 @@ int stream_dump(struct stream *s, uint32_t kind)
 	mk.took_ns = stream_now(CLOCK_MONOTONIC) - mk.mono_ns;
 	if (mk.took_ns == 0)
 		mk.took_ns = 1;
+	if (stream_untracked(s))
+		mk.flags |= DUMP_F_UNTRACKED;
 	if (stream_flush(s) < 0 ||
 	    stream_send(s, MSG_DUMP_END, &mk, sizeof(mk)) < 0)
 		return -1;

@@ -26,6 +26,7 @@ struct stream {
 	uint64_t seq;            /* last dump sent */
 	uint64_t resyncs;        /* dumps forced by lost events */
 	uint32_t cadence_ms;     /* spacing of periodic dumps, told to the ui */
+	int tracking_forced;     /* --track: an empty table is just empty */
 	struct procmap *pm;      /* NULL: no process attribution */
 	uint64_t pm_errors;      /* failed socket refreshes (not fatal) */
 	uint64_t pm_full_mono;   /* last full socket refresh, CLOCK_MONOTONIC ns */

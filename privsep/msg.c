@@ -130,8 +130,12 @@ int msg_check_dump_mark(const struct msg *m, const char **why)
 		*why = "cadence out of range";
 		return -1;
 	}
-	if (m->type == MSG_DUMP_BEGIN && mk.took_ns) {
-		*why = "duration in a dump start";
+	if (m->type == MSG_DUMP_BEGIN && (mk.took_ns || mk.flags)) {
+		*why = "duration or flags in a dump start";
+		return -1;
+	}
+	if ((mk.flags & ~(uint32_t)DUMP_F_ALL) || mk.reserved) {
+		*why = "unknown dump flags";
 		return -1;
 	}
 	return 0;

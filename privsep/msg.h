@@ -74,6 +74,15 @@ struct msg_dump_mark {
 				* or more when a dump would eat it */
 	uint64_t resyncs;      /* dumps forced by lost events so far */
 	uint64_t took_ns;      /* DUMP_END: how long the dump took; BEGIN: 0 */
+	uint32_t flags;        /* DUMP_END: enum dump_flag bits; BEGIN: 0 */
+	uint32_t reserved;     /* zero */
+};
+
+enum dump_flag {
+	/* The table is empty while this host has established TCP
+	 * connections: no firewall rule makes the kernel track them. */
+	DUMP_F_UNTRACKED = 1u << 0,
+	DUMP_F_ALL = DUMP_F_UNTRACKED,
 };
 
 /* Bound of cadence_ms a collector may announce (a day). */

@@ -23,6 +23,7 @@ enum {
 	OPT_CONF_DIR,
 	OPT_GEOIP_DIR,
 	OPT_SHOW_LOOPBACK,
+	OPT_TRACK,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "conf-dir", required_argument, NULL, OPT_CONF_DIR },
 	{ "geoip-dir", required_argument, NULL, OPT_GEOIP_DIR },
 	{ "show-loopback", no_argument, NULL, OPT_SHOW_LOOPBACK },
+	{ "track", no_argument, NULL, OPT_TRACK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -76,6 +78,8 @@ void options_usage(FILE *out)
 "  -I, --icmp            ICMP and ICMPv6 flows\n"
 "  -S, --sctp            SCTP flows\n"
 "      --show-loopback   also flows with a loopback address at either end\n"
+"      --track           make the kernel track flows for this run (adds an\n"
+"                        nftables table of its own, removed at exit)\n"
 "Display:\n"
 "  -s, --show-src        show source ports\n"
 "  -n, --no-dns          no reverse DNS lookups\n"
@@ -176,6 +180,7 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 	case 'b': o->bits = 1; break;
 	case 'u': o->update = 1; break;
 	case OPT_SHOW_LOOPBACK: o->sel |= SEL_LOOPBACK; break;
+	case OPT_TRACK: o->track = 1; break;
 	case OPT_CONF_DIR: o->conf_dir = arg; break;
 	case OPT_GEOIP_DIR: o->geoip_dir = arg; break;
 	case 't':

@@ -13,6 +13,7 @@
 #include "collector/ct.h"
 #include "collector/stream.h"
 #include "collector/sysctl.h"
+#include "collector/track.h"
 #include "privsep/msg.h"
 #include "privsep/options.h"
 #include "privsep/privdrop.h"
@@ -30,6 +31,7 @@ enum stop_kind {
 struct run {
 	const struct options *o;
 	struct ct_source *ct;
+	struct track *track;          /* --track: our nftables table */
 	struct ct_sysctl sysctl;
 	struct tty_state tty;
 	struct ids unpriv, ui_ids;

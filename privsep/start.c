@@ -61,6 +61,11 @@ static int start_open(struct run *r)
 	if (!r->ct)
 		return start_fail(r, err);
 	testhook_event_rcvbuf(ct_event_fd(r->ct));
+	if (r->o->track) {
+		r->track = track_start(err, sizeof(err));
+		if (!r->track)
+			return start_fail(r, err);
+	}
 	/* Its netlink sockets and /proc directory can't be opened once the
 	 * collector is confined. Without them flowtop still works, only
 	 * without process names. */
@@ -113,6 +118,7 @@ static int start_channels(struct run *r)
 		      "ui");
 	stream_init(r->stream, r->ct, r->ui_chan);
 	stream_set_procmap(r->stream, start_procmap);
+	r->stream->tracking_forced = r->track != NULL;
 	return 0;
 }
 

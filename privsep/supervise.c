@@ -235,6 +235,10 @@ int run_shutdown(struct run *r)
 {
 	sup_stop_children(r);
 	ct_sysctl_restore(&r->sysctl);
+	/* Closing its socket makes the kernel delete the --track table (an
+	 * exit would too; this is only sooner). */
+	track_stop(r->track);
+	r->track = NULL;
 	tty_restore(&r->tty);
 	return sup_report(r);
 }

@@ -30,6 +30,7 @@ struct ui {
 	struct msg_dump_mark dump;
 	uint64_t dumps;         /* completed dumps */
 	uint32_t cadence_ms;    /* last cadence told on stderr */
+	int untracked;          /* last DUMP_F_UNTRACKED told on stderr */
 	uint32_t printed;       /* snapshots printed */
 	struct annots *annots;
 	int print_due;          /* a snapshot waits for lookups */
@@ -181,6 +182,23 @@ static void ui_note_cadence(struct ui *u, const struct msg_dump_mark *mk)
 			want / 1000.0, mk->cadence_ms / 1000.0);
 }
 
+/* An empty table is most often a kernel that tracks nothing: say why and
+ * what helps, once, and when that changes. */
+static void ui_note_tracking(struct ui *u, const struct msg_dump_mark *mk)
+{
+	int untracked = !!(mk->flags & DUMP_F_UNTRACKED);
+
+	if (untracked == u->untracked)
+		return;
+	u->untracked = untracked;
+	if (untracked)
+		fputs("flowtop: the kernel tracks no flows here (no firewall "
+		      "rule uses conntrack, yet TCP connections are open): "
+		      "try flowtop --track\n", stderr);
+	else
+		fputs("flowtop: the kernel tracks flows now\n", stderr);
+}
+
 static int ui_dump_mark(struct ui *u, const struct msg *m)
 {
 	struct msg_dump_mark mk;
@@ -201,6 +219,7 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	u->in_dump = 0;
 	flow_table_dump_end(u->table, mk.seq);
 	ui_note_cadence(u, &mk);
+	ui_note_tracking(u, &mk);
 	testhook_ui_dump(mk.seq, mk.kind, flow_table_count(u->table));
 	if (ui_ask(u) < 0)
 		return UI_QUIET_FAIL;   /* the resolver is gone */

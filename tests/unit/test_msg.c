@@ -481,6 +481,35 @@ static void test_check_dump_mark(void **state)
 	assert_int_equal(check_mark(B, DUMP_PERIODIC, 1000, 5), -1);
 }
 
+static int check_mark_flags(uint32_t type, uint32_t flags, uint32_t reserved)
+{
+	struct msg_dump_mark mk = { .seq = 7, .kind = DUMP_PERIODIC,
+				    .cadence_ms = 1000, .flags = flags,
+				    .reserved = reserved,
+				    .took_ns = type == MSG_DUMP_END };
+	struct msg m = { .type = type, .len = sizeof(mk),
+			 .payload = &mk, .fd = -1 };
+	const char *why = NULL;
+	int r = msg_check_dump_mark(&m, &why);
+
+	if (r < 0)
+		assert_non_null(why);
+	return r;
+}
+
+static void test_check_dump_mark_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(check_mark_flags(MSG_DUMP_END, 0, 0), 0);
+	assert_int_equal(check_mark_flags(MSG_DUMP_END, DUMP_F_UNTRACKED, 0), 0);
+	/* Known only once the dump is read. */
+	assert_int_equal(check_mark_flags(MSG_DUMP_BEGIN, DUMP_F_UNTRACKED, 0),
+			 -1);
+	assert_int_equal(check_mark_flags(MSG_DUMP_END, DUMP_F_ALL + 1, 0), -1);
+	assert_int_equal(check_mark_flags(MSG_DUMP_END, 0x80000000u, 0), -1);
+	assert_int_equal(check_mark_flags(MSG_DUMP_END, 0, 1), -1);
+}
+
 static int check_filter(uint32_t sel)
 {
 	struct msg_filter f = { .sel = sel };
@@ -891,7 +920,7 @@ static void test_roundtrip_ping_pong(void **state)
 static void test_roundtrip_in_order(void **state)
 {
 	struct pair p;
-	struct msg_dump_mark mark = { 1, 2, 3, DUMP_PERIODIC, 1000, 0, 0 }, got;
+	struct msg_dump_mark mark = { 1, 2, 3, DUMP_PERIODIC, 1000, 0, 0, 0, 0 }, got;
 	struct flow_wire r;
 	struct msg m;
 	const char *why = NULL;
@@ -1155,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(test_decode_reasons_differ),
 		cmocka_unit_test(test_check_hello),
 		cmocka_unit_test(test_check_dump_mark),
+		cmocka_unit_test(test_check_dump_mark_flags),
 		cmocka_unit_test(test_check_filter),
 		cmocka_unit_test(test_send_refuses_wrong_direction),
 		cmocka_unit_test(test_send_refuses_bad_length),
