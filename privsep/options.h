@@ -15,6 +15,7 @@ struct options {
 	int no_geoip;           /* -G */
 	int bits;               /* -b */
 	int update;             /* -u */
+	int force;              /* --force: -u installs an older build too */
 	int batch;              /* --once or --count given */
 	uint32_t count;         /* snapshots to print in batch mode; 0 = forever */
 	enum out_format output; /* -o */
