@@ -114,9 +114,10 @@ void gu_inst_discard(struct gu_inst *in, const char *tmp)
 }
 
 int gu_inst_commit(struct gu_inst *in, int fd, const char *tmp,
-		   const char *name, int64_t mtime, char *err, size_t errlen)
+		   const char *name, int64_t mtime, long ns, char *err,
+		   size_t errlen)
 {
-	struct timespec ts[2] = { { 0, UTIME_OMIT }, { (time_t)mtime, 0 } };
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { (time_t)mtime, ns } };
 	char f[300];
 
 	inst_final(name, f, sizeof(f));

@@ -32,10 +32,11 @@ int gu_inst_current(struct gu_inst *in, const char *name, struct stat *st);
 int gu_inst_temp(struct gu_inst *in, const char *name, char *tmp, size_t tmplen,
 		 char *err, size_t errlen);
 
-/* Make tmp NAME.mmdb: fsync, mtime (when > 0), rename, fsync the dir.
- * On failure tmp is removed and the old file untouched. */
+/* Make tmp NAME.mmdb: fsync, mtime (when > 0, plus ns), rename, fsync
+ * the dir. On failure tmp is removed and the old file untouched. */
 int gu_inst_commit(struct gu_inst *in, int fd, const char *tmp,
-		   const char *name, int64_t mtime, char *err, size_t errlen);
+		   const char *name, int64_t mtime, long ns, char *err,
+		   size_t errlen);
 void gu_inst_discard(struct gu_inst *in, const char *tmp);
 
 /* Set NAME.mmdb's mtime (the mirror's Last-Modified of the same build). */

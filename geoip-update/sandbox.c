@@ -54,6 +54,11 @@ int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
 	 * list allows could do either, this is the second lock. */
 	if (sandbox_ids(err, errlen) < 0)
 		return -1;
+	/* The uid change cleared the death signal: set it again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1) {
+		snprintf(err, errlen, "the updater went away during start-up");
+		return -1;
+	}
 	if (setrlimit(RLIMIT_NPROC, &none) < 0 ||
 	    (strcmp(comm, "flowtop-fetch") == 0 &&
 	     setrlimit(RLIMIT_FSIZE, &none) < 0)) {

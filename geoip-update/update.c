@@ -45,6 +45,7 @@ struct upd {
 struct got_file {
 	int raw, sha;
 	int64_t mtime;
+	long mtime_ns;      /* file:// sources: the exact time, to know them again */
 	const char *from;
 };
 
@@ -175,14 +176,18 @@ static enum try_result upd_try_file(struct upd *u, const struct gu_cand *k,
 		snprintf(u->last, sizeof(u->last), "%s: not a regular file", path);
 		return TRY_NEXT_MIRROR;
 	}
-	/* Installed from this very file before: same size and time. */
-	if (inst && inst->st_size > 0 && inst->st_mtime == st.st_mtime) {
+	/* Installed from this very file before: same size and time, to the
+	 * nanosecond (the install gave it the source's). */
+	if (inst && inst->st_size == st.st_size &&
+	    inst->st_mtim.tv_sec == st.st_mtim.tv_sec &&
+	    inst->st_mtim.tv_nsec == st.st_mtim.tv_nsec) {
 		close(fd);
 		return TRY_CURRENT;
 	}
 	close(f->raw);
 	f->raw = fd;
-	f->mtime = st.st_mtime;
+	f->mtime = st.st_mtim.tv_sec;
+	f->mtime_ns = st.st_mtim.tv_nsec;
 	close(f->sha);
 	snprintf(sha, sizeof(sha), "%s.sha256", path);
 	f->sha = upd_open_user(sha);
@@ -215,7 +220,7 @@ static enum try_result upd_install(struct upd *u, const struct gu_db *d,
 	if (rc == 0 && v.verdict == VAL_OK) {
 		rc = gu_inst_commit(&u->inst, q.out_fd, tmp, d->name,
 				    f->mtime > 0 ? f->mtime : (int64_t)time(NULL),
-				    err, sizeof(err));
+				    f->mtime_ns, err, sizeof(err));
 		close(q.out_fd);
 		if (rc == 0) {
 			snprintf(u->last, sizeof(u->last), "updated from %s (%s, %llu bytes)",
@@ -242,7 +247,7 @@ static enum try_result upd_cand(struct upd *u, const struct gu_db *d,
 				const struct gu_cand *k, int inst_fd,
 				const struct stat *inst)
 {
-	struct got_file f = { -1, -1, -1, k->url };
+	struct got_file f = { -1, -1, -1, 0, k->url };
 	enum try_result r;
 
 	f.raw = memfd_create("flowtop-download", MFD_CLOEXEC);
