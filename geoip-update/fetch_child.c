@@ -15,6 +15,9 @@
 #include "geoip-update/sandbox.h"
 
 #define FC_MAX_HOPS 5
+#ifndef FLOWTOP_VERSION
+#define FLOWTOP_VERSION "0"
+#endif
 
 struct fc {
 	CURL *h;

@@ -87,6 +87,11 @@ static int mm_key(struct gu_mm *m, char **w, size_t n, const char **why)
 		*why = n < 2 ? "key without a value" : "unknown key or extra words";
 		return -1;
 	}
+	if ((strcmp(k, "AccountID") == 0 || strcmp(k, "UserId") == 0) &&
+	    strspn(w[1], "0123456789") != strlen(w[1])) {
+		*why = "AccountID is a number";
+		return -1;
+	}
 	if (strcmp(k, "AccountID") == 0 || strcmp(k, "UserId") == 0)
 		return mm_set(m->account, sizeof(m->account), w[1], "", why,
 			      "AccountID is a number");
