@@ -16,7 +16,7 @@ have_mmdb || { skip "all checks" "no test databases in $MMDB_SRC"; exit 0; }
 
 # Databases are made readable by nobody (the validator and the resolver).
 BASE=$(mktemp -d /tmp/ft-e2e-upd.XXXXXX) && chmod 0755 "$BASE"
-trap 'umount "$BASE/full" 2>/dev/null; rm -rf "$BASE"; e2e_cleanup' EXIT
+trap 'umount "$BASE/full" 2>/dev/null; rm -rf "$BASE"; dns_cleanup; e2e_cleanup' EXIT
 MK=$ROOT/tests/tools/mkmmdb.py
 PORT0=$((20000 + RANDOM % 20000))
 NPORT=0
