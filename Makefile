@@ -14,7 +14,8 @@ CLANG ?= clang-14
 PKG_CONFIG ?= pkg-config
 
 # Libraries the product links; tests add cmocka.
-PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares libmnl
+PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares \
+	libmnl libcurl zlib openssl
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 
@@ -137,6 +138,8 @@ install: flowtop
 	install -m 0755 flowtop $(DESTDIR)$(SBINDIR)/flowtop
 	install -m 0644 man/flowtop.8 $(DESTDIR)$(MANDIR)/man8/flowtop.8
 	install -m 0644 conf/tcp.conf conf/udp.conf $(DESTDIR)$(SYSCONFDIR)/netsniff-ng/
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/netsniff-ng/geoip.conf ]; then \
+		install -m 0644 conf/geoip.conf $(DESTDIR)$(SYSCONFDIR)/netsniff-ng/; fi
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 		setcap $(FILECAPS) $(SBINDIR)/flowtop && \
 		echo "flowtop: $(SBINDIR)/flowtop may now be run by any user"; \
@@ -147,7 +150,8 @@ install: flowtop
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/flowtop $(DESTDIR)$(MANDIR)/man8/flowtop.8 \
 		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/tcp.conf \
-		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/udp.conf
+		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/udp.conf \
+		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/geoip.conf
 
 clean:
 	rm -rf $(B) flowtop

@@ -1,6 +1,7 @@
 /* flowtop: parse the command line, then run as the collector. */
 #include <stdio.h>
 
+#include "geoip-update/update.h"
 #include "privsep/options.h"
 #include "privsep/run.h"
 
@@ -16,10 +17,7 @@ int main(int argc, char **argv)
 	case OPT_RUN:
 		break;
 	}
-	if (o.update) {
-		fprintf(stderr, "flowtop: -u: the GeoIP updater is not part of "
-			"this version yet\n");
-		return 1;
-	}
+	if (o.update)
+		return gu_main(&o);
 	return run_main(&o);
 }

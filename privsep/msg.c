@@ -7,6 +7,7 @@
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
 #include "privsep/msg.h"
+#include "privsep/update_wire.h"
 
 /* Batches of fixed-size records: at least one, as many as fit. */
 #define UNIT(t) ((uint32_t)sizeof(t))
@@ -36,6 +37,16 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		BATCH(struct service_req), 0 },
 	[MSG_SERVICE_ANS] = { "SERVICE_ANS", MSG_DIR_RES_UI,
 		BATCH(struct service_ans), 0 },
+	[MSG_FETCH_REQ] = { "FETCH_REQ", MSG_DIR_UPD_FET,
+		sizeof(struct fetch_req), sizeof(struct fetch_req), 0, 0 },
+	[MSG_FETCH_START] = { "FETCH_START", MSG_DIR_FET_UPD,
+		sizeof(struct fetch_start), sizeof(struct fetch_start), 0, 0 },
+	[MSG_FETCH_DATA] = { "FETCH_DATA", MSG_DIR_FET_UPD,
+		sizeof(struct fetch_data_hdr) + 1, MSG_MAX_PAYLOAD, 0, 0 },
+	[MSG_FETCH_DONE] = { "FETCH_DONE", MSG_DIR_FET_UPD,
+		sizeof(struct fetch_done), sizeof(struct fetch_done), 0, 0 },
+	[MSG_VAL_RESULT] = { "VAL_RESULT", MSG_DIR_VAL_UPD,
+		sizeof(struct val_result), sizeof(struct val_result), 0, 0 },
 };
 
 const struct msg_spec *msg_spec(uint32_t type)

@@ -21,6 +21,7 @@ enum msg_dir {
 	MSG_DIR_RES_UI = 1u << 3,   /* resolver -> ui */
 	MSG_DIR_FET_UPD = 1u << 4,  /* fetcher -> updater parent */
 	MSG_DIR_UPD_FET = 1u << 5,  /* updater parent -> fetcher */
+	MSG_DIR_VAL_UPD = 1u << 6,  /* validator -> updater parent */
 };
 
 enum msg_type {
@@ -39,6 +40,12 @@ enum msg_type {
 	MSG_LOOKUP_ANS,   /* 1..N struct lookup_ans */
 	MSG_SERVICE_REQ,  /* 1..N struct service_req */
 	MSG_SERVICE_ANS,  /* 1..N struct service_ans */
+	/* GeoIP updater (privsep/update_wire.h) */
+	MSG_FETCH_REQ,    /* struct fetch_req: updater -> fetcher */
+	MSG_FETCH_START,  /* struct fetch_start: fetcher -> updater */
+	MSG_FETCH_DATA,   /* struct fetch_data_hdr + 1.. body bytes */
+	MSG_FETCH_DONE,   /* struct fetch_done */
+	MSG_VAL_RESULT,   /* struct val_result: validator -> updater */
 	MSG_TYPE_COUNT
 };
 

@@ -24,6 +24,7 @@ enum {
 	OPT_GEOIP_DIR,
 	OPT_SHOW_LOOPBACK,
 	OPT_TRACK,
+	OPT_FORCE,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "geoip-dir", required_argument, NULL, OPT_GEOIP_DIR },
 	{ "show-loopback", no_argument, NULL, OPT_SHOW_LOOPBACK },
 	{ "track", no_argument, NULL, OPT_TRACK },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -62,6 +64,11 @@ static const struct {
 	{ '4', SEL_IPV4 }, { '6', SEL_IPV6 }, { 'T', SEL_TCP }, { 'U', SEL_UDP },
 	{ 'D', SEL_DCCP }, { 'I', SEL_ICMP }, { 'S', SEL_SCTP },
 };
+
+/* DB-IP's licence (CC BY 4.0) asks for this where its data is shown. */
+static const char options_attribution[] =
+"GeoIP data, when from DB-IP's free databases: IP Geolocation by DB-IP\n"
+"(https://db-ip.com), licensed under CC BY 4.0.\n";
 
 void options_usage(FILE *out)
 {
@@ -93,7 +100,11 @@ void options_usage(FILE *out)
 "Files:\n"
 "      --conf-dir DIR    tcp.conf, udp.conf, geoip.conf (default " SYSCONFDIR ")\n"
 "      --geoip-dir DIR   GeoIP databases\n"
-"  -u, --update          update the GeoIP databases and exit\n"
+"  -u, --update          update the GeoIP databases from the mirrors in\n"
+"                        geoip.conf (and geoipupdate's /etc/GeoIP.conf) and\n"
+"                        exit: 0 all updated or current, 1 none, 3 some\n"
+"      --force           with -u: install a database older than the\n"
+"                        installed one too\n"
 "Other:\n"
 "  -v, --version         print the version and exit\n"
 "  -h, --help            print this help and exit\n");
@@ -179,6 +190,7 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 	case 'G': o->no_geoip = 1; break;
 	case 'b': o->bits = 1; break;
 	case 'u': o->update = 1; break;
+	case OPT_FORCE: o->force = 1; break;
 	case OPT_SHOW_LOOPBACK: o->sel |= SEL_LOOPBACK; break;
 	case OPT_TRACK: o->track = 1; break;
 	case OPT_CONF_DIR: o->conf_dir = arg; break;
@@ -206,7 +218,7 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 		o->batch = 1;
 		break;
 	case 'v':
-		printf("flowtop %s\n", FLOWTOP_VERSION);
+		printf("flowtop %s\n%s", FLOWTOP_VERSION, options_attribution);
 		return OPT_EXIT_OK;
 	case 'h':
 		options_usage(stdout);

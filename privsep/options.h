@@ -16,6 +16,7 @@ struct options {
 	int bits;               /* -b */
 	int update;             /* -u */
 	int track;              /* --track */
+	int force;              /* --force: -u installs an older build too */
 	int batch;              /* --once or --count given */
 	uint32_t count;         /* snapshots to print in batch mode; 0 = forever */
 	enum out_format output; /* -o */

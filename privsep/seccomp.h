@@ -38,6 +38,9 @@ struct sc_policy {
 extern const struct sc_policy seccomp_collector_policy;
 extern const struct sc_policy seccomp_resolver_policy;
 extern const struct sc_policy seccomp_ui_policy;
+/* flowtop -u's children (seccomp_fetch.c, seccomp_validate.c). */
+extern const struct sc_policy seccomp_fetch_policy;
+extern const struct sc_policy seccomp_validate_policy;
 
 /* Map the shared trap board; call once before forking. 0 or -1. */
 int seccomp_board_init(void);

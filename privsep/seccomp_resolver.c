@@ -1,6 +1,7 @@
 /* The resolver's allowlist, once it has opened its databases and service
- * files and built its DNS channel. No open, openat, execve, ptrace, bind,
- * listen or accept: it can reach no file and serve no one. The only new
+ * files and built its DNS channel. No write access to any file, no
+ * execve, ptrace, bind, listen or accept: it serves no one; the one kind
+ * of open it may make is read-only, inside its chroot (see below). The only new
  * descriptors it may make are the UDP and TCP sockets of DNS queries to
  * the name servers c-ares read from resolv.conf before the sandbox. */
 #include <fcntl.h>
@@ -33,6 +34,16 @@ static const struct sc_rule resolver_rules[] = {
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_GETFL),
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFL),
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFD),
+	/* Live GeoIP reload (resolver_enter_root): the chroot is then the
+	 * GeoIP directory, which its uid cannot write, so read-only opens
+	 * there reach the databases and nothing else. stat and a listing
+	 * notice a replaced file; libmaxminddb opens, fstats and maps it. */
+	/* (O_TMPFILE needs write access, which the mask refuses) */
+	SC_ALLOW_ARG(openat, 2, SCMP_CMP_MASKED_EQ,
+		     O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND),
+	SC_ALLOW(newfstatat),
+	SC_ALLOW(fstat),
+	SC_ALLOW(getdents64),
 	/* error messages on stderr */
 	SC_ALLOW(write),
 	SC_ALLOW(clock_gettime),

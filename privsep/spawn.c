@@ -107,6 +107,7 @@ static int spawn_resolver(struct run *r)
 	res = resolver_open(r->o);
 	if (!res)
 		exit(1);
+	resolver_enter_root(res, r->o);
 	if (priv_chroot_cwd(err, sizeof(err)) < 0)
 		spawn_die(ROLE_RESOLVER, err);
 	spawn_seal(ROLE_RESOLVER, &seccomp_resolver_policy);

@@ -33,16 +33,38 @@ enum geo_role {
 	GEO_ASN = 1u << 2,
 };
 
+_Static_assert((unsigned)GEO_CITY == (unsigned)GEO_ROLE_CITY &&
+	       (unsigned)GEO_COUNTRY == (unsigned)GEO_ROLE_COUNTRY &&
+	       (unsigned)GEO_ASN == (unsigned)GEO_ROLE_ASN, "role bits of geoip.h");
+
 struct geo_db {
 	MMDB_s mmdb;           /* allocated once: entries point back at it */
 	unsigned roles;
 	dev_t dev;             /* the same file reached twice is opened once */
 	ino_t ino;
+	struct timespec mtime; /* with size: how a replaced file is noticed */
+	off_t size;
+	const char *dir;       /* the directory it was found in (caller's) */
+	char name[256];        /* its name there */
 };
+
+/* A file refused during a reload, so it is reported only once. */
+struct geo_seen_bad {
+	char name[256];
+	ino_t ino;
+	struct timespec mtime;
+	off_t size;
+};
+
+#define GEO_BAD_MAX 16
 
 struct geo {
 	struct geo_db **db;    /* city first, then country, then ASN */
 	size_t n;
+	const char *watch_dir; /* geo_watch(): databases of this dir... */
+	const char *watch_root;  /* ...are now found here */
+	struct geo_seen_bad bad[GEO_BAD_MAX];
+	size_t nbad;
 };
 
 struct geo_rep {
@@ -561,12 +583,14 @@ static struct geo_db *geo_db_open(const char *path, const struct stat *st,
 	}
 	db->dev = st->st_dev;
 	db->ino = st->st_ino;
+	db->mtime = st->st_mtim;
+	db->size = st->st_size;
 	return db;
 }
 
-/* Open path as one more database. -1 only when out of memory. */
-static int geo_open_file(struct geo *g, const char *path,
-			 const struct geo_rep *r)
+/* Open path (dir/name) as one more database. -1 only when out of memory. */
+static int geo_open_file(struct geo *g, const char *path, const char *dir,
+			 const char *name, const struct geo_rep *r)
 {
 	struct geo_db *db;
 	struct stat st;
@@ -585,6 +609,8 @@ static int geo_open_file(struct geo *g, const char *path,
 		geo_say(r, path, bad);
 		return 0;
 	}
+	db->dir = dir;
+	snprintf(db->name, sizeof(db->name), "%s", name);
 	if (geo_add(g, db) == 0)
 		return 0;
 	MMDB_close(&db->mmdb);
@@ -665,7 +691,7 @@ static int geo_open_dir(struct geo *g, const char *dir,
 			rc = -1;
 			break;
 		}
-		rc = geo_open_file(g, path, r);
+		rc = geo_open_file(g, path, dir, names[i], r);
 		free(path);
 	}
 	geo_free_names(names, n);
@@ -705,6 +731,168 @@ void geo_close(struct geo *g)
 size_t geo_count(const struct geo *g)
 {
 	return g ? g->n : 0;
+}
+
+/* ---- checking one file (the updater's validator) ----------------------- */
+
+int geo_check_file(const char *path, struct geo_file_info *fi, char *why,
+		   size_t whysz)
+{
+	struct geo_db *db;
+	struct stat st;
+	const char *bad, *type;
+	char w[256];
+
+	memset(fi, 0, sizeof(*fi));
+	if ((bad = geo_stat(path, &st)) != NULL) {
+		snprintf(why, whysz, "%s", bad);
+		return -1;
+	}
+	if (!(db = geo_db_open(path, &st, &bad, w, sizeof(w)))) {
+		snprintf(why, whysz, "%s", bad ? bad : "out of memory");
+		return -1;
+	}
+	type = db->mmdb.metadata.database_type ? db->mmdb.metadata.database_type : "";
+	fi->roles = db->roles;
+	fi->build_epoch = db->mmdb.metadata.build_epoch;
+	fi->node_count = db->mmdb.metadata.node_count;
+	fi->ip_version = db->mmdb.metadata.ip_version;
+	esc_term(fi->type, sizeof(fi->type), type, strlen(type));
+	MMDB_close(&db->mmdb);
+	free(db);
+	return 0;
+}
+
+/* ---- live reload --------------------------------------------------------- */
+
+void geo_watch(struct geo *g, const char *abs_dir, const char *root)
+{
+	if (!g)
+		return;
+	g->watch_dir = abs_dir;
+	g->watch_root = root;
+}
+
+static int geo_watched(const struct geo *g, const struct geo_db *db)
+{
+	return db->dir && strcmp(db->dir, g->watch_dir) == 0;
+}
+
+static int geo_same_file(const struct stat *st, ino_t ino,
+			 struct timespec mtime, off_t size)
+{
+	return st->st_ino == ino && st->st_size == size &&
+		st->st_mtim.tv_sec == mtime.tv_sec &&
+		st->st_mtim.tv_nsec == mtime.tv_nsec;
+}
+
+static void geo_remove(struct geo *g, size_t i)
+{
+	MMDB_close(&g->db[i]->mmdb);
+	free(g->db[i]);
+	memmove(g->db + i, g->db + i + 1, (g->n - i - 1) * sizeof(g->db[0]));
+	g->n--;
+}
+
+/* Whether this very file was refused before; if not, remember it. */
+static int geo_bad_once(struct geo *g, const char *name, const struct stat *st)
+{
+	struct geo_seen_bad *b;
+
+	for (size_t i = 0; i < g->nbad; i++)
+		if (strcmp(g->bad[i].name, name) == 0 &&
+		    geo_same_file(st, g->bad[i].ino, g->bad[i].mtime, g->bad[i].size))
+			return 1;
+	b = &g->bad[g->nbad < GEO_BAD_MAX ? g->nbad++ : GEO_BAD_MAX - 1];
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	b->ino = st->st_ino;
+	b->mtime = st->st_mtim;
+	b->size = st->st_size;
+	return 0;
+}
+
+/* Open name anew if it is new or changed. 1 when a database was swapped
+ * in or added. */
+static int geo_reload_one(struct geo *g, const char *name,
+			  const struct geo_rep *r)
+{
+	struct geo_db *old = NULL, *db;
+	struct stat st;
+	const char *bad;
+	char path[512], why[256];
+	size_t at = 0;
+
+	snprintf(path, sizeof(path), "%s/%s",
+		 strcmp(g->watch_root, "/") ? g->watch_root : "", name);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	for (at = 0; at < g->n; at++)
+		if (geo_watched(g, g->db[at]) && strcmp(g->db[at]->name, name) == 0)
+			break;
+	if (at < g->n) {
+		old = g->db[at];
+		if (old->dev == st.st_dev &&
+		    geo_same_file(&st, old->ino, old->mtime, old->size))
+			return 0;
+	} else if (geo_seen(g, &st)) {
+		return 0;
+	}
+	db = geo_db_open(path, &st, &bad, why, sizeof(why));
+	if (!db) {
+		if (bad && !geo_bad_once(g, name, &st)) {
+			char line[400];
+
+			snprintf(line, sizeof(line), "%s%s", bad,
+				 old ? "; keeping the database in use" : "");
+			geo_say(r, name, line);
+		}
+		return 0;
+	}
+	db->dir = g->watch_dir;
+	snprintf(db->name, sizeof(db->name), "%s", name);
+	if (old)
+		geo_remove(g, at);
+	if (geo_add(g, db) < 0) {
+		MMDB_close(&db->mmdb);
+		free(db);
+		return 0;
+	}
+	return 1;
+}
+
+static int geo_listed(char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int geo_reload(struct geo *g, geo_report_fn report, void *ctx)
+{
+	struct geo_rep r = { report, ctx };
+	char **names;
+	size_t n;
+	int changes = 0;
+	DIR *d;
+
+	if (!g || !g->watch_root || !(d = opendir(g->watch_root)))
+		return 0;
+	if (geo_list(d, &names, &n) < 0) {
+		closedir(d);
+		return 0;
+	}
+	closedir(d);
+	for (size_t i = g->n; i-- > 0;) {
+		if (geo_watched(g, g->db[i]) && !geo_listed(names, n, g->db[i]->name)) {
+			geo_remove(g, i);
+			changes++;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		changes += geo_reload_one(g, names[i], &r);
+	geo_free_names(names, n);
+	return changes;
 }
 
 /* ---- looking up -------------------------------------------------------- */

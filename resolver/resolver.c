@@ -1,6 +1,9 @@
 /* resolver: request loop. Answers are collected per loop turn and sent in
  * batches, so many lookups cost few messages. */
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,6 +20,9 @@
 #define RES_ANS_BATCH (MSG_MAX_PAYLOAD / sizeof(struct lookup_ans))
 #define RES_SVC_BATCH (MSG_MAX_PAYLOAD / sizeof(struct service_ans))
 #define RES_MAX_DNS_FDS 16
+#define RES_RELOAD_MS 2000
+/* Where flowtop -u installs when neither --geoip-dir nor geoip.conf says. */
+#define RES_UPDATE_DIR "/var/lib/GeoIP"
 
 static const char *const res_geoip_default_dirs[] = {
 	"/var/lib/GeoIP", "/usr/share/GeoIP", NULL,
@@ -31,6 +37,8 @@ struct resolver {
 	struct lookup_ans ans[RES_ANS_BATCH];
 	struct service_ans svcans[RES_SVC_BATCH];
 	int failed;                /* a send to the ui failed */
+	int watch;                 /* chrooted in the GeoIP dir: reload */
+	int64_t next_check_ms;
 };
 
 static void res_report(void *ctx, const char *line)
@@ -190,6 +198,56 @@ static int res_from_ui(struct resolver *r)
 	return 1;
 }
 
+static int64_t res_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void resolver_enter_root(struct resolver *r, const struct options *o)
+{
+	const char *dir = o->geoip_dir ? o->geoip_dir : RES_UPDATE_DIR;
+	int here;
+
+	if (!r->geo || (here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	/* Inside, the resolver sees the databases and nothing else; its uid
+	 * can't write there, so no one it talks to can plant a file. */
+	if (chdir(dir) == 0 && access(".", R_OK | X_OK) == 0 &&
+	    access(".", W_OK) < 0) {
+		geo_watch(r->geo, dir, "/");
+		r->watch = 1;
+		r->next_check_ms = res_now_ms() + RES_RELOAD_MS;
+	} else if (fchdir(here) < 0) {
+		perror("flowtop: resolver: back to the empty directory");
+		exit(1);
+	}
+	close(here);
+}
+
+/* The poll timeout: DNS's, shortened to the next reload check. */
+static int res_timeout(struct resolver *r)
+{
+	int t = r->dns ? dns_timeout_ms(r->dns) : -1;
+	int64_t left;
+
+	if (!r->watch)
+		return t;
+	left = r->next_check_ms - res_now_ms();
+	left = left < 0 ? 0 : left;
+	return (t < 0 || left < t) ? (int)left : t;
+}
+
+static void res_reload(struct resolver *r)
+{
+	if (!r->watch || res_now_ms() < r->next_check_ms)
+		return;
+	geo_reload(r->geo, res_report, NULL);
+	r->next_check_ms = res_now_ms() + RES_RELOAD_MS;
+}
+
 int resolver_run(struct resolver *r, struct msg_chan *ui)
 {
 	struct pollfd p[1 + RES_MAX_DNS_FDS];
@@ -198,7 +256,7 @@ int resolver_run(struct resolver *r, struct msg_chan *ui)
 	r->ui = ui;
 	while (rc == 1) {
 		int n = r->dns ? dns_pollfds(r->dns, p + 1, RES_MAX_DNS_FDS) : 0;
-		int timeout = r->dns ? dns_timeout_ms(r->dns) : -1;
+		int timeout = res_timeout(r);
 
 		p[0].fd = ui->fd;
 		p[0].events = POLLIN;
@@ -209,6 +267,7 @@ int resolver_run(struct resolver *r, struct msg_chan *ui)
 		}
 		if (r->dns)
 			dns_process(r->dns, p + 1, n);
+		res_reload(r);
 		if (p[0].revents)
 			rc = res_from_ui(r);
 		if (res_flush(r) < 0)

@@ -20,6 +20,14 @@ struct resolver;
 struct resolver *resolver_open(const struct options *o);
 void resolver_close(struct resolver *r);
 
+/* Between resolver_open() and the chroot: when the GeoIP directory that
+ * `flowtop -u` installs into (--geoip-dir, else /var/lib/GeoIP) exists
+ * and the resolver's uid may read it but not write it, stand in it, so
+ * that it becomes the chroot, and watch it for replaced databases (a
+ * check every 2 s). Otherwise nothing changes: the chroot is the empty
+ * directory and databases are read only at start. */
+void resolver_enter_root(struct resolver *r, const struct options *o);
+
 /* Serve the ui until it closes the channel. Returns the exit status. */
 int resolver_run(struct resolver *r, struct msg_chan *ui);
 

@@ -16,6 +16,10 @@ PACKAGES=(
 	libcap-ng-dev
 	libncurses-dev
 	libcurl4-openssl-dev  # GeoIP updater's fetcher
+	zlib1g-dev            # GeoIP updater: .gz and .tar.gz downloads
+	libssl-dev            # GeoIP updater: TLS set-up before the sandbox, sha256
+	ca-certificates       # GeoIP updater: the default CA bundle
+	openssl               # end-to-end tests: a test CA for the HTTPS mirror
 	libc-ares-dev         # asynchronous reverse DNS
 	libcmocka-dev         # unit tests
 	clang-14              # libFuzzer targets

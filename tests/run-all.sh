@@ -38,7 +38,10 @@ for f in build/fuzz/fuzz_*; do
 	mkdir -p "$corpus"
 	seeds=tests/fuzz/corpus/$name
 	[ -d "$seeds" ] || seeds=
-	if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+	# A target may ask for less time: tests/fuzz/NAME.seconds.
+	secs=$FUZZ_SECONDS
+	[ -f "tests/fuzz/$name.seconds" ] && secs=$(cat "tests/fuzz/$name.seconds")
+	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 "$corpus" $seeds >build/fuzz-$name.log 2>&1; then
 		echo "PASS: $name ($(grep -o 'stat::number_of_executed_units: [0-9]*' build/fuzz-$name.log || tail -n1 build/fuzz-$name.log))"
 		passed=$((passed + 1))

@@ -41,7 +41,7 @@ ft_run help "$NS_CLIENT" "$FLOWTOP" --help
 missing=
 for o in -4 -6 -T -U -D -I -S -s --show-src -n --no-dns -G --no-geoip -b --bits \
 	-t --interval -u --update -v --version -h --help --once --count -o --output \
-	--conf-dir --geoip-dir --show-loopback; do
+	--conf-dir --geoip-dir --show-loopback --force; do
 	grep -Eq -- "(^|[^[:alnum:]-])$o([^[:alnum:]-]|$)" "$WORK/help.out" || missing="$missing $o"
 done
 verdict "--help exits 0 and mentions every option of DESIGN.md" \

@@ -2,10 +2,10 @@
  * every receiver runs on a decoded message's payload.
  *
  * Input layout:
- *   byte 0   the receiving direction: MSG_DIR_* number (byte % 6), in the
+ *   byte 0   the receiving direction: MSG_DIR_* number (byte % 7), in the
  *            order of enum msg_dir (0 collector->ui, 1 ui->collector,
  *            2 ui->resolver, 3 resolver->ui, 4 fetcher->updater,
- *            5 updater->fetcher)
+ *            5 updater->fetcher, 6 validator->updater)
  *   byte 1   bit 0: a file descriptor came with the datagram
  *   rest     the datagram, header included
  *
@@ -21,12 +21,13 @@
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
 #include "privsep/msg.h"
+#include "privsep/update_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint32_t fuzz_dirs[] = {
 	MSG_DIR_COL_UI, MSG_DIR_UI_COL, MSG_DIR_UI_RES,
-	MSG_DIR_RES_UI, MSG_DIR_FET_UPD, MSG_DIR_UPD_FET,
+	MSG_DIR_RES_UI, MSG_DIR_FET_UPD, MSG_DIR_UPD_FET, MSG_DIR_VAL_UPD,
 };
 
 /* Keeps the compiler from dropping the reads. */
@@ -52,6 +53,42 @@ static volatile size_t fuzz_sink;
 			strings;					\
 		}							\
 	} while (0)
+
+/* The updater's fixed-size records through their checks. */
+#define FUZZ_ONE(m, type, check)					\
+	do {								\
+		type r_;						\
+		const char *why_ = NULL;				\
+		if ((m)->len != sizeof(r_))				\
+			abort();					\
+		memcpy(&r_, (m)->payload, sizeof(r_));			\
+		if (check(&r_, &why_) < 0 && !why_)			\
+			abort();					\
+	} while (0)
+
+static void fuzz_update(const struct msg *m)
+{
+	switch (m->type) {
+	case MSG_FETCH_REQ:
+		FUZZ_ONE(m, struct fetch_req, fetch_req_check);
+		break;
+	case MSG_FETCH_START:
+		FUZZ_ONE(m, struct fetch_start, fetch_start_check);
+		break;
+	case MSG_FETCH_DONE:
+		FUZZ_ONE(m, struct fetch_done, fetch_done_check);
+		break;
+	case MSG_VAL_RESULT:
+		FUZZ_ONE(m, struct val_result, val_result_check);
+		break;
+	case MSG_FETCH_DATA:
+		if (m->len <= sizeof(struct fetch_data_hdr))
+			abort();
+		break;
+	default:
+		break;
+	}
+}
 
 static void fuzz_lookups(const struct msg *m)
 {
@@ -177,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	default:
 		fuzz_lookups(&m);
+		fuzz_update(&m);
 		break;
 	}
 	free(dgram);

@@ -36,7 +36,7 @@
 /* Every receiving direction there is. */
 static const uint32_t all_dirs[] = {
 	MSG_DIR_COL_UI, MSG_DIR_UI_COL, MSG_DIR_UI_RES,
-	MSG_DIR_RES_UI, MSG_DIR_FET_UPD, MSG_DIR_UPD_FET,
+	MSG_DIR_RES_UI, MSG_DIR_FET_UPD, MSG_DIR_UPD_FET, MSG_DIR_VAL_UPD,
 };
 
 /* What the catalogue must say, written out independently of msg.c so that a
@@ -66,6 +66,11 @@ static const struct expect catalogue[] = {
 	{ MSG_LOOKUP_ANS, "LOOKUP_ANS", MSG_DIR_RES_UI, 572, 65208, 572 },
 	{ MSG_SERVICE_REQ, "SERVICE_REQ", MSG_DIR_UI_RES, 4, 65528, 4 },
 	{ MSG_SERVICE_ANS, "SERVICE_ANS", MSG_DIR_RES_UI, 36, 65520, 36 },
+	{ MSG_FETCH_REQ, "FETCH_REQ", MSG_DIR_UPD_FET, 1248, 1248, 0 },
+	{ MSG_FETCH_START, "FETCH_START", MSG_DIR_FET_UPD, 16, 16, 0 },
+	{ MSG_FETCH_DATA, "FETCH_DATA", MSG_DIR_FET_UPD, 5, 65528, 0 },
+	{ MSG_FETCH_DONE, "FETCH_DONE", MSG_DIR_FET_UPD, 184, 184, 0 },
+	{ MSG_VAL_RESULT, "VAL_RESULT", MSG_DIR_VAL_UPD, 256, 256, 0 },
 };
 
 /* Big enough for any datagram the tests build, oversized ones included. */

@@ -385,6 +385,9 @@ static void test_display_flags(void **state)
 	assert_int_equal(o.update, 1);
 	parse_ok(&o, ARGS("--update"));
 	assert_int_equal(o.update, 1);
+	assert_int_equal(o.force, 0);
+	parse_ok(&o, ARGS("-u", "--force"));
+	assert_int_equal(o.force, 1);
 }
 
 static void test_dirs(void **state)
@@ -441,6 +444,8 @@ static void test_help_version(void **state)
 
 	assert_int_equal(parse(&o, ARGS("--version")), OPT_EXIT_OK);
 	assert_non_null(strstr(cap_out, "flowtop"));
+	/* DB-IP's licence asks for the attribution. */
+	assert_non_null(strstr(cap_out, "CC BY 4.0"));
 	assert_string_equal(cap_err, "");
 
 	/* Help wins over what follows it. */

@@ -41,7 +41,7 @@ static void assert_never(const struct sc_policy *p, int may_read_files)
 static void test_resolver_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_resolver_policy, 0);
+	assert_never(&seccomp_resolver_policy, 1);
 }
 
 static void test_ui_never(void **state)
@@ -52,14 +52,11 @@ static void test_ui_never(void **state)
 	assert_false(sc_allows(&seccomp_ui_policy, SCMP_SYS(socket)));
 }
 
-static void test_collector_never(void **state)
+/* Every openat rule of p is read-only: no write access, no creation. */
+static void assert_openat_read_only(const struct sc_policy *p)
 {
-	(void)state;
-	assert_never(&seccomp_collector_policy, 1);
-	assert_false(sc_allows(&seccomp_collector_policy, SCMP_SYS(socket)));
-	/* It reads /proc, but no openat rule may let it write or create. */
-	for (size_t i = 0; i < seccomp_collector_policy.count; i++) {
-		const struct sc_rule *r = &seccomp_collector_policy.rules[i];
+	for (size_t i = 0; i < p->count; i++) {
+		const struct sc_rule *r = &p->rules[i];
 
 		if (r->nr != SCMP_SYS(openat))
 			continue;
@@ -71,6 +68,33 @@ static void test_collector_never(void **state)
 		assert_true(r->args[0].datum_a & O_TRUNC);
 		assert_int_equal(r->args[0].datum_b, 0);
 	}
+}
+
+static void test_collector_never(void **state)
+{
+	(void)state;
+	assert_never(&seccomp_collector_policy, 1);
+	assert_false(sc_allows(&seccomp_collector_policy, SCMP_SYS(socket)));
+	/* It reads /proc, but no openat rule may let it write or create. */
+	assert_openat_read_only(&seccomp_collector_policy);
+}
+
+/* The resolver reads databases inside its chroot (live reload), the
+ * validator its /proc/self/fd files: read-only. The fetcher opens none. */
+static void test_resolver_opens_read_only(void **state)
+{
+	(void)state;
+	assert_openat_read_only(&seccomp_resolver_policy);
+}
+
+static void test_update_children_never(void **state)
+{
+	(void)state;
+	assert_never(&seccomp_fetch_policy, 0);
+	assert_never(&seccomp_validate_policy, 1);
+	assert_openat_read_only(&seccomp_validate_policy);
+	assert_false(sc_allows(&seccomp_validate_policy, SCMP_SYS(socket)));
+	assert_false(sc_allows(&seccomp_validate_policy, SCMP_SYS(connect)));
 }
 
 /* The resolver's socket() is limited to AF_INET/AF_INET6 datagram and
@@ -129,6 +153,8 @@ int main(void)
 		cmocka_unit_test(test_resolver_never),
 		cmocka_unit_test(test_ui_never),
 		cmocka_unit_test(test_collector_never),
+		cmocka_unit_test(test_resolver_opens_read_only),
+		cmocka_unit_test(test_update_children_never),
 		cmocka_unit_test(test_resolver_socket_args),
 		cmocka_unit_test(test_policies_build),
 	};

@@ -1,0 +1,174 @@
+/* fetch: the parent's side of the fetcher: fork it, ask, take the bytes. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "geoip-update/fetch.h"
+#include "geoip-update/fetch_child.h"
+
+int gu_fetch_start(struct gu_fetcher *f, const char *const *urls, size_t nurls,
+		   const void *ca, size_t calen, char *err, size_t errlen)
+{
+	int sv[2];
+
+	memset(f, 0, sizeof(f[0]));
+	f->pid = -1;
+	f->ch = malloc(sizeof(*f->ch));
+	if (!f->ch || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "cannot make the fetcher's channel: %s",
+			 strerror(errno));
+		free(f->ch);
+		f->ch = NULL;
+		return -1;
+	}
+	fflush(NULL);
+	f->pid = fork();
+	if (f->pid == 0) {
+		struct msg_chan *c = malloc(sizeof(*c));
+
+		close(sv[0]);
+		if (!c)
+			_exit(1);
+		msg_chan_init(c, sv[1], MSG_DIR_UPD_FET, MSG_DIR_FET_UPD, "updater");
+		/* Nothing but stdio and the channel crosses into the child. */
+		if (close_range(3, (unsigned)sv[1] - 1, 0) < 0 ||
+		    close_range((unsigned)sv[1] + 1, ~0u, 0) < 0)
+			_exit(1);
+		_exit(gu_fetch_child(c, urls, nurls, ca, calen));
+	}
+	close(sv[1]);
+	if (f->pid < 0) {
+		snprintf(err, errlen, "cannot start the fetcher: %s", strerror(errno));
+		close(sv[0]);
+		return -1;
+	}
+	msg_chan_init(f->ch, sv[0], MSG_DIR_FET_UPD, MSG_DIR_UPD_FET, "fetcher");
+	return 0;
+}
+
+void gu_fetch_stop(struct gu_fetcher *f)
+{
+	if (f->ch) {
+		close(f->ch->fd);
+		free(f->ch);
+		f->ch = NULL;
+	}
+	if (f->pid > 0) {
+		int st;
+
+		/* It may be stuck in a download: a closed channel is noticed
+		 * only between two. */
+		kill(f->pid, SIGKILL);
+		while (waitpid(f->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		f->pid = -1;
+	}
+}
+
+static int fetch_write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One message of the answer. 1 when DONE came, 0 to go on, -1 on error. */
+static int fetch_one(struct gu_fetcher *f, const struct fetch_req *req, int fd,
+		     const struct msg *m, struct gu_got *got, const char **why)
+{
+	struct fetch_data_hdr h;
+	struct fetch_start s;
+	struct fetch_done d;
+
+	switch (m->type) {
+	case MSG_FETCH_START:
+		memcpy(&s, m->payload, sizeof(s));
+		if (fetch_start_check(&s, why) < 0)
+			return -1;
+		got->length = s.length;
+		return s.id == req->id ? 0 : (*why = "answer to another request", -1);
+	case MSG_FETCH_DATA:
+		memcpy(&h, m->payload, sizeof(h));
+		if (h.id != req->id) {
+			*why = "data of another request";
+			return -1;
+		}
+		got->bytes += m->len - sizeof(h);
+		if (got->bytes > req->max_bytes) {
+			*why = "sent more than the size limit";
+			return -1;
+		}
+		if (fetch_write_all(fd, (const unsigned char *)m->payload + sizeof(h),
+				    m->len - sizeof(h)) < 0) {
+			*why = strerror(errno);
+			return -1;
+		}
+		return 0;
+	case MSG_FETCH_DONE:
+		memcpy(&d, m->payload, sizeof(d));
+		if (fetch_done_check(&d, why) < 0)
+			return -1;
+		if (d.id != req->id) {
+			*why = "answer to another request";
+			return -1;
+		}
+		got->result = d.result;
+		got->http_code = d.http_code;
+		got->filetime = d.filetime;
+		memcpy(got->why, d.why, sizeof(got->why));
+		(void)f;
+		return 1;
+	default:
+		*why = "unexpected message";
+		return -1;
+	}
+}
+
+int gu_fetch(struct gu_fetcher *f, struct fetch_req *req, int fd,
+	     gu_progress_fn progress, void *ctx, struct gu_got *got,
+	     char *err, size_t errlen)
+{
+	const char *why = NULL;
+	int r = 0;
+
+	memset(got, 0, sizeof(*got));
+	got->length = -1;
+	got->filetime = -1;
+	req->id = ++f->next_id;
+	if (!f->ch || msg_send(f->ch, MSG_FETCH_REQ, req, sizeof(*req), -1) < 0) {
+		snprintf(err, errlen, "fetcher: %s", f->ch ? strerror(errno) :
+			 "not running");
+		return -1;
+	}
+	while (r == 0) {
+		struct msg m;
+		int rc = msg_recv(f->ch, &m, &why);
+
+		if (rc <= 0) {
+			snprintf(err, errlen, "fetcher: %s", rc == 0 ?
+				 "exited during a download" : why);
+			return -1;
+		}
+		r = fetch_one(f, req, fd, &m, got, &why);
+		if (r < 0) {
+			snprintf(err, errlen, "fetcher: %s", why);
+			return -1;
+		}
+		if (progress && m.type == MSG_FETCH_DATA)
+			progress(ctx, got->bytes, got->length);
+	}
+	return 0;
+}

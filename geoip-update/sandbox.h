@@ -1,0 +1,21 @@
+/* sandbox: how the updater's children (fetcher, validator) give up
+ * everything once set up: their comm name, death with the parent, an
+ * unprivileged uid when started as root (else the invoker's, with every
+ * capability dropped), no new files or processes (rlimits), then their
+ * seccomp allowlist. A forbidden syscall ends the child with one line on
+ * stderr naming it.
+ */
+#ifndef FLOWTOP_GU_SANDBOX_H
+#define FLOWTOP_GU_SANDBOX_H
+
+#include <stddef.h>
+#include "privsep/seccomp.h"
+
+/* Early in the child: name it, tie it to the parent. */
+void gu_child_name(const char *comm);
+
+/* The rest. 0, or -1 with err. */
+int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
+		     size_t errlen);
+
+#endif
