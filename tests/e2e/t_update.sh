@@ -50,6 +50,7 @@ serve() {
 	wait_for 5 test -s "$WORK/$name.ready" || fail "mirror $name starts" "$(cat "$WORK/$name.err")"
 	SRV_URL="$scheme://127.0.0.1:$port/"
 	[ "$scheme" = https ] && SRV_URL="https://localhost:$port/"
+	return 0
 }
 
 # conf NAME LINE...: a conf dir whose geoip.conf holds the lines; prints it.
@@ -163,13 +164,15 @@ n=0 bad_why=
 for f in "$S"/bad/*.mmdb; do
 	m=$BASE/rb && g=$BASE/grb && rm -rf "$m" "$g" && mkdir -p "$m" "$g"
 	cp "$f" "$m/GeoLite2-City.mmdb" && place "$BASE/dbs/city-old.mmdb" "$g"
-	serve "bad$n" "$m" && n=$((n + 1))
+	serve "bad$n" "$m"
+	n=$((n + 1))
 	upd bad "$(conf bad "$SRV_URL" "databases GeoLite2-City")" "$g"
 	[ "$RC" = 1 ] && [ "$(sum "$g/GeoLite2-City.mmdb")" = "$(sum "$BASE/dbs/city-old.mmdb")" ] ||
 		bad_why="$bad_why $(basename "$f") (exit $RC)"
 	kill "$BG_PID" 2>/dev/null
 	wait "$BG_PID" 2>/dev/null
 done
+[ "$n" -ge 20 ] || bad_why="only $n files found in $S/bad$bad_why"
 verdict "every file of shared/testdata/mmdb/bad ($n) served over HTTP is refused, old database intact" "$bad_why"
 
 # --force installs the older one
@@ -182,6 +185,25 @@ upd force "$cf" "$g" --force
 [ -z "$why" ] && why=$(why_rc 0 force)
 [ -z "$why" ] && [ "$(sum "$g/GeoLite2-City.mmdb")" != "$(sum "$BASE/dbs/city-old.mmdb")" ] && why="--force did not install the older build"
 verdict "older build refused without --force (exit 1), installed with it (exit 0); file:// mirror" "$why"
+
+# A host with no network at all (a namespace of our own, not even lo up):
+# a file:// mirror (a USB stick, say) is all it needs.
+NONET="ft-$$-nonet"
+why=
+if ip netns add "$NONET" 2>"$WORK/nonet.err"; then
+	E2E_NAMESPACES+=("$NONET")
+	g=$BASE/gnonet && place "$BASE/dbs/city-old.mmdb" "$g"
+	mkdir -p "$BASE/mnonet" && cp "$BASE/dbs/city-new.mmdb" "$BASE/mnonet/GeoLite2-City.mmdb"
+	ip netns exec "$NONET" timeout -k 5 60 "$FLOWTOP" -u \
+		--conf-dir "$(conf nonet "file://$BASE/mnonet/" "databases GeoLite2-City")" \
+		--geoip-dir "$g" >"$WORK/nonet.out" 2>"$WORK/nonet.err" </dev/null
+	RC=$?
+	why=$(why_rc 0 nonet)
+	[ -z "$why" ] && [ "$(sum "$g/GeoLite2-City.mmdb")" != "$(sum "$BASE/dbs/city-new.mmdb")" ] && why="not installed"
+else
+	why="cannot make a namespace: $(cat "$WORK/nonet.err")"
+fi
+verdict "no network at all (an empty namespace): a file:// mirror installs, exit 0" "$why"
 
 # --- DB-IP monthly names, fallback to last month ------------------------------
 LAST=$(date -u -d "$(date -u +%Y-%m-15) -1 month" +%Y-%m)
