@@ -1,14 +1,39 @@
 /* flowtop: parse the command line, then run as the collector. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "geoip-update/update.h"
 #include "privsep/options.h"
 #include "privsep/run.h"
 
+/* A privileged program must not let whatever it opens first become its
+ * stdin, stdout or stderr because the caller closed them: an error
+ * message would then land in that file. Each closed one is made
+ * /dev/null before anything else runs. */
+static int main_std_fds(void)
+{
+	struct stat st;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fstat(fd, &st) == 0)
+			continue;
+		n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n != fd)
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 
+	if (main_std_fds() < 0)
+		return 1;       /* nowhere to say why */
 	switch (options_parse(&o, argc, argv)) {
 	case OPT_EXIT_OK:
 		return 0;
