@@ -14,7 +14,7 @@ CLANG ?= clang-14
 PKG_CONFIG ?= pkg-config
 
 # Libraries the product links; tests add cmocka.
-PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares
+PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares ncursesw
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 

@@ -23,6 +23,7 @@ enum {
 	OPT_CONF_DIR,
 	OPT_GEOIP_DIR,
 	OPT_SHOW_LOOPBACK,
+	OPT_LINGER,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "conf-dir", required_argument, NULL, OPT_CONF_DIR },
 	{ "geoip-dir", required_argument, NULL, OPT_GEOIP_DIR },
 	{ "show-loopback", no_argument, NULL, OPT_SHOW_LOOPBACK },
+	{ "linger", required_argument, NULL, OPT_LINGER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -82,6 +84,7 @@ void options_usage(FILE *out)
 "  -G, --no-geoip        no GeoIP lookups\n"
 "  -b, --bits            rates in bits per second, not bytes\n"
 "  -t, --interval SEC    refresh interval in seconds (default 1)\n"
+"      --linger SEC      keep closed flows on the screen, dimmed (default 5; 0 off)\n"
 "Batch mode:\n"
 "      --once            print one snapshot after one interval and exit\n"
 "      --count N         print N snapshots, one interval apart\n"
@@ -119,6 +122,20 @@ static int opt_interval(const char *s, uint32_t *ms)
 	return 0;
 }
 
+/* Seconds with an optional fraction, 0 (off) to 3600. */
+static int opt_linger(const char *s, uint32_t *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 3600)
+		return -1;
+	*ms = (uint32_t)lround(v * 1000.0);
+	return 0;
+}
+
 static int opt_count(const char *s, uint32_t *n)
 {
 	char *end;
@@ -148,6 +165,7 @@ static void opt_defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->interval_ms = 1000;
+	o->linger_ms = 5000;
 	o->output = OUT_TEXT;
 	o->conf_dir = SYSCONFDIR;
 }
@@ -181,6 +199,10 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 	case 't':
 		if (opt_interval(arg, &o->interval_ms) < 0)
 			return opt_bad("invalid interval (seconds, 0.1 to 3600)", arg);
+		break;
+	case OPT_LINGER:
+		if (opt_linger(arg, &o->linger_ms) < 0)
+			return opt_bad("invalid --linger (seconds, 0 to 3600)", arg);
 		break;
 	case OPT_ONCE:
 		o->batch = 1;

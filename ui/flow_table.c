@@ -32,6 +32,8 @@ struct flow_table {
 	size_t items_cap;
 	struct flow_slot *slots;  /* slots_cap is a power of two */
 	size_t slots_cap;
+	flow_table_gone_fn gone;  /* NULL: nobody wants to know */
+	void *gone_ctx;
 };
 
 #define FT_MIN_SLOTS 64u
@@ -317,6 +319,60 @@ static void ft_init(struct flow_item *it, const struct flow_wire *r,
 	 * until a dump lists it, which then sets the base. */
 }
 
+void flow_table_on_gone(struct flow_table *t, flow_table_gone_fn fn,
+			void *ctx)
+{
+	t->gone = fn;
+	t->gone_ctx = ctx;
+}
+
+/* A DESTROY carries the final counters: the closed flow shows them. */
+static void ft_tell_gone(struct flow_table *t, const struct flow_entry *e,
+			 const struct flow_wire *r, uint64_t mono_ns)
+{
+	struct flow_entry last = *e;
+
+	ft_take_counters(&last, r, mono_ns);
+	if (r->state != FLOW_STATE_NONE)
+		last.w.state = r->state;
+	last.w.event = FLOW_EV_DESTROY;
+	t->gone(t->gone_ctx, &last);
+}
+
+uint32_t flow_tuple_hash(const struct flow_wire *w)
+{
+	uint32_t h = 2166136261u;
+	size_t alen = ft_addr_len(w->family);
+	uint16_t a = ft_is_icmp(w->l4proto) ? w->icmp_id : w->sport;
+	uint16_t b = ft_is_icmp(w->l4proto) ?
+		(uint16_t)(w->icmp_type << 8 | w->icmp_code) : w->dport;
+	const uint8_t head[6] = { w->family, w->l4proto, (uint8_t)(a >> 8),
+				  (uint8_t)a, (uint8_t)(b >> 8), (uint8_t)b };
+
+	/* FNV-1a over what ft_same_tuple compares. */
+	for (size_t i = 0; i < sizeof(head); i++)
+		h = (h ^ head[i]) * 16777619u;
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ w->src[i]) * 16777619u;
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ w->dst[i]) * 16777619u;
+	return h;
+}
+
+const struct flow_entry *flow_table_find(const struct flow_table *t,
+					 uint32_t id, uint32_t th)
+{
+	size_t mask = t->slots_cap - 1;
+
+	for (size_t i = ft_home(t, id); t->slots[i].pos1; i = (i + 1) & mask) {
+		const struct flow_entry *e = &t->items[t->slots[i].pos1 - 1].e;
+
+		if (t->slots[i].id == id && flow_tuple_hash(&e->w) == th)
+			return e;
+	}
+	return NULL;
+}
+
 int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		     uint64_t mono_ns, uint64_t seq)
 {
@@ -324,6 +380,8 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 	uint32_t pos1 = t->slots[si].pos1;
 
 	if (r->event == FLOW_EV_DESTROY) {
+		if (pos1 && t->gone)
+			ft_tell_gone(t, &t->items[pos1 - 1].e, r, mono_ns);
 		if (pos1) {
 			ft_remove_at(t, pos1 - 1, si);
 			ft_maybe_shrink(t);
@@ -350,11 +408,14 @@ void flow_table_dump_end(struct flow_table *t, uint64_t seq)
 	size_t pos = 0;
 
 	while (pos < t->count) {
-		if (t->items[pos].e.seen_seq < seq)
+		if (t->items[pos].e.seen_seq < seq) {
+			if (t->gone)
+				t->gone(t->gone_ctx, &t->items[pos].e);
 			/* The last item moves here: look at pos again. */
 			ft_remove_at(t, pos, ft_probe(t, &t->items[pos].e.w));
-		else
+		} else {
 			pos++;
+		}
 	}
 	ft_maybe_shrink(t);
 }

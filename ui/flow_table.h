@@ -46,6 +46,21 @@ void flow_table_dump_end(struct flow_table *t, uint64_t seq);
  * change since its base, then make the current counters the new base. */
 void flow_table_rates(struct flow_table *t, uint64_t mono_ns);
 
+/* Told of every entry just before the table drops it: a DESTROY (the
+ * entry then carries the record's final counters and state) or a dump that
+ * no longer lists it. The ui keeps closed flows on screen a while. */
+typedef void (*flow_table_gone_fn)(void *ctx, const struct flow_entry *e);
+void flow_table_on_gone(struct flow_table *t, flow_table_gone_fn fn,
+			void *ctx);
+
+/* A 32-bit hash of the original-direction tuple: with the conntrack id it
+ * names a flow across table changes (ids alone can collide). */
+uint32_t flow_tuple_hash(const struct flow_wire *w);
+
+/* The live entry with conntrack id and flow_tuple_hash th, or NULL. */
+const struct flow_entry *flow_table_find(const struct flow_table *t,
+					 uint32_t id, uint32_t th);
+
 size_t flow_table_count(const struct flow_table *t);
 
 /* Entry i, 0 <= i < count, in no particular order; NULL past the end.
