@@ -42,7 +42,7 @@ static size_t man_labels(FILE *f, char labels[][32], size_t max)
 		if (!in_keys)
 			continue;
 		if (after_tp && !strncmp(line, ".B ", 3) && n < max)
-			snprintf(labels[n++], 32, "%s", line + 3);
+			snprintf(labels[n++], 32, "%.31s", line + 3);
 		after_tp = !strcmp(line, ".TP");
 	}
 	return n;
