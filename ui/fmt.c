@@ -45,7 +45,7 @@ void fmt_age(char *out, size_t sz, int64_t s)
 		snprintf(out, sz, "%lldm%02lld", (long long)(s / 60),
 			 (long long)(s % 60));
 	else if (s < 86400)
-		snprintf(out, sz, "%lldh%02lldm", (long long)(s / 3600),
+		snprintf(out, sz, "%lldh%02lld", (long long)(s / 3600),
 			 (long long)(s / 60 % 60));
 	else
 		snprintf(out, sz, "%lldd%02lldh", (long long)(s / 86400),

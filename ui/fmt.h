@@ -13,7 +13,7 @@ void fmt_size(char *out, size_t sz, double v);
 /* Bytes or bits per second: "12.3KB/s", "98.4Kb/s"; "0" for none. */
 void fmt_rate(char *out, size_t sz, double bytes_per_s, int bits);
 
-/* Age from seconds: 45s, 12m05, 3h12m, 2d03h; "-" when negative. */
+/* Age from seconds: 45s, 12m05, 3h12, 2d03h (5 columns up to 99 days); "-" when negative. */
 void fmt_age(char *out, size_t sz, int64_t secs);
 
 enum fmt_cut { FMT_CUT_END, FMT_CUT_MIDDLE };

@@ -56,14 +56,42 @@ void scr_cell(int y, int x, int width, const char *s, int flags, int attr,
 	attroff(attr);
 }
 
-/* Visible columns from the horizontal scroll on, flex ones widened to
- * use a wide terminal. */
+/* Widths of the columns shown: flex ones share a wide terminal's spare
+ * room, or give theirs back (widest share first) down to their minimum. */
+static void scr_widths(const struct view_col *c, const int *vis, int nv,
+		       int *w)
+{
+	int used = -1, flex = 0;
+
+	for (int i = 0; i < nv; i++) {
+		w[i] = c[vis[i]].width;
+		used += w[i] + 1;
+		flex += c[vis[i]].flex;
+	}
+	int spare = COLS - used;
+
+	for (int i = 0; spare > 0 && flex && i < nv; i++)
+		w[i] += spare * c[vis[i]].flex / flex;
+	for (int f = 3; spare < 0 && f > 0; f--) {
+		for (int i = 0; spare < 0 && i < nv; i++) {
+			int give = w[i] - c[vis[i]].min;
+
+			if (c[vis[i]].flex != f || give <= 0)
+				continue;
+			if (give > -spare)
+				give = -spare;
+			w[i] -= give;
+			spare += give;
+		}
+	}
+}
+
+/* Visible columns from the horizontal scroll on. */
 static void scr_layout(struct view *v, struct layout *l)
 {
 	size_t n;
 	const struct view_col *c = view_cols(v->tab, &n);
-	int vis[VIEW_MAX_COLS], nv = 0;
-	int used = 0, flex = 0, x = 0, *hs = &v->ts[v->tab].hscroll;
+	int vis[VIEW_MAX_COLS], nv = 0, x = 0, *hs = &v->ts[v->tab].hscroll;
 
 	for (size_t i = 0; i < n; i++)
 		if (view_col_visible(v, v->tab, (int)i))
@@ -72,23 +100,12 @@ static void scr_layout(struct view *v, struct layout *l)
 		*hs = nv - 1;
 	if (*hs < 0)
 		*hs = 0;
+	scr_widths(c, vis + *hs, nv - *hs, l->w);
 	l->n = 0;
 	for (int i = *hs; i < nv; i++) {
-		used += c[vis[i]].width + 1;
-		flex += c[vis[i]].flex;
-	}
-	int spare = COLS - used;
-
-	for (int i = *hs; i < nv; i++) {
-		const struct view_col *d = &c[vis[i]];
-		int w = d->width;
-
-		if (spare > 0 && flex && d->flex)
-			w += spare * d->flex / flex;
 		l->col[l->n] = vis[i];
 		l->x[l->n] = x;
-		l->w[l->n++] = w;
-		x += w + 1;
+		x += l->w[l->n++] + 1;
 	}
 }
 
@@ -126,6 +143,21 @@ static int scr_proto_pair(uint8_t p)
 	}
 }
 
+/* Protocol and family in five columns: tcp4, udp6, ul4 (UDP-Lite). */
+static const char *scr_proto_short(uint8_t p)
+{
+	switch (p) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_UDPLITE: return "ul";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_DCCP: return "dccp";
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: return "icmp";
+	default: return "?";
+	}
+}
+
 static int scr_state_pair(const char *st)
 {
 	if (!st)
@@ -158,15 +190,18 @@ static void scr_endpoint(char *buf, size_t sz, const struct view_src *src,
 		snprintf(buf, sz, "?");
 }
 
+/* "GB London", or just "GB" in a narrow column. */
 static void scr_geo(char *buf, size_t sz, const struct view_src *src,
-		    const struct flow_wire *w)
+		    const struct flow_wire *w, int width)
 {
 	struct print_annot pa = { 0 };
 
 	buf[0] = 0;
 	if (src->annot)
 		src->annot(src->ctx, w->family, w->dst, &pa);
-	if (pa.country && pa.country[0])
+	if (pa.country && pa.country[0] && width < 6)
+		snprintf(buf, sz, "%s", pa.country);
+	else if (pa.country && pa.country[0])
 		snprintf(buf, sz, "%s%s%s", pa.country,
 			 pa.city && pa.city[0] ? " " : "",
 			 pa.city ? pa.city : "");
@@ -189,7 +224,8 @@ static void scr_port(char *buf, size_t sz, const struct view_src *src,
 /* Text, flags and colour of one cell of a flow. */
 static int scr_flow_cell(char *buf, size_t sz, int col,
 			 const struct view_src *src, const struct flow_entry *e,
-			 int closed, const struct screen_info *si, int *flags)
+			 int closed, const struct screen_info *si, int *flags,
+			 int width)
 {
 	const struct flow_wire *w = &e->w;
 	const char *st;
@@ -204,8 +240,7 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 		snprintf(buf, sz, "%s", w->comm[0] ? w->comm : "-");
 		return 0;
 	case FC_PROTO:
-		snprintf(buf, sz, "%s%c", flow_proto_name(w->l4proto) ?
-			 flow_proto_name(w->l4proto) : "?",
+		snprintf(buf, sz, "%s%c", scr_proto_short(w->l4proto),
 			 w->family == FLOW_FAM_IPV4 ? '4' : '6');
 		return scr_attr(scr_proto_pair(w->l4proto));
 	case FC_STATE:
@@ -230,7 +265,7 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 		scr_port(buf, sz, src, w);
 		return 0;
 	case FC_GEO:
-		scr_geo(buf, sz, src, w);
+		scr_geo(buf, sz, src, w, width);
 		return 0;
 	case FC_BYTES:
 		fmt_size(buf, sz, (double)w->orig_bytes + (double)w->reply_bytes);
@@ -258,7 +293,7 @@ static void scr_flow_row(struct view *v, const struct view_src *src,
 		char buf[CELL_MAX];
 		int flags = c[l->col[k]].right ? CELL_RIGHT : 0;
 		int a = scr_flow_cell(buf, sizeof(buf), l->col[k], src, e,
-				      closed, si, &flags);
+				      closed, si, &flags, l->w[k]);
 
 		scr_cell(y, l->x[k], l->w[k], buf, flags,
 			 base | ((base & A_REVERSE) ? 0 : a), v->filter);

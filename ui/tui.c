@@ -353,6 +353,7 @@ static void tui_init(struct tui *t, struct ui *u)
 		.table = u->table, .linger = &t->lg, .annot = annots_get,
 		.service = annots_service, .ctx = u->annots, .sel = o->sel,
 	};
+	t->si.input = t->input;
 	t->si.interval_ms = o->interval_ms;
 	t->si.no_geoip = o->no_geoip;
 	t->si.bits = o->bits;

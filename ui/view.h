@@ -39,11 +39,13 @@ enum country_col {
 
 #define VIEW_MAX_COLS 16   /* at least the largest *_COUNT above */
 
-/* One column: the renderer draws the title at width (flex columns share
- * what a wide terminal has left); sorting starts descending when desc. */
+/* One column: the renderer draws the title at width; flex columns share
+ * what a wide terminal has left, and give back down to min on a narrow
+ * one (80 columns fit the flows tab); sorting starts descending when desc. */
 struct view_col {
 	const char *title;
 	uint8_t width;
+	uint8_t min;
 	uint8_t flex;
 	uint8_t desc;
 	uint8_t right;      /* right-aligned (numbers) */

@@ -427,7 +427,7 @@ static void test_fmt(void **state)
 	fmt_rate(b, sizeof(b), 0, 0);
 	assert_string_equal(b, "0");
 	fmt_age(b, sizeof(b), 3725);
-	assert_string_equal(b, "1h02m");
+	assert_string_equal(b, "1h02");
 	fmt_age(b, sizeof(b), -1);
 	assert_string_equal(b, "-");
 }
