@@ -296,6 +296,7 @@ static void ft_init(struct flow_item *it, const struct flow_wire *r,
 	memset(it, 0, sizeof(*it));
 	it->e.w = *r;
 	it->e.seen_seq = seq;
+	it->e.tuple_hash = flow_tuple_hash(r);
 	if (r->event == FLOW_EV_DUMP) {
 		/* Counters since before we looked: the rate starts now. */
 		it->e.base_orig_bytes = r->orig_bytes;
@@ -339,24 +340,34 @@ static void ft_tell_gone(struct flow_table *t, const struct flow_entry *e,
 	t->gone(t->gone_ctx, &last);
 }
 
+static uint32_t ft_mix(uint32_t h, uint32_t k)
+{
+	k *= 0xcc9e2d51u;
+	k = k << 15 | k >> 17;
+	k *= 0x1b873593u;
+	h ^= k;
+	h = h << 13 | h >> 19;
+	return h * 5 + 0xe6546b64u;
+}
+
 uint32_t flow_tuple_hash(const struct flow_wire *w)
 {
-	uint32_t h = 2166136261u;
-	size_t alen = ft_addr_len(w->family);
+	size_t words = ft_addr_len(w->family) / 4;
 	uint16_t a = ft_is_icmp(w->l4proto) ? w->icmp_id : w->sport;
 	uint16_t b = ft_is_icmp(w->l4proto) ?
 		(uint16_t)(w->icmp_type << 8 | w->icmp_code) : w->dport;
-	const uint8_t head[6] = { w->family, w->l4proto, (uint8_t)(a >> 8),
-				  (uint8_t)a, (uint8_t)(b >> 8), (uint8_t)b };
+	uint32_t h = (uint32_t)w->family << 8 | w->l4proto, k;
 
-	/* FNV-1a over what ft_same_tuple compares. */
-	for (size_t i = 0; i < sizeof(head); i++)
-		h = (h ^ head[i]) * 16777619u;
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ w->src[i]) * 16777619u;
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ w->dst[i]) * 16777619u;
-	return h;
+	/* murmur3's body over what ft_same_tuple compares, a word a step:
+	 * the screen hashes every flow on every rebuild. */
+	h = ft_mix(h, (uint32_t)a << 16 | b);
+	for (size_t i = 0; i < words; i++) {
+		memcpy(&k, w->src + 4 * i, 4);
+		h = ft_mix(h, k);
+		memcpy(&k, w->dst + 4 * i, 4);
+		h = ft_mix(h, k);
+	}
+	return ft_hash(h);
 }
 
 const struct flow_entry *flow_table_find(const struct flow_table *t,
@@ -367,7 +378,7 @@ const struct flow_entry *flow_table_find(const struct flow_table *t,
 	for (size_t i = ft_home(t, id); t->slots[i].pos1; i = (i + 1) & mask) {
 		const struct flow_entry *e = &t->items[t->slots[i].pos1 - 1].e;
 
-		if (t->slots[i].id == id && flow_tuple_hash(&e->w) == th)
+		if (t->slots[i].id == id && e->tuple_hash == th)
 			return e;
 	}
 	return NULL;

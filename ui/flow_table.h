@@ -25,6 +25,7 @@ struct flow_entry {
 	double orig_rate;         /* bytes/s over the last snapshot interval */
 	double reply_rate;
 	int has_rate;             /* rates computed at least once */
+	uint32_t tuple_hash;      /* flow_tuple_hash(&w), kept for the screen */
 };
 
 struct flow_table;

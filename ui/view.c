@@ -23,6 +23,8 @@ void view_free(struct view *v)
 	free(v->procs);
 	free(v->countries);
 	free(v->keys);
+	free(v->sk);
+	free(v->sk2);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -101,8 +103,7 @@ static void vw_add_flow(struct view *v, const struct view_src *src,
 	const char *s;
 	uint64_t k = vk_flow(src, e, v->ts[VIEW_FLOWS].sort_col, &s, &flags);
 
-	vw_add(v, k, (uint64_t)e->w.id << 32 | flow_tuple_hash(&e->w), s,
-	       ref, flags);
+	vw_add(v, k, (uint64_t)e->w.id << 32 | e->tuple_hash, s, ref, flags);
 }
 
 static int vw_build_flows(struct view *v, const struct view_src *src)
@@ -274,7 +275,7 @@ int view_freeze(struct view *v, const struct view_src *src)
 
 static int vw_is(const struct flow_entry *e, uint64_t ident)
 {
-	return e && ((uint64_t)e->w.id << 32 | flow_tuple_hash(&e->w)) == ident;
+	return e && ((uint64_t)e->w.id << 32 | e->tuple_hash) == ident;
 }
 
 const struct flow_entry *view_flow(const struct view *v,

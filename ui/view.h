@@ -81,6 +81,8 @@ struct view_src {
 
 #define VIEW_FILTER_LEN 64
 
+struct vs_key;
+
 struct view_tabstate {
 	int sort_col;
 	int reverse;            /* the other way round from the column's default */
@@ -107,8 +109,9 @@ struct view {
 	size_t nprocs;
 	struct country_agg *countries;
 	size_t ncountries;
-	uint32_t *keys;         /* radix sort scratch */
-	size_t keys_cap;
+	uint32_t *keys;         /* radix sort scratch: digit counts */
+	struct vs_key *sk, *sk2;   /* radix sort scratch: compact keys */
+	size_t sk_cap;
 };
 
 void view_init(struct view *v, int show_src);

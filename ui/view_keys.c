@@ -10,14 +10,14 @@
 
 long view_match(const char *filter, const char *s)
 {
-	size_t fl = strlen(filter);
+	const char *p;
 
-	if (!s || !fl)
-		return fl ? -1 : 0;
-	for (const char *p = s; *p; p++)
-		if (strncasecmp(p, filter, fl) == 0)
-			return p - s;
-	return -1;
+	if (!filter[0])
+		return 0;
+	if (!s)
+		return -1;
+	p = strcasestr(s, filter);
+	return p ? p - s : -1;
 }
 
 int view_filter_numeric(const char *f)
@@ -183,20 +183,53 @@ static int vf_annot(const char *f, const struct print_annot *a)
 	       view_match(f, a->city) >= 0 || view_match(f, a->as_org) >= 0;
 }
 
+/* Dotted quad without stdio: the filter formats every address. */
+static void vf_ipv4(char *p, const uint8_t *a)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : 0;
+	}
+}
+
+/* The text of an address can hold the filter only if the kinds agree:
+ * dotted quads have no ':', IPv6 text has no '.' unless it ends in an
+ * embedded IPv4 address. Saves formatting most addresses. */
 static int vf_addr(const char *f, const struct flow_wire *w, const uint8_t *a)
 {
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					    0xff, 0xff };
 	char buf[INET6_ADDRSTRLEN];
-	int af = w->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+	int colon = strchr(f, ':') != NULL, dot = strchr(f, '.') != NULL;
 
-	return inet_ntop(af, a, buf, sizeof(buf)) && view_match(f, buf) >= 0;
+	if (w->family == FLOW_FAM_IPV4) {
+		if (colon)
+			return 0;
+		vf_ipv4(buf, a);
+	} else {
+		if (dot && !colon && memcmp(a, mapped, sizeof(mapped)))
+			return 0;
+		if (!inet_ntop(AF_INET6, a, buf, sizeof(buf)))
+			return 0;
+	}
+	return strcasestr(buf, f) != NULL;
 }
 
 static int vf_number(const char *f, uint32_t n)
 {
-	char buf[12];
+	char buf[12], *p = buf + sizeof(buf) - 1;
 
-	snprintf(buf, sizeof(buf), "%u", n);
-	return strstr(buf, f) != NULL;
+	*p = 0;
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	return strstr(p, f) != NULL;
 }
 
 int vf_flow(const struct view_src *src, const char *f,

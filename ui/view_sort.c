@@ -11,32 +11,45 @@
 
 #include "ui/view.h"
 
-#define VS_DIGITS 6             /* id: 2, k: 4 */
-#define VS_BUCKETS 65536u
+/* The sort works on compact keys, 16 bytes a row, then gathers the rows
+ * in their order once: the passes stream less memory. 8-bit digits keep
+ * each pass's 256 write streams in cache. */
+struct vs_key {
+	uint64_t k;
+	uint32_t id;
+	uint32_t idx;
+};
 
-static unsigned vs_digit(const struct view_row *r, unsigned d)
+#define VS_DIGITS 12            /* id: 4, k: 8 */
+#define VS_BUCKETS 256u
+
+static unsigned vs_digit(const struct vs_key *r, unsigned d)
 {
-	uint32_t id = (uint32_t)(r->ident >> 32);
-
-	if (d < 2)
-		return (id >> (16 * d)) & 0xffff;
-	return (unsigned)(r->k >> (16 * (d - 2))) & 0xffff;
+	if (d < 4)
+		return (r->id >> (8 * d)) & 0xff;
+	return (unsigned)(r->k >> (8 * (d - 4))) & 0xff;
 }
 
 /* Count every digit in one pass; 1 where a digit varies. */
-static void vs_count(const struct view_row *r, size_t n, uint32_t *cnt,
+static void vs_count(const struct vs_key *r, size_t n, uint32_t *cnt,
 		     int *varies)
 {
 	memset(cnt, 0, VS_DIGITS * VS_BUCKETS * sizeof(*cnt));
-	for (size_t i = 0; i < n; i++)
-		for (unsigned d = 0; d < VS_DIGITS; d++)
-			cnt[d * VS_BUCKETS + vs_digit(&r[i], d)]++;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = r[i].k;
+		uint32_t id = r[i].id;
+
+		for (unsigned d = 0; d < 4; d++)
+			cnt[d * VS_BUCKETS + ((id >> (8 * d)) & 0xff)]++;
+		for (unsigned d = 0; d < 8; d++)
+			cnt[(4 + d) * VS_BUCKETS + ((k >> (8 * d)) & 0xff)]++;
+	}
 	for (unsigned d = 0; d < VS_DIGITS; d++)
 		varies[d] = cnt[d * VS_BUCKETS + vs_digit(&r[0], d)] != n;
 }
 
-static void vs_pass(const struct view_row *in, struct view_row *out,
-		    size_t n, uint32_t *cnt, unsigned d)
+static void vs_pass(const struct vs_key *in, struct vs_key *out, size_t n,
+		    uint32_t *cnt, unsigned d)
 {
 	uint32_t sum = 0;
 
@@ -82,28 +95,58 @@ static void vs_fixup(struct view_row *r, size_t n, int desc)
 	}
 }
 
+static int vs_reserve(struct view *v, size_t n)
+{
+	if (n <= v->sk_cap)
+		return 0;
+	struct vs_key *a = realloc(v->sk, n * sizeof(*a));
+
+	if (!a)
+		return -1;
+	v->sk = a;
+	a = realloc(v->sk2, n * sizeof(*a));
+	if (!a)
+		return -1;
+	v->sk2 = a;
+	v->sk_cap = n;
+	return 0;
+}
+
 int view_sort_rows(struct view *v, int desc_strings)
 {
 	size_t n = v->nrows;
 	int varies[VS_DIGITS];
+	struct vs_key *a, *b;
 
 	if (n < 2)
 		return 0;
-	if (!v->keys) {
+	if (!v->keys)
 		v->keys = malloc(VS_DIGITS * VS_BUCKETS * sizeof(*v->keys));
-		if (!v->keys)
-			return -1;
+	if (!v->keys || vs_reserve(v, n) < 0)
+		return -1;
+	a = v->sk;
+	b = v->sk2;
+	for (size_t i = 0; i < n; i++) {
+		a[i].k = v->rows[i].k;
+		a[i].id = (uint32_t)(v->rows[i].ident >> 32);
+		a[i].idx = (uint32_t)i;
 	}
-	vs_count(v->rows, n, v->keys, varies);
+	vs_count(a, n, v->keys, varies);
 	for (unsigned d = 0; d < VS_DIGITS; d++) {
 		if (!varies[d])
 			continue;
-		vs_pass(v->rows, v->tmp, n, v->keys + d * VS_BUCKETS, d);
-		struct view_row *t = v->rows;
+		vs_pass(a, b, n, v->keys + d * VS_BUCKETS, d);
+		struct vs_key *t = a;
 
-		v->rows = v->tmp;
-		v->tmp = t;
+		a = b;
+		b = t;
 	}
+	for (size_t i = 0; i < n; i++)
+		v->tmp[i] = v->rows[a[i].idx];
+	struct view_row *t = v->rows;
+
+	v->rows = v->tmp;
+	v->tmp = t;
 	vs_fixup(v->rows, n, desc_strings);
 	return 0;
 }
