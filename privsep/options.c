@@ -108,29 +108,15 @@ static enum opt_result opt_bad(const char *what, const char *arg)
 	return OPT_USAGE;
 }
 
-/* Seconds with an optional fraction, 0.1 to 3600. */
-static int opt_interval(const char *s, uint32_t *ms)
+/* Seconds with an optional fraction, min to 3600, as milliseconds. */
+static int opt_seconds(const char *s, double min, uint32_t *ms)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0.1 || v > 3600)
-		return -1;
-	*ms = (uint32_t)lround(v * 1000.0);
-	return 0;
-}
-
-/* Seconds with an optional fraction, 0 (off) to 3600. */
-static int opt_linger(const char *s, uint32_t *ms)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 3600)
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > 3600)
 		return -1;
 	*ms = (uint32_t)lround(v * 1000.0);
 	return 0;
@@ -197,11 +183,11 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 	case OPT_CONF_DIR: o->conf_dir = arg; break;
 	case OPT_GEOIP_DIR: o->geoip_dir = arg; break;
 	case 't':
-		if (opt_interval(arg, &o->interval_ms) < 0)
+		if (opt_seconds(arg, 0.1, &o->interval_ms) < 0)
 			return opt_bad("invalid interval (seconds, 0.1 to 3600)", arg);
 		break;
 	case OPT_LINGER:
-		if (opt_linger(arg, &o->linger_ms) < 0)
+		if (opt_seconds(arg, 0, &o->linger_ms) < 0)
 			return opt_bad("invalid --linger (seconds, 0 to 3600)", arg);
 		break;
 	case OPT_ONCE:

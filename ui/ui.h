@@ -8,7 +8,8 @@
 #include "privsep/options.h"
 
 /* Before the sandbox, as the user: open the screen unless in batch mode
- * (terminfo is read here). 0, or -1 with a message on stderr. */
+ * or not on a terminal (terminfo is read here). 0, or -1 with a message
+ * on stderr. */
 int ui_prepare(const struct options *o);
 
 /* Run until the snapshots asked for are printed (batch mode) or the

@@ -329,9 +329,19 @@ static int ui_loop(struct ui *u)
 	return r;
 }
 
+/* Whether ui_prepare opened the screen. */
+static int ui_screen_on;
+
+/* Not on a terminal (output to a file or a pipe, no input), flowtop
+ * prints the text table every interval, as batch mode without a count. */
 int ui_prepare(const struct options *o)
 {
-	return o->batch ? 0 : screen_open(stdout, stdin);
+	if (o->batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
+		return 0;
+	if (screen_open(stdout, stdin) < 0)
+		return -1;
+	ui_screen_on = 1;
+	return 0;
 }
 
 int ui_main(const struct options *o, struct msg_chan *col,
@@ -356,7 +366,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	}
 	r = ui_ping_resolver(&u);
 	if (r == 0)
-		r = o->batch ? ui_loop(&u) : tui_run(&u);
+		r = ui_screen_on ? tui_run(&u) : ui_loop(&u);
 	flow_table_free(u.table);
 	annots_free(u.annots);
 	free(u.sorted);
