@@ -56,18 +56,20 @@ int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk)
 	return ui_ask(u) < 0 ? UI_QUIET_FAIL : UI_GO_ON;
 }
 
-void tui_cmdline(struct ui *u, const struct msg_cmdline_ans *a)
+void tui_cmdline(struct ui *u, const void *payload)
 {
 	struct tui *t = u->tui;
+	struct msg_cmdline_ans a;
 
-	if (a->pid != t->asked_pid)
-		return;
-	memcpy(t->cmdline, a->text, sizeof(t->cmdline));
+	memcpy(&a, payload, sizeof(a));
+	if (a.pid != t->asked_pid)
+		return;     /* an answer for a flow no longer selected */
+	memcpy(t->cmdline, a.text, sizeof(t->cmdline));
 	t->cmdline[sizeof(t->cmdline) - 1] = 0;
-	if (!a->found)
+	if (!a.found)
 		strcpy(t->cmdline, "(gone)");
 	t->si.cmdline = t->cmdline;
-	t->si.cmdline_pid = a->pid;
+	t->si.cmdline_pid = a.pid;
 	t->redraw = 1;
 }
 
@@ -140,6 +142,7 @@ static void tui_clear(struct tui *t)
 {
 	if (t->si.detail) {
 		t->si.detail = 0;
+		t->asked_pid = 0;
 		return;
 	}
 	t->v.filter[0] = t->input[0] = 0;
@@ -174,7 +177,10 @@ static int tui_action(struct tui *t, enum key_action a)
 		t->v.tab = (enum view_tab)((t->v.tab + 1) % VIEW_TABS);
 		t->rebuild_now = 1;
 		break;
-	case KA_DETAIL: t->si.detail = !t->si.detail; break;
+	case KA_DETAIL:
+		t->si.detail = !t->si.detail;
+		t->asked_pid = 0;   /* ask again: the pid may be another's now */
+		break;
 	case KA_HELP: t->si.help = 1; break;
 	case KA_QUIT: t->quit = 1; break;
 	case KA_BITS: t->si.bits = !t->si.bits; break;

@@ -12,7 +12,8 @@ int tui_run(struct ui *u);
 /* A dump ended (called from the stream code). A UI_* code. */
 int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk);
 
-/* The collector's answer to a command line request (validated). */
-void tui_cmdline(struct ui *u, const struct msg_cmdline_ans *a);
+/* The collector's answer to a command line request: a validated
+ * MSG_CMDLINE_ANS payload. */
+void tui_cmdline(struct ui *u, const void *payload);
 
 #endif

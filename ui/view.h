@@ -112,6 +112,7 @@ struct view {
 	uint32_t *keys;         /* radix sort scratch: digit counts */
 	struct vs_key *sk, *sk2;   /* radix sort scratch: compact keys */
 	size_t sk_cap;
+	uint32_t any_long;      /* some row's string key needs the full compare */
 };
 
 void view_init(struct view *v, int show_src);

@@ -12,22 +12,26 @@
 #include "ui/view.h"
 
 /* The sort works on compact keys, 16 bytes a row, then gathers the rows
- * in their order once: the passes stream less memory. 8-bit digits keep
- * each pass's 256 write streams in cache. */
+ * in their order once: the passes stream less memory.  * each pass's 2048 write streams in cache (11-bit digits measured
+ * best: 8-bit ones take more passes, 16-bit ones miss the cache). */
 struct vs_key {
 	uint64_t k;
 	uint32_t id;
 	uint32_t idx;
 };
 
-#define VS_DIGITS 12            /* id: 4, k: 8 */
-#define VS_BUCKETS 256u
+#define VS_BITS 11
+#define VS_ID_DIGITS ((32 + VS_BITS - 1) / VS_BITS)
+#define VS_K_DIGITS ((64 + VS_BITS - 1) / VS_BITS)
+#define VS_DIGITS (VS_ID_DIGITS + VS_K_DIGITS)
+#define VS_BUCKETS (1u << VS_BITS)
+#define VS_MASK (VS_BUCKETS - 1)
 
 static unsigned vs_digit(const struct vs_key *r, unsigned d)
 {
-	if (d < 4)
-		return (r->id >> (8 * d)) & 0xff;
-	return (unsigned)(r->k >> (8 * (d - 4))) & 0xff;
+	if (d < VS_ID_DIGITS)
+		return (r->id >> (VS_BITS * d)) & VS_MASK;
+	return (unsigned)(r->k >> (VS_BITS * (d - VS_ID_DIGITS))) & VS_MASK;
 }
 
 /* Count every digit in one pass; 1 where a digit varies. */
@@ -35,15 +39,9 @@ static void vs_count(const struct vs_key *r, size_t n, uint32_t *cnt,
 		     int *varies)
 {
 	memset(cnt, 0, VS_DIGITS * VS_BUCKETS * sizeof(*cnt));
-	for (size_t i = 0; i < n; i++) {
-		uint64_t k = r[i].k;
-		uint32_t id = r[i].id;
-
-		for (unsigned d = 0; d < 4; d++)
-			cnt[d * VS_BUCKETS + ((id >> (8 * d)) & 0xff)]++;
-		for (unsigned d = 0; d < 8; d++)
-			cnt[(4 + d) * VS_BUCKETS + ((k >> (8 * d)) & 0xff)]++;
-	}
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < VS_DIGITS; d++)
+			cnt[d * VS_BUCKETS + vs_digit(&r[i], d)]++;
 	for (unsigned d = 0; d < VS_DIGITS; d++)
 		varies[d] = cnt[d * VS_BUCKETS + vs_digit(&r[0], d)] != n;
 }
@@ -126,7 +124,9 @@ int view_sort_rows(struct view *v, int desc_strings)
 		return -1;
 	a = v->sk;
 	b = v->sk2;
+	v->any_long = 0;
 	for (size_t i = 0; i < n; i++) {
+		v->any_long |= v->rows[i].flags & ROW_LONG;
 		a[i].k = v->rows[i].k;
 		a[i].id = (uint32_t)(v->rows[i].ident >> 32);
 		a[i].idx = (uint32_t)i;
@@ -147,6 +147,7 @@ int view_sort_rows(struct view *v, int desc_strings)
 
 	v->rows = v->tmp;
 	v->tmp = t;
-	vs_fixup(v->rows, n, desc_strings);
+	if (v->any_long)
+		vs_fixup(v->rows, n, desc_strings);
 	return 0;
 }

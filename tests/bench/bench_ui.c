@@ -171,7 +171,8 @@ static void frame(struct sim *s, int force, struct sample *build)
 	if (force || (s->changed && s->sim_ns - s->last_build >= SIM_BUILD_NS)) {
 		double t0 = now_ms();
 
-		linger_expire(&s->lg, s->sim_ns);
+		/* linger_gone stamps the real clock: expire on it too. */
+		linger_expire(&s->lg, (uint64_t)(now_ms() * 1e6));
 		view_rebuild(&s->v, &s->src);
 		add(build, now_ms() - t0);
 		s->changed = 0;
@@ -270,9 +271,9 @@ static void run(size_t n, int frames)
 		frame(&s, 0, &bd);
 		add(&fr, now_ms() - t0);
 	}
-	printf("%7zu flows, %zu churn/frame: frame p50 %.2f ms p99 %.2f ms max %.2f | "
+	printf("%7zu flows (+%zu closed, lingering), %zu churn/frame: frame p50 %.2f ms p99 %.2f ms max %.2f | "
 	       "key->frame p50 %.2f p99 %.2f max %.2f | rebuild p50 %.2f p99 %.2f (%zu)\n",
-	       n, churn_per_frame * 2, pct(&fr, .5), pct(&fr, .99), pct(&fr, 1),
+	       n, linger_count(&s.lg), churn_per_frame * 2, pct(&fr, .5), pct(&fr, .99), pct(&fr, 1),
 	       pct(&kl, .5), pct(&kl, .99), pct(&kl, 1), pct(&bd, .5),
 	       pct(&bd, .99), bd.n);
 	rebuild_cases(&s);
