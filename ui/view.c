@@ -64,7 +64,7 @@ static void vw_add(struct view *v, uint64_t k, uint64_t ident, const char *s,
 	struct view_row *r = &v->rows[v->nrows++];
 
 	/* Descending: the key turned over; ties stay in id order. */
-	r->k = vw_desc(v) ? ~k : k;
+	r->k = v->building_desc ? ~k : k;
 	r->ident = ident;
 	r->s = s;
 	r->ref = ref;
@@ -201,6 +201,11 @@ static void vw_follow(struct view *v)
 		t->sel = t->top = 0;
 		return;
 	}
+	if (t->have_sel && v->follow_at < v->nrows &&
+	    v->rows[v->follow_at].ident == t->sel_ident) {
+		t->sel = v->follow_at;     /* the sort saw it go by */
+		return;
+	}
 	if (t->have_sel) {
 		for (size_t i = 0; i < v->nrows; i++) {
 			if (v->rows[i].ident == t->sel_ident) {
@@ -222,6 +227,8 @@ int view_rebuild(struct view *v, const struct view_src *src)
 	size_t keep = v->nrows;
 
 	v->nrows = 0;
+	v->building_desc = vw_desc(v);
+	v->follow_ident = v->ts[v->tab].have_sel ? v->ts[v->tab].sel_ident : 0;
 	if (v->tab == VIEW_PROCS)
 		r = vw_build_procs(v, src);
 	else if (v->tab == VIEW_COUNTRIES)

@@ -113,6 +113,9 @@ struct view {
 	struct vs_key *sk, *sk2;   /* radix sort scratch: compact keys */
 	size_t sk_cap;
 	uint32_t any_long;      /* some row's string key needs the full compare */
+	int building_desc;      /* the rebuild's sort is descending */
+	uint64_t follow_ident;  /* the selection the sort looks out for */
+	size_t follow_at;       /* where it saw it; past the end: not seen */
 };
 
 void view_init(struct view *v, int show_src);

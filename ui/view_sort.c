@@ -116,6 +116,7 @@ int view_sort_rows(struct view *v, int desc_strings)
 	int varies[VS_DIGITS];
 	struct vs_key *a, *b;
 
+	v->follow_at = (size_t)-1;
 	if (n < 2)
 		return 0;
 	if (!v->keys)
@@ -141,13 +142,20 @@ int view_sort_rows(struct view *v, int desc_strings)
 		a = b;
 		b = t;
 	}
-	for (size_t i = 0; i < n; i++)
+	/* The gather also spots the selected row, saving the view a scan. */
+	v->follow_at = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
 		v->tmp[i] = v->rows[a[i].idx];
+		if (v->tmp[i].ident == v->follow_ident)
+			v->follow_at = i;
+	}
 	struct view_row *t = v->rows;
 
 	v->rows = v->tmp;
 	v->tmp = t;
-	if (v->any_long)
+	if (v->any_long) {
 		vs_fixup(v->rows, n, desc_strings);
+		v->follow_at = (size_t)-1;   /* rows moved again: scan */
+	}
 	return 0;
 }
