@@ -15,7 +15,7 @@ PKG_CONFIG ?= pkg-config
 
 # Libraries the product links; tests add cmocka.
 PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares \
-	libmnl libcurl zlib openssl
+	libmnl libcurl zlib openssl ncursesw
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "collector/cmdline.h"
 #include "collector/stream.h"
 
 void stream_init(struct stream *s, struct ct_source *ct, struct msg_chan *ui)
@@ -206,6 +207,20 @@ int stream_control(struct stream *s, const struct msg *m)
 		ct_set_selection(s->ct, f.sel);
 		/* Show the new selection now, not one interval later. */
 		return stream_dump(s, DUMP_FILTER);
+	case MSG_CMDLINE_REQ: {
+		struct msg_cmdline_req q;
+		struct msg_cmdline_ans a;
+		const char *why;
+
+		if (msg_check_cmdline_req(m, &why) < 0) {
+			snprintf(s->err, sizeof(s->err),
+				 "bad message from the ui: %s", why);
+			return -1;
+		}
+		memcpy(&q, m->payload, sizeof(q));
+		cmdline_read(q.pid, &a);
+		return stream_send(s, MSG_CMDLINE_ANS, &a, sizeof(a));
+	}
 	default:
 		snprintf(s->err, sizeof(s->err), "unexpected %s from the ui",
 			 msg_type_name(m->type));

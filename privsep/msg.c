@@ -1,5 +1,6 @@
 /* msg: framing, the message catalogue, and its checks in both directions. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -47,6 +48,12 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		sizeof(struct fetch_done), sizeof(struct fetch_done), 0, 0 },
 	[MSG_VAL_RESULT] = { "VAL_RESULT", MSG_DIR_VAL_UPD,
 		sizeof(struct val_result), sizeof(struct val_result), 0, 0 },
+	[MSG_CMDLINE_REQ] = { "CMDLINE_REQ", MSG_DIR_UI_COL,
+		sizeof(struct msg_cmdline_req), sizeof(struct msg_cmdline_req), 0, 0 },
+	[MSG_CMDLINE_ANS] = { "CMDLINE_ANS", MSG_DIR_COL_UI,
+		sizeof(struct msg_cmdline_ans), sizeof(struct msg_cmdline_ans), 0, 0 },
+	[MSG_RES_INFO] = { "RES_INFO", MSG_DIR_RES_UI,
+		sizeof(struct msg_res_info), sizeof(struct msg_res_info), 0, 0 },
 };
 
 const struct msg_spec *msg_spec(uint32_t type)
@@ -159,6 +166,66 @@ int msg_check_filter(const struct msg *m, const char **why)
 	memcpy(&f, m->payload, sizeof(f));
 	if (f.sel & ~(uint32_t)SEL_ALL) {
 		*why = "unknown selection bits";
+		return -1;
+	}
+	return 0;
+}
+
+int msg_check_cmdline_req(const struct msg *m, const char **why)
+{
+	struct msg_cmdline_req q;
+
+	memcpy(&q, m->payload, sizeof(q));
+	if (q.pid == 0 || q.pid > MSG_PID_MAX) {
+		*why = "pid out of range";
+		return -1;
+	}
+	return 0;
+}
+
+int msg_check_cmdline_ans(const struct msg *m, const char **why)
+{
+	const unsigned char *p0 = m->payload;
+	const char *text = (const char *)m->payload +
+		offsetof(struct msg_cmdline_ans, text);
+	const char *end = memchr(text, 0, MSG_CMDLINE_LEN);
+	uint32_t pid, found;
+
+	memcpy(&pid, p0 + offsetof(struct msg_cmdline_ans, pid), sizeof(pid));
+	memcpy(&found, p0 + offsetof(struct msg_cmdline_ans, found),
+	       sizeof(found));
+	if (pid == 0 || pid > MSG_PID_MAX || found > 1) {
+		*why = "pid or found flag out of range";
+		return -1;
+	}
+	if (!end) {
+		*why = "command line not terminated";
+		return -1;
+	}
+	for (const char *p = text; p < end; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*why = "control byte in the command line";
+			return -1;
+		}
+	}
+	if (!found && end != text) {
+		*why = "text for a process not found";
+		return -1;
+	}
+	return 0;
+}
+
+int msg_check_res_info(const struct msg *m, const char **why)
+{
+	struct msg_res_info ri;
+
+	memcpy(&ri, m->payload, sizeof(ri));
+	if (ri.geo_dbs > MSG_GEO_DBS_MAX) {
+		*why = "database count out of range";
+		return -1;
+	}
+	if (ri.flags & ~(uint32_t)RES_INFO_DNS) {
+		*why = "unknown resolver flags";
 		return -1;
 	}
 	return 0;

@@ -46,6 +46,11 @@ enum msg_type {
 	MSG_FETCH_DATA,   /* struct fetch_data_hdr + 1.. body bytes */
 	MSG_FETCH_DONE,   /* struct fetch_done */
 	MSG_VAL_RESULT,   /* struct val_result: validator -> updater */
+	/* ui -> collector -> ui: the detail pane's command line */
+	MSG_CMDLINE_REQ,  /* struct msg_cmdline_req */
+	MSG_CMDLINE_ANS,  /* struct msg_cmdline_ans */
+	/* resolver -> ui, once after PONG: what lookups can answer */
+	MSG_RES_INFO,     /* struct msg_res_info */
 	MSG_TYPE_COUNT
 };
 
@@ -112,6 +117,37 @@ struct msg_filter {
 	uint32_t sel;          /* enum flow_sel bits; others must be zero */
 };
 
+/* The ui can't read /proc: it asks the collector for a process's command
+ * line. The answer's text has its NUL separators made spaces and every
+ * control byte made '?', so no terminal escape can travel in it; the ui
+ * escapes it again before drawing, as it does every string. */
+#define MSG_CMDLINE_LEN 512    /* text bytes, NUL included */
+
+struct msg_cmdline_req {
+	uint32_t pid;          /* 1..MSG_PID_MAX */
+};
+
+struct msg_cmdline_ans {
+	uint32_t pid;          /* as asked */
+	uint32_t found;        /* 0: the process is gone or unreadable */
+	char text[MSG_CMDLINE_LEN];  /* NUL-terminated; "" when not found */
+};
+
+/* Linux's PID_MAX_LIMIT. */
+#define MSG_PID_MAX (4u * 1024u * 1024u)
+
+/* What the resolver can answer, so the ui can tell the user why places
+ * are missing (no database: run flowtop -u). */
+enum res_info_flags {
+	RES_INFO_DNS = 1u << 0,      /* reverse DNS is on */
+};
+
+struct msg_res_info {
+	uint32_t geo_dbs;      /* GeoIP databases in use, 0..MSG_GEO_DBS_MAX */
+	uint32_t flags;        /* enum res_info_flags bits; others zero */
+};
+#define MSG_GEO_DBS_MAX 4096u
+
 /* One received message. payload points into the caller's buffer. */
 struct msg {
 	uint32_t type;
@@ -143,6 +179,9 @@ int msg_decode(uint32_t dir, const void *buf, size_t n, int has_fd,
 int msg_check_hello(const struct msg *m, const char **why);
 int msg_check_dump_mark(const struct msg *m, const char **why);
 int msg_check_filter(const struct msg *m, const char **why);
+int msg_check_cmdline_req(const struct msg *m, const char **why);
+int msg_check_cmdline_ans(const struct msg *m, const char **why);
+int msg_check_res_info(const struct msg *m, const char **why);
 
 /* A channel end. */
 struct msg_chan {

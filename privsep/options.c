@@ -25,6 +25,7 @@ enum {
 	OPT_SHOW_LOOPBACK,
 	OPT_TRACK,
 	OPT_FORCE,
+	OPT_LINGER,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
 	{ "show-loopback", no_argument, NULL, OPT_SHOW_LOOPBACK },
 	{ "track", no_argument, NULL, OPT_TRACK },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "linger", required_argument, NULL, OPT_LINGER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -93,6 +95,7 @@ void options_usage(FILE *out)
 "  -G, --no-geoip        no GeoIP lookups\n"
 "  -b, --bits            rates in bits per second, not bytes\n"
 "  -t, --interval SEC    refresh interval in seconds (default 1)\n"
+"      --linger SEC      keep closed flows on the screen, dimmed (default 5; 0 off)\n"
 "Batch mode:\n"
 "      --once            print one snapshot after one interval and exit\n"
 "      --count N         print N snapshots, one interval apart\n"
@@ -120,15 +123,15 @@ static enum opt_result opt_bad(const char *what, const char *arg)
 	return OPT_USAGE;
 }
 
-/* Seconds with an optional fraction, 0.1 to 3600. */
-static int opt_interval(const char *s, uint32_t *ms)
+/* Seconds with an optional fraction, min to 3600, as milliseconds. */
+static int opt_seconds(const char *s, double min, uint32_t *ms)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0.1 || v > 3600)
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > 3600)
 		return -1;
 	*ms = (uint32_t)lround(v * 1000.0);
 	return 0;
@@ -163,6 +166,7 @@ static void opt_defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->interval_ms = 1000;
+	o->linger_ms = 5000;
 	o->output = OUT_TEXT;
 	o->conf_dir = SYSCONFDIR;
 }
@@ -196,8 +200,12 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 	case OPT_CONF_DIR: o->conf_dir = arg; break;
 	case OPT_GEOIP_DIR: o->geoip_dir = arg; break;
 	case 't':
-		if (opt_interval(arg, &o->interval_ms) < 0)
+		if (opt_seconds(arg, 0.1, &o->interval_ms) < 0)
 			return opt_bad("invalid interval (seconds, 0.1 to 3600)", arg);
+		break;
+	case OPT_LINGER:
+		if (opt_seconds(arg, 0, &o->linger_ms) < 0)
+			return opt_bad("invalid --linger (seconds, 0 to 3600)", arg);
 		break;
 	case OPT_ONCE:
 		o->batch = 1;

@@ -10,6 +10,7 @@ enum out_format { OUT_TEXT, OUT_JSON };
 struct options {
 	uint32_t sel;           /* enum flow_sel bits (msg.h) */
 	uint32_t interval_ms;   /* -t, default 1000 */
+	uint32_t linger_ms;     /* --linger: closed flows stay shown, default 5000 */
 	int show_src;           /* -s */
 	int no_dns;             /* -n */
 	int no_geoip;           /* -G */

@@ -1,26 +1,28 @@
-/* The ui's allowlist: channels to the collector and the resolver, output
- * on stdout/stderr, the terminal's size and mode. No file opening. */
+/* The ui's allowlist: channels to the collector and the resolver, the
+ * screen on the terminal (or batch output on stdout), keys from stdin.
+ * No file opening: terminfo is read before the filter goes on. */
 #include <sys/ioctl.h>
 #include "privsep/seccomp.h"
 
 static const struct sc_rule ui_rules[] = {
 	/* channels */
-	SC_ALLOW(recvmsg),
-	SC_ALLOW(sendmsg),
-	SC_ALLOW(poll),
+	SC_ALLOW(recvmsg),	/* collector and resolver messages */
+	SC_ALLOW(sendmsg),	/* lookups, selection, command line requests */
+	SC_ALLOW(poll),		/* the loop: channels and the keyboard */
 	SC_ALLOW(ppoll),
 	SC_ALLOW(close),
-	/* output (stdio looks at stdout once with fstat) */
-	SC_ALLOW(write),
+	/* terminal and stdout */
+	SC_ALLOW(read),		/* keys from stdin (ncurses' getch) */
+	SC_ALLOW(write),	/* the screen, batch output, messages */
 	SC_ALLOW(writev),
-	SC_ALLOW(fstat),
+	SC_ALLOW(fstat),	/* stdio looks at stdout once */
 	SC_ALLOW(newfstatat),
-	/* terminal: isatty, size, modes */
-	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCGETS),
-	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETS),
+	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCGETS),	/* isatty, saving modes */
+	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETS),	/* cbreak/noecho, endwin */
 	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETSW),
-	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TIOCGWINSZ),
-	SC_ALLOW(clock_gettime),
+	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETSF),
+	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TIOCGWINSZ),	/* size after SIGWINCH */
+	SC_ALLOW(clock_gettime),	/* frame timing */
 	/* memory */
 	SC_ALLOW(brk),
 	SC_ALLOW(mmap),
@@ -29,7 +31,8 @@ static const struct sc_rule ui_rules[] = {
 	SC_ALLOW(madvise),
 	SC_ALLOW(futex),
 	SC_ALLOW(sysinfo),	/* glibc's qsort sizes its buffer by RAM */
-	/* signals and dying (the SIGSYS handler re-raises) */
+	/* signals and dying (the SIGSYS handler re-raises; ncurses'
+	 * SIGWINCH and SIGTSTP handlers) */
 	SC_ALLOW(rt_sigaction),
 	SC_ALLOW(rt_sigprocmask),
 	SC_ALLOW(rt_sigreturn),

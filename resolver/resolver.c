@@ -158,6 +158,17 @@ static int res_services(struct resolver *r, const struct msg *m)
 	return 0;
 }
 
+/* Once, after the PONG: lets the ui say why places or names are missing. */
+static int res_send_info(struct resolver *r)
+{
+	struct msg_res_info ri = {
+		.geo_dbs = r->geo ? (uint32_t)geo_count(r->geo) : 0,
+		.flags = r->dns ? RES_INFO_DNS : 0,
+	};
+
+	return msg_send(r->ui, MSG_RES_INFO, &ri, sizeof(ri), -1);
+}
+
 static int res_dispatch(struct resolver *r, const struct msg *m)
 {
 	uint64_t cookie;
@@ -165,7 +176,9 @@ static int res_dispatch(struct resolver *r, const struct msg *m)
 	switch (m->type) {
 	case MSG_PING:
 		memcpy(&cookie, m->payload, sizeof(cookie));
-		return msg_send(r->ui, MSG_PONG, &cookie, sizeof(cookie), -1);
+		if (msg_send(r->ui, MSG_PONG, &cookie, sizeof(cookie), -1) < 0)
+			return -1;
+		return res_send_info(r);
 	case MSG_LOOKUP_REQ:
 		return res_lookups(r, m);
 	case MSG_SERVICE_REQ:

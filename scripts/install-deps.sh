@@ -14,7 +14,8 @@ PACKAGES=(
 	libmaxminddb-dev      # GeoIP lookups
 	libseccomp-dev
 	libcap-ng-dev
-	libncurses-dev
+	libncurses-dev        # the interactive screen (ncursesw)
+	tmux                  # end-to-end tests of the screen
 	libcurl4-openssl-dev  # GeoIP updater's fetcher
 	zlib1g-dev            # GeoIP updater: .gz and .tar.gz downloads
 	libssl-dev            # GeoIP updater: TLS set-up before the sandbox, sha256

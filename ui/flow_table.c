@@ -32,6 +32,8 @@ struct flow_table {
 	size_t items_cap;
 	struct flow_slot *slots;  /* slots_cap is a power of two */
 	size_t slots_cap;
+	flow_table_gone_fn gone;  /* NULL: nobody wants to know */
+	void *gone_ctx;
 };
 
 #define FT_MIN_SLOTS 64u
@@ -294,6 +296,7 @@ static void ft_init(struct flow_item *it, const struct flow_wire *r,
 	memset(it, 0, sizeof(*it));
 	it->e.w = *r;
 	it->e.seen_seq = seq;
+	it->e.tuple_hash = flow_tuple_hash(r);
 	if (r->event == FLOW_EV_DUMP) {
 		/* Counters since before we looked: the rate starts now. */
 		it->e.base_orig_bytes = r->orig_bytes;
@@ -317,6 +320,70 @@ static void ft_init(struct flow_item *it, const struct flow_wire *r,
 	 * until a dump lists it, which then sets the base. */
 }
 
+void flow_table_on_gone(struct flow_table *t, flow_table_gone_fn fn,
+			void *ctx)
+{
+	t->gone = fn;
+	t->gone_ctx = ctx;
+}
+
+/* A DESTROY carries the final counters: the closed flow shows them. */
+static void ft_tell_gone(struct flow_table *t, const struct flow_entry *e,
+			 const struct flow_wire *r, uint64_t mono_ns)
+{
+	struct flow_entry last = *e;
+
+	ft_take_counters(&last, r, mono_ns);
+	if (r->state != FLOW_STATE_NONE)
+		last.w.state = r->state;
+	last.w.event = FLOW_EV_DESTROY;
+	t->gone(t->gone_ctx, &last);
+}
+
+static uint32_t ft_mix(uint32_t h, uint32_t k)
+{
+	k *= 0xcc9e2d51u;
+	k = k << 15 | k >> 17;
+	k *= 0x1b873593u;
+	h ^= k;
+	h = h << 13 | h >> 19;
+	return h * 5 + 0xe6546b64u;
+}
+
+uint32_t flow_tuple_hash(const struct flow_wire *w)
+{
+	size_t words = ft_addr_len(w->family) / 4;
+	uint16_t a = ft_is_icmp(w->l4proto) ? w->icmp_id : w->sport;
+	uint16_t b = ft_is_icmp(w->l4proto) ?
+		(uint16_t)(w->icmp_type << 8 | w->icmp_code) : w->dport;
+	uint32_t h = (uint32_t)w->family << 8 | w->l4proto, k;
+
+	/* murmur3's body over what ft_same_tuple compares, a word a step:
+	 * the screen hashes every flow on every rebuild. */
+	h = ft_mix(h, (uint32_t)a << 16 | b);
+	for (size_t i = 0; i < words; i++) {
+		memcpy(&k, w->src + 4 * i, 4);
+		h = ft_mix(h, k);
+		memcpy(&k, w->dst + 4 * i, 4);
+		h = ft_mix(h, k);
+	}
+	return ft_hash(h);
+}
+
+const struct flow_entry *flow_table_find(const struct flow_table *t,
+					 uint32_t id, uint32_t th)
+{
+	size_t mask = t->slots_cap - 1;
+
+	for (size_t i = ft_home(t, id); t->slots[i].pos1; i = (i + 1) & mask) {
+		const struct flow_entry *e = &t->items[t->slots[i].pos1 - 1].e;
+
+		if (t->slots[i].id == id && e->tuple_hash == th)
+			return e;
+	}
+	return NULL;
+}
+
 int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		     uint64_t mono_ns, uint64_t seq)
 {
@@ -324,6 +391,8 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 	uint32_t pos1 = t->slots[si].pos1;
 
 	if (r->event == FLOW_EV_DESTROY) {
+		if (pos1 && t->gone)
+			ft_tell_gone(t, &t->items[pos1 - 1].e, r, mono_ns);
 		if (pos1) {
 			ft_remove_at(t, pos1 - 1, si);
 			ft_maybe_shrink(t);
@@ -350,11 +419,14 @@ void flow_table_dump_end(struct flow_table *t, uint64_t seq)
 	size_t pos = 0;
 
 	while (pos < t->count) {
-		if (t->items[pos].e.seen_seq < seq)
+		if (t->items[pos].e.seen_seq < seq) {
+			if (t->gone)
+				t->gone(t->gone_ctx, &t->items[pos].e);
 			/* The last item moves here: look at pos again. */
 			ft_remove_at(t, pos, ft_probe(t, &t->items[pos].e.w));
-		else
+		} else {
 			pos++;
+		}
 	}
 	ft_maybe_shrink(t);
 }

@@ -25,6 +25,7 @@ struct flow_entry {
 	double orig_rate;         /* bytes/s over the last snapshot interval */
 	double reply_rate;
 	int has_rate;             /* rates computed at least once */
+	uint32_t tuple_hash;      /* flow_tuple_hash(&w), kept for the screen */
 };
 
 struct flow_table;
@@ -45,6 +46,21 @@ void flow_table_dump_end(struct flow_table *t, uint64_t seq);
 /* Take a snapshot at mono_ns: compute every entry's rates from its counter
  * change since its base, then make the current counters the new base. */
 void flow_table_rates(struct flow_table *t, uint64_t mono_ns);
+
+/* Told of every entry just before the table drops it: a DESTROY (the
+ * entry then carries the record's final counters and state) or a dump that
+ * no longer lists it. The ui keeps closed flows on screen a while. */
+typedef void (*flow_table_gone_fn)(void *ctx, const struct flow_entry *e);
+void flow_table_on_gone(struct flow_table *t, flow_table_gone_fn fn,
+			void *ctx);
+
+/* A 32-bit hash of the original-direction tuple: with the conntrack id it
+ * names a flow across table changes (ids alone can collide). */
+uint32_t flow_tuple_hash(const struct flow_wire *w);
+
+/* The live entry with conntrack id and flow_tuple_hash th, or NULL. */
+const struct flow_entry *flow_table_find(const struct flow_table *t,
+					 uint32_t id, uint32_t th);
 
 size_t flow_table_count(const struct flow_table *t);
 

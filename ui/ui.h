@@ -1,10 +1,16 @@
-/* ui: the process that holds the flow table and shows it. In this version
- * it is the batch printer (text table or JSON Lines on stdout). */
+/* ui: the process that holds the flow table and shows it.
+ * It is the interactive screen, or with --once/--count/-o the batch
+ * printer (text table or JSON Lines on stdout). */
 #ifndef FLOWTOP_UI_H
 #define FLOWTOP_UI_H
 
 #include "privsep/msg.h"
 #include "privsep/options.h"
+
+/* Before the sandbox, as the user: open the screen unless in batch mode
+ * or not on a terminal (terminfo is read here). 0, or -1 with a message
+ * on stderr. */
+int ui_prepare(const struct options *o);
 
 /* Run until the snapshots asked for are printed (batch mode) or the
  * collector closes the channel. Returns the exit status; errors are

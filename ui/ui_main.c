@@ -13,37 +13,19 @@
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/print.h"
+#include "ui/screen.h"
+#include "ui/tui.h"
 #include "ui/ui.h"
+#include "ui/ui_int.h"
 
 #define UI_PING_TIMEOUT_MS 5000
 /* How long a batch snapshot waits for lookups still in flight. */
 #define UI_LOOKUP_WAIT_MS 1000
 
-struct ui {
-	const struct options *o;
-	struct msg_chan *col;
-	struct msg_chan *res;
-	struct flow_table *table;
-	struct print_opts po;
-	int hello;              /* HELLO received */
-	int in_dump;            /* between DUMP_BEGIN and DUMP_END */
-	struct msg_dump_mark dump;
-	uint64_t dumps;         /* completed dumps */
-	uint32_t cadence_ms;    /* last cadence told on stderr */
-	int untracked;          /* last DUMP_F_UNTRACKED told on stderr */
-	uint32_t printed;       /* snapshots printed */
-	struct annots *annots;
-	int print_due;          /* a snapshot waits for lookups */
-	uint64_t print_deadline;/* CLOCK_MONOTONIC ns */
-	uint64_t snap_real_ns;  /* the "time" of the snapshot due */
-	const struct flow_entry **sorted;
-	size_t sorted_cap;
-};
 
-enum { UI_GO_ON = 0, UI_DONE = 1, UI_FAIL = -1, UI_QUIET_FAIL = -2 };
 
 __attribute__((format(printf, 1, 2)))
-static int ui_fail(const char *fmt, ...)
+int ui_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,7 +37,7 @@ static int ui_fail(const char *fmt, ...)
 	return UI_FAIL;
 }
 
-static uint64_t ui_mono_ns(void)
+uint64_t ui_mono_ns(void)
 {
 	struct timespec ts;
 
@@ -116,7 +98,7 @@ static int ui_print(struct ui *u)
 
 /* Ask the resolver about every address and port in the table that it
  * has not been asked about yet. */
-static int ui_ask(struct ui *u)
+int ui_ask(struct ui *u)
 {
 	size_t i, n = flow_table_count(u->table);
 
@@ -217,7 +199,15 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	if (!u->in_dump || mk.seq != u->dump.seq || mk.kind != u->dump.kind)
 		return ui_fail("dump %s out of order", "end");
 	u->in_dump = 0;
+	/* A new selection drops flows that did not close: they don't linger. */
+	if (u->linger)
+		u->linger->muted = mk.kind == DUMP_FILTER;
 	flow_table_dump_end(u->table, mk.seq);
+	if (u->linger)
+		u->linger->muted = 0;
+	u->last_mark = mk;
+	if (u->tui)
+		return tui_dump_end(u, &mk);
 	ui_note_cadence(u, &mk);
 	ui_note_tracking(u, &mk);
 	testhook_ui_dump(mk.seq, mk.kind, flow_table_count(u->table));
@@ -260,18 +250,29 @@ static int ui_dispatch(struct ui *u, const struct msg *m)
 		return ui_dump_mark(u, m);
 	case MSG_FLOWS:
 		return ui_flows(u, m);
+	case MSG_CMDLINE_ANS:
+		if (!u->tui)
+			break;
+		if (msg_check_cmdline_ans(m, &why) < 0)
+			return ui_fail("bad command line from the collector: %s",
+				       why);
+		tui_cmdline(u, m->payload);
+		return UI_GO_ON;
 	default:
-		return ui_fail("unexpected %s from the collector",
-			       msg_type_name(m->type));
+		break;
 	}
+	return ui_fail("unexpected %s from the collector",
+		       msg_type_name(m->type));
 }
 
-static int ui_from_collector(struct ui *u)
+int ui_from_collector(struct ui *u)
 {
 	const char *why;
 	struct msg m;
-	int r = msg_recv(u->col, &m, &why);
+	int r = msg_recv_nb(u->col, &m, &why);
 
+	if (r == -2)
+		return UI_AGAIN;
 	/* The collector closes the channel to stop us, and reports why. */
 	if (r == 0)
 		return UI_QUIET_FAIL;
@@ -282,16 +283,26 @@ static int ui_from_collector(struct ui *u)
 
 /* Answers to lookups; a PONG now was never asked for. The resolver's
  * end, the collector sees and reports. */
-static int ui_from_resolver(struct ui *u)
+int ui_from_resolver(struct ui *u)
 {
 	const char *why;
 	struct msg m;
-	int r = msg_recv(u->res, &m, &why);
+	int r = msg_recv_nb(u->res, &m, &why);
 
+	if (r == -2)
+		return UI_AGAIN;
 	if (r == 1 && m.type == MSG_PONG)
 		return ui_fail("the resolver sent an unrequested %s",
 			       msg_type_name(m.type));
+	if (r == 1 && m.type == MSG_RES_INFO) {
+		if (msg_check_res_info(&m, &why) < 0)
+			return ui_fail("bad resolver info: %s", why);
+		memcpy(&u->res_info, m.payload, sizeof(u->res_info));
+		u->res_known = 1;
+		return UI_GO_ON;
+	}
 	if (r == 1) {
+		u->annots_changed = 1;
 		if (annots_apply(u->annots, &m, &why) < 0)
 			return ui_fail("bad answer from the resolver: %s", why);
 		return ui_print_if_ready(u);
@@ -327,10 +338,27 @@ static int ui_loop(struct ui *u)
 			r = ui_from_resolver(u);
 		if (r == UI_GO_ON && p[0].revents)
 			r = ui_from_collector(u);
+		if (r == UI_AGAIN)
+			r = UI_GO_ON;
 		if (r == UI_GO_ON)
 			r = ui_print_if_ready(u);
 	}
 	return r;
+}
+
+/* Whether ui_prepare opened the screen. */
+static int ui_screen_on;
+
+/* Not on a terminal (output to a file or a pipe, no input), flowtop
+ * prints the text table every interval, as batch mode without a count. */
+int ui_prepare(const struct options *o)
+{
+	if (o->batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
+		return 0;
+	if (screen_open(stdout, stdin) < 0)
+		return -1;
+	ui_screen_on = 1;
+	return 0;
 }
 
 int ui_main(const struct options *o, struct msg_chan *col,
@@ -355,7 +383,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	}
 	r = ui_ping_resolver(&u);
 	if (r == 0)
-		r = ui_loop(&u);
+		r = ui_screen_on ? tui_run(&u) : ui_loop(&u);
 	flow_table_free(u.table);
 	annots_free(u.annots);
 	free(u.sorted);

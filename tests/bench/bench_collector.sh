@@ -41,6 +41,8 @@ FT_ARGS=(-n -G -46TUIS -o json --conf-dir "$ROOT/conf")
 HZ=$(getconf CLK_TCK)
 
 PIDS=()
+TMUX_SESS=
+FT_SCREEN=${FLOWTOP_SCREEN:-$ROOT/flowtop}
 NS_MADE=0
 BENCH_RC=0
 WORK=
@@ -76,6 +78,7 @@ cleanup() {
 		done
 		ip netns del "$NS" 2>/dev/null
 	fi
+	[ -n "$TMUX_SESS" ] && tmux kill-session -t "$TMUX_SESS" 2>/dev/null
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -256,7 +259,7 @@ echo "== bench_collector ($(nproc) CPUs, $(uname -r), namespace $NS, nf_conntrac
 echo "flowtop-testhooks ${FT_ARGS[*]}"
 
 # Results, printed as tables at the end (the progress goes to stderr).
-declare -A R_CT R_FT R_FTNOTE R_CPU R_CPUP R_DUMPS R_CH
+declare -A R_CT R_FT R_FTNOTE R_CPU R_CPUP R_DUMPS R_CH R_SCR
 BASE_RSS=
 MEM_ROWS=()
 
@@ -417,6 +420,56 @@ measure_churn() {
 
 read -r -a sizes <<<"$SIZES"
 MEM_AT=${sizes[${#sizes[@]} - 1]}
+# The same, with the interactive screen in a tmux pane (160x50) instead of
+# the JSON printer: what a user watching flowtop costs. The production
+# binary, so that no test line lands on the screen.
+measure_cpu_screen() {
+	local n=$1 pane pid a b t0 t1 kids=() p i
+	if ! command -v tmux >/dev/null; then
+		R_SCR[$n]="n/a (no tmux)"
+		return
+	fi
+	TMUX_SESS=ftbench$$
+	tmux new-session -d -s "$TMUX_SESS" -x 160 -y 50 \
+		"exec ip netns exec $NS $FT_SCREEN -n -G -46TUIS -t 1 --conf-dir $ROOT/conf"
+	pane=$(tmux display -p -t "$TMUX_SESS" '#{pane_pid}' 2>/dev/null)
+	for i in $(seq 50); do
+		pid=$pane
+		[ "$(comm_of "$pid")" = flowtop ] || pid=$(pgrep -P "$pane" -x flowtop | head -n1)
+		[ -n "$pid" ] && [ "$(pgrep -P "$pid" | wc -l)" -ge 2 ] && break
+		sleep 0.2
+	done
+	kids=($(pgrep -P "${pid:-0}" 2>/dev/null))
+	if [ "${#kids[@]}" -lt 2 ]; then
+		R_SCR[$n]="n/a (the screen did not start: $(tmux capture-pane -p -t "$TMUX_SESS" 2>/dev/null | grep -m1 .))"
+		tmux kill-session -t "$TMUX_SESS" 2>/dev/null
+		TMUX_SESS=
+		return
+	fi
+	sleep 3         # past the start-up, as for the JSON run
+	local per=()
+	for p in "$pid" "${kids[@]}"; do
+		per+=("$(cpu_ticks "$p")")
+	done
+	a=$(cpu_ticks "$pid" "${kids[@]}")
+	t0=$(now_ns)
+	sleep "$CPU_SECS"
+	b=$(cpu_ticks "$pid" "${kids[@]}")
+	t1=$(now_ns)
+	R_SCR[$n]=$(awk -v t="$((b - a))" -v hz="$HZ" -v ns="$((t1 - t0))" \
+		'BEGIN { printf "%5.1f%% ", t / hz / (ns / 1e9) * 100 }')
+	i=0
+	for p in "$pid" "${kids[@]}"; do
+		R_SCR[$n]+=" $(comm_of "$p")=$(awk -v t="$(($(cpu_ticks "$p") - per[i]))" -v hz="$HZ" -v ns="$((t1 - t0))" \
+			'BEGIN { printf "%.1f%%", t / hz / (ns / 1e9) * 100 }')"
+		i=$((i + 1))
+	done
+	kill -0 "$pid" 2>/dev/null || R_SCR[$n]="n/a (flowtop exited during the measurement)"
+	tmux kill-session -t "$TMUX_SESS" 2>/dev/null
+	TMUX_SESS=
+	sleep 0.5
+}
+
 say "baseline (empty table)"
 measure_baseline
 churned=0
@@ -426,6 +479,8 @@ for n in $SIZES; do
 	measure_startup "$n"
 	say "$n flows: CPU"
 	measure_cpu "$n"
+	say "$n flows: CPU with the screen"
+	measure_cpu_screen "$n"
 	if [ "$churned" = 0 ]; then
 		churned=1
 		for r in $CHURN_RATES; do
@@ -462,6 +517,12 @@ for n in $SIZES; do
 	n/a*)	printf '  %8s %s\n' "$n" "${R_CPU[$n]}" ;;
 	*)	printf '  %8s %6s%% %6s  %s\n' "$n" "${R_CPU[$n]}" "${R_DUMPS[$n]}" "${R_CPUP[$n]}" ;;
 	esac
+done
+
+echo
+echo "CPU with the interactive screen (tmux pane 160x50, 1 s interval), all three processes, % of one core"
+for n in $SIZES; do
+	[ -n "${R_SCR[$n]:-}" ] && printf '  %8s %s\n' "$n" "${R_SCR[$n]}"
 done
 
 echo

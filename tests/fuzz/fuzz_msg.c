@@ -207,6 +207,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (msg_check_filter(&m, &why) < 0 && !why)
 			abort();
 		break;
+	case MSG_CMDLINE_REQ:
+		why = NULL;
+		if (msg_check_cmdline_req(&m, &why) < 0 && !why)
+			abort();
+		break;
+	case MSG_CMDLINE_ANS:
+		why = NULL;
+		if (msg_check_cmdline_ans(&m, &why) < 0) {
+			if (!why)
+				abort();
+			break;
+		}
+		/* Accepted: NUL-terminated text without a control byte. */
+		{
+			const char *text = (const char *)m.payload +
+				offsetof(struct msg_cmdline_ans, text);
+			size_t tl = strnlen(text, MSG_CMDLINE_LEN);
+
+			if (tl == MSG_CMDLINE_LEN)
+				abort();
+			for (size_t i = 0; i < tl; i++)
+				if ((unsigned char)text[i] < 0x20)
+					abort();
+		}
+		break;
+	case MSG_RES_INFO:
+		why = NULL;
+		if (msg_check_res_info(&m, &why) < 0 && !why)
+			abort();
+		break;
 	case MSG_FLOWS:
 		if (m.len == 0 || m.len % sizeof(struct flow_wire))
 			abort();

@@ -71,6 +71,9 @@ static const struct expect catalogue[] = {
 	{ MSG_FETCH_DATA, "FETCH_DATA", MSG_DIR_FET_UPD, 5, 65528, 0 },
 	{ MSG_FETCH_DONE, "FETCH_DONE", MSG_DIR_FET_UPD, 184, 184, 0 },
 	{ MSG_VAL_RESULT, "VAL_RESULT", MSG_DIR_VAL_UPD, 256, 256, 0 },
+	{ MSG_CMDLINE_REQ, "CMDLINE_REQ", MSG_DIR_UI_COL, 4, 4, 0 },
+	{ MSG_CMDLINE_ANS, "CMDLINE_ANS", MSG_DIR_COL_UI, 520, 520, 0 },
+	{ MSG_RES_INFO, "RES_INFO", MSG_DIR_RES_UI, 8, 8, 0 },
 };
 
 /* Big enough for any datagram the tests build, oversized ones included. */
@@ -545,6 +548,88 @@ static void test_check_filter(void **state)
 	}
 	assert_int_equal(check_filter(0xffffffffu), -1);
 	assert_int_equal(check_filter(0x100), -1);
+}
+
+static int check_payload(uint32_t type, const void *p, size_t len,
+			 int (*check)(const struct msg *, const char **))
+{
+	unsigned char *copy = malloc(len);
+	struct msg m = { .type = type, .len = (uint32_t)len, .payload = copy };
+	const char *why = NULL;
+	int r;
+
+	assert_non_null(copy);
+	memcpy(copy, p, len);
+	r = check(&m, &why);
+	if (r < 0)
+		assert_true(why && why[0]);
+	free(copy);
+	return r;
+}
+
+static void test_check_cmdline(void **state)
+{
+	struct msg_cmdline_req q = { .pid = 1 };
+	struct msg_cmdline_ans a;
+
+	(void)state;
+	assert_int_equal(check_payload(MSG_CMDLINE_REQ, &q, sizeof(q),
+				       msg_check_cmdline_req), 0);
+	q.pid = MSG_PID_MAX;
+	assert_int_equal(check_payload(MSG_CMDLINE_REQ, &q, sizeof(q),
+				       msg_check_cmdline_req), 0);
+	q.pid = 0;
+	assert_int_equal(check_payload(MSG_CMDLINE_REQ, &q, sizeof(q),
+				       msg_check_cmdline_req), -1);
+	q.pid = MSG_PID_MAX + 1;
+	assert_int_equal(check_payload(MSG_CMDLINE_REQ, &q, sizeof(q),
+				       msg_check_cmdline_req), -1);
+
+	memset(&a, 0, sizeof(a));
+	a.pid = 42;
+	a.found = 1;
+	strcpy(a.text, "python3 -c print(1)");
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), 0);
+	a.text[3] = 0x1b;   /* an escape sequence may not travel */
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), -1);
+	a.text[3] = 0x7f;
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), -1);
+	memset(a.text, 'x', sizeof(a.text));   /* no NUL */
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), -1);
+	memset(a.text, 0, sizeof(a.text));
+	a.found = 0;
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), 0);
+	strcpy(a.text, "x");   /* text for a process not found */
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), -1);
+	a.found = 2;
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), -1);
+	a.found = 1;
+	a.pid = 0;
+	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       msg_check_cmdline_ans), -1);
+}
+
+static void test_check_res_info(void **state)
+{
+	struct msg_res_info ri = { .geo_dbs = 3, .flags = RES_INFO_DNS };
+
+	(void)state;
+	assert_int_equal(check_payload(MSG_RES_INFO, &ri, sizeof(ri),
+				       msg_check_res_info), 0);
+	ri.geo_dbs = MSG_GEO_DBS_MAX + 1;
+	assert_int_equal(check_payload(MSG_RES_INFO, &ri, sizeof(ri),
+				       msg_check_res_info), -1);
+	ri.geo_dbs = 0;
+	ri.flags = 2;
+	assert_int_equal(check_payload(MSG_RES_INFO, &ri, sizeof(ri),
+				       msg_check_res_info), -1);
 }
 
 /* ---- channels over real sockets -------------------------------------- */
@@ -1192,6 +1277,8 @@ int main(void)
 		cmocka_unit_test(test_check_dump_mark),
 		cmocka_unit_test(test_check_dump_mark_flags),
 		cmocka_unit_test(test_check_filter),
+		cmocka_unit_test(test_check_cmdline),
+		cmocka_unit_test(test_check_res_info),
 		cmocka_unit_test(test_send_refuses_wrong_direction),
 		cmocka_unit_test(test_send_refuses_bad_length),
 		cmocka_unit_test(test_send_refuses_fd),

@@ -282,6 +282,32 @@ static void test_interval(void **state)
 	}
 }
 
+static void test_linger(void **state)
+{
+	static const struct interval_case cases[] = {
+		{ { "--linger", "0" }, 0 },
+		{ { "--linger", "10" }, 10000 },
+		{ { "--linger=2.5" }, 2500 },
+		{ { "--linger", "3600" }, 3600000 },
+	};
+	struct options d;
+
+	(void)state;
+	parse_ok(&d, ARGS("-n"));
+	assert_int_equal(d.linger_ms, 5000);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct options o;
+
+		parse_ok(&o, cases[i].args);
+		assert_int_equal(o.linger_ms, cases[i].ms);
+		assert_int_equal(o.batch, 0);
+	}
+	parse_usage(ARGS("--linger", "-1"));
+	parse_usage(ARGS("--linger", "3601"));
+	parse_usage(ARGS("--linger", "x"));
+	parse_usage(ARGS("--linger"));
+}
+
 static void test_usage_errors(void **state)
 {
 	(void)state;
@@ -511,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_interval),
+		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_usage_names_value),
 		cmocka_unit_test(test_display_flags),

@@ -1,0 +1,13 @@
+/* cmdline: a process's command line for the ui's detail pane. The ui can't
+ * read /proc; the collector reads /proc/PID/cmdline for it. */
+#ifndef FLOWTOP_CMDLINE_H
+#define FLOWTOP_CMDLINE_H
+
+#include <stdint.h>
+#include "privsep/msg.h"
+
+/* Fill *a for pid: arguments joined by spaces, control bytes made '?',
+ * cut to fit. A process that is gone or unreadable gives found 0 and "". */
+void cmdline_read(uint32_t pid, struct msg_cmdline_ans *a);
+
+#endif

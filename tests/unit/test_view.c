@@ -1,0 +1,453 @@
+/* Unit tests for the screen's model (ui/view*.c, ui/linger.c,
+ * ui/country_agg.c) and cell text (ui/fmt.c): sort, filter, linger,
+ * selection following, aggregates, truncation. No ncurses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <locale.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+
+#include "privsep/msg.h"
+#include "ui/fmt.h"
+#include "ui/view.h"
+
+#define SEC 1000000000ull
+
+struct fixture {
+	struct flow_table *t;
+	struct linger_set lg;
+	struct view v;
+	struct view_src src;
+};
+
+/* A stand-in resolver: 81.x is GB/London with a name, 2001:218:: JP. */
+static void fake_annot(void *ctx, uint8_t family, const uint8_t *a,
+		       struct print_annot *out)
+{
+	(void)ctx;
+	memset(out, 0, sizeof(*out));
+	if (family == FLOW_FAM_IPV4 && a[0] == 81) {
+		out->name = "london.example";
+		out->country = "GB";
+		out->country_name = "United Kingdom";
+		out->city = "London";
+		out->asn = a[3] == 1 ? 0 : 1221;
+		out->as_org = a[3] == 1 ? NULL : "Telstra";
+	} else if (family == FLOW_FAM_IPV6 && a[0] == 0x20 && a[1] == 0x01 &&
+		   a[2] == 0x02 && a[3] == 0x18) {
+		out->country = "JP";
+		out->country_name = "Japan";
+	}
+}
+
+static const char *fake_service(void *ctx, uint8_t l4proto, uint16_t port)
+{
+	(void)ctx;
+	(void)l4proto;
+	return port == 443 ? "https" : NULL;
+}
+
+static struct flow_wire mk(uint32_t id, uint32_t pid, const char *comm,
+			   uint8_t dst0, uint64_t ob, uint64_t rb)
+{
+	struct flow_wire w;
+
+	memset(&w, 0, sizeof(w));
+	w.id = id;
+	w.event = FLOW_EV_DUMP;
+	w.family = FLOW_FAM_IPV4;
+	w.l4proto = IPPROTO_TCP;
+	w.state = 3;
+	w.src[0] = 10;
+	w.src[3] = 1;
+	w.dst[0] = dst0;
+	w.dst[3] = (uint8_t)id;
+	w.sport = (uint16_t)(40000 + id);
+	w.dport = 443;
+	w.orig_bytes = ob;
+	w.reply_bytes = rb;
+	w.pid = pid;
+	snprintf(w.comm, sizeof(w.comm), "%s", comm);
+	return w;
+}
+
+static void put(struct fixture *f, struct flow_wire w, uint64_t seq)
+{
+	assert_int_equal(flow_table_apply(f->t, &w, seq * SEC, seq), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->t = flow_table_new();
+	linger_init(&f->lg, 5 * SEC);
+	flow_table_on_gone(f->t, linger_gone, &f->lg);
+	view_init(&f->v, 0);
+	f->src = (struct view_src){
+		.table = f->t, .linger = &f->lg, .annot = fake_annot,
+		.service = fake_service, .sel = SEL_ALL,
+	};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	view_free(&f->v);
+	linger_free(&f->lg);
+	flow_table_free(f->t);
+	free(f);
+	return 0;
+}
+
+static uint32_t row_id(const struct fixture *f, size_t i)
+{
+	assert_true(i < f->v.nrows);
+	return (uint32_t)(f->v.rows[i].ident >> 32);
+}
+
+static void test_sort_bytes_then_id(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, mk(5, 1, "a", 10, 100, 0), 1);
+	put(f, mk(3, 1, "a", 10, 500, 0), 1);
+	put(f, mk(9, 1, "a", 10, 100, 0), 1);
+	put(f, mk(1, 1, "a", 10, 100, 0), 1);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	/* BYTES descending; equal bytes in id order. */
+	assert_int_equal(row_id(f, 0), 3);
+	assert_int_equal(row_id(f, 1), 1);
+	assert_int_equal(row_id(f, 2), 5);
+	assert_int_equal(row_id(f, 3), 9);
+	view_sort_reverse(&f->v);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(row_id(f, 0), 1);
+	assert_int_equal(row_id(f, 1), 5);
+	assert_int_equal(row_id(f, 2), 9);
+	assert_int_equal(row_id(f, 3), 3);
+}
+
+static void test_sort_columns_and_strings(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, mk(1, 30, "zeta", 10, 1, 0), 1);
+	put(f, mk(2, 10, "alpha-long-name", 10, 1, 0), 1);
+	put(f, mk(3, 20, "alpha-long-mame", 10, 1, 0), 1);
+	put(f, mk(4, 20, "Beta", 10, 1, 0), 1);
+	f->v.ts[VIEW_FLOWS].sort_col = FC_PROC;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	/* Case-insensitive, whole strings past the 8-byte key prefix. */
+	assert_int_equal(row_id(f, 0), 3);
+	assert_int_equal(row_id(f, 1), 2);
+	assert_int_equal(row_id(f, 2), 4);
+	assert_int_equal(row_id(f, 3), 1);
+	/* < from PROCESS is PID: ascending pid, then id. */
+	view_sort_step(&f->v, -1);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sort_col, FC_PID);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(row_id(f, 0), 2);
+	assert_int_equal(row_id(f, 1), 3);
+	assert_int_equal(row_id(f, 2), 4);
+	assert_int_equal(row_id(f, 3), 1);
+	/* SOURCE and SPORT are hidden without -s: > skips them. */
+	f->v.ts[VIEW_FLOWS].sort_col = FC_AGE;
+	view_sort_step(&f->v, 1);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sort_col, FC_DST);
+	f->v.show_src = 1;
+	f->v.ts[VIEW_FLOWS].sort_col = FC_AGE;
+	view_sort_step(&f->v, 1);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sort_col, FC_SRC);
+}
+
+/* The radix sort against qsort on random keys with many ties. */
+static int ref_cmp(const void *pa, const void *pb)
+{
+	const struct view_row *a = pa, *b = pb;
+
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	if (a->ident >> 32 != b->ident >> 32)
+		return (a->ident >> 32) < (b->ident >> 32) ? -1 : 1;
+	return 0;
+}
+
+static void test_radix_matches_reference(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 20000;
+	struct view_row *ref = malloc(n * sizeof(*ref));
+
+	(void)state;
+	f->v.rows = calloc(n, sizeof(*f->v.rows));
+	f->v.tmp = calloc(n, sizeof(*f->v.tmp));
+	f->v.cap = f->v.nrows = n;
+	srand(7);
+	for (size_t i = 0; i < n; i++) {
+		f->v.rows[i].k = (uint64_t)(rand() % 50) << (rand() % 3 * 20);
+		f->v.rows[i].ident = (uint64_t)(uint32_t)rand() << 32 | i;
+	}
+	memcpy(ref, f->v.rows, n * sizeof(*ref));
+	qsort(ref, n, sizeof(*ref), ref_cmp);
+	assert_int_equal(view_sort_rows(&f->v, 0), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(f->v.rows[i].k == ref[i].k);
+		assert_true(f->v.rows[i].ident >> 32 == ref[i].ident >> 32);
+	}
+	free(ref);
+}
+
+static void test_filter(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, mk(1, 10, "curl", 81, 1, 0), 1);
+	put(f, mk(2, 11, "sshd", 10, 1, 0), 1);
+	put(f, mk(3, 12, "ntpd", 10, 1, 0), 1);
+	strcpy(f->v.filter, "SSH");       /* process, any case */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(row_id(f, 0), 2);
+	assert_int_equal(f->v.total, 3);
+	strcpy(f->v.filter, "london");    /* reverse DNS name */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(row_id(f, 0), 1);
+	strcpy(f->v.filter, "kingdom");   /* country name */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	strcpy(f->v.filter, "10.0.0.3");  /* address */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(row_id(f, 0), 3);
+	strcpy(f->v.filter, "40002");     /* port */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(row_id(f, 0), 2);
+	strcpy(f->v.filter, "https");     /* service */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 3);
+	strcpy(f->v.filter, "nomatch");
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 0);
+	assert_int_equal(view_match("ab", "xxAB"), 2);
+	assert_int_equal(view_match("ab", NULL), -1);
+}
+
+static void test_active_only(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, mk(1, 10, "a", 10, 100, 0), 1);
+	put(f, mk(2, 10, "a", 10, 100, 0), 1);
+	flow_table_dump_end(f->t, 1);
+	put(f, mk(1, 10, "a", 10, 200, 0), 2);
+	put(f, mk(2, 10, "a", 10, 100, 0), 2);
+	flow_table_dump_end(f->t, 2);
+	flow_table_rates(f->t, 2 * SEC);
+	f->v.active_only = 1;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(row_id(f, 0), 1);
+}
+
+static void test_linger(void **state)
+{
+	struct fixture *f = *state;
+	struct flow_wire d = mk(7, 10, "bg", 10, 0, 0);
+	int closed = 0;
+
+	put(f, mk(1, 10, "a", 10, 5, 0), 1);
+	put(f, d, 1);
+	d.event = FLOW_EV_DESTROY;
+	d.orig_bytes = 999;          /* DESTROY brings the final counters */
+	linger_add(&f->lg, &(struct flow_entry){ .w = mk(8, 1, "x", 10, 0, 0) },
+		   0);
+	linger_expire(&f->lg, 6 * SEC);   /* that one is too old */
+	assert_int_equal(flow_table_apply(f->t, &d, 2 * SEC, 1), 0);
+	assert_int_equal(linger_count(&f->lg), 1);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 2);
+	/* The closed flow sorts by its final bytes and says it is closed. */
+	assert_int_equal(row_id(f, 0), 7);
+	const struct flow_entry *e = view_flow(&f->v, &f->src, 0, &closed);
+
+	assert_non_null(e);
+	assert_int_equal(closed, 1);
+	assert_int_equal(e->w.orig_bytes, 999);
+	/* Hidden when its protocol is deselected. */
+	f->src.sel = SEL_ALL & ~SEL_TCP;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	f->src.sel = SEL_ALL;
+	/* A new selection's sweep is not a close. */
+	f->lg.muted = 1;
+	flow_table_dump_end(f->t, 5);
+	f->lg.muted = 0;
+	assert_int_equal(flow_table_count(f->t), 0);
+	assert_int_equal(linger_count(&f->lg), 1);
+	/* linger_gone stamps the real monotonic clock: far later, gone. */
+	linger_expire(&f->lg, UINT64_MAX / 2);
+	assert_int_equal(linger_count(&f->lg), 0);
+}
+
+static void test_selection_follows(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, mk(1, 10, "a", 10, 300, 0), 1);
+	put(f, mk(2, 10, "a", 10, 200, 0), 1);
+	put(f, mk(3, 10, "a", 10, 100, 0), 1);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	view_move(&f->v, 1);
+	assert_int_equal(row_id(f, f->v.ts[VIEW_FLOWS].sel), 2);
+	/* Flow 2 moves to the top: the selection goes with it. */
+	put(f, mk(2, 10, "a", 10, 900, 0), 2);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sel, 0);
+	assert_int_equal(row_id(f, 0), 2);
+	view_sort_reverse(&f->v);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sel, 2);
+	/* Paging and the ends stay in range; scrolling keeps it visible. */
+	view_move(&f->v, -100);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sel, 0);
+	view_end(&f->v);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sel, 2);
+	view_scroll(&f->v, 2);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].top, 1);
+	view_home(&f->v);
+	view_scroll(&f->v, 2);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].top, 0);
+}
+
+static void test_freeze(void **state)
+{
+	struct fixture *f = *state;
+	int closed;
+
+	put(f, mk(1, 10, "a", 10, 300, 0), 1);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(view_freeze(&f->v, &f->src), 0);
+	put(f, mk(1, 10, "a", 10, 5000, 0), 2);
+	assert_int_equal(view_flow(&f->v, &f->src, 0, &closed)->w.orig_bytes, 300);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(view_flow(&f->v, &f->src, 0, &closed)->w.orig_bytes, 5000);
+}
+
+static void test_procs_tab(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, mk(1, 10, "curl", 10, 100, 1), 1);
+	put(f, mk(2, 10, "curl", 10, 100, 1), 1);
+	put(f, mk(3, 20, "sshd", 10, 5000, 1), 1);
+	f->v.tab = VIEW_PROCS;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 2);
+	assert_int_equal(f->v.procs[f->v.rows[0].ref].pid, 20);
+	assert_int_equal(f->v.procs[f->v.rows[1].ref].flows, 2);
+	strcpy(f->v.filter, "cur");
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+}
+
+static void test_countries_tab(void **state)
+{
+	struct fixture *f = *state;
+	struct flow_wire in = mk(4, 0, "", 10, 7, 70), jp = mk(5, 9, "x", 10, 3, 4);
+
+	put(f, mk(11, 10, "curl", 81, 100, 1000), 1);  /* GB, AS1221 */
+	put(f, mk(12, 10, "curl", 81, 50, 500), 1);    /* GB, AS1221 */
+	/* From outside to us: the source is the remote end. */
+	in.src[0] = 81;
+	in.src[3] = 1;                                 /* GB, no AS */
+	put(f, in, 1);
+	jp.family = FLOW_FAM_IPV6;
+	memset(jp.dst, 0, 16);
+	jp.dst[0] = 0x20; jp.dst[1] = 0x01; jp.dst[2] = 0x02; jp.dst[3] = 0x18;
+	put(f, jp, 1);
+	put(f, mk(6, 9, "x", 10, 1, 1), 1);            /* nowhere */
+	f->v.tab = VIEW_COUNTRIES;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 4);
+	assert_true(f->v.have_asn);
+	const struct country_agg *c = &f->v.countries[f->v.rows[0].ref];
+
+	assert_string_equal(c->cc, "GB");
+	assert_int_equal(c->asn, 1221);
+	assert_int_equal(c->flows, 2);
+	assert_int_equal(c->sent_bytes, 150);
+	assert_int_equal(c->recv_bytes, 1500);
+	c = &f->v.countries[f->v.rows[1].ref];
+	assert_string_equal(c->cc, "GB");
+	assert_int_equal(c->asn, 0);
+	assert_int_equal(c->sent_bytes, 70);   /* the reply went to them */
+	assert_int_equal(c->recv_bytes, 7);
+	strcpy(f->v.filter, "japan");
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_string_equal(f->v.countries[f->v.rows[0].ref].cc, "JP");
+}
+
+static void test_fmt(void **state)
+{
+	char b[64];
+
+	(void)state;
+	/* IPv6 loses its middle, never its end. */
+	assert_int_equal(fmt_fit(b, sizeof(b), "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1",
+				 16, FMT_CUT_MIDDLE), 16);
+	assert_string_equal(b, "2001:db~d:eeee:1");
+	assert_int_equal(fmt_fit(b, sizeof(b), "a-very-long-name", 8, FMT_CUT_END), 8);
+	assert_string_equal(b, "a-very-~");
+	assert_int_equal(fmt_fit(b, sizeof(b), "short", 8, FMT_CUT_MIDDLE), 5);
+	assert_string_equal(b, "short");
+	/* Wide characters count two columns and are never split. */
+	assert_int_equal(fmt_fit(b, sizeof(b), "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 5,
+				 FMT_CUT_END), 5);
+	assert_string_equal(b, "\xe6\x9d\xb1\xe4\xba\xac~");
+	assert_int_equal(fmt_fit(b, sizeof(b), "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 4,
+				 FMT_CUT_END), 3);
+	fmt_size(b, sizeof(b), 1023);
+	assert_string_equal(b, "1023");
+	fmt_size(b, sizeof(b), 1536);
+	assert_string_equal(b, "1.5K");
+	fmt_rate(b, sizeof(b), 1024, 1);
+	assert_string_equal(b, "8.0Kb/s");
+	fmt_rate(b, sizeof(b), 0, 0);
+	assert_string_equal(b, "0");
+	fmt_age(b, sizeof(b), 3725);
+	assert_string_equal(b, "1h02");
+	fmt_age(b, sizeof(b), -1);
+	assert_string_equal(b, "-");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sort_bytes_then_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_columns_and_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_radix_matches_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_active_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_selection_follows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_freeze, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_procs_tab, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_countries_tab, setup, teardown),
+		cmocka_unit_test(test_fmt),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,51 @@
+/* keys: top/htop/upstream flowtop habits, in one table. */
+#include <curses.h>
+
+#include "ui/keys.h"
+
+#define CTRL(c) ((c) & 0x1f)
+#define ESC 27
+
+static const struct key_def keys[] = {
+	{ { KEY_UP, 'u', 'k' }, "Up, u, k", "select the row above", KA_UP },
+	{ { KEY_DOWN, 'd', 'j' }, "Down, d, j", "select the row below", KA_DOWN },
+	{ { KEY_PPAGE }, "PageUp", "one screen up", KA_PGUP },
+	{ { KEY_NPAGE }, "PageDown", "one screen down", KA_PGDN },
+	{ { KEY_HOME }, "Home", "first row", KA_HOME },
+	{ { KEY_END }, "End", "last row", KA_END },
+	{ { KEY_LEFT, 'h' }, "Left, h", "scroll columns left", KA_LEFT },
+	{ { KEY_RIGHT, 'l' }, "Right, l", "scroll columns right", KA_RIGHT },
+	{ { '\t' }, "Tab", "flows, processes, countries", KA_TAB },
+	{ { '\n', '\r', KEY_ENTER }, "Enter", "details of the selected flow", KA_DETAIL },
+	{ { '<' }, "<", "sort by the column to the left", KA_SORT_PREV },
+	{ { '>' }, ">", "sort by the column to the right", KA_SORT_NEXT },
+	{ { 'r' }, "r", "reverse the sort order", KA_REVERSE },
+	{ { '/' }, "/", "filter (process, address, name, place, port)", KA_FILTER },
+	{ { ESC }, "Esc", "clear the filter, close a pane", KA_CLEAR },
+	{ { 'p', ' ' }, "p, Space", "pause the display", KA_PAUSE },
+	{ { 'a' }, "a", "active flows only (rate > 0)", KA_ACTIVE },
+	{ { 'b' }, "b", "rates in bits or bytes", KA_BITS },
+	{ { 's' }, "s", "show the source side", KA_SRC },
+	{ { 'T' }, "T", "TCP on/off", KA_TCP },
+	{ { 'U' }, "U", "UDP and UDP-Lite on/off", KA_UDP },
+	{ { 'D' }, "D", "DCCP on/off", KA_DCCP },
+	{ { 'I' }, "I", "ICMP on/off", KA_ICMP },
+	{ { 'S' }, "S", "SCTP on/off", KA_SCTP },
+	{ { '?' }, "?", "this help", KA_HELP },
+	{ { 'q', CTRL('c') }, "q, Ctrl+C", "quit", KA_QUIT },
+};
+
+const struct key_def *keys_table(size_t *n)
+{
+	*n = sizeof(keys) / sizeof(keys[0]);
+	return keys;
+}
+
+enum key_action keys_action(int code)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (size_t j = 0; j < KEY_CODES && keys[i].codes[j]; j++)
+			if (keys[i].codes[j] == code)
+				return keys[i].act;
+	return KA_NONE;
+}

@@ -1,0 +1,169 @@
+/* screen_panes: the help window (made from the key table) and the detail
+ * pane of the selected flow. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "privsep/flow_wire.h"
+#include "ui/fmt.h"
+#include "ui/keys.h"
+#include "ui/screen.h"
+
+#define HELP_LABEL 12
+
+static void scr_box(int y, int x, int h, int w, const char *title)
+{
+	for (int r = 0; r < h; r++)
+		mvprintw(y + r, x, "%*s", w, "");
+	mvhline(y, x + 1, ACS_HLINE, w - 2);
+	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+	mvvline(y + 1, x, ACS_VLINE, h - 2);
+	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+	mvaddch(y, x, ACS_ULCORNER);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	mvaddch(y + h - 1, x, ACS_LLCORNER);
+	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	attron(A_BOLD);
+	mvprintw(y, x + 2, " %s ", title);
+	attroff(A_BOLD);
+}
+
+/* One column of keys when the screen is tall enough, else two. */
+void scr_help(void)
+{
+	size_t n;
+	const struct key_def *k = keys_table(&n);
+	int cols = LINES - 4 >= (int)n ? 1 : 2;
+	int per = ((int)n + cols - 1) / cols;
+	int cw = COLS / cols - 2 > 46 ? 46 : COLS / cols - 2;
+	int w = cw * cols + 3, h = per + 3;
+	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+
+	if (y < 0)
+		y = 0;
+	if (x < 0)
+		x = 0;
+	scr_box(y, x, h, w, "flowtop keys (any key closes)");
+	for (int i = 0; i < (int)n; i++) {
+		int cy = y + 1 + i % per, cx = x + 2 + (i / per) * cw;
+
+		scr_cell(cy, cx, HELP_LABEL, k[i].label, 0, A_BOLD, NULL);
+		scr_cell(cy, cx + HELP_LABEL + 1, cw - HELP_LABEL - 2,
+			 k[i].help, 0, A_NORMAL, NULL);
+	}
+}
+
+static void scr_kv(int y, int x, int w, const char *key, const char *val)
+{
+	scr_cell(y, x, 10, key, 0, A_BOLD, NULL);
+	scr_cell(y, x + 11, w - 11, val, 0, A_NORMAL, NULL);
+}
+
+static void scr_end(char *buf, size_t sz, const struct view_src *src,
+		    const struct flow_wire *w, const uint8_t *a, uint16_t port)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	struct print_annot pa = { 0 };
+
+	inet_ntop(w->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6, a, ip,
+		  sizeof(ip));
+	if (src->annot)
+		src->annot(src->ctx, w->family, a, &pa);
+	snprintf(buf, sz, "%s%s%s port %u%s%s%s%s%s%s", w->family == 6 ? "[" : "",
+		 ip, w->family == 6 ? "]" : "", port,
+		 pa.name && pa.name[0] ? "  " : "", pa.name ? pa.name : "",
+		 pa.country && pa.country[0] ? "  " : "",
+		 pa.country_name ? pa.country_name : "",
+		 pa.city && pa.city[0] ? ", " : "", pa.city ? pa.city : "");
+	if (pa.asn) {
+		size_t l = strlen(buf);
+
+		snprintf(buf + l, sz - l, "  AS%u %s", pa.asn,
+			 pa.as_org ? pa.as_org : "");
+	}
+}
+
+/* The reply direction as conntrack expects it: the original swapped, or
+ * what NAT made of it (then marked so). */
+static void scr_reply(char *buf, size_t sz, const struct flow_wire *w)
+{
+	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
+	int af = w->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+	int nat = memcmp(w->rsrc, w->dst, sizeof(w->rsrc)) ||
+		  memcmp(w->rdst, w->src, sizeof(w->rdst)) ||
+		  w->rsport != w->dport || w->rdport != w->sport;
+
+	inet_ntop(af, w->rsrc, s, sizeof(s));
+	inet_ntop(af, w->rdst, d, sizeof(d));
+	snprintf(buf, sz, "%s port %u -> %s port %u%s", s, w->rsport, d,
+		 w->rdport, nat ? "  (NAT)" : "");
+}
+
+static void scr_counters(char *buf, size_t sz, uint64_t bytes, uint64_t pkts,
+			 double rate, int bits)
+{
+	char b[16], r[24];
+
+	fmt_size(b, sizeof(b), (double)bytes);
+	fmt_rate(r, sizeof(r), rate, bits);
+	snprintf(buf, sz, "%s bytes, %llu packets, %s", b,
+		 (unsigned long long)pkts, r);
+}
+
+static void scr_detail_lines(int y, int x, int w, const struct view_src *src,
+			     const struct screen_info *si,
+			     const struct flow_entry *e, int closed)
+{
+	const struct flow_wire *w_ = &e->w;
+	char buf[1024], age[16];
+	const char *st = flow_state_name(w_->l4proto, w_->state);
+
+	scr_end(buf, sizeof(buf), src, w_, w_->src, w_->sport);
+	scr_kv(y++, x, w, "source", buf);
+	scr_end(buf, sizeof(buf), src, w_, w_->dst, w_->dport);
+	scr_kv(y++, x, w, "dest", buf);
+	fmt_age(age, sizeof(age), w_->start_ns && w_->start_ns <= si->now_real_ns ?
+		(int64_t)((si->now_real_ns - w_->start_ns) / 1000000000ull) : -1);
+	snprintf(buf, sizeof(buf), "%s over IPv%u, %s%s, age %s",
+		 flow_proto_name(w_->l4proto) ? flow_proto_name(w_->l4proto) : "?",
+		 w_->family, st ? st : "no state", closed ? " (closed)" : "", age);
+	scr_kv(y++, x, w, "flow", buf);
+	scr_counters(buf, sizeof(buf), w_->orig_bytes, w_->orig_packets,
+		     e->orig_rate, si->bits);
+	scr_kv(y++, x, w, "sent", buf);
+	scr_counters(buf, sizeof(buf), w_->reply_bytes, w_->reply_packets,
+		     e->reply_rate, si->bits);
+	scr_kv(y++, x, w, "received", buf);
+	scr_reply(buf, sizeof(buf), w_);
+	scr_kv(y++, x, w, "reply", buf);
+	if (w_->pid)
+		snprintf(buf, sizeof(buf), "%s, pid %u", w_->comm, w_->pid);
+	else
+		snprintf(buf, sizeof(buf), "not a local process's");
+	scr_kv(y++, x, w, "process", buf);
+	scr_kv(y++, x, w, "command", !w_->pid ? "" :
+	       si->cmdline && si->cmdline_pid == w_->pid ? si->cmdline :
+	       "(asking)");
+	snprintf(buf, sizeof(buf), "id %u (0x%08x), mark 0x%x", w_->id, w_->id,
+		 w_->mark);
+	scr_kv(y++, x, w, "conntrack", buf);
+}
+
+void scr_detail(struct view *v, const struct view_src *src,
+		const struct screen_info *si, int y0, int rows)
+{
+	int closed = 0;
+	const struct flow_entry *e;
+
+	if (rows < 4)
+		return;
+	scr_box(y0, 0, rows, COLS, "Details (Enter or Esc closes)");
+	e = view_flow(v, src, v->ts[VIEW_FLOWS].sel, &closed);
+	if (!e) {
+		mvaddstr(y0 + 1, 2, "(the flow is gone)");
+		return;
+	}
+	scr_detail_lines(y0 + 1, 2, COLS - 4, src, si, e, closed);
+}

@@ -1,0 +1,389 @@
+/* tui: the interactive loop. Each turn: keys first (so a key is seen on
+ * the next frame whatever the churn), then the resolver's answers, then
+ * the collector's stream for at most a time slice, then a frame if one is
+ * due. Rows are rebuilt (filter, sort) when a key changed them, or at most
+ * TUI_BUILD_NS apart when the data changed; frames at most TUI_FRAME_NS
+ * apart. */
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ui/keys.h"
+#include "ui/screen.h"
+#include "ui/tui.h"
+#include "ui/view.h"
+
+#define TUI_FRAME_NS (33ull * 1000000)        /* ~30 frames a second */
+#define TUI_BUILD_NS (250ull * 1000000)       /* data-driven rebuilds */
+#define TUI_SLICE_NS (8ull * 1000000)         /* collector work per turn */
+#define TUI_IDLE_NS (1000ull * 1000000)       /* ages tick every second */
+#define TUI_RES_BATCH 64
+
+struct tui {
+	struct ui *u;
+	struct view v;
+	struct view_src src;
+	struct linger_set lg;
+	struct screen_info si;
+	char input[VIEW_FILTER_LEN];
+	char cmdline[MSG_CMDLINE_LEN];
+	uint32_t asked_pid;
+	int quit;
+	int data_changed;     /* table or names changed since the last build */
+	int rebuild_now;      /* a key changed what the rows are */
+	int redraw;
+	uint64_t last_build, last_draw;
+};
+
+static uint64_t tui_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk)
+{
+	/* The first periodic dump is the baseline; rates from the second. */
+	if (mk->kind == DUMP_PERIODIC && u->dumps++ > 0)
+		flow_table_rates(u->table, mk->mono_ns);
+	if (u->tui)
+		u->tui->data_changed = 1;
+	return ui_ask(u) < 0 ? UI_QUIET_FAIL : UI_GO_ON;
+}
+
+void tui_cmdline(struct ui *u, const void *payload)
+{
+	struct tui *t = u->tui;
+	struct msg_cmdline_ans a;
+
+	memcpy(&a, payload, sizeof(a));
+	if (a.pid != t->asked_pid)
+		return;     /* an answer for a flow no longer selected */
+	memcpy(t->cmdline, a.text, sizeof(t->cmdline));
+	t->cmdline[sizeof(t->cmdline) - 1] = 0;
+	if (!a.found)
+		strcpy(t->cmdline, "(gone)");
+	t->si.cmdline = t->cmdline;
+	t->si.cmdline_pid = a.pid;
+	t->redraw = 1;
+}
+
+/* The detail pane shows the selected flow's command line: ask once per
+ * pid. */
+static int tui_want_cmdline(struct tui *t)
+{
+	int closed;
+	const struct flow_entry *e;
+	struct msg_cmdline_req q;
+
+	if (!t->si.detail || t->v.tab != VIEW_FLOWS)
+		return 0;
+	e = view_flow(&t->v, &t->src, t->v.ts[VIEW_FLOWS].sel, &closed);
+	if (!e || !e->w.pid || e->w.pid == t->asked_pid)
+		return 0;
+	t->asked_pid = q.pid = e->w.pid;
+	t->si.cmdline = NULL;
+	if (msg_send(t->u->col, MSG_CMDLINE_REQ, &q, sizeof(q), -1) < 0)
+		return -1;
+	return 0;
+}
+
+static int tui_send_sel(struct tui *t)
+{
+	struct msg_filter f = { .sel = t->si.sel };
+
+	t->rebuild_now = 1;
+	return msg_send(t->u->col, MSG_CTL_FILTER, &f, sizeof(f), -1);
+}
+
+static void tui_prompt_key(struct tui *t, int ch)
+{
+	size_t n = strlen(t->input);
+
+	if (ch == 27) {
+		t->si.prompt = 0;
+	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		t->si.prompt = 0;
+	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (n)
+			t->input[n - 1] = 0;
+	} else if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof(t->input)) {
+		t->input[n] = (char)ch;
+		t->input[n + 1] = 0;
+	} else {
+		return;
+	}
+	/* The rows follow what is typed, as it is typed. */
+	memcpy(t->v.filter, t->input, sizeof(t->v.filter));
+	t->rebuild_now = 1;
+}
+
+static int tui_toggle(struct tui *t, uint32_t bit)
+{
+	t->si.sel ^= bit;
+	return tui_send_sel(t);
+}
+
+static void tui_pause(struct tui *t)
+{
+	t->si.paused = !t->si.paused;
+	if (t->si.paused)
+		(void)view_freeze(&t->v, &t->src);
+	else
+		t->rebuild_now = 1;
+}
+
+static void tui_clear(struct tui *t)
+{
+	if (t->si.detail) {
+		t->si.detail = 0;
+		t->asked_pid = 0;
+		return;
+	}
+	t->v.filter[0] = t->input[0] = 0;
+	t->rebuild_now = 1;
+}
+
+/* Keys that move the selection or the columns. 1 if it was one. */
+static int tui_move_key(struct tui *t, enum key_action a)
+{
+	long page = screen_page(&t->si);
+
+	switch (a) {
+	case KA_UP: view_move(&t->v, -1); break;
+	case KA_DOWN: view_move(&t->v, 1); break;
+	case KA_PGUP: view_move(&t->v, -page); break;
+	case KA_PGDN: view_move(&t->v, page); break;
+	case KA_HOME: view_home(&t->v); break;
+	case KA_END: view_end(&t->v); break;
+	case KA_LEFT: t->v.ts[t->v.tab].hscroll--; break;
+	case KA_RIGHT: t->v.ts[t->v.tab].hscroll++; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+static int tui_action(struct tui *t, enum key_action a)
+{
+	if (tui_move_key(t, a))
+		return 0;
+	switch (a) {
+	case KA_TAB:
+		t->v.tab = (enum view_tab)((t->v.tab + 1) % VIEW_TABS);
+		t->rebuild_now = 1;
+		break;
+	case KA_DETAIL:
+		t->si.detail = !t->si.detail;
+		t->asked_pid = 0;   /* ask again: the pid may be another's now */
+		break;
+	case KA_HELP: t->si.help = 1; break;
+	case KA_QUIT: t->quit = 1; break;
+	case KA_BITS: t->si.bits = !t->si.bits; break;
+	case KA_ACTIVE: t->v.active_only = !t->v.active_only; t->rebuild_now = 1; break;
+	case KA_SRC: t->v.show_src = !t->v.show_src; break;
+	case KA_TCP: return tui_toggle(t, SEL_TCP);
+	case KA_UDP: return tui_toggle(t, SEL_UDP);
+	case KA_DCCP: return tui_toggle(t, SEL_DCCP);
+	case KA_ICMP: return tui_toggle(t, SEL_ICMP);
+	case KA_SCTP: return tui_toggle(t, SEL_SCTP);
+	case KA_SORT_PREV: view_sort_step(&t->v, -1); t->rebuild_now = 1; break;
+	case KA_SORT_NEXT: view_sort_step(&t->v, 1); t->rebuild_now = 1; break;
+	case KA_REVERSE: view_sort_reverse(&t->v); t->rebuild_now = 1; break;
+	case KA_FILTER:
+		t->si.prompt = 1;
+		memcpy(t->input, t->v.filter, sizeof(t->input));
+		break;
+	case KA_CLEAR: tui_clear(t); break;
+	case KA_PAUSE: tui_pause(t); break;
+	default: break;
+	}
+	return 0;
+}
+
+/* Every key waiting. -1 when the collector can't be told. */
+static int tui_keys(struct tui *t)
+{
+	int ch;
+
+	while ((ch = getch()) != ERR) {
+		t->redraw = 1;
+		if (ch == KEY_RESIZE)
+			continue;
+		if (t->si.prompt) {
+			tui_prompt_key(t, ch);
+		} else if (t->si.help) {
+			t->si.help = 0;     /* any key closes the help */
+		} else if (tui_action(t, keys_action(ch)) < 0) {
+			return -1;
+		}
+		if (t->quit)
+			break;
+	}
+	return 0;
+}
+
+static int tui_drain_resolver(struct tui *t)
+{
+	for (int i = 0; i < TUI_RES_BATCH; i++) {
+		int r = ui_from_resolver(t->u);
+
+		if (r == UI_AGAIN)
+			break;
+		if (r != UI_GO_ON)
+			return r;
+	}
+	if (t->u->annots_changed) {
+		t->u->annots_changed = 0;
+		t->data_changed = 1;
+	}
+	return UI_GO_ON;
+}
+
+/* At most one time slice of the stream, so keys never wait behind it. */
+static int tui_drain_collector(struct tui *t)
+{
+	uint64_t until = ui_mono_ns() + TUI_SLICE_NS;
+
+	do {
+		int r = ui_from_collector(t->u);
+
+		if (r == UI_AGAIN)
+			break;
+		if (r != UI_GO_ON)
+			return r;
+		t->data_changed = 1;
+	} while (ui_mono_ns() < until);
+	return UI_GO_ON;
+}
+
+static void tui_build(struct tui *t, uint64_t now)
+{
+	linger_expire(&t->lg, now);
+	t->src.now_real_ns = t->si.now_real_ns = tui_real_ns();
+	t->src.sel = t->si.sel;
+	if (view_rebuild(&t->v, &t->src) == 0 && t->si.paused)
+		(void)view_freeze(&t->v, &t->src);
+	t->data_changed = t->rebuild_now = 0;
+	t->last_build = now;
+	t->redraw = 1;
+}
+
+static void tui_status(struct tui *t)
+{
+	const struct ui *u = t->u;
+
+	t->si.cadence_ms = u->last_mark.cadence_ms;
+	t->si.took_ns = u->last_mark.took_ns;
+	t->si.resyncs = u->last_mark.resyncs;
+	t->si.untracked = !!(u->last_mark.flags & DUMP_F_UNTRACKED);
+	t->si.res_known = u->res_known;
+	t->si.geo_dbs = u->res_info.geo_dbs;
+	t->si.dns_on = u->res_known ? (u->res_info.flags & RES_INFO_DNS) != 0 :
+		!u->o->no_dns;
+}
+
+static int tui_frame(struct tui *t)
+{
+	uint64_t now = ui_mono_ns();
+
+	if (linger_count(&t->lg) && now - t->last_build >= TUI_BUILD_NS)
+		t->data_changed = 1;    /* closed flows must fade on time */
+	if (t->rebuild_now || (t->data_changed && !t->si.paused &&
+			       now - t->last_build >= TUI_BUILD_NS))
+		tui_build(t, now);
+	if (now - t->last_draw >= TUI_IDLE_NS)
+		t->redraw = 1;
+	if (!t->redraw || now - t->last_draw < TUI_FRAME_NS)
+		return 0;
+	if (tui_want_cmdline(t) < 0)
+		return -1;
+	tui_status(t);
+	if (!t->si.paused)
+		t->si.now_real_ns = tui_real_ns();
+	screen_draw(&t->v, &t->src, &t->si);
+	screen_flush();
+	t->redraw = 0;
+	t->last_draw = now;
+	return 0;
+}
+
+/* How long poll may sleep before the next frame or rebuild is due. */
+static int tui_timeout(const struct tui *t)
+{
+	uint64_t now = ui_mono_ns(), due = t->last_draw + TUI_IDLE_NS;
+
+	if (t->redraw && t->last_draw + TUI_FRAME_NS < due)
+		due = t->last_draw + TUI_FRAME_NS;
+	if ((t->data_changed || linger_count(&t->lg)) && !t->si.paused &&
+	    t->last_build + TUI_BUILD_NS < due)
+		due = t->last_build + TUI_BUILD_NS;
+	return due <= now ? 0 : (int)((due - now) / 1000000) + 1;
+}
+
+static int tui_turn(struct tui *t)
+{
+	struct pollfd p[3] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = t->u->res->fd, .events = POLLIN },
+		{ .fd = t->u->col->fd, .events = POLLIN },
+	};
+	int r;
+
+	/* EINTR is a resize (ncurses' SIGWINCH handler): getch tells. */
+	if (poll(p, 3, tui_timeout(t)) < 0 && errno != EINTR)
+		return ui_fail("poll: %s", strerror(errno));
+	if (tui_keys(t) < 0)
+		return UI_QUIET_FAIL;   /* the collector is gone; it says why */
+	if (t->quit)
+		return UI_DONE;
+	if (p[1].revents && (r = tui_drain_resolver(t)) != UI_GO_ON)
+		return r;
+	if (p[2].revents && (r = tui_drain_collector(t)) != UI_GO_ON)
+		return r;
+	return tui_frame(t) < 0 ? UI_QUIET_FAIL : UI_GO_ON;
+}
+
+static void tui_init(struct tui *t, struct ui *u)
+{
+	const struct options *o = u->o;
+
+	memset(t, 0, sizeof(*t));
+	t->u = u;
+	view_init(&t->v, o->show_src);
+	linger_init(&t->lg, (uint64_t)o->linger_ms * 1000000ull);
+	t->src = (struct view_src){
+		.table = u->table, .linger = &t->lg, .annot = annots_get,
+		.service = annots_service, .ctx = u->annots, .sel = o->sel,
+	};
+	t->si.input = t->input;
+	t->si.interval_ms = o->interval_ms;
+	t->si.no_geoip = o->no_geoip;
+	t->si.bits = o->bits;
+	t->si.sel = o->sel;
+	t->redraw = t->rebuild_now = 1;
+	u->tui = t;
+	u->linger = &t->lg;
+	flow_table_on_gone(u->table, linger_gone, &t->lg);
+}
+
+int tui_run(struct ui *u)
+{
+	static struct tui t;
+	int r = UI_GO_ON;
+
+	tui_init(&t, u);
+	while (r == UI_GO_ON)
+		r = tui_turn(&t);
+	flow_table_on_gone(u->table, NULL, NULL);
+	u->tui = NULL;
+	u->linger = NULL;
+	screen_close();
+	view_free(&t.v);
+	linger_free(&t.lg);
+	return r == UI_DONE ? UI_GO_ON : r;
+}

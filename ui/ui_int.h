@@ -1,0 +1,59 @@
+/* ui_int: the ui process's state, shared by the batch printer (ui_main.c)
+ * and the interactive screen (tui.c). */
+#ifndef FLOWTOP_UI_INT_H
+#define FLOWTOP_UI_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "privsep/msg.h"
+#include "privsep/options.h"
+#include "ui/annot.h"
+#include "ui/flow_table.h"
+#include "ui/linger.h"
+#include "ui/print.h"
+
+struct tui;
+
+struct ui {
+	const struct options *o;
+	struct msg_chan *col;
+	struct msg_chan *res;
+	struct flow_table *table;
+	struct print_opts po;
+	int hello;              /* HELLO received */
+	int in_dump;            /* between DUMP_BEGIN and DUMP_END */
+	struct msg_dump_mark dump;
+	struct msg_dump_mark last_mark;   /* the last DUMP_END */
+	uint64_t dumps;         /* completed dumps */
+	uint32_t cadence_ms;    /* last cadence told on stderr */
+	int untracked;          /* last DUMP_F_UNTRACKED told on stderr */
+	uint32_t printed;       /* snapshots printed */
+	struct annots *annots;
+	int annots_changed;     /* an answer arrived since the screen looked */
+	struct msg_res_info res_info;
+	int res_known;          /* res_info arrived */
+	int print_due;          /* a snapshot waits for lookups */
+	uint64_t print_deadline;/* CLOCK_MONOTONIC ns */
+	uint64_t snap_real_ns;  /* the "time" of the snapshot due */
+	const struct flow_entry **sorted;
+	size_t sorted_cap;
+	struct tui *tui;        /* NULL in batch mode */
+	struct linger_set *linger;  /* NULL in batch mode */
+};
+
+/* UI_AGAIN: nothing was waiting. */
+enum { UI_GO_ON = 0, UI_DONE = 1, UI_AGAIN = 2, UI_FAIL = -1,
+       UI_QUIET_FAIL = -2 };
+
+__attribute__((format(printf, 1, 2)))
+int ui_fail(const char *fmt, ...);
+uint64_t ui_mono_ns(void);
+
+/* One message from the collector / the resolver, without blocking. */
+int ui_from_collector(struct ui *u);
+int ui_from_resolver(struct ui *u);
+
+/* Ask the resolver about what the table shows. 0 or -1. */
+int ui_ask(struct ui *u);
+
+#endif

@@ -1,0 +1,380 @@
+/* view: building a tab's rows, the selection and the sort column. */
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "privsep/msg.h"
+#include "ui/view_int.h"
+
+void view_init(struct view *v, int show_src)
+{
+	memset(v, 0, sizeof(*v));
+	v->show_src = show_src;
+	v->ts[VIEW_FLOWS].sort_col = FC_BYTES;
+	v->ts[VIEW_PROCS].sort_col = PC_SENT;
+	v->ts[VIEW_COUNTRIES].sort_col = CC_SENT;
+}
+
+void view_free(struct view *v)
+{
+	free(v->rows);
+	free(v->tmp);
+	free(v->frozen);
+	free(v->procs);
+	free(v->countries);
+	free(v->keys);
+	free(v->sk);
+	free(v->sk2);
+	memset(v, 0, sizeof(*v));
+}
+
+static int vw_reserve(struct view *v, size_t n)
+{
+	if (n <= v->cap)
+		return 0;
+	size_t cap = v->cap ? v->cap : 256;
+
+	while (cap < n)
+		cap *= 2;
+	struct view_row *r = realloc(v->rows, cap * sizeof(*r));
+
+	if (!r)
+		return -1;
+	v->rows = r;
+	r = realloc(v->tmp, cap * sizeof(*r));
+	if (!r)
+		return -1;
+	v->tmp = r;
+	v->cap = cap;
+	return 0;
+}
+
+static int vw_desc(const struct view *v)
+{
+	size_t n;
+	const struct view_tabstate *t = &v->ts[v->tab];
+	const struct view_col *c = view_cols(v->tab, &n);
+
+	return c[t->sort_col].desc ^ t->reverse;
+}
+
+static void vw_add(struct view *v, uint64_t k, uint64_t ident, const char *s,
+		   uint32_t ref, uint32_t flags)
+{
+	struct view_row *r = &v->rows[v->nrows++];
+
+	/* Descending: the key turned over; ties stay in id order. */
+	r->k = v->building_desc ? ~k : k;
+	r->ident = ident;
+	r->s = s;
+	r->ref = ref;
+	r->flags = flags;
+}
+
+/* Is a flow of w's kind in the protocol selection? */
+static int vw_selected(uint32_t sel, const struct flow_wire *w)
+{
+	uint32_t fam = w->family == FLOW_FAM_IPV4 ? SEL_IPV4 : SEL_IPV6;
+	uint32_t proto;
+
+	switch (w->l4proto) {
+	case IPPROTO_TCP: proto = SEL_TCP; break;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE: proto = SEL_UDP; break;
+	case IPPROTO_DCCP: proto = SEL_DCCP; break;
+	case IPPROTO_SCTP: proto = SEL_SCTP; break;
+	default: proto = SEL_ICMP; break;
+	}
+	return (sel & fam) && (sel & proto);
+}
+
+static int vw_flow_shown(const struct view *v, const struct view_src *src,
+			 const struct flow_entry *e)
+{
+	if (v->active_only && !(e->orig_rate + e->reply_rate > 0))
+		return 0;
+	return !v->filter[0] || vf_flow(src, v->filter, e);
+}
+
+static void vw_add_flow(struct view *v, const struct view_src *src,
+			const struct flow_entry *e, uint32_t ref,
+			uint32_t flags)
+{
+	const char *s;
+	uint64_t k = vk_flow(src, e, v->ts[VIEW_FLOWS].sort_col, &s, &flags);
+
+	vw_add(v, k, (uint64_t)e->w.id << 32 | e->tuple_hash, s, ref, flags);
+}
+
+static int vw_build_flows(struct view *v, const struct view_src *src)
+{
+	size_t n = flow_table_count(src->table);
+	size_t nl = src->linger ? linger_count(src->linger) : 0;
+
+	if (vw_reserve(v, n + nl) < 0)
+		return -1;
+	v->total = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct flow_entry *e = flow_table_at(src->table, i);
+
+		if (vw_flow_shown(v, src, e))
+			vw_add_flow(v, src, e, (uint32_t)i, 0);
+	}
+	for (size_t i = 0; i < nl; i++) {
+		const struct flow_entry *e = &linger_at(src->linger, i)->e;
+
+		if (!vw_selected(src->sel, &e->w))
+			continue;
+		v->total++;
+		if (vw_flow_shown(v, src, e))
+			vw_add_flow(v, src, e, (uint32_t)i, ROW_CLOSED);
+	}
+	return 0;
+}
+
+static int vw_build_procs(struct view *v, const struct view_src *src)
+{
+	struct proc_agg *p;
+	size_t n = proc_agg_build(src->table, &p);
+
+	if (n == (size_t)-1 || vw_reserve(v, n) < 0) {
+		if (n != (size_t)-1)
+			free(p);
+		return -1;
+	}
+	free(v->procs);
+	v->procs = p;
+	v->nprocs = v->total = n;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t flags = 0;
+		const char *s;
+		uint64_t k;
+
+		if (v->active_only && !(p[i].orig_rate + p[i].reply_rate > 0))
+			continue;
+		if (v->filter[0] && !vf_proc(v->filter, &p[i]))
+			continue;
+		k = vk_proc(&p[i], v->ts[VIEW_PROCS].sort_col, &s, &flags);
+		vw_add(v, k, (uint64_t)p[i].pid << 32, s, (uint32_t)i, flags);
+	}
+	return 0;
+}
+
+static int vw_build_countries(struct view *v, const struct view_src *src)
+{
+	struct country_agg *c;
+	size_t n = country_agg_build(src->table, src->annot, src->ctx, &c);
+
+	if (n == (size_t)-1 || vw_reserve(v, n) < 0) {
+		if (n != (size_t)-1)
+			free(c);
+		return -1;
+	}
+	free(v->countries);
+	v->countries = c;
+	v->ncountries = v->total = n;
+	v->have_asn = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t flags = 0;
+		const char *s;
+		uint64_t k, key = country_agg_key(&c[i]);
+
+		v->have_asn |= c[i].asn != 0;
+		if (v->active_only && !(c[i].sent_rate + c[i].recv_rate > 0))
+			continue;
+		if (v->filter[0] && !vf_country(v->filter, &c[i]))
+			continue;
+		k = vk_country(&c[i], v->ts[VIEW_COUNTRIES].sort_col, &s, &flags);
+		/* The sort's tie-break reads the high half: code first. */
+		vw_add(v, k, key >> 16 << 32 | (key & 0xffffffffu), s,
+		       (uint32_t)i, flags);
+	}
+	return 0;
+}
+
+/* Put the selection back on the row it was on, wherever it went. */
+static void vw_follow(struct view *v)
+{
+	struct view_tabstate *t = &v->ts[v->tab];
+
+	if (v->nrows == 0) {
+		t->sel = t->top = 0;
+		return;
+	}
+	if (t->have_sel && v->follow_at < v->nrows &&
+	    v->rows[v->follow_at].ident == t->sel_ident) {
+		t->sel = v->follow_at;     /* the sort saw it go by */
+		return;
+	}
+	if (t->have_sel) {
+		for (size_t i = 0; i < v->nrows; i++) {
+			if (v->rows[i].ident == t->sel_ident) {
+				t->sel = i;
+				return;
+			}
+		}
+	}
+	/* Gone (or nothing chosen yet): stay at the same place. */
+	if (t->sel >= v->nrows)
+		t->sel = v->nrows - 1;
+	t->sel_ident = v->rows[t->sel].ident;
+	t->have_sel = 1;
+}
+
+int view_rebuild(struct view *v, const struct view_src *src)
+{
+	int r;
+	size_t keep = v->nrows;
+
+	v->nrows = 0;
+	v->building_desc = vw_desc(v);
+	v->follow_ident = v->ts[v->tab].have_sel ? v->ts[v->tab].sel_ident : 0;
+	if (v->tab == VIEW_PROCS)
+		r = vw_build_procs(v, src);
+	else if (v->tab == VIEW_COUNTRIES)
+		r = vw_build_countries(v, src);
+	else
+		r = vw_build_flows(v, src);
+	if (r < 0 || view_sort_rows(v, vw_desc(v)) < 0) {
+		v->nrows = r < 0 ? 0 : v->nrows;
+		(void)keep;
+		return -1;
+	}
+	free(v->frozen);
+	v->frozen = NULL;
+	v->nfrozen = 0;
+	vw_follow(v);
+	return 0;
+}
+
+int view_freeze(struct view *v, const struct view_src *src)
+{
+	struct flow_entry *f;
+	size_t n = 0;
+
+	if (v->tab != VIEW_FLOWS || v->frozen)
+		return 0;   /* the other tabs hold copies already */
+	f = malloc((v->nrows ? v->nrows : 1) * sizeof(*f));
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < v->nrows; i++) {
+		int closed;
+		const struct flow_entry *e = view_flow(v, src, i, &closed);
+
+		if (!e)
+			continue;
+		f[n] = *e;
+		v->rows[i].ref = (uint32_t)n++;
+		v->rows[i].flags |= ROW_FROZEN;
+	}
+	/* Rows whose flow vanished since the last build keep a blank copy. */
+	for (size_t i = 0; i < v->nrows; i++) {
+		if (!(v->rows[i].flags & ROW_FROZEN)) {
+			memset(&f[n], 0, sizeof(f[n]));
+			v->rows[i].ref = (uint32_t)n++;
+			v->rows[i].flags |= ROW_FROZEN | ROW_CLOSED;
+		}
+	}
+	v->frozen = f;
+	v->nfrozen = n;
+	return 0;
+}
+
+static int vw_is(const struct flow_entry *e, uint64_t ident)
+{
+	return e && ((uint64_t)e->w.id << 32 | e->tuple_hash) == ident;
+}
+
+const struct flow_entry *view_flow(const struct view *v,
+				   const struct view_src *src, size_t i,
+				   int *closed)
+{
+	const struct view_row *r;
+	const struct flow_entry *e;
+
+	if (i >= v->nrows)
+		return NULL;
+	r = &v->rows[i];
+	*closed = (r->flags & ROW_CLOSED) != 0;
+	if (r->flags & ROW_FROZEN)
+		return r->ref < v->nfrozen ? &v->frozen[r->ref] : NULL;
+	if (r->flags & ROW_CLOSED) {
+		const struct linger_item *it = src->linger ?
+			linger_at(src->linger, r->ref) : NULL;
+
+		return it && vw_is(&it->e, r->ident) ? &it->e : NULL;
+	}
+	/* The table moves entries as it changes: check, else look it up. */
+	e = flow_table_at(src->table, r->ref);
+	if (vw_is(e, r->ident))
+		return e;
+	return flow_table_find(src->table, (uint32_t)(r->ident >> 32),
+			       (uint32_t)r->ident);
+}
+
+/* ---- selection ---- */
+
+static void vw_select(struct view *v, size_t i)
+{
+	struct view_tabstate *t = &v->ts[v->tab];
+
+	if (v->nrows == 0)
+		return;
+	t->sel = i < v->nrows ? i : v->nrows - 1;
+	t->sel_ident = v->rows[t->sel].ident;
+	t->have_sel = 1;
+}
+
+void view_move(struct view *v, long delta)
+{
+	long to = (long)v->ts[v->tab].sel + delta;
+
+	vw_select(v, to < 0 ? 0 : (size_t)to);
+}
+
+void view_home(struct view *v)
+{
+	vw_select(v, 0);
+}
+
+void view_end(struct view *v)
+{
+	vw_select(v, v->nrows ? v->nrows - 1 : 0);
+}
+
+void view_scroll(struct view *v, size_t page)
+{
+	struct view_tabstate *t = &v->ts[v->tab];
+
+	if (page == 0)
+		page = 1;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + page)
+		t->top = t->sel - page + 1;
+	if (v->nrows <= page)
+		t->top = 0;
+	else if (t->top > v->nrows - page)
+		t->top = v->nrows - page;
+}
+
+void view_sort_step(struct view *v, int dir)
+{
+	size_t n;
+	struct view_tabstate *t = &v->ts[v->tab];
+	int c = t->sort_col;
+
+	view_cols(v->tab, &n);
+	for (size_t tries = 0; tries < n; tries++) {
+		c = (c + dir + (int)n) % (int)n;
+		if (view_col_visible(v, v->tab, c))
+			break;
+	}
+	t->sort_col = c;
+	t->reverse = 0;
+}
+
+void view_sort_reverse(struct view *v)
+{
+	v->ts[v->tab].reverse ^= 1;
+}

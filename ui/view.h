@@ -1,0 +1,162 @@
+/* view: the model behind the screen. For the tab shown it builds the rows
+ * (flows, processes or countries) with the filter, the "active only"
+ * switch and the sort applied, keeps lingering closed flows among them,
+ * and keeps the selection on the same flow (or process, or country)
+ * across refreshes and re-sorts. No ncurses here: the renderer
+ * (screen_*.c) asks for the rows it draws and nothing else.
+ *
+ * Sorting is stable: rows with equal keys keep conntrack id order (then
+ * pid, or country code and ASN, on the other tabs).
+ */
+#ifndef FLOWTOP_VIEW_H
+#define FLOWTOP_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ui/country_agg.h"
+#include "ui/flow_table.h"
+#include "ui/linger.h"
+#include "ui/print.h"
+#include "ui/proc_agg.h"
+
+enum view_tab { VIEW_FLOWS, VIEW_PROCS, VIEW_COUNTRIES, VIEW_TABS };
+
+/* Columns of the flows tab. */
+enum flow_col {
+	FC_PID, FC_PROC, FC_PROTO, FC_STATE, FC_AGE, FC_SRC, FC_SPORT,
+	FC_DST, FC_DPORT, FC_GEO, FC_BYTES, FC_RATE, FC_COUNT
+};
+/* Columns of the processes tab. */
+enum proc_col {
+	PC_PID, PC_PROC, PC_FLOWS, PC_SENT, PC_RECV, PC_SENT_RATE,
+	PC_RECV_RATE, PC_COUNT
+};
+/* Columns of the countries tab. */
+enum country_col {
+	CC_CODE, CC_NAME, CC_AS, CC_FLOWS, CC_SENT, CC_RECV, CC_SENT_RATE,
+	CC_RECV_RATE, CC_COUNT
+};
+
+#define VIEW_MAX_COLS 16   /* at least the largest *_COUNT above */
+
+/* One column: the renderer draws the title at width; flex columns share
+ * what a wide terminal has left, and give back down to min on a narrow
+ * one (80 columns fit the flows tab); sorting starts descending when desc. */
+struct view_col {
+	const char *title;
+	uint8_t width;
+	uint8_t min;
+	uint8_t flex;
+	uint8_t desc;
+	uint8_t right;      /* right-aligned (numbers) */
+};
+
+const struct view_col *view_cols(enum view_tab tab, size_t *n);
+
+/* Row flags. */
+enum {
+	ROW_CLOSED = 1u << 0,   /* a lingering closed flow (ref: linger index) */
+	ROW_FROZEN = 1u << 1,   /* paused: ref indexes the frozen copies */
+	ROW_LONG = 1u << 2,     /* string key longer than the key's prefix */
+};
+
+struct view_row {
+	uint64_t k;             /* sort key of the sort column */
+	uint64_t ident;         /* flow: id << 32 | tuple hash; pid; country key */
+	const char *s;          /* string key in full, or NULL */
+	uint32_t ref;           /* table/linger/frozen/aggregate index */
+	uint32_t flags;
+};
+
+/* What a rebuild reads. */
+struct view_src {
+	const struct flow_table *table;
+	const struct linger_set *linger;
+	print_annot_fn annot;        /* NULL: no names or places */
+	print_service_fn service;
+	void *ctx;
+	uint32_t sel;                /* enum flow_sel: lingering flows outside it are hidden */
+	uint64_t now_real_ns;        /* for ages */
+};
+
+#define VIEW_FILTER_LEN 64
+
+struct vs_key;
+
+struct view_tabstate {
+	int sort_col;
+	int reverse;            /* the other way round from the column's default */
+	uint64_t sel_ident;
+	int have_sel;
+	size_t sel;             /* row index */
+	size_t top;             /* first row shown */
+	int hscroll;            /* leading columns scrolled out of view */
+};
+
+struct view {
+	enum view_tab tab;
+	struct view_tabstate ts[VIEW_TABS];
+	char filter[VIEW_FILTER_LEN];   /* "" none; matched case-insensitively */
+	int active_only;
+	int show_src;
+	int have_asn;           /* some country row has an AS: show the column */
+	struct view_row *rows, *tmp;
+	size_t nrows, cap;
+	size_t total;           /* rows of the tab before filter and "active" */
+	struct flow_entry *frozen;   /* paused flows tab: copies */
+	size_t nfrozen;
+	struct proc_agg *procs;
+	size_t nprocs;
+	struct country_agg *countries;
+	size_t ncountries;
+	uint32_t *keys;         /* radix sort scratch: digit counts */
+	struct vs_key *sk, *sk2;   /* radix sort scratch: compact keys */
+	size_t sk_cap;
+	uint32_t any_long;      /* some row's string key needs the full compare */
+	int building_desc;      /* the rebuild's sort is descending */
+	uint64_t follow_ident;  /* the selection the sort looks out for */
+	size_t follow_at;       /* where it saw it; past the end: not seen */
+};
+
+void view_init(struct view *v, int show_src);
+void view_free(struct view *v);
+
+/* Build the rows of the current tab from src. 0, or -1 out of memory
+ * (the previous rows stay). */
+int view_rebuild(struct view *v, const struct view_src *src);
+
+/* Pause: copy the flows the rows point at, so the screen holds still
+ * while the table moves on; view_rebuild thaws. 0 or -1. */
+int view_freeze(struct view *v, const struct view_src *src);
+
+/* The flow of row i of the flows tab; NULL when it is gone. *closed says
+ * whether it is a lingering closed flow. */
+const struct flow_entry *view_flow(const struct view *v,
+				   const struct view_src *src, size_t i,
+				   int *closed);
+
+/* Selection and scrolling; page is the number of rows on screen. */
+void view_move(struct view *v, long delta);
+void view_home(struct view *v);
+void view_end(struct view *v);
+void view_scroll(struct view *v, size_t page);
+
+/* Sort column: the next/previous visible one (dir +1/-1), or reverse. */
+void view_sort_step(struct view *v, int dir);
+void view_sort_reverse(struct view *v);
+int view_col_visible(const struct view *v, enum view_tab tab, int col);
+
+/* Case-insensitive substring search of the filter in s (s may be NULL);
+ * position or -1. Also what the renderer highlights. */
+long view_match(const char *filter, const char *s);
+
+/* Flags of the filter that decide which fields it can match: only digits
+ * can be a port, only hex digits, dots and colons an address. */
+int view_filter_numeric(const char *filter);
+int view_filter_addrlike(const char *filter);
+
+/* Row sort keys, for tests and the bench: (k, ident >> 32) ascending and
+ * stable; string rows (ROW_LONG) tie-broken on the full string. */
+int view_sort_rows(struct view *v, int desc_strings);
+
+#endif

@@ -1,0 +1,66 @@
+/* view_cols: the column tables of the three tabs: titles, widths, which
+ * share a wide terminal's spare room, default sort direction. */
+#include "ui/view.h"
+
+_Static_assert(FC_COUNT <= VIEW_MAX_COLS && PC_COUNT <= VIEW_MAX_COLS &&
+	       CC_COUNT <= VIEW_MAX_COLS, "VIEW_MAX_COLS too small");
+
+static const struct view_col flow_cols[FC_COUNT] = {
+	[FC_PID]   = { "PID",          6,  6, 0, 0, 1 },
+	[FC_PROC]  = { "PROCESS",     12,  7, 1, 0, 0 },
+	[FC_PROTO] = { "PROTO",        5,  5, 0, 0, 0 },
+	[FC_STATE] = { "STATE",       11, 11, 0, 0, 0 },
+	[FC_AGE]   = { "AGE",          5,  5, 0, 1, 1 },
+	[FC_SRC]   = { "SOURCE",      18, 15, 2, 0, 0 },
+	[FC_SPORT] = { "SPORT",        5,  5, 0, 0, 1 },
+	[FC_DST]   = { "DESTINATION", 18, 15, 3, 0, 0 },
+	[FC_DPORT] = { "PORT",         6,  6, 0, 0, 0 },
+	[FC_GEO]   = { "GEO",          8,  2, 1, 0, 0 },
+	[FC_BYTES] = { "BYTES",        6,  6, 0, 1, 1 },
+	[FC_RATE]  = { "RATE",         8,  8, 0, 1, 1 },
+};
+
+static const struct view_col proc_cols[PC_COUNT] = {
+	[PC_PID]       = { "PID",       7,  7, 0, 0, 1 },
+	[PC_PROC]      = { "PROCESS",  16,  8, 1, 0, 0 },
+	[PC_FLOWS]     = { "FLOWS",     7,  7, 0, 1, 1 },
+	[PC_SENT]      = { "SENT",      9,  9, 0, 1, 1 },
+	[PC_RECV]      = { "RECEIVED",  9,  9, 0, 1, 1 },
+	[PC_SENT_RATE] = { "SENT/s",   10, 10, 0, 1, 1 },
+	[PC_RECV_RATE] = { "RECV/s",   10, 10, 0, 1, 1 },
+};
+
+static const struct view_col country_cols[CC_COUNT] = {
+	[CC_CODE]      = { "CC",        3,  3, 0, 0, 0 },
+	[CC_NAME]      = { "COUNTRY",  16, 10, 1, 0, 0 },
+	[CC_AS]        = { "AS",       22, 12, 2, 0, 0 },
+	[CC_FLOWS]     = { "FLOWS",     7,  7, 0, 1, 1 },
+	[CC_SENT]      = { "SENT",      9,  9, 0, 1, 1 },
+	[CC_RECV]      = { "RECEIVED",  9,  9, 0, 1, 1 },
+	[CC_SENT_RATE] = { "SENT/s",   10, 10, 0, 1, 1 },
+	[CC_RECV_RATE] = { "RECV/s",   10, 10, 0, 1, 1 },
+};
+
+const struct view_col *view_cols(enum view_tab tab, size_t *n)
+{
+	switch (tab) {
+	case VIEW_PROCS:
+		*n = PC_COUNT;
+		return proc_cols;
+	case VIEW_COUNTRIES:
+		*n = CC_COUNT;
+		return country_cols;
+	default:
+		*n = FC_COUNT;
+		return flow_cols;
+	}
+}
+
+int view_col_visible(const struct view *v, enum view_tab tab, int col)
+{
+	if (tab == VIEW_FLOWS && (col == FC_SRC || col == FC_SPORT))
+		return v->show_src;
+	if (tab == VIEW_COUNTRIES && col == CC_AS)
+		return v->have_asn;
+	return 1;
+}

@@ -1,0 +1,276 @@
+/* view_keys: what a row of each tab sorts by, and whether it matches the
+ * filter. A key is a 64-bit number; strings give their first 8 bytes,
+ * lower-cased, big-endian first, and the whole string for ties. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/view_int.h"
+
+long view_match(const char *filter, const char *s)
+{
+	const char *p;
+
+	if (!filter[0])
+		return 0;
+	if (!s)
+		return -1;
+	p = strcasestr(s, filter);
+	return p ? p - s : -1;
+}
+
+int view_filter_numeric(const char *f)
+{
+	if (!*f)
+		return 0;
+	for (; *f; f++)
+		if (!isdigit((unsigned char)*f))
+			return 0;
+	return 1;
+}
+
+int view_filter_addrlike(const char *f)
+{
+	if (!*f)
+		return 0;
+	for (; *f; f++)
+		if (!isxdigit((unsigned char)*f) && *f != '.' && *f != ':')
+			return 0;
+	return 1;
+}
+
+uint64_t vk_str(const char *s, uint32_t *flags)
+{
+	uint64_t k = 0;
+	size_t i = 0;
+
+	if (!s)
+		return 0;
+	for (; i < 8 && s[i]; i++)
+		k |= (uint64_t)(unsigned char)tolower((unsigned char)s[i]) <<
+			(56 - 8 * i);
+	if (i == 8 && s[8])
+		*flags |= ROW_LONG;
+	return k;
+}
+
+/* Unnamed addresses first, in numeric order; then names, by name. */
+static uint64_t vk_addr(const struct view_src *src, const struct flow_wire *w,
+			const uint8_t *a, const char **s, uint32_t *flags)
+{
+	struct print_annot pa = { 0 };
+	uint64_t k = (uint64_t)w->family << 56;
+
+	if (src->annot)
+		src->annot(src->ctx, w->family, a, &pa);
+	if (pa.name && pa.name[0]) {
+		*s = pa.name;
+		*flags |= ROW_LONG;   /* the prefix lost a bit: compare fully */
+		return 1ull << 63 | vk_str(pa.name, flags) >> 1;
+	}
+	for (unsigned i = 0; i < 7; i++)
+		k |= (uint64_t)a[i] << (48 - 8 * i);
+	return k;
+}
+
+static uint64_t vk_double(double d)
+{
+	/* Non-negative doubles order like their bit patterns. */
+	uint64_t u;
+
+	if (!(d > 0))
+		return 0;
+	memcpy(&u, &d, sizeof(u));
+	return u;
+}
+
+static uint64_t vk_sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static uint64_t vk_geo(const struct view_src *src, const struct flow_wire *w,
+		       const char **s, uint32_t *flags)
+{
+	struct print_annot pa = { 0 };
+	uint64_t k;
+
+	if (src->annot)
+		src->annot(src->ctx, w->family, w->dst, &pa);
+	k = pa.country && pa.country[0] ?
+		(uint64_t)(unsigned char)pa.country[0] << 56 |
+		(uint64_t)(unsigned char)pa.country[1] << 48 : 0;
+	*s = pa.city;
+	if (pa.city) {
+		*flags |= ROW_LONG;
+		k |= vk_str(pa.city, flags) >> 16;
+	}
+	return k;
+}
+
+uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
+		 int col, const char **s, uint32_t *flags)
+{
+	const struct flow_wire *w = &e->w;
+
+	*s = NULL;
+	switch (col) {
+	case FC_PID: return w->pid;
+	case FC_PROC:
+		*s = w->comm;
+		return vk_str(w->comm, flags);
+	case FC_PROTO:
+		return vk_str(flow_proto_name(w->l4proto), flags) | w->family;
+	case FC_STATE:
+		*s = flow_state_name(w->l4proto, w->state);
+		return vk_str(*s, flags);
+	case FC_AGE:
+		return w->start_ns && w->start_ns < src->now_real_ns ?
+			src->now_real_ns - w->start_ns : 0;
+	case FC_SRC: return vk_addr(src, w, w->src, s, flags);
+	case FC_SPORT: return w->sport;
+	case FC_DST: return vk_addr(src, w, w->dst, s, flags);
+	case FC_DPORT: return w->dport;
+	case FC_GEO: return vk_geo(src, w, s, flags);
+	case FC_RATE: return vk_double(e->orig_rate + e->reply_rate);
+	default:
+		return vk_sat_add(w->orig_bytes, w->reply_bytes);
+	}
+}
+
+uint64_t vk_proc(const struct proc_agg *p, int col, const char **s,
+		 uint32_t *flags)
+{
+	*s = NULL;
+	switch (col) {
+	case PC_PID: return p->pid;
+	case PC_PROC:
+		*s = p->comm;
+		return vk_str(p->comm, flags);
+	case PC_FLOWS: return p->flows;
+	case PC_SENT: return p->orig_bytes;
+	case PC_RECV: return p->reply_bytes;
+	case PC_SENT_RATE: return vk_double(p->orig_rate);
+	default: return vk_double(p->reply_rate);
+	}
+}
+
+uint64_t vk_country(const struct country_agg *c, int col, const char **s,
+		    uint32_t *flags)
+{
+	*s = NULL;
+	switch (col) {
+	case CC_CODE: return vk_str(c->cc, flags);
+	case CC_NAME:
+		*s = c->name;
+		return vk_str(c->name, flags);
+	case CC_AS: return c->asn;
+	case CC_FLOWS: return c->flows;
+	case CC_SENT: return c->sent_bytes;
+	case CC_RECV: return c->recv_bytes;
+	case CC_SENT_RATE: return vk_double(c->sent_rate);
+	default: return vk_double(c->recv_rate);
+	}
+}
+
+/* ---- the filter ---- */
+
+static int vf_annot(const char *f, const struct print_annot *a)
+{
+	return view_match(f, a->name) >= 0 || view_match(f, a->country) >= 0 ||
+	       view_match(f, a->country_name) >= 0 ||
+	       view_match(f, a->city) >= 0 || view_match(f, a->as_org) >= 0;
+}
+
+/* Dotted quad without stdio: the filter formats every address. */
+static void vf_ipv4(char *p, const uint8_t *a)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : 0;
+	}
+}
+
+/* The text of an address can hold the filter only if the kinds agree:
+ * dotted quads have no ':', IPv6 text has no '.' unless it ends in an
+ * embedded IPv4 address. Saves formatting most addresses. */
+static int vf_addr(const char *f, const struct flow_wire *w, const uint8_t *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					    0xff, 0xff };
+	char buf[INET6_ADDRSTRLEN];
+	int colon = strchr(f, ':') != NULL, dot = strchr(f, '.') != NULL;
+
+	if (w->family == FLOW_FAM_IPV4) {
+		if (colon)
+			return 0;
+		vf_ipv4(buf, a);
+	} else {
+		if (dot && !colon && memcmp(a, mapped, sizeof(mapped)))
+			return 0;
+		if (!inet_ntop(AF_INET6, a, buf, sizeof(buf)))
+			return 0;
+	}
+	return strcasestr(buf, f) != NULL;
+}
+
+static int vf_number(const char *f, uint32_t n)
+{
+	char buf[12], *p = buf + sizeof(buf) - 1;
+
+	*p = 0;
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	return strstr(p, f) != NULL;
+}
+
+int vf_flow(const struct view_src *src, const char *f,
+	    const struct flow_entry *e)
+{
+	const struct flow_wire *w = &e->w;
+	struct print_annot a = { 0 };
+
+	if (view_match(f, w->comm) >= 0)
+		return 1;
+	if (view_filter_numeric(f) &&
+	    (vf_number(f, w->sport) || vf_number(f, w->dport)))
+		return 1;
+	if (view_filter_addrlike(f) &&
+	    (vf_addr(f, w, w->src) || vf_addr(f, w, w->dst)))
+		return 1;
+	if (src->service &&
+	    view_match(f, src->service(src->ctx, w->l4proto, w->dport)) >= 0)
+		return 1;
+	if (!src->annot)
+		return 0;
+	src->annot(src->ctx, w->family, w->src, &a);
+	if (vf_annot(f, &a))
+		return 1;
+	memset(&a, 0, sizeof(a));
+	src->annot(src->ctx, w->family, w->dst, &a);
+	return vf_annot(f, &a);
+}
+
+int vf_proc(const char *f, const struct proc_agg *p)
+{
+	return view_match(f, p->comm) >= 0 ||
+	       (view_filter_numeric(f) && vf_number(f, p->pid));
+}
+
+int vf_country(const char *f, const struct country_agg *c)
+{
+	char as[16];
+
+	snprintf(as, sizeof(as), "AS%u", c->asn);
+	return view_match(f, c->cc) >= 0 || view_match(f, c->name) >= 0 ||
+	       view_match(f, c->as_org) >= 0 ||
+	       (c->asn && view_match(f, as) >= 0);
+}
