@@ -401,7 +401,7 @@ static int drain(struct msg_chan *c, struct bench *b)
 		} else if (m.type == MSG_SERVICE_ANS) {
 			if (take_service_ans(b, &m) < 0)
 				return -1;
-		} else if (m.type != MSG_PONG) {
+		} else if (m.type != MSG_PONG && m.type != MSG_RES_INFO) {
 			return die_msg("receive", "unexpected message type");
 		}
 	}
@@ -434,6 +434,8 @@ static int wait_pong(struct msg_chan *c, double timeout)
 			return die_msg("receive", why);
 		if (m.type == MSG_PONG)
 			return 0;
+		if (m.type == MSG_RES_INFO)   /* what the resolver can do */
+			continue;
 		return die_msg("receive", "unexpected message before PONG");
 	}
 }

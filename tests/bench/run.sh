@@ -11,7 +11,8 @@
 # FLOWTOP_TESTDATA_MMDB=DIR points at other databases; BENCH_LOOKUP=PATH runs
 # another build of bench_lookup (e.g. one made with -DBENCH_STUB_RESOLVER).
 #
-# Then bench_collector.sh (as root): startup against conntrack -L, CPU and
+# Then bench_ui (the screen's frame times) and bench_collector.sh (as
+# root): startup against conntrack -L, CPU (JSON printer and screen) and
 # memory at 10k/100k/250k flows, churn absorption and convergence.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -34,6 +35,15 @@ echo "== bench_lookup ($(nproc) CPUs, $(uname -r))"
 timeout -k 5 120 "$BIN" "${args[@]}" "$@"
 rc=$?
 [ "$rc" = 124 ] && echo "bench: bench_lookup did not finish within 120 s" >&2
+
+# bench_ui: the screen's model and renderer at 10k-250k flows with churn:
+# frame time and key-to-frame latency (see tests/bench/bench_ui.c).
+echo
+echo "== bench_ui"
+timeout -k 5 300 "$ROOT/build/bench/bench_ui"
+urc=$?
+[ "$urc" = 124 ] && echo "bench: bench_ui did not finish within 300 s" >&2
+[ "$rc" = 0 ] && rc=$urc
 
 # bench_collector: the collector at 10k-250k flows and 10k-100k/s of churn,
 # in a namespace of its own (root only; see bench_collector.sh). Needs
