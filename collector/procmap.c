@@ -1258,6 +1258,13 @@ void procmap_set_hidden_pid(struct procmap *m, pid_t pid)
 	m->hidden_pid = pid > 0 ? (uint32_t)pid : 0;
 }
 
+int procmap_knows_pid(const struct procmap *m, uint32_t pid)
+{
+	uint32_t ref;
+
+	return pid && pm_map_get(&m->pids, pid, &ref);
+}
+
 uint32_t procmap_tcp_established(const struct procmap *m)
 {
 	return m->established[PM_TCP4] + m->established[PM_TCP6];

@@ -93,6 +93,9 @@ int procmap_refresh(struct procmap *m, enum procmap_refresh_kind kind,
 /* Set rec->pid and rec->comm from the cache; enum procmap_owner. */
 int procmap_fill(struct procmap *m, struct flow_wire *rec);
 
+/* Whether pid owns a socket procmap knows: the processes flowtop names. */
+int procmap_knows_pid(const struct procmap *m, uint32_t pid);
+
 /* ESTABLISHED TCP sockets (either family) at the last refresh that
  * listed them: with an empty conntrack table, a sign that the kernel
  * tracks nothing here. */

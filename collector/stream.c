@@ -218,7 +218,15 @@ int stream_control(struct stream *s, const struct msg *m)
 			return -1;
 		}
 		memcpy(&q, m->payload, sizeof(q));
-		cmdline_read(q.pid, &a);
+		/* Only a process flowtop already names: the collector reads
+		 * /proc with privilege, and on a /proc mounted hidepid the
+		 * user could not read other command lines. */
+		if (s->pm && procmap_knows_pid(s->pm, q.pid)) {
+			cmdline_read(q.pid, &a);
+		} else {
+			memset(&a, 0, sizeof(a));
+			a.pid = q.pid;
+		}
 		return stream_send(s, MSG_CMDLINE_ANS, &a, sizeof(a));
 	}
 	default:

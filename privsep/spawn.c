@@ -84,7 +84,7 @@ static int spawn_ui(struct run *r)
 	if (priv_become(&r->ui_ids, 0, err, sizeof(err)) < 0)
 		spawn_die(ROLE_UI, err);
 	/* The screen reads terminfo: before the sandbox, as the user. */
-	if (ui_prepare(r->o) < 0)
+	if (ui_prepare(r->o, res) < 0)
 		exit(1);
 	spawn_seal(ROLE_UI, &seccomp_ui_policy);
 	return ui_main(r->o, col, res);

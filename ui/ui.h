@@ -8,9 +8,11 @@
 #include "privsep/options.h"
 
 /* Before the sandbox, as the user: open the screen unless in batch mode
- * or not on a terminal (terminfo is read here). 0, or -1 with a message
- * on stderr. */
-int ui_prepare(const struct options *o);
+ * or not on a terminal (terminfo is read here), once the resolver has
+ * answered a ping on res, so that its start-up messages are on the
+ * terminal before the screen covers it. 0, or -1 with a message on
+ * stderr. */
+int ui_prepare(const struct options *o, struct msg_chan *res);
 
 /* Run until the snapshots asked for are printed (batch mode) or the
  * collector closes the channel. Returns the exit status; errors are

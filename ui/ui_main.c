@@ -46,20 +46,20 @@ uint64_t ui_mono_ns(void)
 }
 
 /* The resolver must answer before we rely on it. */
-static int ui_ping_resolver(struct ui *u)
+static int ui_ping_resolver(struct msg_chan *res)
 {
 	uint64_t cookie = ui_mono_ns() ^ ((uint64_t)getpid() << 32), got;
-	struct pollfd p = { .fd = u->res->fd, .events = POLLIN };
+	struct pollfd p = { .fd = res->fd, .events = POLLIN };
 	const char *why;
 	struct msg m;
 	int r;
 
-	if (msg_send(u->res, MSG_PING, &cookie, sizeof(cookie), -1) < 0)
+	if (msg_send(res, MSG_PING, &cookie, sizeof(cookie), -1) < 0)
 		return ui_fail("cannot reach the resolver: %s",
 			       strerror(errno));
 	if (poll(&p, 1, UI_PING_TIMEOUT_MS) != 1)
 		return ui_fail("the resolver did not answer in time");
-	r = msg_recv(u->res, &m, &why);
+	r = msg_recv(res, &m, &why);
 	if (r == 0 || (r < 0 && errno == ECONNRESET))
 		return UI_QUIET_FAIL;   /* the collector reports its end */
 	if (r < 0)
@@ -346,15 +346,22 @@ static int ui_loop(struct ui *u)
 	return r;
 }
 
-/* Whether ui_prepare opened the screen. */
-static int ui_screen_on;
+/* Whether ui_prepare opened the screen; its ping's outcome. */
+static int ui_screen_on, ui_pinged, ui_ping_rc;
 
 /* Not on a terminal (output to a file or a pipe, no input), flowtop
- * prints the text table every interval, as batch mode without a count. */
-int ui_prepare(const struct options *o)
+ * prints the text table every interval, as batch mode without a count.
+ * The screen opens once the resolver has answered: what it has to say
+ * about its files (a database refused, a missing tcp.conf) is on the
+ * terminal by then, not scribbled over the screen. */
+int ui_prepare(const struct options *o, struct msg_chan *res)
 {
 	if (o->batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
 		return 0;
+	ui_pinged = 1;
+	ui_ping_rc = ui_ping_resolver(res);
+	if (ui_ping_rc < 0)
+		return 0;       /* ui_main reports nothing more: it ends */
 	if (screen_open(stdout, stdin) < 0)
 		return -1;
 	ui_screen_on = 1;
@@ -381,7 +388,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 		fprintf(stderr, "flowtop: ui: out of memory\n");
 		return 1;
 	}
-	r = ui_ping_resolver(&u);
+	r = ui_pinged ? ui_ping_rc : ui_ping_resolver(u.res);
 	if (r == 0)
 		r = ui_screen_on ? tui_run(&u) : ui_loop(&u);
 	flow_table_free(u.table);

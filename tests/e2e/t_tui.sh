@@ -249,6 +249,21 @@ seen "NO_COLOR: the screen comes up" nocolor "ftowner1"
 verdict "NO_COLOR: no colour code on the screen" "$(has_color nocolor && echo "a colour code was drawn")"
 keys nocolor q
 
+# --- start-up messages are not drawn over the screen ------------------------------
+# An empty conf dir: the resolver says tcp.conf is missing, on the terminal,
+# before the screen opens; the screen hides it, q brings it back.
+mkdir -p "$OWN_DIR/noconf"
+cat >"$WORK/msgs.sh" <<-SH
+	ip netns exec "$NS_CLIENT" "$FLOWTOP" --conf-dir "$OWN_DIR/noconf" -46TU -n -G -t 0.5
+	sleep 300
+SH
+"${TM[@]}" new-session -d -s msgs -x 120 -y 30 "bash $WORK/msgs.sh"
+seen "start-up messages: the screen comes up" msgs "ftowner1"
+verdict "start-up messages: none is drawn over the screen" \
+	"$(! shows msgs "tcp.conf: not found" || screen msgs | grep -m2 "not found")"
+keys msgs q
+seen "start-up messages: after q the resolver's message is on the terminal" msgs "tcp.conf: not found"
+
 # --- q ---------------------------------------------------------------------------
 "${TM[@]}" resize-window -t main -x 160 -y 40   # the size it started with
 sleep 0.3
