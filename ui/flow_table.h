@@ -16,6 +16,11 @@
 #include "privsep/flow_wire.h"
 
 struct flow_entry {
+	/* First, beside the counters and the id: every rebuild of the screen
+	 * reads these three of every flow, and one cache line is cheaper
+	 * than two. */
+	uint32_t tuple_hash;      /* flow_tuple_hash(&w), kept for the screen */
+	int has_rate;             /* rates computed at least once */
 	struct flow_wire w;       /* latest state; counters from the latest dump */
 	uint64_t seen_seq;        /* last dump that listed it */
 	uint64_t base_mono_ns;    /* when base_* were taken */
@@ -24,8 +29,6 @@ struct flow_entry {
 	uint64_t counters_mono_ns;/* when w's counters were taken (0: never) */
 	double orig_rate;         /* bytes/s over the last snapshot interval */
 	double reply_rate;
-	int has_rate;             /* rates computed at least once */
-	uint32_t tuple_hash;      /* flow_tuple_hash(&w), kept for the screen */
 };
 
 struct flow_table;
