@@ -359,9 +359,14 @@ void annots_get(void *ctx, uint8_t family, const uint8_t *addr,
 		struct print_annot *out)
 {
 	const struct annots *a = ctx;
-	const struct an_addr *e = an_find(a, family, addr);
+	const struct an_addr *e;
 
 	memset(out, 0, sizeof(*out));
+	/* Lookups off (or nothing asked yet): the screen asks for every
+	 * flow's two addresses on every filtered rebuild, so skip the probe. */
+	if (!a->naddrs)
+		return;
+	e = an_find(a, family, addr);
 	if (!e->used)
 		return;
 	out->name = e->name;
