@@ -35,6 +35,7 @@ struct annots {
 	struct an_port *ports;
 	size_t ports_cap, nports;
 	size_t outstanding;
+	uint64_t generation;       /* bumped when the table starts over */
 	struct lookup_req *q;      /* queued address questions */
 	size_t nq, q_cap;
 	struct service_req *sq;    /* queued port questions */
@@ -211,8 +212,10 @@ void annots_want(struct annots *a, uint8_t family, const uint8_t *addr)
 	e = an_find(a, family, addr);
 	if (e->used)
 		return;
-	if (a->naddrs >= ANNOT_MAX)
+	if (a->naddrs >= ANNOT_MAX) {
 		an_reset(a);
+		a->generation++;
+	}
 	if ((a->naddrs + 1) * 2 > a->addrs_cap && an_grow_addrs(a) < 0)
 		return;
 	r = an_push((void **)&a->q, &a->nq, &a->q_cap, sizeof(*r));
@@ -348,6 +351,11 @@ int annots_apply(struct annots *a, const struct msg *m, const char **why)
 		an_merge_service(a, &r);
 	}
 	return 0;
+}
+
+uint64_t annots_generation(const struct annots *a)
+{
+	return a->generation;
 }
 
 size_t annots_outstanding(const struct annots *a)

@@ -67,6 +67,15 @@ const struct flow_entry *flow_table_find(const struct flow_table *t,
 
 size_t flow_table_count(const struct flow_table *t);
 
+/* Call fn on every entry added since the last call that is still in the
+ * table, for work done once a flow (asking for its names): a dump of 250k
+ * flows then costs the flows that are new, not the table. If the log of
+ * new entries was not drained for long (or could not grow), fn sees every
+ * entry instead. */
+typedef void (*flow_table_each_fn)(void *ctx, const struct flow_entry *e);
+void flow_table_each_new(struct flow_table *t, flow_table_each_fn fn,
+			 void *ctx);
+
 /* Entry i, 0 <= i < count, in no particular order; NULL past the end.
  * For walks that need no order; valid until the next change. */
 const struct flow_entry *flow_table_at(const struct flow_table *t, size_t i);
