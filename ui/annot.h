@@ -34,6 +34,10 @@ int annots_send(struct annots *a, struct msg_chan *res);
  * record. */
 int annots_apply(struct annots *a, const struct msg *m, const char **why);
 
+/* Changes each time the table starts over (past ANNOT_MAX): what was
+ * asked before must be asked again. */
+uint64_t annots_generation(const struct annots *a);
+
 /* Questions asked and not answered yet. */
 size_t annots_outstanding(const struct annots *a);
 

@@ -19,6 +19,12 @@ struct flow_item {
 	int base_known;      /* base_* hold a real counter reading */
 };
 
+/* A new entry, named as flow_table_find names it: positions move. */
+struct flow_fresh {
+	uint32_t id;
+	uint32_t th;
+};
+
 /* One index slot: the id beside the position saves a trip to the entry
  * while probing. pos 0 marks an empty slot, so positions are stored + 1. */
 struct flow_slot {
@@ -34,6 +40,9 @@ struct flow_table {
 	size_t slots_cap;
 	flow_table_gone_fn gone;  /* NULL: nobody wants to know */
 	void *gone_ctx;
+	struct flow_fresh *fresh; /* entries added since flow_table_each_new */
+	size_t nfresh, fresh_cap;
+	int fresh_lost;           /* the log overflowed: every entry is new */
 };
 
 #define FT_MIN_SLOTS 64u
@@ -140,6 +149,7 @@ void flow_table_free(struct flow_table *t)
 		return;
 	free(t->items);
 	free(t->slots);
+	free(t->fresh);
 	free(t);
 }
 
@@ -384,6 +394,57 @@ const struct flow_entry *flow_table_find(const struct flow_table *t,
 	return NULL;
 }
 
+/* Past this many unread, the log is dropped for one walk of the table:
+ * nobody is reading it, and the walk is as cheap as the log by then. */
+#define FT_FRESH_MAX(t) ((t)->count + 4096)
+
+static void ft_log_fresh(struct flow_table *t, const struct flow_entry *e)
+{
+	if (t->fresh_lost)
+		return;
+	if (t->nfresh >= FT_FRESH_MAX(t)) {
+		t->fresh_lost = 1;
+		return;
+	}
+	if (t->nfresh == t->fresh_cap) {
+		size_t cap = t->fresh_cap ? t->fresh_cap * 2 : 256;
+		struct flow_fresh *f = realloc(t->fresh, cap * sizeof(*f));
+
+		if (!f) {
+			t->fresh_lost = 1;
+			return;
+		}
+		t->fresh = f;
+		t->fresh_cap = cap;
+	}
+	t->fresh[t->nfresh++] = (struct flow_fresh){ e->w.id, e->tuple_hash };
+}
+
+void flow_table_each_new(struct flow_table *t, flow_table_each_fn fn,
+			 void *ctx)
+{
+	if (t->fresh_lost) {
+		for (size_t pos = 0; pos < t->count; pos++)
+			fn(ctx, &t->items[pos].e);
+	} else {
+		for (size_t i = 0; i < t->nfresh; i++) {
+			const struct flow_entry *e =
+				flow_table_find(t, t->fresh[i].id, t->fresh[i].th);
+
+			if (e)
+				fn(ctx, e);
+		}
+	}
+	t->nfresh = 0;
+	t->fresh_lost = 0;
+	/* A first dump's worth of log is not kept for the churn after it. */
+	if (t->fresh_cap > 65536) {
+		free(t->fresh);
+		t->fresh = NULL;
+		t->fresh_cap = 0;
+	}
+}
+
 int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		     uint64_t mono_ns, uint64_t seq)
 {
@@ -408,6 +469,7 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 	/* The index may have been rebuilt: find the empty slot again. */
 	si = ft_probe(t, r);
 	ft_init(&t->items[t->count], r, mono_ns, seq);
+	ft_log_fresh(t, &t->items[t->count].e);
 	t->slots[si].id = r->id;
 	t->slots[si].pos1 = (uint32_t)(t->count + 1);
 	t->count++;

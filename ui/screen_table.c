@@ -341,7 +341,7 @@ static void scr_agg_row(struct view *v, const struct screen_info *si,
 {
 	size_t n;
 	const struct view_col *c = view_cols(v->tab, &n);
-	uint32_t ref = v->rows[i].ref;
+	uint32_t ref = view_row_at(v, i)->ref;
 
 	for (int k = 0; k < l->n; k++) {
 		char buf[CELL_MAX];

@@ -30,6 +30,7 @@ struct ui {
 	uint32_t printed;       /* snapshots printed */
 	struct annots *annots;
 	int annots_changed;     /* an answer arrived since the screen looked */
+	uint64_t asked_gen;     /* annots_generation when ui_ask last asked */
 	struct msg_res_info res_info;
 	int res_known;          /* res_info arrived */
 	int print_due;          /* a snapshot waits for lookups */

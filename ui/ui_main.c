@@ -96,19 +96,34 @@ static int ui_print(struct ui *u)
 	return u->o->count && u->printed >= u->o->count ? UI_DONE : UI_GO_ON;
 }
 
+static void ui_ask_flow(void *ctx, const struct flow_entry *e)
+{
+	struct annots *a = ctx;
+	const struct flow_wire *w = &e->w;
+
+	annots_want(a, w->family, w->src);
+	annots_want(a, w->family, w->dst);
+	annots_want_service(a, w->l4proto, w->dport);
+}
+
 /* Ask the resolver about every address and port in the table that it
- * has not been asked about yet. */
+ * has not been asked about yet. Only flows new since the last ask can
+ * hold such a thing (the rest were asked for then), unless the answers
+ * were dropped since: walking 250k flows after every dump costs some
+ * 30 ms, which the screen would feel. */
 int ui_ask(struct ui *u)
 {
-	size_t i, n = flow_table_count(u->table);
+	uint64_t gen = annots_generation(u->annots);
 
-	for (i = 0; i < n; i++) {
-		const struct flow_wire *w = &flow_table_at(u->table, i)->w;
-
-		annots_want(u->annots, w->family, w->src);
-		annots_want(u->annots, w->family, w->dst);
-		annots_want_service(u->annots, w->l4proto, w->dport);
+	if (gen != u->asked_gen) {
+		for (size_t i = 0; i < flow_table_count(u->table); i++)
+			ui_ask_flow(u->annots, flow_table_at(u->table, i));
 	}
+	/* Drained either way, so the log starts afresh. */
+	flow_table_each_new(u->table, ui_ask_flow, u->annots);
+	/* A start-over during these asks wiped some of them: next time,
+	 * everything again. */
+	u->asked_gen = gen;
 	return annots_send(u->annots, u->res);
 }
 

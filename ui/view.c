@@ -18,20 +18,20 @@ void view_init(struct view *v, int show_src)
 void view_free(struct view *v)
 {
 	free(v->rows);
-	free(v->tmp);
 	free(v->frozen);
 	free(v->procs);
 	free(v->countries);
-	free(v->keys);
-	free(v->sk);
-	free(v->sk2);
+	vs_free(&v->ord);
+	free(v->vf);
 	memset(v, 0, sizeof(*v));
 }
 
 static int vw_reserve(struct view *v, size_t n)
 {
+	if (!v->vf && !(v->vf = malloc(sizeof(*v->vf))))
+		return -1;
 	if (n <= v->cap)
-		return 0;
+		return vs_reserve(v, n);
 	size_t cap = v->cap ? v->cap : 256;
 
 	while (cap < n)
@@ -41,12 +41,8 @@ static int vw_reserve(struct view *v, size_t n)
 	if (!r)
 		return -1;
 	v->rows = r;
-	r = realloc(v->tmp, cap * sizeof(*r));
-	if (!r)
-		return -1;
-	v->tmp = r;
 	v->cap = cap;
-	return 0;
+	return vs_reserve(v, cap);
 }
 
 static int vw_desc(const struct view *v)
@@ -61,14 +57,28 @@ static int vw_desc(const struct view *v)
 static void vw_add(struct view *v, uint64_t k, uint64_t ident, const char *s,
 		   uint32_t ref, uint32_t flags)
 {
-	struct view_row *r = &v->rows[v->nrows++];
+	size_t i = v->nrows++;
+	struct view_row *r = &v->rows[i];
+	struct vs_key *key = &v->ord.key[i];
 
 	/* Descending: the key turned over; ties stay in id order. */
-	r->k = v->building_desc ? ~k : k;
+	key->k = v->building_desc ? ~k : k;
+	key->id = (uint32_t)(ident >> 32);
+	key->idx = (uint32_t)i;
+	/* Which bits vary tells the order where to split the keys. */
+	v->k_or |= key->k;
+	v->k_and &= key->k;
+	v->id_or |= key->id;
+	v->id_and &= key->id;
+	v->ord.any_long |= flags & ROW_LONG;
 	r->ident = ident;
 	r->s = s;
 	r->ref = ref;
 	r->flags = flags;
+	if (ident == v->follow_ident) {
+		v->follow_idx = i;
+		v->follow_k = key->k;
+	}
 }
 
 /* Is a flow of w's kind in the protocol selection? */
@@ -89,11 +99,11 @@ static int vw_selected(uint32_t sel, const struct flow_wire *w)
 }
 
 static int vw_flow_shown(const struct view *v, const struct view_src *src,
-			 const struct flow_entry *e)
+			 struct vf_ctx *c, const struct flow_entry *e)
 {
 	if (v->active_only && !(e->orig_rate + e->reply_rate > 0))
 		return 0;
-	return !v->filter[0] || vf_flow(src, v->filter, e);
+	return !v->filter[0] || vf_flow(c, src, e);
 }
 
 static void vw_add_flow(struct view *v, const struct view_src *src,
@@ -106,27 +116,48 @@ static void vw_add_flow(struct view *v, const struct view_src *src,
 	vw_add(v, k, (uint64_t)e->w.id << 32 | e->tuple_hash, s, ref, flags);
 }
 
+/* The walk reads a few fields of every flow; the entries are big, so it
+ * waits on memory more than it computes. Asking for an entry a few
+ * ahead overlaps those waits (the hardware's own prefetch loses the
+ * stream at every page). */
+#define VW_AHEAD 8
+
+static void vw_prefetch(const struct flow_entry *e)
+{
+	if (e) {
+		__builtin_prefetch(e);
+		__builtin_prefetch((const char *)e + 128);
+	}
+}
+
 static int vw_build_flows(struct view *v, const struct view_src *src)
 {
 	size_t n = flow_table_count(src->table);
 	size_t nl = src->linger ? linger_count(src->linger) : 0;
+	struct vf_ctx *c;
 
 	if (vw_reserve(v, n + nl) < 0)
 		return -1;
+	c = v->vf;
+	vf_compile(c, v->filter);
 	v->total = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct flow_entry *e = flow_table_at(src->table, i);
 
-		if (vw_flow_shown(v, src, e))
+		vw_prefetch(flow_table_at(src->table, i + VW_AHEAD));
+		if (vw_flow_shown(v, src, c, e))
 			vw_add_flow(v, src, e, (uint32_t)i, 0);
 	}
 	for (size_t i = 0; i < nl; i++) {
 		const struct flow_entry *e = &linger_at(src->linger, i)->e;
+		const struct linger_item *ahead =
+			linger_at(src->linger, i + VW_AHEAD);
 
+		vw_prefetch(ahead ? &ahead->e : NULL);
 		if (!vw_selected(src->sel, &e->w))
 			continue;
 		v->total++;
-		if (vw_flow_shown(v, src, e))
+		if (vw_flow_shown(v, src, c, e))
 			vw_add_flow(v, src, e, (uint32_t)i, ROW_CLOSED);
 	}
 	return 0;
@@ -145,6 +176,7 @@ static int vw_build_procs(struct view *v, const struct view_src *src)
 	free(v->procs);
 	v->procs = p;
 	v->nprocs = v->total = n;
+	vf_compile(v->vf, v->filter);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t flags = 0;
 		const char *s;
@@ -152,7 +184,7 @@ static int vw_build_procs(struct view *v, const struct view_src *src)
 
 		if (v->active_only && !(p[i].orig_rate + p[i].reply_rate > 0))
 			continue;
-		if (v->filter[0] && !vf_proc(v->filter, &p[i]))
+		if (v->filter[0] && !vf_proc(v->vf, &p[i]))
 			continue;
 		k = vk_proc(&p[i], v->ts[VIEW_PROCS].sort_col, &s, &flags);
 		vw_add(v, k, (uint64_t)p[i].pid << 32, s, (uint32_t)i, flags);
@@ -174,6 +206,7 @@ static int vw_build_countries(struct view *v, const struct view_src *src)
 	v->countries = c;
 	v->ncountries = v->total = n;
 	v->have_asn = 0;
+	vf_compile(v->vf, v->filter);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t flags = 0;
 		const char *s;
@@ -182,7 +215,7 @@ static int vw_build_countries(struct view *v, const struct view_src *src)
 		v->have_asn |= c[i].asn != 0;
 		if (v->active_only && !(c[i].sent_rate + c[i].recv_rate > 0))
 			continue;
-		if (v->filter[0] && !vf_country(v->filter, &c[i]))
+		if (v->filter[0] && !vf_country(v->vf, &c[i]))
 			continue;
 		k = vk_country(&c[i], v->ts[VIEW_COUNTRIES].sort_col, &s, &flags);
 		/* The sort's tie-break reads the high half: code first. */
@@ -201,45 +234,50 @@ static void vw_follow(struct view *v)
 		t->sel = t->top = 0;
 		return;
 	}
-	if (t->have_sel && v->follow_at < v->nrows &&
-	    v->rows[v->follow_at].ident == t->sel_ident) {
-		t->sel = v->follow_at;     /* the sort saw it go by */
-		return;
-	}
-	if (t->have_sel) {
-		for (size_t i = 0; i < v->nrows; i++) {
-			if (v->rows[i].ident == t->sel_ident) {
-				t->sel = i;
-				return;
-			}
+	if (t->have_sel && v->follow_idx < v->nrows) {
+		/* The build saw it go by: only its part of the order sorts. */
+		struct vs_key key = {
+			.k = v->follow_k, .idx = (uint32_t)v->follow_idx,
+			.id = (uint32_t)(t->sel_ident >> 32),
+		};
+		size_t at = vs_rank_of(v, &key);
+
+		if (at < v->nrows) {
+			t->sel = at;
+			return;
 		}
 	}
 	/* Gone (or nothing chosen yet): stay at the same place. */
 	if (t->sel >= v->nrows)
 		t->sel = v->nrows - 1;
-	t->sel_ident = v->rows[t->sel].ident;
+	t->sel_ident = view_row_at(v, t->sel)->ident;
 	t->have_sel = 1;
 }
 
 int view_rebuild(struct view *v, const struct view_src *src)
 {
 	int r;
-	size_t keep = v->nrows;
 
 	v->nrows = 0;
 	v->building_desc = vw_desc(v);
 	v->follow_ident = v->ts[v->tab].have_sel ? v->ts[v->tab].sel_ident : 0;
+	v->follow_idx = (size_t)-1;
+	v->k_or = v->id_or = 0;
+	v->k_and = UINT64_MAX;
+	v->id_and = UINT32_MAX;
+	v->ord.any_long = 0;
 	if (v->tab == VIEW_PROCS)
 		r = vw_build_procs(v, src);
 	else if (v->tab == VIEW_COUNTRIES)
 		r = vw_build_countries(v, src);
 	else
 		r = vw_build_flows(v, src);
-	if (r < 0 || view_sort_rows(v, vw_desc(v)) < 0) {
-		v->nrows = r < 0 ? 0 : v->nrows;
-		(void)keep;
+	if (r < 0) {
+		v->nrows = 0;
 		return -1;
 	}
+	vs_order(v, v->k_or ^ v->k_and, v->id_or ^ v->id_and,
+		 v->building_desc);
 	free(v->frozen);
 	v->frozen = NULL;
 	v->nfrozen = 0;
@@ -247,6 +285,35 @@ int view_rebuild(struct view *v, const struct view_src *src)
 	return 0;
 }
 
+static int vw_is(const struct flow_entry *e, uint64_t ident)
+{
+	return e && ((uint64_t)e->w.id << 32 | e->tuple_hash) == ident;
+}
+
+static const struct flow_entry *vw_row_flow(const struct view *v,
+					    const struct view_src *src,
+					    const struct view_row *r)
+{
+	const struct flow_entry *e;
+
+	if (r->flags & ROW_FROZEN)
+		return r->ref < v->nfrozen ? &v->frozen[r->ref] : NULL;
+	if (r->flags & ROW_CLOSED) {
+		const struct linger_item *it = src->linger ?
+			linger_at(src->linger, r->ref) : NULL;
+
+		return it && vw_is(&it->e, r->ident) ? &it->e : NULL;
+	}
+	/* The table moves entries as it changes: check, else look it up. */
+	e = flow_table_at(src->table, r->ref);
+	if (vw_is(e, r->ident))
+		return e;
+	return flow_table_find(src->table, (uint32_t)(r->ident >> 32),
+			       (uint32_t)r->ident);
+}
+
+/* Copies in build order: which flows there are does not depend on the
+ * order, and the rows keep their ranks. */
 int view_freeze(struct view *v, const struct view_src *src)
 {
 	struct flow_entry *f;
@@ -258,8 +325,7 @@ int view_freeze(struct view *v, const struct view_src *src)
 	if (!f)
 		return -1;
 	for (size_t i = 0; i < v->nrows; i++) {
-		int closed;
-		const struct flow_entry *e = view_flow(v, src, i, &closed);
+		const struct flow_entry *e = vw_row_flow(v, src, &v->rows[i]);
 
 		if (!e)
 			continue;
@@ -280,36 +346,22 @@ int view_freeze(struct view *v, const struct view_src *src)
 	return 0;
 }
 
-static int vw_is(const struct flow_entry *e, uint64_t ident)
+const struct view_row *view_row_at(struct view *v, size_t i)
 {
-	return e && ((uint64_t)e->w.id << 32 | e->tuple_hash) == ident;
+	return &v->rows[vs_row_index(v, i)];
 }
 
-const struct flow_entry *view_flow(const struct view *v,
+const struct flow_entry *view_flow(struct view *v,
 				   const struct view_src *src, size_t i,
 				   int *closed)
 {
 	const struct view_row *r;
-	const struct flow_entry *e;
 
 	if (i >= v->nrows)
 		return NULL;
-	r = &v->rows[i];
+	r = view_row_at(v, i);
 	*closed = (r->flags & ROW_CLOSED) != 0;
-	if (r->flags & ROW_FROZEN)
-		return r->ref < v->nfrozen ? &v->frozen[r->ref] : NULL;
-	if (r->flags & ROW_CLOSED) {
-		const struct linger_item *it = src->linger ?
-			linger_at(src->linger, r->ref) : NULL;
-
-		return it && vw_is(&it->e, r->ident) ? &it->e : NULL;
-	}
-	/* The table moves entries as it changes: check, else look it up. */
-	e = flow_table_at(src->table, r->ref);
-	if (vw_is(e, r->ident))
-		return e;
-	return flow_table_find(src->table, (uint32_t)(r->ident >> 32),
-			       (uint32_t)r->ident);
+	return vw_row_flow(v, src, r);
 }
 
 /* ---- selection ---- */
@@ -321,7 +373,7 @@ static void vw_select(struct view *v, size_t i)
 	if (v->nrows == 0)
 		return;
 	t->sel = i < v->nrows ? i : v->nrows - 1;
-	t->sel_ident = v->rows[t->sel].ident;
+	t->sel_ident = view_row_at(v, t->sel)->ident;
 	t->have_sel = 1;
 }
 

@@ -6,7 +6,8 @@
  * (screen_*.c) asks for the rows it draws and nothing else.
  *
  * Sorting is stable: rows with equal keys keep conntrack id order (then
- * pid, or country code and ASN, on the other tabs).
+ * pid, or country code and ASN, on the other tabs). Only the ranks looked
+ * at are sorted (view_sort.c): reach rows through view_row_at.
  */
 #ifndef FLOWTOP_VIEW_H
 #define FLOWTOP_VIEW_H
@@ -61,7 +62,6 @@ enum {
 };
 
 struct view_row {
-	uint64_t k;             /* sort key of the sort column */
 	uint64_t ident;         /* flow: id << 32 | tuple hash; pid; country key */
 	const char *s;          /* string key in full, or NULL */
 	uint32_t ref;           /* table/linger/frozen/aggregate index */
@@ -82,6 +82,21 @@ struct view_src {
 #define VIEW_FILTER_LEN 64
 
 struct vs_key;
+struct vf_ctx;
+
+/* The rows' order (view_sort.c): sort keys split into buckets of key
+ * ranges, each sorted when a rank in it is first asked for. */
+struct view_order {
+	struct vs_key *key, *tmp;   /* key[rank], once its bucket is sorted */
+	size_t cap;
+	uint32_t *start;        /* bucket b holds ranks start[b]..start[b+1] */
+	uint8_t *sorted;        /* per bucket */
+	uint32_t *cnt;          /* counting scratch */
+	unsigned shift;         /* the bucket digit: bits shift.. of k or id */
+	int on_id;
+	int desc_strings;
+	uint32_t any_long;      /* some row's string key needs the full compare */
+};
 
 struct view_tabstate {
 	int sort_col;
@@ -100,7 +115,7 @@ struct view {
 	int active_only;
 	int show_src;
 	int have_asn;           /* some country row has an AS: show the column */
-	struct view_row *rows, *tmp;
+	struct view_row *rows;  /* in build order; ranks go through ord */
 	size_t nrows, cap;
 	size_t total;           /* rows of the tab before filter and "active" */
 	struct flow_entry *frozen;   /* paused flows tab: copies */
@@ -109,13 +124,14 @@ struct view {
 	size_t nprocs;
 	struct country_agg *countries;
 	size_t ncountries;
-	uint32_t *keys;         /* radix sort scratch: digit counts */
-	struct vs_key *sk, *sk2;   /* radix sort scratch: compact keys */
-	size_t sk_cap;
-	uint32_t any_long;      /* some row's string key needs the full compare */
+	struct view_order ord;
+	struct vf_ctx *vf;      /* the filter, compiled at each rebuild */
 	int building_desc;      /* the rebuild's sort is descending */
-	uint64_t follow_ident;  /* the selection the sort looks out for */
-	size_t follow_at;       /* where it saw it; past the end: not seen */
+	uint64_t k_or, k_and;   /* of every key built: which bits vary */
+	uint32_t id_or, id_and;
+	uint64_t follow_ident;  /* the selection the build looks out for */
+	size_t follow_idx;      /* its row in build order; past the end: none */
+	uint64_t follow_k;      /* and its sort key */
 };
 
 void view_init(struct view *v, int show_src);
@@ -129,9 +145,13 @@ int view_rebuild(struct view *v, const struct view_src *src);
  * while the table moves on; view_rebuild thaws. 0 or -1. */
 int view_freeze(struct view *v, const struct view_src *src);
 
+/* Row of rank i (i < nrows): sorts the part of the order it is in if
+ * that was not done yet. */
+const struct view_row *view_row_at(struct view *v, size_t i);
+
 /* The flow of row i of the flows tab; NULL when it is gone. *closed says
  * whether it is a lingering closed flow. */
-const struct flow_entry *view_flow(const struct view *v,
+const struct flow_entry *view_flow(struct view *v,
 				   const struct view_src *src, size_t i,
 				   int *closed);
 
@@ -154,9 +174,5 @@ long view_match(const char *filter, const char *s);
  * can be a port, only hex digits, dots and colons an address. */
 int view_filter_numeric(const char *filter);
 int view_filter_addrlike(const char *filter);
-
-/* Row sort keys, for tests and the bench: (k, ident >> 32) ascending and
- * stable; string rows (ROW_LONG) tie-broken on the full string. */
-int view_sort_rows(struct view *v, int desc_strings);
 
 #endif

@@ -4,6 +4,24 @@
 
 #include "ui/view.h"
 
+/* A row's sort key: k (turned over when descending), the conntrack id
+ * (pid, country) that breaks ties, and the row in build order. */
+struct vs_key {
+	uint64_t k;
+	uint32_t id;
+	uint32_t idx;
+};
+
+/* view_sort.c: room for n keys; the order of v->ord.key[0..nrows) given
+ * which bits of k and id vary; the row index of rank i; the rank of a key
+ * ((size_t)-1 if it is not there). */
+int vs_reserve(struct view *v, size_t n);
+void vs_free(struct view_order *o);
+void vs_order(struct view *v, uint64_t vary_k, uint32_t vary_id,
+	      int desc_strings);
+size_t vs_row_index(struct view *v, size_t i);
+size_t vs_rank_of(struct view *v, const struct vs_key *key);
+
 uint64_t vk_str(const char *s, uint32_t *flags);
 uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 		 int col, const char **s, uint32_t *flags);
@@ -12,9 +30,42 @@ uint64_t vk_proc(const struct proc_agg *p, int col, const char **s,
 uint64_t vk_country(const struct country_agg *c, int col, const char **s,
 		    uint32_t *flags);
 
-int vf_flow(const struct view_src *src, const char *f,
+/* view_filter_ip.c: the filter against dotted quads, by octet tables. */
+struct vf_ip4 {
+	int ok;                 /* digits and at most three dots */
+	unsigned dots;
+	int mid[2];             /* octets between the dots */
+	uint8_t first[256], last[256];
+};
+
+void vf_ip4_compile(struct vf_ip4 *p, const char *f);
+int vf_ip4_match(const struct vf_ip4 *p, const uint8_t *a);
+
+/* view_filter.c: the filter, compiled once per rebuild, and what it
+ * found for strings many flows share (a process name, a port's service
+ * name), remembered for the rest of the rebuild. */
+#define VF_MEMO 1024
+
+struct vf_memo {
+	uint32_t key;           /* pid, or protocol << 16 | port */
+	int8_t match;           /* -1: empty slot */
+	char comm[16];          /* the process name it was for */
+};
+
+struct vf_ctx {
+	char low[VIEW_FILTER_LEN];   /* lower-cased */
+	size_t len;
+	unsigned char fold[256];     /* tolower of every byte */
+	int numeric, addrlike;       /* could be a port, an address */
+	int colon, dot;
+	struct vf_ip4 ip4;
+	struct vf_memo comm[VF_MEMO], service[VF_MEMO];
+};
+
+void vf_compile(struct vf_ctx *c, const char *f);
+int vf_flow(struct vf_ctx *c, const struct view_src *src,
 	    const struct flow_entry *e);
-int vf_proc(const char *f, const struct proc_agg *p);
-int vf_country(const char *f, const struct country_agg *c);
+int vf_proc(const struct vf_ctx *c, const struct proc_agg *p);
+int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
 
 #endif

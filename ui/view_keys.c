@@ -1,5 +1,5 @@
-/* view_keys: what a row of each tab sorts by, and whether it matches the
- * filter. A key is a 64-bit number; strings give their first 8 bytes,
+/* view_keys: what a row of each tab sorts by (the filter is
+ * view_filter.c). A key is a 64-bit number; strings give their first 8 bytes,
  * lower-cased, big-endian first, and the whole string for ties. */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -7,38 +7,6 @@
 #include <string.h>
 
 #include "ui/view_int.h"
-
-long view_match(const char *filter, const char *s)
-{
-	const char *p;
-
-	if (!filter[0])
-		return 0;
-	if (!s)
-		return -1;
-	p = strcasestr(s, filter);
-	return p ? p - s : -1;
-}
-
-int view_filter_numeric(const char *f)
-{
-	if (!*f)
-		return 0;
-	for (; *f; f++)
-		if (!isdigit((unsigned char)*f))
-			return 0;
-	return 1;
-}
-
-int view_filter_addrlike(const char *f)
-{
-	if (!*f)
-		return 0;
-	for (; *f; f++)
-		if (!isxdigit((unsigned char)*f) && *f != '.' && *f != ':')
-			return 0;
-	return 1;
-}
 
 uint64_t vk_str(const char *s, uint32_t *flags)
 {
@@ -172,105 +140,4 @@ uint64_t vk_country(const struct country_agg *c, int col, const char **s,
 	case CC_SENT_RATE: return vk_double(c->sent_rate);
 	default: return vk_double(c->recv_rate);
 	}
-}
-
-/* ---- the filter ---- */
-
-static int vf_annot(const char *f, const struct print_annot *a)
-{
-	return view_match(f, a->name) >= 0 || view_match(f, a->country) >= 0 ||
-	       view_match(f, a->country_name) >= 0 ||
-	       view_match(f, a->city) >= 0 || view_match(f, a->as_org) >= 0;
-}
-
-/* Dotted quad without stdio: the filter formats every address. */
-static void vf_ipv4(char *p, const uint8_t *a)
-{
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-
-		if (v >= 100)
-			*p++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*p++ = (char)('0' + v / 10 % 10);
-		*p++ = (char)('0' + v % 10);
-		*p++ = i < 3 ? '.' : 0;
-	}
-}
-
-/* The text of an address can hold the filter only if the kinds agree:
- * dotted quads have no ':', IPv6 text has no '.' unless it ends in an
- * embedded IPv4 address. Saves formatting most addresses. */
-static int vf_addr(const char *f, const struct flow_wire *w, const uint8_t *a)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					    0xff, 0xff };
-	char buf[INET6_ADDRSTRLEN];
-	int colon = strchr(f, ':') != NULL, dot = strchr(f, '.') != NULL;
-
-	if (w->family == FLOW_FAM_IPV4) {
-		if (colon)
-			return 0;
-		vf_ipv4(buf, a);
-	} else {
-		if (dot && !colon && memcmp(a, mapped, sizeof(mapped)))
-			return 0;
-		if (!inet_ntop(AF_INET6, a, buf, sizeof(buf)))
-			return 0;
-	}
-	return strcasestr(buf, f) != NULL;
-}
-
-static int vf_number(const char *f, uint32_t n)
-{
-	char buf[12], *p = buf + sizeof(buf) - 1;
-
-	*p = 0;
-	do
-		*--p = (char)('0' + n % 10);
-	while (n /= 10);
-	return strstr(p, f) != NULL;
-}
-
-int vf_flow(const struct view_src *src, const char *f,
-	    const struct flow_entry *e)
-{
-	const struct flow_wire *w = &e->w;
-	struct print_annot a = { 0 };
-
-	if (view_match(f, w->comm) >= 0)
-		return 1;
-	if (view_filter_numeric(f) &&
-	    (vf_number(f, w->sport) || vf_number(f, w->dport)))
-		return 1;
-	if (view_filter_addrlike(f) &&
-	    (vf_addr(f, w, w->src) || vf_addr(f, w, w->dst)))
-		return 1;
-	if (src->service &&
-	    view_match(f, src->service(src->ctx, w->l4proto, w->dport)) >= 0)
-		return 1;
-	if (!src->annot)
-		return 0;
-	src->annot(src->ctx, w->family, w->src, &a);
-	if (vf_annot(f, &a))
-		return 1;
-	memset(&a, 0, sizeof(a));
-	src->annot(src->ctx, w->family, w->dst, &a);
-	return vf_annot(f, &a);
-}
-
-int vf_proc(const char *f, const struct proc_agg *p)
-{
-	return view_match(f, p->comm) >= 0 ||
-	       (view_filter_numeric(f) && vf_number(f, p->pid));
-}
-
-int vf_country(const char *f, const struct country_agg *c)
-{
-	char as[16];
-
-	snprintf(as, sizeof(as), "AS%u", c->asn);
-	return view_match(f, c->cc) >= 0 || view_match(f, c->name) >= 0 ||
-	       view_match(f, c->as_org) >= 0 ||
-	       (c->asn && view_match(f, as) >= 0);
 }

@@ -1,31 +1,32 @@
-/* view_sort: sort a tab's rows by (k, conntrack id) fast enough for 250k
- * flows within a frame: an LSD radix sort on 16-bit digits, one counting
- * pass for every digit, and digits that are the same in every row (the
- * high bytes of small numbers) skipped. Radix sorting is stable, so equal
- * keys keep the order of the pass before: the id. String keys hold only a
- * prefix; runs of equal prefixes that may differ further are finished
- * with a comparison sort on the whole string. */
+/* view_sort: the rows' order by (k, conntrack id, build order), sorted
+ * only where the screen looks.
+ *
+ * A full sort of 250k flows costs more than a frame, yet a frame shows
+ * some fifty rows. So a rebuild only splits the keys into buckets by
+ * their top varying 11 bits (one counting pass and one scatter, both
+ * stable), and a bucket is sorted the first time one of its ranks is
+ * asked for: the rows on screen, the selection, the end the user jumps
+ * to. Buckets hold disjoint key ranges in order, so the ranks a sorted
+ * bucket gives are the ranks a full sort gives. A big bucket (few
+ * distinct keys) gets an LSD radix sort on the digits that vary in it,
+ * a small one a comparison sort; both keep equal keys in build order.
+ * String keys hold only a prefix: runs of equal prefixes that may differ
+ * further are finished with a comparison on the whole string. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "ui/view.h"
-
-/* The sort works on compact keys, 16 bytes a row, then gathers the rows
- * in their order once: the passes stream less memory.  * each pass's 2048 write streams in cache (11-bit digits measured
- * best: 8-bit ones take more passes, 16-bit ones miss the cache). */
-struct vs_key {
-	uint64_t k;
-	uint32_t id;
-	uint32_t idx;
-};
+#include "ui/view_int.h"
 
 #define VS_BITS 11
+#define VS_BUCKETS (1u << VS_BITS)
+#define VS_MASK (VS_BUCKETS - 1)
 #define VS_ID_DIGITS ((32 + VS_BITS - 1) / VS_BITS)
 #define VS_K_DIGITS ((64 + VS_BITS - 1) / VS_BITS)
 #define VS_DIGITS (VS_ID_DIGITS + VS_K_DIGITS)
-#define VS_BUCKETS (1u << VS_BITS)
-#define VS_MASK (VS_BUCKETS - 1)
+/* Under this a bucket is sorted by comparisons: the radix sort's
+ * counting arrays cost more than they save. */
+#define VS_SMALL 2048u
 
 static unsigned vs_digit(const struct vs_key *r, unsigned d)
 {
@@ -34,7 +35,27 @@ static unsigned vs_digit(const struct vs_key *r, unsigned d)
 	return (unsigned)(r->k >> (VS_BITS * (d - VS_ID_DIGITS))) & VS_MASK;
 }
 
-/* Count every digit in one pass; 1 where a digit varies. */
+/* The bucket of a key: the top 11 bits of what varies. */
+static unsigned vs_bucket_of(const struct view_order *o, const struct vs_key *r)
+{
+	return (unsigned)((o->on_id ? r->id : r->k) >> o->shift) & VS_MASK;
+}
+
+static int vs_cmp_key(const void *pa, const void *pb)
+{
+	const struct vs_key *a = pa, *b = pb;
+
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* ---- one bucket ---- */
+
+/* Count every digit in one pass; varies[d] when digit d is not the same
+ * in every key. */
 static void vs_count(const struct vs_key *r, size_t n, uint32_t *cnt,
 		     int *varies)
 {
@@ -61,101 +82,201 @@ static void vs_pass(const struct vs_key *in, struct vs_key *out, size_t n,
 		out[cnt[vs_digit(&in[i], d)]++] = in[i];
 }
 
+/* LSD radix sort of a[0..n) with b[0..n) as scratch; stable, so keys
+ * equal in (k, id) stay in build order. */
+static void vs_radix(struct vs_key *a, struct vs_key *b, size_t n,
+		     uint32_t *cnt)
+{
+	int varies[VS_DIGITS];
+	struct vs_key *in = a, *out = b;
+
+	vs_count(a, n, cnt, varies);
+	for (unsigned d = 0; d < VS_DIGITS; d++) {
+		if (!varies[d])
+			continue;
+		vs_pass(in, out, n, cnt + d * VS_BUCKETS, d);
+		struct vs_key *t = in;
+
+		in = out;
+		out = t;
+	}
+	if (in != a)
+		memcpy(a, in, n * sizeof(*a));
+}
+
+struct vs_strs {
+	const struct view_row *rows;
+	int desc;
+};
+
 static int vs_cmp_full(const void *pa, const void *pb, void *arg)
 {
-	const struct view_row *a = pa, *b = pb;
-	int vs_desc_strings = *(const int *)arg;
+	const struct vs_strs *st = arg;
+	uint32_t ia = ((const struct vs_key *)pa)->idx;
+	uint32_t ib = ((const struct vs_key *)pb)->idx;
+	const struct view_row *a = &st->rows[ia], *b = &st->rows[ib];
 	int c = strcasecmp(a->s ? a->s : "", b->s ? b->s : "");
 
 	if (c)
-		return vs_desc_strings ? -c : c;
+		return st->desc ? -c : c;
 	if (a->ident != b->ident)
 		return a->ident < b->ident ? -1 : 1;
-	return 0;
+	/* A closed flow and its successor can share everything: build
+	 * order decides, so the order never depends on qsort's whims. */
+	return ia < ib ? -1 : ia > ib;
 }
 
-/* Runs of one prefix where some string is longer than the prefix. */
-static void vs_fixup(struct view_row *r, size_t n, int desc)
+/* Runs of one prefix where some string is longer than the prefix. Equal
+ * prefixes share a bucket, so a bucket's runs are whole. */
+static void vs_fixup(struct vs_key *r, size_t n, const struct view_row *rows,
+		     int desc)
 {
+	struct vs_strs st = { rows, desc };
 	size_t i = 0;
 
 	while (i < n) {
 		size_t j = i + 1;
-		int any_long = r[i].flags & ROW_LONG;
+		uint32_t any_long = rows[r[i].idx].flags & ROW_LONG;
 
-		while (j < n && r[j].k == r[i].k) {
-			any_long |= r[j].flags & ROW_LONG;
-			j++;
-		}
+		while (j < n && r[j].k == r[i].k)
+			any_long |= rows[r[j++].idx].flags & ROW_LONG;
 		if (any_long && j - i > 1)
-			qsort_r(r + i, j - i, sizeof(*r), vs_cmp_full, &desc);
+			qsort_r(r + i, j - i, sizeof(*r), vs_cmp_full, &st);
 		i = j;
 	}
 }
 
-static int vs_reserve(struct view *v, size_t n)
+static void vs_sort_bucket(struct view *v, unsigned b)
 {
-	if (n <= v->sk_cap)
+	struct view_order *o = &v->ord;
+	size_t s = o->start[b], n = o->start[b + 1] - s;
+
+	o->sorted[b] = 1;
+	if (n < 2)
+		return;
+	if (n < VS_SMALL)
+		qsort(o->key + s, n, sizeof(*o->key), vs_cmp_key);
+	else
+		vs_radix(o->key + s, o->tmp + s, n, o->cnt);
+	if (o->any_long)
+		vs_fixup(o->key + s, n, v->rows, o->desc_strings);
+}
+
+/* ---- the whole order ---- */
+
+int vs_reserve(struct view *v, size_t n)
+{
+	struct view_order *o = &v->ord;
+
+	if (!o->cnt) {
+		o->cnt = malloc(VS_DIGITS * VS_BUCKETS * sizeof(*o->cnt));
+		o->start = malloc((VS_BUCKETS + 1) * sizeof(*o->start));
+		o->sorted = malloc(VS_BUCKETS);
+		if (!o->cnt || !o->start || !o->sorted)
+			return -1;
+	}
+	if (n <= o->cap)
 		return 0;
-	struct vs_key *a = realloc(v->sk, n * sizeof(*a));
+	struct vs_key *a = realloc(o->key, n * sizeof(*a));
 
 	if (!a)
 		return -1;
-	v->sk = a;
-	a = realloc(v->sk2, n * sizeof(*a));
+	o->key = a;
+	a = realloc(o->tmp, n * sizeof(*a));
 	if (!a)
 		return -1;
-	v->sk2 = a;
-	v->sk_cap = n;
+	o->tmp = a;
+	o->cap = n;
 	return 0;
 }
 
-int view_sort_rows(struct view *v, int desc_strings)
+void vs_free(struct view_order *o)
 {
+	free(o->key);
+	free(o->tmp);
+	free(o->cnt);
+	free(o->start);
+	free(o->sorted);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Where the top varying bit of what varies is: the bucket digit ends
+ * there. k first; only when every k is the same does the id decide,
+ * and not even then when the strings behind that one prefix must be
+ * compared whole: they order the run before ids do, so it must stay in
+ * one bucket (k's digit, the same for all). */
+static void vs_pick_digit(struct view_order *o, uint64_t vary_k,
+			  uint32_t vary_id)
+{
+	int one = !vary_k && o->any_long;
+	uint64_t vary = vary_k ? vary_k : one ? 0 : vary_id;
+	unsigned top = vary ? 63u - (unsigned)__builtin_clzll(vary) : 0;
+
+	o->on_id = !vary_k && !one;
+	o->shift = top >= VS_BITS - 1 ? top - (VS_BITS - 1) : 0;
+}
+
+void vs_order(struct view *v, uint64_t vary_k, uint32_t vary_id,
+	      int desc_strings)
+{
+	struct view_order *o = &v->ord;
 	size_t n = v->nrows;
-	int varies[VS_DIGITS];
-	struct vs_key *a, *b;
+	uint32_t *cnt = o->cnt, sum = 0;
 
-	v->follow_at = (size_t)-1;
-	if (n < 2)
-		return 0;
-	if (!v->keys)
-		v->keys = malloc(VS_DIGITS * VS_BUCKETS * sizeof(*v->keys));
-	if (!v->keys || vs_reserve(v, n) < 0)
-		return -1;
-	a = v->sk;
-	b = v->sk2;
-	v->any_long = 0;
-	for (size_t i = 0; i < n; i++) {
-		v->any_long |= v->rows[i].flags & ROW_LONG;
-		a[i].k = v->rows[i].k;
-		a[i].id = (uint32_t)(v->rows[i].ident >> 32);
-		a[i].idx = (uint32_t)i;
+	o->desc_strings = desc_strings;
+	vs_pick_digit(o, vary_k, vary_id);
+	memset(cnt, 0, VS_BUCKETS * sizeof(*cnt));
+	for (size_t i = 0; i < n; i++)
+		cnt[vs_bucket_of(o, &o->key[i])]++;
+	for (unsigned b = 0; b < VS_BUCKETS; b++) {
+		o->start[b] = sum;
+		sum += cnt[b];
+		cnt[b] = o->start[b];
 	}
-	vs_count(a, n, v->keys, varies);
-	for (unsigned d = 0; d < VS_DIGITS; d++) {
-		if (!varies[d])
-			continue;
-		vs_pass(a, b, n, v->keys + d * VS_BUCKETS, d);
-		struct vs_key *t = a;
+	o->start[VS_BUCKETS] = sum;
+	for (size_t i = 0; i < n; i++)
+		o->tmp[cnt[vs_bucket_of(o, &o->key[i])]++] = o->key[i];
+	struct vs_key *t = o->key;
 
-		a = b;
-		b = t;
-	}
-	/* The gather also spots the selected row, saving the view a scan. */
-	v->follow_at = (size_t)-1;
-	for (size_t i = 0; i < n; i++) {
-		v->tmp[i] = v->rows[a[i].idx];
-		if (v->tmp[i].ident == v->follow_ident)
-			v->follow_at = i;
-	}
-	struct view_row *t = v->rows;
+	o->key = o->tmp;
+	o->tmp = t;
+	memset(o->sorted, 0, VS_BUCKETS);
+}
 
-	v->rows = v->tmp;
-	v->tmp = t;
-	if (v->any_long) {
-		vs_fixup(v->rows, n, desc_strings);
-		v->follow_at = (size_t)-1;   /* rows moved again: scan */
+/* The bucket holding rank i: the last whose start is <= i. */
+static unsigned vs_bucket_at(const struct view_order *o, size_t i)
+{
+	unsigned lo = 0, hi = VS_BUCKETS;
+
+	while (hi - lo > 1) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (o->start[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
 	}
-	return 0;
+	return lo;
+}
+
+size_t vs_row_index(struct view *v, size_t i)
+{
+	unsigned b = vs_bucket_at(&v->ord, i);
+
+	if (!v->ord.sorted[b])
+		vs_sort_bucket(v, b);
+	return v->ord.key[i].idx;
+}
+
+size_t vs_rank_of(struct view *v, const struct vs_key *key)
+{
+	struct view_order *o = &v->ord;
+	unsigned b = vs_bucket_of(o, key);
+
+	if (!o->sorted[b])
+		vs_sort_bucket(v, b);
+	for (size_t i = o->start[b]; i < o->start[b + 1]; i++)
+		if (o->key[i].idx == key->idx)
+			return i;
+	return (size_t)-1;
 }

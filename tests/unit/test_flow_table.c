@@ -526,6 +526,50 @@ static void test_sorting_top_matches_full(void **state)
 	}
 }
 
+/* Each new entry is told once, gone ones never; an unread log that grew
+ * too long gives every entry instead. */
+static void count_new(void *ctx, const struct flow_entry *e)
+{
+	uint32_t *seen = ctx;
+
+	seen[e->w.id]++;
+}
+
+static void test_each_new(void **state)
+{
+	struct flow_table *t = *state;
+	static uint32_t seen[20000];
+	struct flow_wire d = rec(3, FLOW_EV_DESTROY, 3);
+
+	for (uint32_t id = 1; id <= 5; id++)
+		apply_ok(t, rec(id, FLOW_EV_NEW, (uint16_t)id), SEC, 0);
+	apply_ok(t, d, SEC, 0);
+	flow_table_each_new(t, count_new, seen);
+	assert_int_equal(seen[1] + seen[2] + seen[4] + seen[5], 4);
+	assert_int_equal(seen[3], 0);
+	/* Updates are not new; a new id is. */
+	apply_ok(t, rec(1, FLOW_EV_UPDATE, 1), SEC, 0);
+	apply_ok(t, rec(6, FLOW_EV_NEW, 6), SEC, 0);
+	flow_table_each_new(t, count_new, seen);
+	assert_int_equal(seen[1], 1);
+	assert_int_equal(seen[6], 1);
+	/* Nobody read it while 10k flows came and went: every entry. */
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t id = 100; id < 15000; id++) {
+		struct flow_wire w = rec(id, FLOW_EV_NEW, (uint16_t)id);
+
+		apply_ok(t, w, SEC, 0);
+		if (id % 2) {
+			w.event = FLOW_EV_DESTROY;
+			apply_ok(t, w, SEC, 0);
+		}
+	}
+	flow_table_each_new(t, count_new, seen);
+	assert_int_equal(seen[1], 1);
+	assert_int_equal(seen[100], 1);
+	assert_int_equal(seen[101], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_churn_keeps_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sorting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sorting_top_matches_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_new, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

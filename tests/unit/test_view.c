@@ -11,10 +11,12 @@
 #include <locale.h>
 #include <cmocka.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <strings.h>
 
 #include "privsep/msg.h"
 #include "ui/fmt.h"
-#include "ui/view.h"
+#include "ui/view_int.h"
 
 #define SEC 1000000000ull
 
@@ -108,10 +110,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint32_t row_id(const struct fixture *f, size_t i)
+static uint32_t row_id(struct fixture *f, size_t i)
 {
 	assert_true(i < f->v.nrows);
-	return (uint32_t)(f->v.rows[i].ident >> 32);
+	return (uint32_t)(view_row_at(&f->v, i)->ident >> 32);
 }
 
 static void test_sort_bytes_then_id(void **state)
@@ -169,41 +171,263 @@ static void test_sort_columns_and_strings(void **state)
 	assert_int_equal(f->v.ts[VIEW_FLOWS].sort_col, FC_SRC);
 }
 
-/* The radix sort against qsort on random keys with many ties. */
-static int ref_cmp(const void *pa, const void *pb)
-{
-	const struct view_row *a = pa, *b = pb;
+/* ---- the fast paths against the straightforward ones ---- */
 
-	if (a->k != b->k)
-		return a->k < b->k ? -1 : 1;
-	if (a->ident >> 32 != b->ident >> 32)
-		return (a->ident >> 32) < (b->ident >> 32) ? -1 : 1;
+/* The filter as first written: every field formatted and searched with
+ * strcasestr, nothing remembered between flows. */
+static int ref_has(const char *f, const char *s)
+{
+	return s && strcasestr(s, f) != NULL;
+}
+
+static int ref_annot_has(const char *f, const struct print_annot *a)
+{
+	return ref_has(f, a->name) || ref_has(f, a->country) ||
+	       ref_has(f, a->country_name) || ref_has(f, a->city) ||
+	       ref_has(f, a->as_org);
+}
+
+static int ref_filter(const struct view_src *src, const char *f,
+		      const struct flow_entry *e)
+{
+	const struct flow_wire *w = &e->w;
+	struct print_annot a;
+	char buf[64];
+	const uint8_t *addrs[2] = { w->src, w->dst };
+
+	if (!f[0] || ref_has(f, w->comm))
+		return 1;
+	snprintf(buf, sizeof(buf), "%u", w->sport);
+	if (view_filter_numeric(f) && ref_has(f, buf))
+		return 1;
+	snprintf(buf, sizeof(buf), "%u", w->dport);
+	if (view_filter_numeric(f) && ref_has(f, buf))
+		return 1;
+	for (int i = 0; i < 2; i++) {
+		inet_ntop(w->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6,
+			  addrs[i], buf, sizeof(buf));
+		if (view_filter_addrlike(f) && ref_has(f, buf))
+			return 1;
+	}
+	if (ref_has(f, src->service(src->ctx, w->l4proto, w->dport)))
+		return 1;
+	for (int i = 0; i < 2; i++) {
+		src->annot(src->ctx, w->family, addrs[i], &a);
+		if (ref_annot_has(f, &a))
+			return 1;
+	}
 	return 0;
 }
 
-static void test_radix_matches_reference(void **state)
+struct ref_row {
+	uint64_t k, ident;
+	uint32_t id, idx, flags;
+	const char *s;
+};
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+	const struct ref_row *a = pa, *b = pb;
+
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int ref_desc;
+
+static int ref_cmp_str(const void *pa, const void *pb)
+{
+	const struct ref_row *a = pa, *b = pb;
+	int c = strcasecmp(a->s ? a->s : "", b->s ? b->s : "");
+
+	if (c)
+		return ref_desc ? -c : c;
+	if (a->ident != b->ident)
+		return a->ident < b->ident ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Every row, filtered, keyed and sorted whole with qsort; equal string
+ * prefixes then ordered by the whole string. */
+static size_t ref_rows(struct fixture *f, int col, int desc,
+		       struct ref_row *out)
+{
+	size_t n = 0, nt = flow_table_count(f->t), nl = linger_count(&f->lg);
+
+	for (size_t i = 0; i < nt + nl; i++) {
+		const struct flow_entry *e = i < nt ? flow_table_at(f->t, i) :
+			&linger_at(&f->lg, i - nt)->e;
+		struct ref_row *r = &out[n];
+
+		if (!ref_filter(&f->src, f->v.filter, e))
+			continue;
+		r->flags = 0;
+		r->k = vk_flow(&f->src, e, col, &r->s, &r->flags);
+		r->k = desc ? ~r->k : r->k;
+		r->id = e->w.id;
+		r->ident = (uint64_t)e->w.id << 32 | e->tuple_hash;
+		r->idx = (uint32_t)n++;
+	}
+	qsort(out, n, sizeof(*out), ref_cmp);
+	ref_desc = desc;
+	for (size_t i = 0, j; i < n; i = j) {
+		uint32_t any_long = 0;
+
+		for (j = i; j < n && out[j].k == out[i].k; j++)
+			any_long |= out[j].flags & ROW_LONG;
+		if (any_long)
+			qsort(out + i, j - i, sizeof(*out), ref_cmp_str);
+	}
+	return n;
+}
+
+static const char *const rnd_comms[] = {
+	"curl", "sshd", "systemd-resolved", "systemd-networkd", "Firefox",
+	"firefox-bin", "a", "",
+};
+
+/* Random flows with many ties: few byte counts, few names, shared
+ * addresses (some named by fake_annot), IPv4 and IPv6, and a few closed
+ * flows lingering. */
+static void fill_random(struct fixture *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct flow_wire w = mk((uint32_t)(rand() % (int)(n / 2) + 1),
+					(uint32_t)(rand() % 7),
+					rnd_comms[rand() % 8],
+					(uint8_t)(rand() % 3 ? 10 : 81),
+					(uint64_t)(rand() % 5) << (rand() % 40),
+					(uint64_t)(rand() % 3));
+
+		w.src[2] = (uint8_t)(rand() % 3);
+		w.dst[1] = (uint8_t)(rand() % 256);
+		w.sport = (uint16_t)rand();
+		w.dport = (uint16_t)(rand() % 2 ? 443 : rand() % 100);
+		w.l4proto = rand() % 4 ? IPPROTO_TCP : IPPROTO_UDP;
+		w.state = w.l4proto == IPPROTO_TCP ? (uint8_t)(rand() % 4) :
+			FLOW_STATE_NONE;
+		w.start_ns = (uint64_t)(rand() % 50) * SEC;
+		if (rand() % 4 == 0) {
+			w.family = FLOW_FAM_IPV6;
+			w.dst[0] = 0x20; w.dst[1] = 0x01;
+			w.dst[2] = 0x02; w.dst[3] = (uint8_t)(rand() % 2 ? 0x18 : 0x10);
+		}
+		if (rand() % 10 == 0)
+			linger_add(&f->lg, &(struct flow_entry){
+				.w = w, .tuple_hash = flow_tuple_hash(&w) }, 0);
+		else
+			put(f, w, 1);
+	}
+	f->src.now_real_ns = 60 * SEC;
+}
+
+static void check_same(struct fixture *f, int col, int reverse,
+		       const char *filter, struct ref_row *ref)
+{
+	size_t ncols;
+	int desc = view_cols(VIEW_FLOWS, &ncols)[col].desc ^ reverse;
+	size_t n;
+
+	f->v.ts[VIEW_FLOWS].sort_col = col;
+	f->v.ts[VIEW_FLOWS].reverse = reverse;
+	snprintf(f->v.filter, sizeof(f->v.filter), "%s", filter);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	n = ref_rows(f, col, desc, ref);
+	assert_int_equal(f->v.nrows, n);
+	/* Ranks asked for out of order, as scrolling and End do. */
+	for (size_t i = n; i-- > 0;)
+		if (view_row_at(&f->v, i)->ident != ref[i].ident)
+			fail_msg("col %d rev %d filter '%s': row %zu differs",
+				 col, reverse, filter, i);
+}
+
+static void test_order_matches_full_sort(void **state)
+{
+	static const char *const filters[] = {
+		"", "10.", "0.1", ".2", "1", "81.5", "10.0.0.1", "2001:2",
+		"::", "LONDON", "https", "SYSTEMD", "fire", "4", "443", "ab",
+		"zzz",
+	};
+	struct fixture *f = *state;
+	size_t n = 6000;
+	struct ref_row *ref = malloc(n * sizeof(*ref));
+
+	srand(11);
+	fill_random(f, n);
+	for (int col = 0; col < FC_COUNT; col++)
+		for (int rev = 0; rev < 2; rev++)
+			for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++)
+				check_same(f, col, rev, filters[i], ref);
+	free(ref);
+}
+
+/* Large buckets take the radix path: few distinct keys, many flows. */
+static void test_order_big_buckets(void **state)
 {
 	struct fixture *f = *state;
-	size_t n = 20000;
-	struct view_row *ref = malloc(n * sizeof(*ref));
+	size_t n = 40000;
+	struct ref_row *ref = malloc(n * sizeof(*ref));
+
+	srand(5);
+	for (size_t i = 0; i < n; i++)
+		put(f, mk((uint32_t)rand(), 1, "x", 10, (uint64_t)(rand() % 3) << 33,
+			  0), 1);
+	check_same(f, FC_BYTES, 0, "", ref);
+	check_same(f, FC_BYTES, 1, "", ref);
+	check_same(f, FC_PID, 0, "", ref);
+	free(ref);
+}
+
+/* The selection stays on its flow through rebuilds and re-sorts of a big
+ * table, wherever the sort puts it. */
+static void test_selection_follows_big(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t ident;
+
+	srand(3);
+	fill_random(f, 20000);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	view_move(&f->v, 1234);
+	ident = view_row_at(&f->v, f->v.ts[VIEW_FLOWS].sel)->ident;
+	for (int col = 0; col < FC_COUNT; col++) {
+		f->v.ts[VIEW_FLOWS].sort_col = col;
+		assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+		assert_true(view_row_at(&f->v, f->v.ts[VIEW_FLOWS].sel)->ident ==
+			    ident);
+	}
+}
+
+/* Octet tables against writing the quad and searching it, for every
+ * kind of filter that can be in one. */
+static void test_ip4_tables(void **state)
+{
+	static const char *const filters[] = {
+		"1", "12", "255", "0", "00", "1.", ".1", "10.1", "0.1", "1.2.3",
+		"1.2.3.4", ".", "..", "1..2", "256", "01.2", "2.0", ".0.",
+		"3.4.5.6.7", "1.2.3.4.", "99.", ".25", "a", "1:2",
+	};
+	struct vf_ip4 p;
 
 	(void)state;
-	f->v.rows = calloc(n, sizeof(*f->v.rows));
-	f->v.tmp = calloc(n, sizeof(*f->v.tmp));
-	f->v.cap = f->v.nrows = n;
-	srand(7);
-	for (size_t i = 0; i < n; i++) {
-		f->v.rows[i].k = (uint64_t)(rand() % 50) << (rand() % 3 * 20);
-		f->v.rows[i].ident = (uint64_t)(uint32_t)rand() << 32 | i;
+	srand(9);
+	for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++) {
+		vf_ip4_compile(&p, filters[i]);
+		for (int k = 0; k < 20000; k++) {
+			uint8_t a[4];
+			char buf[16];
+
+			for (int j = 0; j < 4; j++)
+				a[j] = (uint8_t)(rand() % 4 ? rand() % 256 :
+						 rand() % 12);
+			inet_ntop(AF_INET, a, buf, sizeof(buf));
+			if (vf_ip4_match(&p, a) != (strstr(buf, filters[i]) != NULL))
+				fail_msg("'%s' in %s", filters[i], buf);
+		}
 	}
-	memcpy(ref, f->v.rows, n * sizeof(*ref));
-	qsort(ref, n, sizeof(*ref), ref_cmp);
-	assert_int_equal(view_sort_rows(&f->v, 0), 0);
-	for (size_t i = 0; i < n; i++) {
-		assert_true(f->v.rows[i].k == ref[i].k);
-		assert_true(f->v.rows[i].ident >> 32 == ref[i].ident >> 32);
-	}
-	free(ref);
 }
 
 static void test_filter(void **state)
@@ -354,8 +578,8 @@ static void test_procs_tab(void **state)
 	f->v.tab = VIEW_PROCS;
 	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
 	assert_int_equal(f->v.nrows, 2);
-	assert_int_equal(f->v.procs[f->v.rows[0].ref].pid, 20);
-	assert_int_equal(f->v.procs[f->v.rows[1].ref].flows, 2);
+	assert_int_equal(f->v.procs[view_row_at(&f->v, 0)->ref].pid, 20);
+	assert_int_equal(f->v.procs[view_row_at(&f->v, 1)->ref].flows, 2);
 	strcpy(f->v.filter, "cur");
 	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
 	assert_int_equal(f->v.nrows, 1);
@@ -381,14 +605,14 @@ static void test_countries_tab(void **state)
 	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
 	assert_int_equal(f->v.nrows, 4);
 	assert_true(f->v.have_asn);
-	const struct country_agg *c = &f->v.countries[f->v.rows[0].ref];
+	const struct country_agg *c = &f->v.countries[view_row_at(&f->v, 0)->ref];
 
 	assert_string_equal(c->cc, "GB");
 	assert_int_equal(c->asn, 1221);
 	assert_int_equal(c->flows, 2);
 	assert_int_equal(c->sent_bytes, 150);
 	assert_int_equal(c->recv_bytes, 1500);
-	c = &f->v.countries[f->v.rows[1].ref];
+	c = &f->v.countries[view_row_at(&f->v, 1)->ref];
 	assert_string_equal(c->cc, "GB");
 	assert_int_equal(c->asn, 0);
 	assert_int_equal(c->sent_bytes, 70);   /* the reply went to them */
@@ -396,7 +620,7 @@ static void test_countries_tab(void **state)
 	strcpy(f->v.filter, "japan");
 	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
 	assert_int_equal(f->v.nrows, 1);
-	assert_string_equal(f->v.countries[f->v.rows[0].ref].cc, "JP");
+	assert_string_equal(f->v.countries[view_row_at(&f->v, 0)->ref].cc, "JP");
 }
 
 static void test_fmt(void **state)
@@ -437,7 +661,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sort_bytes_then_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_columns_and_strings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_radix_matches_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_matches_full_sort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_big_buckets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_selection_follows_big, setup, teardown),
+		cmocka_unit_test(test_ip4_tables),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linger, setup, teardown),

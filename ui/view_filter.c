@@ -1,0 +1,182 @@
+/* view_filter: whether a row matches the `/` filter. The filter is
+ * compiled once per rebuild (lower-cased, its kind worked out), then
+ * tried on every flow with a plain scan: the strings are short, and a
+ * library substring search spends more setting up than searching. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/view_int.h"
+
+long view_match(const char *filter, const char *s)
+{
+	const char *p;
+
+	if (!filter[0])
+		return 0;
+	if (!s)
+		return -1;
+	p = strcasestr(s, filter);
+	return p ? p - s : -1;
+}
+
+int view_filter_numeric(const char *f)
+{
+	if (!*f)
+		return 0;
+	for (; *f; f++)
+		if (!isdigit((unsigned char)*f))
+			return 0;
+	return 1;
+}
+
+int view_filter_addrlike(const char *f)
+{
+	if (!*f)
+		return 0;
+	for (; *f; f++)
+		if (!isxdigit((unsigned char)*f) && *f != '.' && *f != ':')
+			return 0;
+	return 1;
+}
+
+void vf_compile(struct vf_ctx *c, const char *f)
+{
+	/* tolower as strcasestr sees it, so both agree in any locale. */
+	for (unsigned i = 0; i < 256; i++)
+		c->fold[i] = (unsigned char)tolower((int)i);
+	c->len = strnlen(f, sizeof(c->low) - 1);
+	for (size_t i = 0; i < c->len; i++)
+		c->low[i] = c->fold[(unsigned char)f[i]];
+	c->low[c->len] = 0;
+	c->numeric = view_filter_numeric(f);
+	c->addrlike = view_filter_addrlike(f);
+	c->colon = strchr(f, ':') != NULL;
+	c->dot = strchr(f, '.') != NULL;
+	vf_ip4_compile(&c->ip4, f);
+	for (size_t i = 0; i < VF_MEMO; i++)
+		c->comm[i].match = c->service[i].match = -1;
+}
+
+/* Does s hold the filter, in any case? */
+static int vf_has(const struct vf_ctx *c, const char *s)
+{
+	if (!s)
+		return 0;
+	for (; *s; s++) {
+		size_t i = 0;
+
+		while (i < c->len && c->fold[(unsigned char)s[i]] ==
+		       (unsigned char)c->low[i])
+			i++;
+		if (i == c->len)
+			return 1;
+	}
+	return 0;
+}
+
+static int vf_annot(const struct vf_ctx *c, const struct print_annot *a)
+{
+	return vf_has(c, a->name) || vf_has(c, a->country) ||
+	       vf_has(c, a->country_name) || vf_has(c, a->city) ||
+	       vf_has(c, a->as_org);
+}
+
+/* The text of an address can hold the filter only if the kinds agree:
+ * dotted quads have no ':', IPv6 text has no '.' unless it ends in an
+ * embedded IPv4 address. Saves formatting most addresses. */
+static int vf_addr(const struct vf_ctx *c, const struct flow_wire *w,
+		   const uint8_t *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					    0xff, 0xff };
+	char buf[INET6_ADDRSTRLEN];
+
+	if (w->family == FLOW_FAM_IPV4)
+		return vf_ip4_match(&c->ip4, a);
+	if (c->dot && !c->colon && memcmp(a, mapped, sizeof(mapped)))
+		return 0;
+	if (!inet_ntop(AF_INET6, a, buf, sizeof(buf)))
+		return 0;
+	return vf_has(c, buf);
+}
+
+static int vf_number(const struct vf_ctx *c, uint32_t n)
+{
+	char buf[12], *p = buf + sizeof(buf) - 1;
+
+	*p = 0;
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	return vf_has(c, p);
+}
+
+/* A process's flows share its name: scan it once a rebuild. The slot is
+ * the pid's, the answer the name's, so a reused pid is no trouble. */
+static int vf_comm(struct vf_ctx *c, const struct flow_wire *w)
+{
+	struct vf_memo *m = &c->comm[w->pid % VF_MEMO];
+
+	_Static_assert(sizeof(m->comm) == sizeof(w->comm), "comm size");
+	if (m->match < 0 || memcmp(m->comm, w->comm, sizeof(m->comm))) {
+		memcpy(m->comm, w->comm, sizeof(m->comm));
+		m->match = (int8_t)vf_has(c, w->comm);
+	}
+	return m->match;
+}
+
+/* Most flows go to a few ports: look each service name up once. */
+static int vf_service(struct vf_ctx *c, const struct view_src *src,
+		      const struct flow_wire *w)
+{
+	uint32_t key = (uint32_t)w->l4proto << 16 | w->dport;
+	struct vf_memo *m = &c->service[(w->dport ^ w->l4proto * 7919u) %
+					VF_MEMO];
+
+	if (m->match < 0 || m->key != key) {
+		m->key = key;
+		m->match = (int8_t)vf_has(c, src->service(src->ctx, w->l4proto,
+							   w->dport));
+	}
+	return m->match;
+}
+
+int vf_flow(struct vf_ctx *c, const struct view_src *src,
+	    const struct flow_entry *e)
+{
+	const struct flow_wire *w = &e->w;
+	struct print_annot a = { 0 };
+
+	if (vf_comm(c, w))
+		return 1;
+	if (c->numeric && (vf_number(c, w->sport) || vf_number(c, w->dport)))
+		return 1;
+	if (c->addrlike && (vf_addr(c, w, w->src) || vf_addr(c, w, w->dst)))
+		return 1;
+	if (src->service && vf_service(c, src, w))
+		return 1;
+	if (!src->annot)
+		return 0;
+	src->annot(src->ctx, w->family, w->src, &a);
+	if (vf_annot(c, &a))
+		return 1;
+	memset(&a, 0, sizeof(a));
+	src->annot(src->ctx, w->family, w->dst, &a);
+	return vf_annot(c, &a);
+}
+
+int vf_proc(const struct vf_ctx *c, const struct proc_agg *p)
+{
+	return vf_has(c, p->comm) || (c->numeric && vf_number(c, p->pid));
+}
+
+int vf_country(const struct vf_ctx *c, const struct country_agg *cn)
+{
+	char as[16];
+
+	snprintf(as, sizeof(as), "AS%u", cn->asn);
+	return vf_has(c, cn->cc) || vf_has(c, cn->name) ||
+	       vf_has(c, cn->as_org) || (cn->asn && vf_has(c, as));
+}
