@@ -52,23 +52,53 @@ static void priv_add(const int *caps, size_t n, const int *have)
 				     caps[i]);
 }
 
+/* Without these flowtop can't start; the collector's other two only name
+ * processes, and it runs on without them. */
+static const struct {
+	int cap;
+	const char *name;
+} caps_required[] = {
+	{ CAP_NET_ADMIN, "CAP_NET_ADMIN" }, { CAP_SETUID, "CAP_SETUID" },
+	{ CAP_SETGID, "CAP_SETGID" }, { CAP_SYS_CHROOT, "CAP_SYS_CHROOT" },
+};
+
+/* One line (it must fit struct run's why): which capabilities are
+ * missing and how to get them. */
+static void priv_missing(char *err, size_t errlen)
+{
+	size_t i, len = 0;
+
+	len += (size_t)snprintf(err, errlen, "missing");
+	for (i = 0; i < NCAPS(caps_required) && len < errlen; i++)
+		if (!capng_have_capability(CAPNG_PERMITTED, caps_required[i].cap))
+			len += (size_t)snprintf(err + len, errlen - len, " %s",
+						caps_required[i].name);
+	if (len < errlen)
+		len += (size_t)snprintf(err + len, errlen - len,
+			": run it with sudo, or install it with 'make install' "
+			"(file capabilities) or 'make install SETUID=1'");
+	/* Then neither would help: the kernel ignores both at exec. */
+	if (len < errlen && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		snprintf(err + len, errlen - len, " (no_new_privs is set here: "
+			 "both are ignored)");
+}
+
 int priv_start(char *err, size_t errlen)
 {
 	int have_setup[NCAPS(caps_setup)], have_coll[NCAPS(caps_collector)];
+	size_t i;
 
 	if (capng_get_caps_process() < 0) {
 		snprintf(err, errlen, "cannot read capabilities: %s",
 			 strerror(errno));
 		return -1;
 	}
-	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
-		snprintf(err, errlen,
-			 "missing CAP_NET_ADMIN, needed to read the connection "
-			 "tracking table: run flowtop as root (sudo flowtop), "
-			 "or install it with 'make install', which gives the "
-			 "binary the capabilities it needs");
-		return -1;
-	}
+	for (i = 0; i < NCAPS(caps_required); i++)
+		if (!capng_have_capability(CAPNG_PERMITTED,
+					   caps_required[i].cap)) {
+			priv_missing(err, errlen);
+			return -1;
+		}
 	priv_keep_permitted(caps_setup, NCAPS(caps_setup), have_setup);
 	priv_keep_permitted(caps_collector, NCAPS(caps_collector), have_coll);
 	capng_clear(CAPNG_SELECT_CAPS);
