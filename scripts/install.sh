@@ -180,7 +180,11 @@ uninstall_entry() {
 		if [ -n "$DESTDIR" ]; then
 			return 0
 		elif [ "$(id -u)" = 0 ]; then
-			userdel "$a" && say "removed the system user $a"
+			if userdel "$a"; then
+				say "removed the system user $a"
+			else
+				say "could not remove the user $a: as root, run: userdel $a"
+			fi
 		else
 			say "as root, remove the user install made: userdel $a"
 		fi
