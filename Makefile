@@ -5,7 +5,12 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/flowtop
 SYSCONFDIR ?= /etc
+# Where flowtop -u installs GeoIP databases and flowtop looks first.
+GEOIPDIR ?= /var/lib/GeoIP
+# make install SETUID=1: setuid root instead of file capabilities.
+SETUID ?= 0
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -26,7 +31,7 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
 	-fstack-clash-protection -fcf-protection
 BASE_CFLAGS = -std=gnu11 -g $(WARN) -I. -D_GNU_SOURCE -DFLOWTOP_VERSION='"$(VERSION)"' \
-	-DSYSCONFDIR='"$(SYSCONFDIR)/netsniff-ng"' $(pkg_cflags)
+	-DSYSCONFDIR='"$(SYSCONFDIR)/netsniff-ng"' -DGEOIPDIR='"$(GEOIPDIR)"' $(pkg_cflags)
 CFLAGS ?=
 CFLAGS_ALL = $(BASE_CFLAGS) $(HARDEN) $(CFLAGS)
 LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
@@ -44,6 +49,14 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 
 B := build
+
+# The sources that compile the installed paths in are rebuilt when
+# SYSCONFDIR or GEOIPDIR change (make install SYSCONFDIR=... after make):
+# the stamp is rewritten only when its text differs.
+PATH_STAMP := $(B)/paths.stamp
+PATH_USERS := privsep/options.c resolver/resolver.c geoip-update/plan.c
+$(shell mkdir -p $(B) && echo "$(SYSCONFDIR) $(GEOIPDIR)" | \
+	cmp -s - $(PATH_STAMP) || echo "$(SYSCONFDIR) $(GEOIPDIR)" >$(PATH_STAMP))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 TH_OBJ := $(LIB_SRC:%.c=$(B)/th/%.o) $(MAIN_SRC:%.c=$(B)/th/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
@@ -62,6 +75,8 @@ flowtop: $(B)/obj/privsep/main.o $(B)/libflowtop.a
 $(B)/libflowtop.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
+
+$(foreach d,obj th san,$(PATH_USERS:%.c=$(B)/$(d)/%.o)): $(PATH_STAMP)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -132,26 +147,17 @@ run: deps
 # Permitted set only: the collector raises what it needs and drops the rest.
 FILECAPS := cap_net_admin,cap_sys_ptrace,cap_dac_read_search,cap_setuid,cap_setgid,cap_sys_chroot+p
 
+INSTALL_ENV = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' SBINDIR='$(SBINDIR)' \
+	MANDIR='$(MANDIR)' DATADIR='$(DATADIR)' SYSCONFDIR='$(SYSCONFDIR)' \
+	GEOIPDIR='$(GEOIPDIR)' SETUID='$(SETUID)' FILECAPS='$(FILECAPS)'
+
+# scripts/install.sh keeps a manifest of what it creates, so that
+# uninstall removes that and nothing else.
 install: flowtop
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng
-	install -m 0755 flowtop $(DESTDIR)$(SBINDIR)/flowtop
-	install -m 0644 man/flowtop.8 $(DESTDIR)$(MANDIR)/man8/flowtop.8
-	install -m 0644 conf/tcp.conf conf/udp.conf $(DESTDIR)$(SYSCONFDIR)/netsniff-ng/
-	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/netsniff-ng/geoip.conf ]; then \
-		install -m 0644 conf/geoip.conf $(DESTDIR)$(SYSCONFDIR)/netsniff-ng/; fi
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
-		setcap $(FILECAPS) $(SBINDIR)/flowtop && \
-		echo "flowtop: $(SBINDIR)/flowtop may now be run by any user"; \
-	else \
-		echo "flowtop: as root, run: setcap $(FILECAPS) $(DESTDIR)$(SBINDIR)/flowtop"; \
-	fi
+	@$(INSTALL_ENV) scripts/install.sh install
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/flowtop $(DESTDIR)$(MANDIR)/man8/flowtop.8 \
-		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/tcp.conf \
-		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/udp.conf \
-		$(DESTDIR)$(SYSCONFDIR)/netsniff-ng/geoip.conf
+	@$(INSTALL_ENV) scripts/install.sh uninstall
 
 clean:
 	rm -rf $(B) flowtop

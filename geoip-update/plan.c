@@ -6,7 +6,11 @@
 #include "geoip-update/plan.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define GU_DEFAULT_DIR "/var/lib/GeoIP"
+/* The Makefile's GEOIPDIR. */
+#ifndef GEOIPDIR
+#define GEOIPDIR "/var/lib/GeoIP"
+#endif
+#define GU_DEFAULT_DIR GEOIPDIR
 
 static const struct {
 	const char *word;

@@ -372,6 +372,12 @@ int gu_main(const struct options *o)
 	if (getauxval(AT_SECURE))
 		clearenv();
 	umask(022);
+	/* Only root (sudo flowtop -u) writes as root; anyone else reads the
+	 * conf dir, the files it names and the GeoIP dir as themselves. */
+	if (getuid() != 0 && priv_drop_to_caller(err, sizeof(err)) < 0) {
+		fprintf(stderr, "flowtop: %s\n", err);
+		return 1;
+	}
 	if (geteuid() != 0 && priv_drop_all(err, sizeof(err)) < 0) {
 		fprintf(stderr, "flowtop: %s\n", err);
 		return 1;

@@ -7,6 +7,7 @@
 #include "geoip-update/update.h"
 #include "privsep/options.h"
 #include "privsep/run.h"
+#include "privsep/secure_env.h"
 
 /* A privileged program must not let whatever it opens first become its
  * stdin, stdout or stderr because the caller closed them: an error
@@ -34,6 +35,10 @@ int main(int argc, char **argv)
 
 	if (main_std_fds() < 0)
 		return 1;       /* nowhere to say why */
+	if (secure_env_apply() < 0) {
+		fprintf(stderr, "flowtop: cannot set a safe environment\n");
+		return 1;
+	}
 	switch (options_parse(&o, argc, argv)) {
 	case OPT_EXIT_OK:
 		return 0;

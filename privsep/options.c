@@ -58,6 +58,16 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+const struct option *options_long_table(void)
+{
+	return long_opts;
+}
+
+const char *options_short_table(void)
+{
+	return short_opts;
+}
+
 /* Selection letters and the bits they set. */
 static const struct {
 	int opt;

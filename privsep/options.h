@@ -35,4 +35,10 @@ enum opt_result options_parse(struct options *o, int argc, char **argv);
 
 void options_usage(FILE *out);
 
+struct option;
+/* The getopt tables, for the test that holds --help and the man page to
+ * them. */
+const struct option *options_long_table(void);
+const char *options_short_table(void);
+
 #endif

@@ -52,23 +52,53 @@ static void priv_add(const int *caps, size_t n, const int *have)
 				     caps[i]);
 }
 
+/* Without these flowtop can't start; the collector's other two only name
+ * processes, and it runs on without them. */
+static const struct {
+	int cap;
+	const char *name;
+} caps_required[] = {
+	{ CAP_NET_ADMIN, "CAP_NET_ADMIN" }, { CAP_SETUID, "CAP_SETUID" },
+	{ CAP_SETGID, "CAP_SETGID" }, { CAP_SYS_CHROOT, "CAP_SYS_CHROOT" },
+};
+
+/* One line (it must fit struct run's why): which capabilities are
+ * missing and how to get them. */
+static void priv_missing(char *err, size_t errlen)
+{
+	size_t i, len = 0;
+
+	len += (size_t)snprintf(err, errlen, "missing");
+	for (i = 0; i < NCAPS(caps_required) && len < errlen; i++)
+		if (!capng_have_capability(CAPNG_PERMITTED, caps_required[i].cap))
+			len += (size_t)snprintf(err + len, errlen - len, " %s",
+						caps_required[i].name);
+	if (len < errlen)
+		len += (size_t)snprintf(err + len, errlen - len,
+			": run it with sudo, or install it with 'make install' "
+			"(file capabilities) or 'make install SETUID=1'");
+	/* Then neither would help: the kernel ignores both at exec. */
+	if (len < errlen && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		snprintf(err + len, errlen - len, " (no_new_privs is set here: "
+			 "both are ignored)");
+}
+
 int priv_start(char *err, size_t errlen)
 {
 	int have_setup[NCAPS(caps_setup)], have_coll[NCAPS(caps_collector)];
+	size_t i;
 
 	if (capng_get_caps_process() < 0) {
 		snprintf(err, errlen, "cannot read capabilities: %s",
 			 strerror(errno));
 		return -1;
 	}
-	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
-		snprintf(err, errlen,
-			 "missing CAP_NET_ADMIN, needed to read the connection "
-			 "tracking table: run flowtop as root (sudo flowtop), "
-			 "or install it with 'make install', which gives the "
-			 "binary the capabilities it needs");
-		return -1;
-	}
+	for (i = 0; i < NCAPS(caps_required); i++)
+		if (!capng_have_capability(CAPNG_PERMITTED,
+					   caps_required[i].cap)) {
+			priv_missing(err, errlen);
+			return -1;
+		}
 	priv_keep_permitted(caps_setup, NCAPS(caps_setup), have_setup);
 	priv_keep_permitted(caps_collector, NCAPS(caps_collector), have_coll);
 	capng_clear(CAPNG_SELECT_CAPS);
@@ -180,24 +210,31 @@ int priv_chroot_cwd(char *err, size_t errlen)
 	return priv_drop_all(err, errlen);
 }
 
-static int priv_set_ids(const struct ids *id, char *err, size_t errlen)
+/* Real and saved ids become id's, the effective (and with them the
+ * filesystem) ids eff's. Supplementary groups: id's own group, or none
+ * when eff differs (then no group of the user's and none of id's lends
+ * access to what eff opens). */
+static int priv_set_ids(const struct ids *id, const struct ids *eff,
+			char *err, size_t errlen)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
+	int split = id->uid != eff->uid || id->gid != eff->gid;
+	int rc = split ? setgroups(0, NULL) : setgroups(1, &id->gid);
 
-	if (setgroups(1, &id->gid) < 0 && (errno != EPERM || getgid() != id->gid)) {
+	if (rc < 0 && (errno != EPERM || getgid() != id->gid || split)) {
 		snprintf(err, errlen, "setgroups: %s", strerror(errno));
 		return -1;
 	}
-	if (setresgid(id->gid, id->gid, id->gid) < 0 ||
-	    setresuid(id->uid, id->uid, id->uid) < 0) {
+	if (setresgid(id->gid, eff->gid, id->gid) < 0 ||
+	    setresuid(id->uid, eff->uid, id->uid) < 0) {
 		snprintf(err, errlen, "cannot become uid %u gid %u: %s",
 			 (unsigned)id->uid, (unsigned)id->gid, strerror(errno));
 		return -1;
 	}
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
-	    ru != id->uid || eu != id->uid || su != id->uid ||
-	    rg != id->gid || eg != id->gid || sg != id->gid) {
+	    ru != id->uid || eu != eff->uid || su != id->uid ||
+	    rg != id->gid || eg != eff->gid || sg != id->gid) {
 		snprintf(err, errlen, "identity change to uid %u did not stick",
 			 (unsigned)id->uid);
 		return -1;
@@ -230,7 +267,8 @@ int priv_drop_all(char *err, size_t errlen)
 	return 0;
 }
 
-int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen)
+int priv_become_as(const struct ids *id, const struct ids *eff,
+		   int keep_chroot, char *err, size_t errlen)
 {
 	/* The bounding set first: after the uid change SETPCAP is gone. */
 	capng_get_caps_process();
@@ -246,7 +284,7 @@ int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen)
 		snprintf(err, errlen, "PR_SET_KEEPCAPS: %s", strerror(errno));
 		return -1;
 	}
-	if (priv_set_ids(id, err, errlen) < 0)
+	if (priv_set_ids(id, eff, err, errlen) < 0)
 		return -1;
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	if (!keep_chroot)
@@ -255,6 +293,39 @@ int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen)
 	capng_clear(CAPNG_SELECT_CAPS);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_CHROOT);
 	return priv_apply(CAPNG_SELECT_CAPS, err, errlen);
+}
+
+int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen)
+{
+	return priv_become_as(id, id, keep_chroot, err, errlen);
+}
+
+int priv_settle(const struct ids *id, char *err, size_t errlen)
+{
+	/* id's ids are the real and saved ones: no capability needed. */
+	if (setresgid(id->gid, id->gid, id->gid) < 0 ||
+	    setresuid(id->uid, id->uid, id->uid) < 0) {
+		snprintf(err, errlen, "cannot settle as uid %u: %s",
+			 (unsigned)id->uid, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int priv_drop_to_caller(char *err, size_t errlen)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	/* A setuid start: the caller's ids back everywhere; with uid 0 gone
+	 * from all four, the kernel clears every capability too. */
+	if (geteuid() != uid &&
+	    (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)) {
+		snprintf(err, errlen, "cannot drop to uid %u: %s",
+			 (unsigned)uid, strerror(errno));
+		return -1;
+	}
+	return priv_drop_all(err, errlen);
 }
 
 int priv_collector_final(char *err, size_t errlen)

@@ -40,6 +40,21 @@ int priv_enter_empty(const char *dir, char *err, size_t errlen);
  * no capability at all is left. */
 int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen);
 
+/* As priv_become, but the effective (so filesystem) ids are eff's until
+ * priv_settle(id): files opened meanwhile are opened with eff's
+ * permissions and no supplementary group, while nothing that runs then
+ * holds more than id's or eff's rights and CAP_SYS_CHROOT. */
+int priv_become_as(const struct ids *id, const struct ids *eff,
+		   int keep_chroot, char *err, size_t errlen);
+
+/* After priv_become_as: the effective ids become id's too. */
+int priv_settle(const struct ids *id, char *err, size_t errlen);
+
+/* flowtop -u by a normal user of a setuid or file-capability install: it
+ * goes on as that user, with no capability (not run by root, it can only
+ * write where the user may). */
+int priv_drop_to_caller(char *err, size_t errlen);
+
 /* chroot into the working directory, then drop every capability. */
 int priv_chroot_cwd(char *err, size_t errlen);
 

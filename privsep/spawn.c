@@ -90,9 +90,13 @@ static int spawn_ui(struct run *r)
 	return ui_main(r->o, col, res);
 }
 
-/* The resolver reads its files as the unprivileged user, keeping only
- * CAP_SYS_CHROOT for the one chroot that follows: what a hostile database
- * could do at open time, it does without root. */
+/* The resolver opens its files (the conf dir, the GeoIP dir, both the
+ * user's to name) with the permissions of the user who started flowtop,
+ * never root's, while its real and saved ids are already the
+ * unprivileged user's and it holds only CAP_SYS_CHROOT, for the one
+ * chroot that follows: what a hostile database could do at open time, it
+ * does without root. A reload later reads the GeoIP dir it was let into
+ * as the unprivileged user. */
 static int spawn_resolver(struct run *r)
 {
 	struct msg_chan *ui = malloc(sizeof(*ui));
@@ -105,13 +109,14 @@ static int spawn_resolver(struct run *r)
 		spawn_die(ROLE_RESOLVER, "out of memory");
 	msg_chan_init(ui, 3, MSG_DIR_UI_RES, MSG_DIR_RES_UI, "ui");
 	if (priv_enter_empty(r->empty_dir, err, sizeof(err)) < 0 ||
-	    priv_become(&r->unpriv, 1, err, sizeof(err)) < 0)
+	    priv_become_as(&r->unpriv, &r->ui_ids, 1, err, sizeof(err)) < 0)
 		spawn_die(ROLE_RESOLVER, err);
 	res = resolver_open(r->o);
 	if (!res)
 		exit(1);
 	resolver_enter_root(res, r->o);
-	if (priv_chroot_cwd(err, sizeof(err)) < 0)
+	if (priv_settle(&r->unpriv, err, sizeof(err)) < 0 ||
+	    priv_chroot_cwd(err, sizeof(err)) < 0)
 		spawn_die(ROLE_RESOLVER, err);
 	spawn_seal(ROLE_RESOLVER, &seccomp_resolver_policy);
 	return resolver_run(res, ui);

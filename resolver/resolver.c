@@ -21,11 +21,15 @@
 #define RES_SVC_BATCH (MSG_MAX_PAYLOAD / sizeof(struct service_ans))
 #define RES_MAX_DNS_FDS 16
 #define RES_RELOAD_MS 2000
-/* Where flowtop -u installs when neither --geoip-dir nor geoip.conf says. */
-#define RES_UPDATE_DIR "/var/lib/GeoIP"
+/* Where flowtop -u installs when neither --geoip-dir nor geoip.conf says
+ * (the Makefile's GEOIPDIR). */
+#ifndef GEOIPDIR
+#define GEOIPDIR "/var/lib/GeoIP"
+#endif
+#define RES_UPDATE_DIR GEOIPDIR
 
 static const char *const res_geoip_default_dirs[] = {
-	"/var/lib/GeoIP", "/usr/share/GeoIP", NULL,
+	GEOIPDIR, "/usr/share/GeoIP", NULL,
 };
 
 struct resolver {

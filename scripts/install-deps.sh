@@ -34,6 +34,7 @@ PACKAGES=(
 	libcap2-bin           # setcap/getcap, capsh
 	dnsmasq-base          # end-to-end tests: a DNS server inside a namespace
 	mmdb-bin              # end-to-end tests: mmdblookup tells refused databases
+	passwd                # make install: useradd (system user flowtop); t_install's test user
 )
 
 # A package counts as installed only when dpkg says "install ok installed".

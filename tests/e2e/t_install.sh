@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# t_install: flowtop installed as a user meets it, in both install modes.
+# `make install DESTDIR=...` (the file list, no setcap/setuid/useradd, the
+# postinst steps printed; uninstall empties it again); then a real install
+# into a temporary PREFIX (conf and GeoIP dirs under it too: nothing in
+# /etc or /usr is touched), with file capabilities and then SETUID=1. Each
+# time a test user made for the test runs it in a namespace with real
+# flows: batch JSON shows a flow with its process, name (dnsmasq) and place
+# (the test mmdb); the screen opens in tmux and q quits it; /proc shows the
+# ui as that user with no capabilities, NoNewPrivs and seccomp; a root-only
+# copy of a config under --conf-dir is refused (permission denied), for the
+# run and for -u; and `make uninstall` leaves the PREFIX as it was.
+# The install is made from a copy of the tree (its build reused), so that
+# the tree's own ./flowtop keeps its default paths for the other tests.
+source "$(dirname "$0")/lib.sh"
+source "$E2E_DIR/dns.sh"
+require_root
+require_tools ip nft setpriv timeout tmux useradd userdel getcap make dnsmasq
+require_flowtop
+ns_setup_or_skip
+
+TUSER=ftinst$$
+TM=(tmux -L "ft-inst-$$")
+PFX=$(mktemp -d /tmp/ft-prefix-XXXXXX) && chmod 0755 "$PFX"
+SECRET=$(mktemp -d /tmp/ft-secret-XXXXXX) && chmod 0755 "$SECRET"
+FT_USER_BEFORE=0
+getent passwd flowtop >/dev/null && FT_USER_BEFORE=1
+MADE_TUSER=0
+
+inst_cleanup() {
+	"${TM[@]}" kill-server 2>/dev/null
+	[ "$MADE_TUSER" = 1 ] && userdel "$TUSER" 2>/dev/null
+	# The system user only when this test's install made it.
+	# (userdel refuses while a process runs as it: retried for a while.)
+	if [ "$FT_USER_BEFORE" = 0 ] && getent passwd flowtop >/dev/null; then
+		wait_for 10 userdel flowtop 2>/dev/null ||
+			echo "t_install: could not remove the user flowtop this test made: userdel flowtop"
+	fi
+	case $PFX in /tmp/ft-prefix-*) rm -rf -- "$PFX" ;; esac
+	case $SECRET in /tmp/ft-secret-*) rm -rf -- "$SECRET" ;; esac
+}
+trap 'inst_cleanup; dns_cleanup; e2e_cleanup' EXIT
+
+# --- the tree to install from -------------------------------------------------
+SRC=$WORK/src
+mkdir -p "$SRC/build" &&
+	tar -C "$ROOT" --exclude=./.git --exclude=./build -cf - . | tar -C "$SRC" -xf - &&
+	cp -a "$ROOT/build/obj" "$ROOT/build/libflowtop.a" "$SRC/build/" || {
+	fail "harness: a copy of the tree with its build" "cannot copy $ROOT"
+	e2e_finish
+}
+# mk NAME ARGS...: make in the copy, output in $WORK/NAME.log.
+mk() {
+	local name=$1
+	shift
+	make -C "$SRC" --no-print-directory "$@" >"$WORK/$name.log" 2>&1
+}
+
+# --- DESTDIR: a package build ---------------------------------------------------
+check_destdir() {
+	local mode=$1 dest=$WORK/dest-$1 want got why= extra=()
+	[ "$mode" = setuid ] && extra=(SETUID=1)
+	if ! mk "dest-$mode" install DESTDIR="$dest" "${extra[@]}"; then
+		fail "DESTDIR ($mode): make install succeeds" "$(tail -n3 "$WORK/dest-$mode.log")"
+		return
+	fi
+	want="etc/netsniff-ng/geoip.conf etc/netsniff-ng/tcp.conf etc/netsniff-ng/udp.conf usr/local/sbin/flowtop usr/local/share/flowtop/install-manifest usr/local/share/man/man8/flowtop.8 var/lib/GeoIP/"
+	got=$(find "$dest" -mindepth 1 \( -type f -printf '%P\n' \) -o \
+		\( -type d -empty -printf '%P/\n' \) | sort | tr '\n' ' ')
+	verdict "DESTDIR ($mode): the files installed are exactly the expected ones" \
+		"$([ "$got" = "$want " ] || echo "got: $got")"
+	got=$(stat -c %a "$dest/usr/local/sbin/flowtop")$(getcap "$dest/usr/local/sbin/flowtop")
+	verdict "DESTDIR ($mode): no setuid, no file capabilities into a DESTDIR" \
+		"$([ "$got" = 755 ] || echo "mode+caps: $got")"
+	grep -q 'useradd --system' "$WORK/dest-$mode.log" || why="no useradd line"
+	if [ "$mode" = setuid ]; then
+		grep -q 'chmod 4755 /usr/local/sbin/flowtop' "$WORK/dest-$mode.log" || why="$why; no chmod 4755 line"
+	else
+		grep -q 'setcap cap_net_admin,.*+p /usr/local/sbin/flowtop' "$WORK/dest-$mode.log" || why="$why; no setcap line"
+	fi
+	verdict "DESTDIR ($mode): prints what a postinst must do" \
+		"${why:+${why#; }
+$(grep -A3 flowtop: "$WORK/dest-$mode.log" | head -n 8)}"
+	mk "undest-$mode" uninstall DESTDIR="$dest"
+	got=$(find "$dest" -mindepth 1 | head -n 5)
+	verdict "DESTDIR ($mode): make uninstall leaves it empty" "${got:+left: $got}"
+}
+check_destdir caps
+check_destdir setuid
+
+# --- the world the test user sees ---------------------------------------------
+if ! useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+	--user-group "$TUSER" 2>"$WORK/useradd.err"; then
+	fail "harness: a test user" "$(cat "$WORK/useradd.err")"
+	e2e_finish
+fi
+MADE_TUSER=1
+TUID=$(id -u "$TUSER")
+ns_add_public "$T_LONDON" >"$WORK/public.msg" || {
+	fail "harness: the London test address in the server namespace" "$(cat "$WORK/public.msg")"
+	e2e_finish
+}
+dnsmasq_start dnsmasq "$S4" "$S6" -- "$T_LONDON=london.test.example" >"$WORK/dnsmasq.msg" || {
+	fail "harness: dnsmasq in the server namespace" "$(cat "$WORK/dnsmasq.msg")"
+	e2e_finish
+}
+resolv_conf_set "$NS_CLIENT" "$S4"
+HAVE_GEO=1
+have_mmdb || HAVE_GEO=0
+GEO=$(geo_dir good GeoLite2-City-Test.mmdb=city.mmdb GeoLite2-ASN-Test.mmdb=asn.mmdb)
+start_server s_lon tcp "$T_LONDON" 80 || e2e_finish
+start_client c_lon tcp "$T_LONDON" 80 140
+# A root-only copy of each config, in a directory anyone may enter.
+for f in tcp.conf geoip.conf; do
+	{ echo "# SECRET-$$"; cat "$ROOT/conf/$f"; } >"$SECRET/$f" && chmod 0600 "$SECRET/$f"
+done
+
+# as_user CMD...: CMD in the client namespace as the test user.
+as_user() {
+	in_client setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups "$@"
+}
+
+# --- one install mode, run as the test user ---------------------------------------
+BIN=$PFX/sbin/flowtop
+check_run() {
+	local mode=$1 extra=() before after got why=
+	[ "$mode" = setuid ] && extra=(SETUID=1)
+	before=$(find "$PFX" | sort)
+	if ! mk "inst-$mode" install PREFIX="$PFX" SYSCONFDIR="$PFX/etc" \
+		GEOIPDIR="$PFX/geoip" "${extra[@]}"; then
+		fail "$mode: make install into $PFX" "$(tail -n3 "$WORK/inst-$mode.log")"
+		return
+	fi
+	if [ "$mode" = setuid ]; then
+		got=$(stat -c '%a %U' "$BIN")$(getcap "$BIN")
+		verdict "$mode: the binary is setuid root (4755), no file capabilities" \
+			"$([ "$got" = "4755 root" ] || echo "got: $got")"
+	else
+		got=$(getcap "$BIN")
+		verdict "$mode: the binary has the file capabilities, permitted set only" \
+			"$(echo "$got" | grep -q 'cap_net_admin.*=p$' && [ "$(stat -c %a "$BIN")" = 755 ] || echo "getcap: $got")"
+	fi
+	verdict "$mode: the system user flowtop exists, with no login shell" \
+		"$(getent passwd flowtop | grep -q ':/usr/sbin/nologin$' || echo "$(getent passwd flowtop)")"
+
+	# Batch JSON: the default conf dir is the installed one.
+	ft_run "json-$mode" "$NS_CLIENT" setpriv --reuid="$TUSER" --regid="$TUSER" \
+		--init-groups "$BIN" --once -o json -t 0.5 --geoip-dir "$GEO"
+	local w=(--where dst="$T_LONDON" --where dport=80)
+	why=$([ "$FT_RC" = 0 ] || echo "$(rc_text "$FT_RC"): $(head -n2 "$WORK/json-$mode.err")")
+	[ -n "$why" ] || why=$(jcheck expect "$WORK/json-$mode.out" "${w[@]}" \
+		--expect process=python3 --expect service=http)
+	verdict "$mode: as $TUSER, batch JSON shows the London flow, its process and service" "$why"
+	why=$(jcheck expect "$WORK/json-$mode.out" "${w[@]}" --expect dst_name=london.test.example)
+	verdict "$mode: ... and its name from dnsmasq" "$why"
+	if [ "$HAVE_GEO" = 1 ]; then
+		why=$(jcheck expect "$WORK/json-$mode.out" "${w[@]}" --expect dst_country=GB --expect dst_city=London)
+		verdict "$mode: ... and its place from the test database" "$why"
+	fi
+
+	check_screen "$mode"
+	check_secret "$mode"
+
+	# userdel refuses while anything runs as the user (another flowtop on
+	# this machine may have picked it up meanwhile).
+	wait_for 5 no_flowtop_procs
+	mk "uninst-$mode" uninstall PREFIX="$PFX" SYSCONFDIR="$PFX/etc" GEOIPDIR="$PFX/geoip"
+	after=$(find "$PFX" | sort)
+	verdict "$mode: make uninstall leaves $PFX as it was" \
+		"$([ "$after" = "$before" ] || diff <(echo "$before") <(echo "$after") | head -n 8)"
+	if [ "$FT_USER_BEFORE" = 1 ]; then
+		return
+	elif getent passwd flowtop >/dev/null && ! no_flowtop_procs; then
+		skip "$mode: make uninstall removes the user flowtop its install made" \
+			"another process runs as flowtop: $(pgrep -u flowtop -a | head -n1)"
+		wait_for 10 userdel flowtop 2>/dev/null
+	else
+		verdict "$mode: make uninstall removes the user flowtop its install made" \
+			"$(getent passwd flowtop)"
+	fi
+}
+
+no_flowtop_procs() { ! pgrep -u flowtop >/dev/null 2>&1; }
+
+# The screen in tmux; the ui's /proc status; q quits with status 0.
+check_screen() {
+	local mode=$1 s="tui-$1" col ui v why=
+	cat >"$WORK/$s.sh" <<-SH
+		ip netns exec "$NS_CLIENT" setpriv --reuid="$TUSER" --regid="$TUSER" \
+			--init-groups "$BIN" -n --geoip-dir "$GEO" 2>"$WORK/$s.err"
+		echo \$? >"$WORK/$s.rc"
+		sleep 60
+	SH
+	"${TM[@]}" new-session -d -s "$s" -x 160 -y 40 "bash $WORK/$s.sh"
+	shows() { "${TM[@]}" capture-pane -p -t "$s" | grep -q "81\.2\.69\.142"; }
+	wait_for 10 shows
+	verdict "$mode: the screen opens in tmux and shows the London flow" \
+		"$(shows || "${TM[@]}" capture-pane -p -t "$s" | head -n 5; cat "$WORK/$s.err" 2>/dev/null | head -n 3)"
+	col=$(pgrep -x flowtop -P "$("${TM[@]}" display -p -t "$s" '#{pane_pid}')" | head -n1)
+	ui=$(child_by_comm "${col:-0}" flowtop-ui)
+	if [ -z "$ui" ]; then
+		fail "$mode: the ui process is there" "collector '${col}', no flowtop-ui child"
+	else
+		E2E_PIDS+=("$col" "$ui")
+		v=$(status_field "$ui" Uid | tr -s '[:space:]' ' ')
+		[ "$v" = "$TUID $TUID $TUID $TUID " ] || why="Uid: $v"
+		for f in CapPrm CapEff; do
+			v=$(status_field "$ui" $f)
+			[ "$v" = 0000000000000000 ] || why="$why $f=$v"
+		done
+		[ "$(status_field "$ui" NoNewPrivs)" = 1 ] || why="$why NoNewPrivs=$(status_field "$ui" NoNewPrivs)"
+		[ "$(status_field "$ui" Seccomp)" = 2 ] || why="$why Seccomp=$(status_field "$ui" Seccomp)"
+		verdict "$mode: /proc: the ui runs as $TUSER, CapPrm/CapEff 0, NoNewPrivs 1, Seccomp 2" "${why# }"
+	fi
+	"${TM[@]}" send-keys -t "$s" q
+	wait_for 5 test -s "$WORK/$s.rc"
+	verdict "$mode: q quits the screen with status 0" \
+		"$([ "$(cat "$WORK/$s.rc" 2>/dev/null)" = 0 ] || echo "status '$(cat "$WORK/$s.rc" 2>/dev/null)': $(head -n2 "$WORK/$s.err")")"
+	"${TM[@]}" kill-session -t "$s" 2>/dev/null
+	# Gone before uninstall removes the user its resolver runs as.
+	gone() { ! kill -0 "${col:-0}" 2>/dev/null && ! kill -0 "${ui:-0}" 2>/dev/null; }
+	wait_for 5 gone
+}
+
+# A root-only file is not read through --conf-dir, neither by the run nor
+# by -u, and nothing of it shows in the messages.
+check_secret() {
+	local mode=$1
+	ft_run "secret-$mode" "$NS_CLIENT" setpriv --reuid="$TUSER" --regid="$TUSER" \
+		--init-groups "$BIN" --once -n -G --conf-dir "$SECRET"
+	verdict "$mode: a root-only tcp.conf under --conf-dir: permission denied" \
+		"$(grep -q "$SECRET/tcp.conf: Permission denied" "$WORK/secret-$mode.err" || show_file "$WORK/secret-$mode.err" 3)"
+	ft_run "secretu-$mode" "$NS_CLIENT" setpriv --reuid="$TUSER" --regid="$TUSER" \
+		--init-groups "$BIN" -u --conf-dir "$SECRET"
+	verdict "$mode: flowtop -u with a root-only geoip.conf: permission denied, exit 1" \
+		"$([ "$FT_RC" = 1 ] && grep -q "geoip.conf: Permission denied" "$WORK/secretu-$mode.err" || echo "$(rc_text "$FT_RC"): $(head -n2 "$WORK/secretu-$mode.err")")"
+	verdict "$mode: nothing of the root-only files in any message" \
+		"$(cat "$WORK/secret-$mode.err" "$WORK/secretu-$mode.err" | grep "SECRET-$$")"
+}
+
+check_run caps
+check_run setuid
+e2e_finish
