@@ -1066,26 +1066,6 @@ static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
 	return PM_MISS;
 }
 
-/* A record without a reply tuple (all zero: made by hand) is taken as
- * not NATed. */
-static void pm_reply_of(const struct flow_wire *w, int fam, struct pm_flow *f)
-{
-	static const uint8_t zero[16];
-
-	if (!memcmp(w->rsrc, zero, 16) && !memcmp(w->rdst, zero, 16) &&
-	    !w->rsport && !w->rdport) {
-		memcpy(f->rs, f->d, 16);
-		memcpy(f->rd, f->s, 16);
-		f->rsp = f->dp;
-		f->rdp = f->sp;
-		return;
-	}
-	pm_addr16(f->rs, fam, w->rsrc);
-	pm_addr16(f->rd, fam, w->rdst);
-	f->rsp = w->rsport;
-	f->rdp = w->rdport;
-}
-
 /* The flow's tuple for matching; 0 when flowtop does not attribute its
  * protocol. ICMP: only echo requests, by echo id, sent by this host. */
 static int pm_flow_of(const struct flow_wire *w, struct pm_flow *f,
@@ -1099,7 +1079,12 @@ static int pm_flow_of(const struct flow_wire *w, struct pm_flow *f,
 	f->any = fam == AF_INET ? PM_F_ANY4 : PM_F_ANY6;
 	f->sp = w->sport;
 	f->dp = w->dport;
-	pm_reply_of(w, fam, f);
+	/* ct always fills the reply tuple (the original swapped when the
+	 * kernel sent none). */
+	pm_addr16(f->rs, fam, w->rsrc);
+	pm_addr16(f->rd, fam, w->rdst);
+	f->rsp = w->rsport;
+	f->rdp = w->rdport;
 	*both_ways = 1;
 	switch (w->l4proto) {
 	case IPPROTO_TCP:
