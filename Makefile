@@ -40,9 +40,11 @@ LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS = $(BASE_CFLAGS) -O1 $(SAN) $(CFLAGS)
 
-ROLE_DIRS := privsep collector resolver ui geoip-update
-LIB_SRC := $(filter-out privsep/main.c,$(wildcard $(addsuffix /*.c,$(ROLE_DIRS))))
-MAIN_SRC := privsep/main.c
+# Layers, bottom up: common < privsep < the roles < main (see
+# scripts/check-layers.sh). main/ wires the roles; the rest is a library.
+SRC_DIRS := common privsep collector resolver ui geoip-update
+LIB_SRC := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
+MAIN_SRC := $(wildcard main/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -54,10 +56,11 @@ B := build
 # SYSCONFDIR or GEOIPDIR change (make install SYSCONFDIR=... after make):
 # the stamp is rewritten only when its text differs.
 PATH_STAMP := $(B)/paths.stamp
-PATH_USERS := privsep/options.c resolver/resolver.c geoip-update/plan.c
+PATH_USERS := common/options.c resolver/resolver.c geoip-update/plan.c
 $(shell mkdir -p $(B) && echo "$(SYSCONFDIR) $(GEOIPDIR)" | \
 	cmp -s - $(PATH_STAMP) || echo "$(SYSCONFDIR) $(GEOIPDIR)" >$(PATH_STAMP))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(B)/obj/%.o)
 TH_OBJ := $(LIB_SRC:%.c=$(B)/th/%.o) $(MAIN_SRC:%.c=$(B)/th/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
@@ -65,11 +68,11 @@ SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-san/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check check-build unit fuzz testhooks install uninstall clean bench
+.PHONY: all deps run check check-layers check-build unit fuzz testhooks install uninstall clean bench
 
 all: flowtop
 
-flowtop: $(B)/obj/privsep/main.o $(B)/libflowtop.a
+flowtop: $(MAIN_OBJ) $(B)/libflowtop.a
 	$(CC) $(LDHARDEN) -o $@ $^ $(pkg_libs) $(LDFLAGS)
 
 $(B)/libflowtop.a: $(LIB_OBJ)
@@ -121,6 +124,8 @@ deps:
 check-build: flowtop testhooks unit fuzz $(B)/bench/ctload
 
 check: deps
+	@scripts/check-layers.sh
+	@scripts/check-layers.sh --self-test
 	@$(MAKE) --no-print-directory check-build
 	@tests/run-all.sh
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "collector/procmap_int.h"
 
 #define PM_RATE 4.0             /* on-demand refreshes per second ... */
@@ -23,14 +24,6 @@
 #define PM_GOLDEN 0x9e3779b97f4a7c15ull
 
 /* ------------------------------------------------------------ small helpers */
-
-static uint64_t pm_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static const uint8_t pm_zero16[16];
 
@@ -1166,7 +1159,7 @@ static unsigned pm_tables_of(uint8_t proto)
 
 static int pm_take_token(struct procmap *m)
 {
-	uint64_t now = pm_now_ns();
+	uint64_t now = clock_mono_ns();
 
 	m->tokens += (double)(now - m->tokens_ns) / 1e9 * PM_RATE;
 	if (m->tokens > PM_BURST)
@@ -1303,9 +1296,9 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 	}
 	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(m->seed))
-		m->seed = pm_now_ns();
+		m->seed = clock_mono_ns();
 	m->tokens = PM_BURST;
-	m->tokens_ns = pm_now_ns();
+	m->tokens_ns = clock_mono_ns();
 	if (netlink && pm_src_open(m, err, errlen) < 0) {
 		procmap_close(m);
 		return NULL;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "collector/cmdline.h"
 #include "collector/stream.h"
 
@@ -14,18 +15,10 @@ void stream_init(struct stream *s, struct ct_source *ct, struct msg_chan *ui)
 	s->ui = ui;
 }
 
-static uint64_t stream_now(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int stream_send(struct stream *s, uint32_t type, const void *p,
 		       uint32_t len)
 {
-	if (msg_send(s->ui, type, p, len, -1) < 0) {
+	if (msg_send(s->ui, type, p, len) < 0) {
 		snprintf(s->err, sizeof(s->err), "sending %s to the ui: %s",
 			 msg_type_name(type), strerror(errno));
 		return -1;
@@ -108,7 +101,7 @@ int stream_hello(struct stream *s, uint32_t interval_ms)
  * host's already had its socket (see stream.h). */
 static void stream_refresh_sockets(struct stream *s, uint32_t kind)
 {
-	uint64_t now = stream_now(CLOCK_MONOTONIC);
+	uint64_t now = clock_mono_ns();
 	int r;
 
 	if (!s->pm)
@@ -122,7 +115,7 @@ static void stream_refresh_sockets(struct stream *s, uint32_t kind)
 	} else {
 		r = procmap_refresh(s->pm, PROCMAP_PERIODIC, 0);
 		s->pm_full_mono = now;
-		s->pm_full_real = stream_now(CLOCK_REALTIME);
+		s->pm_full_real = clock_real_ns();
 		s->pm_full_runs++;
 	}
 	if (r < 0)
@@ -151,8 +144,8 @@ int stream_dump(struct stream *s, uint32_t kind)
 	mk.kind = kind;
 	mk.cadence_ms = s->cadence_ms;
 	mk.resyncs = s->resyncs;
-	mk.mono_ns = stream_now(CLOCK_MONOTONIC);
-	mk.real_ns = stream_now(CLOCK_REALTIME);
+	mk.mono_ns = clock_mono_ns();
+	mk.real_ns = clock_real_ns();
 	s->err[0] = 0;
 	if (stream_flush(s) < 0 ||
 	    stream_send(s, MSG_DUMP_BEGIN, &mk, sizeof(mk)) < 0)
@@ -163,7 +156,7 @@ int stream_dump(struct stream *s, uint32_t kind)
 			snprintf(s->err, sizeof(s->err), "%s", err);
 		return -1;
 	}
-	mk.took_ns = stream_now(CLOCK_MONOTONIC) - mk.mono_ns;
+	mk.took_ns = clock_mono_ns() - mk.mono_ns;
 	if (mk.took_ns == 0)
 		mk.took_ns = 1;
 	if (stream_untracked(s))
@@ -210,13 +203,7 @@ int stream_control(struct stream *s, const struct msg *m)
 	case MSG_CMDLINE_REQ: {
 		struct msg_cmdline_req q;
 		struct msg_cmdline_ans a;
-		const char *why;
 
-		if (msg_check_cmdline_req(m, &why) < 0) {
-			snprintf(s->err, sizeof(s->err),
-				 "bad message from the ui: %s", why);
-			return -1;
-		}
 		memcpy(&q, m->payload, sizeof(q));
 		/* Only a process flowtop already names: the collector reads
 		 * /proc with privilege, and on a /proc mounted hidepid the

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "geoip-update/conf.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define CONF_MAX_WORDS (GU_MAX_DBS + 2)
 #define CONF_LINE_MAX 4096
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "geoip-update/mmconf.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MM_MAX_WORDS (GU_MAX_DBS + 1)
 
 /* geoipupdate's keys that do not concern us (its proxy, lock, parallel

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/util.h"
 #include "geoip-update/plan.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* The Makefile's GEOIPDIR. */
 #ifndef GEOIPDIR
 #define GEOIPDIR "/var/lib/GeoIP"

@@ -4,17 +4,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "geoip-update/progress.h"
 
 #define PROG_WIDTH 24
-
-static uint64_t prog_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* n bytes as "12.3 MiB". */
 static void prog_size(char *out, size_t len, double n)
@@ -39,7 +32,7 @@ void gu_prog_init(struct gu_prog *p)
 void gu_prog_begin(struct gu_prog *p, const char *name)
 {
 	p->name = name;
-	p->start_ms = p->last_ms = prog_now_ms();
+	p->start_ms = p->last_ms = clock_mono_ms();
 	p->drawn = 0;
 }
 
@@ -55,7 +48,7 @@ static void prog_clear(struct gu_prog *p)
 void gu_prog_bytes(void *ctx, uint64_t bytes, int64_t length)
 {
 	struct gu_prog *p = ctx;
-	uint64_t now = prog_now_ms();
+	uint64_t now = clock_mono_ms();
 	char got[32], rate[32], bar[PROG_WIDTH + 1];
 	double secs = (double)(now - p->start_ms) / 1000.0;
 	int fill = 0, pct = -1;

@@ -18,4 +18,8 @@ void gu_child_name(const char *comm);
 int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
 		     size_t errlen);
 
+/* The children's allowlists (seccomp_fetch.c, seccomp_validate.c). */
+extern const struct sc_policy fetch_policy;
+extern const struct sc_policy validate_policy;
+
 #endif

@@ -9,7 +9,7 @@
 #ifndef FLOWTOP_GU_UPDATE_H
 #define FLOWTOP_GU_UPDATE_H
 
-#include "privsep/options.h"
+#include "common/options.h"
 
 int gu_main(const struct options *o);
 

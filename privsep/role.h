@@ -1,19 +1,68 @@
-/* role: the processes of a flowtop run and what the supervisor knows of
- * them. */
+/* role: how the framework starts a process of a run, knowing nothing of
+ * what the process does.
+ *
+ * The wiring at the top (main/) fills one role_spec per process: its name
+ * for messages, its comm, its seccomp policy, its limits and its entry
+ * function. role_spawn() forks, names the child, resets its signals and
+ * hands it exactly its channel ends (as descriptors 3 and 4); the entry
+ * then confines itself, in its own folder, in the fixed order: open what
+ * it needs, chroot, change identity, then role_seal(): death with the
+ * parent, limits, seccomp.
+ */
 #ifndef FLOWTOP_ROLE_H
 #define FLOWTOP_ROLE_H
 
-enum role {
-	ROLE_COLLECTOR,
-	ROLE_RESOLVER,
-	ROLE_UI,
-	ROLE_COUNT
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/options.h"
+#include "privsep/privdrop.h"
+#include "privsep/seccomp.h"
+
+/* Limits a role asks for before its seccomp filter (a second lock behind
+ * the allowlist). */
+enum role_limit {
+	ROLE_LIMIT_NO_FORK = 1u << 0,      /* RLIMIT_NPROC 0 */
+	ROLE_LIMIT_NO_CORE = 1u << 1,      /* RLIMIT_CORE 0 */
 };
 
-/* "collector", "resolver", "ui": the names used in error messages. */
-const char *role_name(enum role r);
+struct role_ctx;
 
-/* The comm each role sets: "flowtop", "flowtop-resolv", "flowtop-ui". */
-const char *role_comm(enum role r);
+struct role_spec {
+	const char *name;                  /* "resolver": in error messages */
+	const char *comm;                  /* "flowtop-resolv": what ps shows */
+	const struct sc_policy *policy;
+	unsigned limits;                   /* enum role_limit bits */
+	/* Runs in the child; confines itself (ending with role_seal) and
+	 * returns the exit status. NULL for the process that starts the rest. */
+	int (*entry)(const struct role_spec *self, const struct role_ctx *ctx);
+};
+
+/* What the starting process hands a child. */
+struct role_ctx {
+	const struct options *o;
+	unsigned slot;                     /* its trap board slot */
+	int fd[2];                         /* channel ends, or -1; become 3, 4 */
+	struct ids unpriv;                 /* the service identity */
+	struct ids user;                   /* the identity the ui runs as */
+	const char *empty_dir;             /* an empty directory to chroot into */
+};
+
+/* Fork and start spec's entry in the child. The child's pid, or -1 with
+ * err set. */
+pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
+		 char *err, size_t errlen);
+
+/* The last step of a child's confinement, after its identity change (which
+ * clears the parent-death signal): die with the parent, the limits, the
+ * SIGSYS handler on the board slot, the seccomp policy. Returns -1 with err
+ * set; the caller ends. */
+int role_seal(const struct role_spec *spec, unsigned slot, char *err,
+	      size_t errlen);
+
+/* Say "flowtop: NAME: what" on stderr and exit 1: a child's start-up
+ * failure, before it has a channel to say it on. */
+void role_die(const struct role_spec *spec, const char *what)
+	__attribute__((noreturn));
 
 #endif

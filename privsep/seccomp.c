@@ -13,11 +13,11 @@
 #define SC_NAMES 512
 
 struct trap_board {
-	volatile long nr[ROLE_COUNT];
+	volatile long nr[SC_BOARD_SLOTS];
 };
 
 static struct trap_board *board;
-static enum role trap_role;
+static unsigned trap_slot;
 static void (*trap_last_words)(long nr);
 static const char *sc_names[SC_NAMES];
 
@@ -30,19 +30,19 @@ int seccomp_board_init(void)
 	if (p == MAP_FAILED)
 		return -1;
 	board = p;
-	for (i = 0; i < ROLE_COUNT; i++)
+	for (i = 0; i < SC_BOARD_SLOTS; i++)
 		board->nr[i] = -1;
 	return 0;
 }
 
-long seccomp_board_read(enum role r)
+long seccomp_board_read(unsigned slot)
 {
 	long nr;
 
-	if (!board || r >= ROLE_COUNT)
+	if (!board || slot >= SC_BOARD_SLOTS)
 		return -1;
 	/* The child wrote it; it is only a hint, so range-check it. */
-	nr = board->nr[r];
+	nr = board->nr[slot];
 	return nr >= 0 && nr < 100000 ? nr : -1;
 }
 
@@ -71,8 +71,8 @@ static void trap_handler(int sig, siginfo_t *si, void *uc)
 
 	(void)sig;
 	(void)uc;
-	if (board)
-		board->nr[trap_role] = nr;
+	if (board && trap_slot < SC_BOARD_SLOTS)
+		board->nr[trap_slot] = nr;
 	if (trap_last_words)
 		trap_last_words(nr);
 	/* Die of SIGSYS once the handler returns: the default action. */
@@ -82,11 +82,11 @@ static void trap_handler(int sig, siginfo_t *si, void *uc)
 	raise(SIGSYS);
 }
 
-int seccomp_trap_init(enum role r, void (*last_words)(long nr))
+int seccomp_trap_init(unsigned slot, void (*last_words)(long nr))
 {
 	struct sigaction sa;
 
-	trap_role = r;
+	trap_slot = slot;
 	trap_last_words = last_words;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = trap_handler;

@@ -12,8 +12,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <seccomp.h>
-#include "privsep/role.h"
+#include <sys/socket.h>
 
 /* One allowed syscall, optionally only with arguments matching args. */
 struct sc_rule {
@@ -34,24 +35,42 @@ struct sc_policy {
 #define SC_ALLOW_ARG(name, argno, op, val) \
 	{ SCMP_SYS(name), 1, { { (argno), (op), (val), 0 } } }
 
-/* The three policies, each in its own file (seccomp_<role>.c). */
-extern const struct sc_policy seccomp_collector_policy;
-extern const struct sc_policy seccomp_resolver_policy;
-extern const struct sc_policy seccomp_ui_policy;
-/* flowtop -u's children (seccomp_fetch.c, seccomp_validate.c). */
-extern const struct sc_policy seccomp_fetch_policy;
-extern const struct sc_policy seccomp_validate_policy;
+/* Groups every role's table ends with, so that each table still lists
+ * all it allows: memory, and the way a process dies (the SIGSYS handler
+ * sets its default action again and re-raises). */
+#define SC_GROUP_MEMORY \
+	SC_ALLOW(brk), SC_ALLOW(mmap), SC_ALLOW(munmap), SC_ALLOW(mremap), \
+	SC_ALLOW(madvise), SC_ALLOW(futex)
+#define SC_GROUP_DYING \
+	SC_ALLOW(rt_sigaction), SC_ALLOW(rt_sigprocmask), \
+	SC_ALLOW(rt_sigreturn), SC_ALLOW(restart_syscall), SC_ALLOW(getpid), \
+	SC_ALLOW(gettid), SC_ALLOW(tgkill), SC_ALLOW(exit), SC_ALLOW(exit_group)
+
+/* socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol) */
+#define SC_SOCKET(domain, type) SC_ALLOW2(socket,			\
+	SC_CMP(0, SCMP_CMP_EQ, (domain), 0),				\
+	SC_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, (type)))
+
+/* openat that can neither write nor create: no write access mode and
+ * none of the flags that change a file. (O_TMPFILE needs write access, so
+ * O_ACCMODE keeps it out too.) */
+#define SC_OPEN_READONLY SC_ALLOW_ARG(openat, 2, SCMP_CMP_MASKED_EQ, \
+	O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)
+
+/* Slots of the trap board: one per process a run starts. */
+#define SC_BOARD_SLOTS 8
 
 /* Map the shared trap board; call once before forking. 0 or -1. */
 int seccomp_board_init(void);
 
-/* Syscall number the role trapped on, or -1. */
-long seccomp_board_read(enum role r);
+/* Syscall number the process in slot trapped on, or -1. */
+long seccomp_board_read(unsigned slot);
 
-/* Install the SIGSYS handler for role r. last_words, if not NULL, runs in
- * the handler instead of dying of SIGSYS: it must be async-signal-safe and
+/* Install the SIGSYS handler of the process in slot (its number goes on
+ * the board, if there is one). last_words, if not NULL, runs in the
+ * handler instead of dying of SIGSYS: it must be async-signal-safe and
  * end the process itself. */
-int seccomp_trap_init(enum role r, void (*last_words)(long nr));
+int seccomp_trap_init(unsigned slot, void (*last_words)(long nr));
 
 /* Load policy p (sets no_new_privs). 0, or -1 with a message in err. */
 int seccomp_install(const struct sc_policy *p, char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /* tty: save and restore terminal modes. */
 #include <unistd.h>
 
+#include "common/util.h"
 #include "privsep/tty.h"
 
 void tty_save(struct tty_state *t)
@@ -9,7 +10,7 @@ void tty_save(struct tty_state *t)
 	unsigned i;
 
 	t->fd = -1;
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	for (i = 0; i < ARRAY_LEN(fds); i++) {
 		if (tcgetattr(fds[i], &t->saved) == 0) {
 			t->fd = fds[i];
 			return;

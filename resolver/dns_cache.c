@@ -5,8 +5,9 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "resolver/dns_cache.h"
-#include "ui/escape.h"
+#include "common/escape.h"
 
 #define DC_BUCKETS_MIN 64
 
@@ -43,11 +44,8 @@ struct dns_cache {
 
 static uint64_t dc_mono_ms(void *arg)
 {
-	struct timespec ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return clock_mono_ms();
 }
 
 static uint64_t dc_now(const struct dns_cache *c)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
 #include "resolver/dns.h"
@@ -54,10 +55,10 @@ static void res_report(void *ctx, const char *line)
 static int res_flush(struct resolver *r)
 {
 	if (r->nans && msg_send(r->ui, MSG_LOOKUP_ANS, r->ans,
-				(uint32_t)(r->nans * sizeof(r->ans[0])), -1) < 0)
+				(uint32_t)(r->nans * sizeof(r->ans[0]))) < 0)
 		r->failed = 1;
 	if (r->nsvc && msg_send(r->ui, MSG_SERVICE_ANS, r->svcans,
-				(uint32_t)(r->nsvc * sizeof(r->svcans[0])), -1) < 0)
+				(uint32_t)(r->nsvc * sizeof(r->svcans[0]))) < 0)
 		r->failed = 1;
 	r->nans = r->nsvc = 0;
 	return r->failed ? -1 : 0;
@@ -110,45 +111,33 @@ static void res_dns(struct resolver *r, const struct lookup_req *q)
 		res_ans_slot(r, q->family, q->addr, LOOKUP_DNS);
 }
 
-static int res_lookups(struct resolver *r, const struct msg *m)
+static void res_lookups(struct resolver *r, const struct msg *m)
 {
 	size_t i, n = m->len / sizeof(struct lookup_req);
 
 	for (i = 0; i < n; i++) {
 		struct lookup_req q;
-		const char *why;
 
 		memcpy(&q, (const unsigned char *)m->payload + i * sizeof(q),
 		       sizeof(q));
-		if (lookup_req_check(&q, &why) < 0) {
-			fprintf(stderr, "flowtop: resolver: bad lookup request "
-				"from the ui: %s\n", why);
-			return -1;
-		}
 		if (q.parts & LOOKUP_GEO)
 			res_geo(r, &q);
 		if (q.parts & LOOKUP_DNS)
 			res_dns(r, &q);
 	}
-	return 0;
 }
 
-static int res_services(struct resolver *r, const struct msg *m)
+static void res_services(struct resolver *r, const struct msg *m)
 {
 	size_t i, n = m->len / sizeof(struct service_req);
 
 	for (i = 0; i < n; i++) {
 		struct service_req q;
 		struct service_ans *a;
-		const char *why, *name;
+		const char *name;
 
 		memcpy(&q, (const unsigned char *)m->payload + i * sizeof(q),
 		       sizeof(q));
-		if (service_req_check(&q, &why) < 0) {
-			fprintf(stderr, "flowtop: resolver: bad service request "
-				"from the ui: %s\n", why);
-			return -1;
-		}
 		if (r->nsvc == RES_SVC_BATCH)
 			res_flush(r);
 		a = &r->svcans[r->nsvc++];
@@ -159,7 +148,6 @@ static int res_services(struct resolver *r, const struct msg *m)
 		if (name)
 			snprintf(a->name, sizeof(a->name), "%s", name);
 	}
-	return 0;
 }
 
 /* Once, after the PONG: lets the ui say why places or names are missing. */
@@ -170,7 +158,7 @@ static int res_send_info(struct resolver *r)
 		.flags = r->dns ? RES_INFO_DNS : 0,
 	};
 
-	return msg_send(r->ui, MSG_RES_INFO, &ri, sizeof(ri), -1);
+	return msg_send(r->ui, MSG_RES_INFO, &ri, sizeof(ri));
 }
 
 static int res_dispatch(struct resolver *r, const struct msg *m)
@@ -180,13 +168,15 @@ static int res_dispatch(struct resolver *r, const struct msg *m)
 	switch (m->type) {
 	case MSG_PING:
 		memcpy(&cookie, m->payload, sizeof(cookie));
-		if (msg_send(r->ui, MSG_PONG, &cookie, sizeof(cookie), -1) < 0)
+		if (msg_send(r->ui, MSG_PONG, &cookie, sizeof(cookie)) < 0)
 			return -1;
 		return res_send_info(r);
 	case MSG_LOOKUP_REQ:
-		return res_lookups(r, m);
+		res_lookups(r, m);
+		return 0;
 	case MSG_SERVICE_REQ:
-		return res_services(r, m);
+		res_services(r, m);
+		return 0;
 	default:
 		/* msg_recv only lets through what the ui may send. */
 		return -1;
@@ -215,14 +205,6 @@ static int res_from_ui(struct resolver *r)
 	return 1;
 }
 
-static int64_t res_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void resolver_enter_root(struct resolver *r, const struct options *o)
 {
 	const char *dir = o->geoip_dir ? o->geoip_dir : RES_UPDATE_DIR;
@@ -236,7 +218,7 @@ void resolver_enter_root(struct resolver *r, const struct options *o)
 	    access(".", W_OK) < 0) {
 		geo_watch(r->geo, dir, "/");
 		r->watch = 1;
-		r->next_check_ms = res_now_ms() + RES_RELOAD_MS;
+		r->next_check_ms = (int64_t)clock_mono_ms() + RES_RELOAD_MS;
 	} else if (fchdir(here) < 0) {
 		perror("flowtop: resolver: back to the empty directory");
 		exit(1);
@@ -252,17 +234,17 @@ static int res_timeout(struct resolver *r)
 
 	if (!r->watch)
 		return t;
-	left = r->next_check_ms - res_now_ms();
+	left = r->next_check_ms - (int64_t)clock_mono_ms();
 	left = left < 0 ? 0 : left;
 	return (t < 0 || left < t) ? (int)left : t;
 }
 
 static void res_reload(struct resolver *r)
 {
-	if (!r->watch || res_now_ms() < r->next_check_ms)
+	if (!r->watch || (int64_t)clock_mono_ms() < r->next_check_ms)
 		return;
 	geo_reload(r->geo, res_report, NULL);
-	r->next_check_ms = res_now_ms() + RES_RELOAD_MS;
+	r->next_check_ms = (int64_t)clock_mono_ms() + RES_RELOAD_MS;
 }
 
 int resolver_run(struct resolver *r, struct msg_chan *ui)

@@ -11,7 +11,8 @@
 #define FLOWTOP_RESOLVER_H
 
 #include "privsep/msg.h"
-#include "privsep/options.h"
+#include "common/options.h"
+#include "privsep/seccomp.h"
 
 struct resolver;
 
@@ -33,5 +34,14 @@ int resolver_run(struct resolver *r, struct msg_chan *ui);
 
 /* Open and serve without any sandbox: for benchmarks and tests. */
 int resolver_serve(struct msg_chan *ui, const struct options *o);
+
+/* The resolver as a role (confine.c): confines itself, then serves the
+ * ui on descriptor 3 until it closes. Returns the exit status. */
+struct role_spec;
+struct role_ctx;
+int resolver_role_main(const struct role_spec *self, const struct role_ctx *ctx);
+
+/* Its allowlist (seccomp.c). */
+extern const struct sc_policy resolver_policy;
 
 #endif

@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "common/util.h"
 #include "privsep/lookup_wire.h"
 #include "resolver/services.h"
 
@@ -225,7 +226,7 @@ static const char *svc_parse_conf(struct svc_cur *c, int tab,
 
 static int svc_word_tab(const char *w, size_t len)
 {
-	for (size_t i = 0; i < sizeof(svc_words) / sizeof(svc_words[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(svc_words); i++)
 		if (strlen(svc_words[i].word) == len &&
 		    memcmp(svc_words[i].word, w, len) == 0)
 			return svc_words[i].tab;
@@ -545,7 +546,7 @@ void svc_free(struct services *s)
 
 static int svc_tab_of(uint8_t l4proto)
 {
-	for (size_t i = 0; i < sizeof(svc_l4) / sizeof(svc_l4[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(svc_l4); i++)
 		if (svc_l4[i].l4proto == l4proto)
 			return svc_l4[i].tab;
 	return -1;

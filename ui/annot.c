@@ -270,7 +270,7 @@ static int an_send_queue(struct msg_chan *res, uint32_t type, const void *q,
 		size_t k = n - i < per ? n - i : per;
 
 		if (msg_send(res, type, (const unsigned char *)q + i * size,
-			     (uint32_t)(k * size), -1) < 0)
+			     (uint32_t)(k * size)) < 0)
 			return -1;
 	}
 	return 0;
@@ -325,7 +325,7 @@ static void an_merge_service(struct annots *a, const struct service_ans *r)
 	a->outstanding--;
 }
 
-int annots_apply(struct annots *a, const struct msg *m, const char **why)
+void annots_apply(struct annots *a, const struct msg *m)
 {
 	size_t i;
 
@@ -335,22 +335,17 @@ int annots_apply(struct annots *a, const struct msg *m, const char **why)
 
 			memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
 			       sizeof(r));
-			if (lookup_ans_check(&r, why) < 0)
-				return -1;
 			an_merge(a, &r);
 		}
-		return 0;
+		return;
 	}
 	for (i = 0; i < m->len / sizeof(struct service_ans); i++) {
 		struct service_ans r;
 
 		memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
 		       sizeof(r));
-		if (service_ans_check(&r, why) < 0)
-			return -1;
 		an_merge_service(a, &r);
 	}
-	return 0;
 }
 
 uint64_t annots_generation(const struct annots *a)

@@ -30,9 +30,8 @@ void annots_want_service(struct annots *a, uint8_t l4proto, uint16_t port);
 /* Send what is queued. 0, or -1 with errno from msg_send. */
 int annots_send(struct annots *a, struct msg_chan *res);
 
-/* Merge a LOOKUP_ANS or SERVICE_ANS message. -1 with *why on a malformed
- * record. */
-int annots_apply(struct annots *a, const struct msg *m, const char **why);
+/* Merge a LOOKUP_ANS or SERVICE_ANS message (checked by msg_decode). */
+void annots_apply(struct annots *a, const struct msg *m);
 
 /* Changes each time the table starts over (past ANNOT_MAX): what was
  * asked before must be asked again. */

@@ -1,6 +1,7 @@
 /* keys: top/htop/upstream flowtop habits, in one table. */
 #include <curses.h>
 
+#include "common/util.h"
 #include "ui/keys.h"
 
 #define CTRL(c) ((c) & 0x1f)
@@ -37,13 +38,13 @@ static const struct key_def keys[] = {
 
 const struct key_def *keys_table(size_t *n)
 {
-	*n = sizeof(keys) / sizeof(keys[0]);
+	*n = ARRAY_LEN(keys);
 	return keys;
 }
 
 enum key_action keys_action(int code)
 {
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
 		for (size_t j = 0; j < KEY_CODES && keys[i].codes[j]; j++)
 			if (keys[i].codes[j] == code)
 				return keys[i].act;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "ui/linger.h"
 
 #define LINGER_MIN_CAP 64u
@@ -63,11 +64,7 @@ void linger_add(struct linger_set *l, const struct flow_entry *e, uint64_t now_n
 
 void linger_gone(void *ctx, const struct flow_entry *e)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	linger_add(ctx, e, (uint64_t)ts.tv_sec * 1000000000ull +
-		   (uint64_t)ts.tv_nsec);
+	linger_add(ctx, e, clock_mono_ns());
 }
 
 void linger_expire(struct linger_set *l, uint64_t now_ns)

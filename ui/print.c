@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ui/escape.h"
+#include "common/escape.h"
 #include "ui/print.h"
 
 #define NS_PER_SEC UINT64_C(1000000000)

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "privsep/msg.h"
-#include "ui/escape.h"
+#include "common/escape.h"
 #include "ui/fmt.h"
 #include "ui/screen.h"
 
@@ -43,7 +44,7 @@ static const struct {
 
 int scr_attr(enum scr_pair p)
 {
-	for (size_t i = 0; i < sizeof(scr_scheme) / sizeof(scr_scheme[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(scr_scheme); i++) {
 		if (scr_scheme[i].pair != p)
 			continue;
 		if (p == SP_TITLE)
@@ -64,7 +65,7 @@ static void scr_init_colors(void)
 	if ((nc && nc[0]) || !has_colors() || start_color() == ERR)
 		return;
 	use_default_colors();
-	for (size_t i = 0; i < sizeof(scr_scheme) / sizeof(scr_scheme[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(scr_scheme); i++)
 		init_pair((short)scr_scheme[i].pair, scr_scheme[i].fg, -1);
 	scr_colors = 1;
 }
@@ -150,7 +151,7 @@ static void scr_sel(char *buf, size_t sz, uint32_t sel)
 	size_t at = 0;
 
 	buf[0] = 0;
-	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(p); i++)
 		if (sel & p[i].bit)
 			at += (size_t)snprintf(buf + at, sz - at, "%s%s",
 					       at ? " " : "", p[i].name);

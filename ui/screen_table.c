@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 
 #include "privsep/flow_wire.h"
-#include "ui/escape.h"
+#include "common/escape.h"
 #include "ui/fmt.h"
 #include "ui/screen.h"
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "ui/keys.h"
 #include "ui/screen.h"
 #include "ui/tui.h"
@@ -37,14 +38,6 @@ struct tui {
 	int redraw;
 	uint64_t last_build, last_draw;
 };
-
-static uint64_t tui_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk)
 {
@@ -88,7 +81,7 @@ static int tui_want_cmdline(struct tui *t)
 		return 0;
 	t->asked_pid = q.pid = e->w.pid;
 	t->si.cmdline = NULL;
-	if (msg_send(t->u->col, MSG_CMDLINE_REQ, &q, sizeof(q), -1) < 0)
+	if (msg_send(t->u->col, MSG_CMDLINE_REQ, &q, sizeof(q)) < 0)
 		return -1;
 	return 0;
 }
@@ -98,7 +91,7 @@ static int tui_send_sel(struct tui *t)
 	struct msg_filter f = { .sel = t->si.sel };
 
 	t->rebuild_now = 1;
-	return msg_send(t->u->col, MSG_CTL_FILTER, &f, sizeof(f), -1);
+	return msg_send(t->u->col, MSG_CTL_FILTER, &f, sizeof(f));
 }
 
 static void tui_prompt_key(struct tui *t, int ch)
@@ -247,7 +240,7 @@ static int tui_drain_resolver(struct tui *t)
 /* At most one time slice of the stream, so keys never wait behind it. */
 static int tui_drain_collector(struct tui *t)
 {
-	uint64_t until = ui_mono_ns() + TUI_SLICE_NS;
+	uint64_t until = clock_mono_ns() + TUI_SLICE_NS;
 
 	do {
 		int r = ui_from_collector(t->u);
@@ -257,14 +250,14 @@ static int tui_drain_collector(struct tui *t)
 		if (r != UI_GO_ON)
 			return r;
 		t->data_changed = 1;
-	} while (ui_mono_ns() < until);
+	} while (clock_mono_ns() < until);
 	return UI_GO_ON;
 }
 
 static void tui_build(struct tui *t, uint64_t now)
 {
 	linger_expire(&t->lg, now);
-	t->src.now_real_ns = t->si.now_real_ns = tui_real_ns();
+	t->src.now_real_ns = t->si.now_real_ns = clock_real_ns();
 	t->src.sel = t->si.sel;
 	if (view_rebuild(&t->v, &t->src) == 0 && t->si.paused)
 		(void)view_freeze(&t->v, &t->src);
@@ -289,7 +282,7 @@ static void tui_status(struct tui *t)
 
 static int tui_frame(struct tui *t)
 {
-	uint64_t now = ui_mono_ns();
+	uint64_t now = clock_mono_ns();
 
 	if (linger_count(&t->lg) && now - t->last_build >= TUI_BUILD_NS)
 		t->data_changed = 1;    /* closed flows must fade on time */
@@ -304,7 +297,7 @@ static int tui_frame(struct tui *t)
 		return -1;
 	tui_status(t);
 	if (!t->si.paused)
-		t->si.now_real_ns = tui_real_ns();
+		t->si.now_real_ns = clock_real_ns();
 	screen_draw(&t->v, &t->src, &t->si);
 	screen_flush();
 	t->redraw = 0;
@@ -315,7 +308,7 @@ static int tui_frame(struct tui *t)
 /* How long poll may sleep before the next frame or rebuild is due. */
 static int tui_timeout(const struct tui *t)
 {
-	uint64_t now = ui_mono_ns(), due = t->last_draw + TUI_IDLE_NS;
+	uint64_t now = clock_mono_ns(), due = t->last_draw + TUI_IDLE_NS;
 
 	if (t->redraw && t->last_draw + TUI_FRAME_NS < due)
 		due = t->last_draw + TUI_FRAME_NS;

@@ -5,7 +5,8 @@
 #define FLOWTOP_UI_H
 
 #include "privsep/msg.h"
-#include "privsep/options.h"
+#include "common/options.h"
+#include "privsep/seccomp.h"
 
 /* Before the sandbox, as the user: open the screen unless in batch mode
  * or not on a terminal (terminfo is read here), once the resolver has
@@ -19,5 +20,14 @@ int ui_prepare(const struct options *o, struct msg_chan *res);
  * reported on stderr here. */
 int ui_main(const struct options *o, struct msg_chan *col,
 	    struct msg_chan *res);
+
+/* The ui as a role (confine.c): confines itself, then runs with the
+ * collector on descriptor 3 and the resolver on 4. The exit status. */
+struct role_spec;
+struct role_ctx;
+int ui_role_main(const struct role_spec *self, const struct role_ctx *ctx);
+
+/* Its allowlist (seccomp.c). */
+extern const struct sc_policy ui_policy;
 
 #endif

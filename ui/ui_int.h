@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "privsep/msg.h"
-#include "privsep/options.h"
+#include "common/options.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/linger.h"
@@ -48,7 +48,6 @@ enum { UI_GO_ON = 0, UI_DONE = 1, UI_AGAIN = 2, UI_FAIL = -1,
 
 __attribute__((format(printf, 1, 2)))
 int ui_fail(const char *fmt, ...);
-uint64_t ui_mono_ns(void);
 
 /* One message from the collector / the resolver, without blocking. */
 int ui_from_collector(struct ui *u);

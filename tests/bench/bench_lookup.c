@@ -53,7 +53,7 @@
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
 #include "privsep/msg.h"
-#include "privsep/options.h"
+#include "common/options.h"
 #include "resolver/resolver.h"
 
 /* Provided by resolver/resolver.c (declared again here so that the harness
@@ -180,7 +180,7 @@ int resolver_serve(struct msg_chan *ui, const struct options *o)
 	(void)o;
 	while ((r = msg_recv(ui, &m, &why)) == 1) {
 		if (m.type == MSG_PING) {
-			if (msg_send(ui, MSG_PONG, m.payload, m.len, -1) < 0)
+			if (msg_send(ui, MSG_PONG, m.payload, m.len) < 0)
 				return 1;
 		} else if (m.type == MSG_LOOKUP_REQ) {
 			size_t n = m.len / sizeof(struct lookup_req), k = 0;
@@ -195,7 +195,7 @@ int resolver_serve(struct msg_chan *ui, const struct options *o)
 				memcpy(ans[k].addr, q.addr, 16);
 				if (++k == amax || i + 1 == n) {
 					if (msg_send(ui, MSG_LOOKUP_ANS, ans,
-						     (uint32_t)(k * sizeof(ans[0])), -1) < 0)
+						     (uint32_t)(k * sizeof(ans[0]))) < 0)
 						return 1;
 					k = 0;
 				}
@@ -212,7 +212,7 @@ int resolver_serve(struct msg_chan *ui, const struct options *o)
 				sans[k].l4proto = q.l4proto;
 				if (++k == smax || i + 1 == n) {
 					if (msg_send(ui, MSG_SERVICE_ANS, sans,
-						     (uint32_t)(k * sizeof(sans[0])), -1) < 0)
+						     (uint32_t)(k * sizeof(sans[0]))) < 0)
 						return 1;
 					k = 0;
 				}
@@ -351,7 +351,7 @@ static int send_batch(struct msg_chan *c, struct bench *b)
 			memcpy(req[k].addr, &ip, 4);
 		}
 		if (msg_send(c, MSG_LOOKUP_REQ, req,
-			     k * (uint32_t)sizeof(req[0]), -1) < 0) {
+			     k * (uint32_t)sizeof(req[0])) < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
 			return die_msg("send LOOKUP_REQ", strerror(errno));
@@ -371,7 +371,7 @@ static int send_batch(struct msg_chan *c, struct bench *b)
 			sreq[sk].l4proto = key < 65536 ? IPPROTO_TCP : IPPROTO_UDP;
 		}
 		if (msg_send(c, MSG_SERVICE_REQ, sreq,
-			     sk * (uint32_t)sizeof(sreq[0]), -1) < 0) {
+			     sk * (uint32_t)sizeof(sreq[0])) < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return k ? 1 : 0;
 			return die_msg("send SERVICE_REQ", strerror(errno));
@@ -414,7 +414,7 @@ static int wait_pong(struct msg_chan *c, double timeout)
 	struct msg m;
 	const char *why = "?";
 
-	if (msg_send(c, MSG_PING, &cookie, sizeof(cookie), -1) < 0)
+	if (msg_send(c, MSG_PING, &cookie, sizeof(cookie)) < 0)
 		return die_msg("send PING", strerror(errno));
 	for (;;) {
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };

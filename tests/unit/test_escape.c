@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ui/escape.h"
+#include "common/escape.h"
 
 /* in is a C literal; its length is given so NULs inside can be tested. */
 static void check_term_n(const char *in, size_t len, const char *want)

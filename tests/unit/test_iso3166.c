@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "resolver/iso3166.h"
+#include "common/iso3166.h"
 
 /* Every officially assigned ISO 3166-1 alpha-2 code, written out here
  * independently of the table so a missing or mistyped row shows up. */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "privsep/options.h"
+#include "common/options.h"
 
 #define MAX_NAMES 128
 #define NAME_LEN 32

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "privsep/msg.h"
-#include "privsep/options.h"
+#include "common/options.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS 16

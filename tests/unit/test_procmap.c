@@ -35,6 +35,7 @@
 #include <cmocka.h>
 
 #include "collector/procmap.h"
+#include "collector/run.h"
 #include "privsep/seccomp.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -745,7 +746,7 @@ static void test_many(void **state)
 /* The collector may open files (its /proc walk), read-only only. */
 static void test_collector_openat_readonly(void **state)
 {
-	const struct sc_policy *p = &seccomp_collector_policy;
+	const struct sc_policy *p = &collector_policy;
 	size_t i, seen = 0;
 
 	(void)state;

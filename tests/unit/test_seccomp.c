@@ -9,6 +9,10 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include "privsep/seccomp.h"
+#include "collector/run.h"
+#include "geoip-update/sandbox.h"
+#include "resolver/resolver.h"
+#include "ui/ui.h"
 
 static int sc_allows(const struct sc_policy *p, int nr)
 {
@@ -41,15 +45,15 @@ static void assert_never(const struct sc_policy *p, int may_read_files)
 static void test_resolver_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_resolver_policy, 1);
+	assert_never(&resolver_policy, 1);
 }
 
 static void test_ui_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_ui_policy, 0);
+	assert_never(&ui_policy, 0);
 	/* The ui makes no sockets at all. */
-	assert_false(sc_allows(&seccomp_ui_policy, SCMP_SYS(socket)));
+	assert_false(sc_allows(&ui_policy, SCMP_SYS(socket)));
 }
 
 /* Every openat rule of p is read-only: no write access, no creation. */
@@ -73,10 +77,10 @@ static void assert_openat_read_only(const struct sc_policy *p)
 static void test_collector_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_collector_policy, 1);
-	assert_false(sc_allows(&seccomp_collector_policy, SCMP_SYS(socket)));
+	assert_never(&collector_policy, 1);
+	assert_false(sc_allows(&collector_policy, SCMP_SYS(socket)));
 	/* It reads /proc, but no openat rule may let it write or create. */
-	assert_openat_read_only(&seccomp_collector_policy);
+	assert_openat_read_only(&collector_policy);
 }
 
 /* The resolver reads databases inside its chroot (live reload), the
@@ -84,17 +88,17 @@ static void test_collector_never(void **state)
 static void test_resolver_opens_read_only(void **state)
 {
 	(void)state;
-	assert_openat_read_only(&seccomp_resolver_policy);
+	assert_openat_read_only(&resolver_policy);
 }
 
 static void test_update_children_never(void **state)
 {
 	(void)state;
-	assert_never(&seccomp_fetch_policy, 0);
-	assert_never(&seccomp_validate_policy, 1);
-	assert_openat_read_only(&seccomp_validate_policy);
-	assert_false(sc_allows(&seccomp_validate_policy, SCMP_SYS(socket)));
-	assert_false(sc_allows(&seccomp_validate_policy, SCMP_SYS(connect)));
+	assert_never(&fetch_policy, 0);
+	assert_never(&validate_policy, 1);
+	assert_openat_read_only(&validate_policy);
+	assert_false(sc_allows(&validate_policy, SCMP_SYS(socket)));
+	assert_false(sc_allows(&validate_policy, SCMP_SYS(connect)));
 }
 
 /* The resolver's socket() is limited to AF_INET/AF_INET6 datagram and
@@ -104,8 +108,8 @@ static void test_resolver_socket_args(void **state)
 	int seen = 0;
 
 	(void)state;
-	for (size_t i = 0; i < seccomp_resolver_policy.count; i++) {
-		const struct sc_rule *r = &seccomp_resolver_policy.rules[i];
+	for (size_t i = 0; i < resolver_policy.count; i++) {
+		const struct sc_rule *r = &resolver_policy.rules[i];
 
 		if (r->nr != SCMP_SYS(socket))
 			continue;
@@ -127,8 +131,8 @@ static void test_resolver_socket_args(void **state)
 static void test_policies_build(void **state)
 {
 	const struct sc_policy *all[] = {
-		&seccomp_collector_policy, &seccomp_resolver_policy,
-		&seccomp_ui_policy,
+		&collector_policy, &resolver_policy,
+		&ui_policy,
 	};
 
 	(void)state;

@@ -6,12 +6,8 @@
  * the name servers c-ares read from resolv.conf before the sandbox. */
 #include <fcntl.h>
 #include <sys/socket.h>
+#include "common/util.h"
 #include "privsep/seccomp.h"
-
-/* socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol) */
-#define SC_SOCKET(domain, type) SC_ALLOW2(socket,			\
-	SC_CMP(0, SCMP_CMP_EQ, (domain), 0),				\
-	SC_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, (type)))
 
 static const struct sc_rule resolver_rules[] = {
 	/* the channel to the ui */
@@ -38,35 +34,18 @@ static const struct sc_rule resolver_rules[] = {
 	 * GeoIP directory, which its uid cannot write, so read-only opens
 	 * there reach the databases and nothing else. stat and a listing
 	 * notice a replaced file; libmaxminddb opens, fstats and maps it. */
-	/* (O_TMPFILE needs write access, which the mask refuses) */
-	SC_ALLOW_ARG(openat, 2, SCMP_CMP_MASKED_EQ,
-		     O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND),
+	SC_OPEN_READONLY,
 	SC_ALLOW(newfstatat),
 	SC_ALLOW(fstat),
 	SC_ALLOW(getdents64),
 	/* error messages on stderr */
 	SC_ALLOW(write),
 	SC_ALLOW(clock_gettime),
-	/* memory */
-	SC_ALLOW(brk),
-	SC_ALLOW(mmap),
-	SC_ALLOW(munmap),
-	SC_ALLOW(mremap),
-	SC_ALLOW(madvise),
-	SC_ALLOW(futex),
-	/* signals and dying (the SIGSYS handler re-raises) */
-	SC_ALLOW(rt_sigaction),
-	SC_ALLOW(rt_sigprocmask),
-	SC_ALLOW(rt_sigreturn),
-	SC_ALLOW(restart_syscall),
-	SC_ALLOW(getpid),
-	SC_ALLOW(gettid),
-	SC_ALLOW(tgkill),
-	SC_ALLOW(exit),
-	SC_ALLOW(exit_group),
+	SC_GROUP_MEMORY,	/* brk, mmap, munmap, mremap, madvise, futex */
+	SC_GROUP_DYING,	/* signal handling, getpid/gettid/tgkill, exit */
 };
 
-const struct sc_policy seccomp_resolver_policy = {
+const struct sc_policy resolver_policy = {
 	"resolver", resolver_rules,
-	sizeof(resolver_rules) / sizeof(resolver_rules[0]),
+	ARRAY_LEN(resolver_rules),
 };

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ui/escape.h"
+#include "common/escape.h"
 
 /* One decoded unit of the input. */
 struct esc_unit {
@@ -111,7 +111,14 @@ static int esc_put_hex_bytes(char *out, size_t outsz, size_t *at,
 	return 0;
 }
 
-size_t esc_term(char *out, size_t outsz, const char *in, size_t len)
+/* How one unit of input goes out: all of it, or -1 when it does not fit
+ * (the output then ends before it, never inside an escape). */
+typedef int (*esc_emit_fn)(char *out, size_t outsz, size_t *at,
+			   const unsigned char *s, struct esc_unit u);
+
+/* Walk in unit by unit, emitting each; out is always NUL-terminated. */
+static size_t esc_walk(char *out, size_t outsz, const char *in, size_t len,
+		       esc_emit_fn emit)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t at = 0;
@@ -120,19 +127,27 @@ size_t esc_term(char *out, size_t outsz, const char *in, size_t len)
 		return 0;
 	while (len > 0) {
 		struct esc_unit u = esc_next(s, len);
-		int r;
 
-		if (u.valid && !esc_is_control(u.cp))
-			r = esc_put(out, outsz, &at, s, u.len);
-		else
-			r = esc_put_hex_bytes(out, outsz, &at, s, u.len);
-		if (r < 0)
+		if (emit(out, outsz, &at, s, u) < 0)
 			break;
 		s += u.len;
 		len -= u.len;
 	}
 	out[at] = '\0';
 	return at;
+}
+
+static int esc_term_unit(char *out, size_t outsz, size_t *at,
+			 const unsigned char *s, struct esc_unit u)
+{
+	if (u.valid && !esc_is_control(u.cp))
+		return esc_put(out, outsz, at, s, u.len);
+	return esc_put_hex_bytes(out, outsz, at, s, u.len);
+}
+
+size_t esc_term(char *out, size_t outsz, const char *in, size_t len)
+{
+	return esc_walk(out, outsz, in, len, esc_term_unit);
 }
 
 /* The JSON form of one valid code point that needs escaping, or 0. */
@@ -163,31 +178,21 @@ static size_t esc_json_escape(uint32_t cp, char buf[8])
 	return 6;
 }
 
-size_t esc_json(char *out, size_t outsz, const char *in, size_t len)
+static int esc_json_unit(char *out, size_t outsz, size_t *at,
+			 const unsigned char *s, struct esc_unit u)
 {
 	static const char replacement[] = "\xef\xbf\xbd";  /* U+FFFD */
-	const unsigned char *s = (const unsigned char *)in;
-	size_t at = 0;
+	char buf[8];
+	size_t n;
 
-	if (outsz == 0)
-		return 0;
-	while (len > 0) {
-		struct esc_unit u = esc_next(s, len);
-		char buf[8];
-		size_t n;
-		int r;
+	if (!u.valid)
+		return esc_put(out, outsz, at, replacement, 3);
+	if ((n = esc_json_escape(u.cp, buf)) > 0)
+		return esc_put(out, outsz, at, buf, n);
+	return esc_put(out, outsz, at, s, u.len);
+}
 
-		if (!u.valid)
-			r = esc_put(out, outsz, &at, replacement, 3);
-		else if ((n = esc_json_escape(u.cp, buf)) > 0)
-			r = esc_put(out, outsz, &at, buf, n);
-		else
-			r = esc_put(out, outsz, &at, s, u.len);
-		if (r < 0)
-			break;
-		s += u.len;
-		len -= u.len;
-	}
-	out[at] = '\0';
-	return at;
+size_t esc_json(char *out, size_t outsz, const char *in, size_t len)
+{
+	return esc_walk(out, outsz, in, len, esc_json_unit);
 }

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "resolver/iso3166.h"
+#include "common/util.h"
+#include "common/iso3166.h"
 
 struct iso3166 {
 	char code[3];
@@ -289,7 +290,7 @@ const char *iso3166_name(const char *code)
 	if (!code || strnlen(code, 3) != 2)
 		return NULL;
 	e = bsearch(code, iso3166_table,
-		    sizeof(iso3166_table) / sizeof(iso3166_table[0]),
+		    ARRAY_LEN(iso3166_table),
 		    sizeof(iso3166_table[0]), iso3166_cmp);
 	return e ? e->name : NULL;
 }

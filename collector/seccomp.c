@@ -4,13 +4,8 @@
  * sockets to processes. */
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include "common/util.h"
 #include "privsep/seccomp.h"
-
-/* Flags that would let openat write or create: none may be set. What
- * procmap passes is O_RDONLY|O_CLOEXEC, plus O_DIRECTORY for directories.
- * (O_TMPFILE needs write access, so O_ACCMODE keeps it out too.) */
-#define SC_OPEN_WRITE_FLAGS \
-	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)
 
 static const struct sc_rule collector_rules[] = {
 	/* channels, netlink, signalfd */
@@ -30,7 +25,7 @@ static const struct sc_rule collector_rules[] = {
 	 * /proc/PID/stat, /proc/net/icmp{,6}, all relative to a /proc
 	 * descriptor opened before the sandbox; the sock_diag and rtnetlink
 	 * sockets use sendto/recvfrom above. Read-only opens only. */
-	SC_ALLOW_ARG(openat, 2, SCMP_CMP_MASKED_EQ, SC_OPEN_WRITE_FLAGS),
+	SC_OPEN_READONLY,
 	SC_ALLOW(getdents64),
 	SC_ALLOW(readlinkat),
 	/* terminal restore when the ui died without doing it */
@@ -43,26 +38,11 @@ static const struct sc_rule collector_rules[] = {
 	SC_ALLOW(clock_gettime),
 	SC_ALLOW(clock_nanosleep),
 	SC_ALLOW(nanosleep),
-	/* memory */
-	SC_ALLOW(brk),
-	SC_ALLOW(mmap),
-	SC_ALLOW(munmap),
-	SC_ALLOW(mremap),
-	SC_ALLOW(madvise),
-	SC_ALLOW(futex),
-	/* signals and dying (the SIGSYS handler re-raises) */
-	SC_ALLOW(rt_sigaction),
-	SC_ALLOW(rt_sigprocmask),
-	SC_ALLOW(rt_sigreturn),
-	SC_ALLOW(restart_syscall),
-	SC_ALLOW(getpid),
-	SC_ALLOW(gettid),
-	SC_ALLOW(tgkill),
-	SC_ALLOW(exit),
-	SC_ALLOW(exit_group),
+	SC_GROUP_MEMORY,	/* brk, mmap, munmap, mremap, madvise, futex */
+	SC_GROUP_DYING,	/* signal handling, getpid/gettid/tgkill, exit */
 };
 
-const struct sc_policy seccomp_collector_policy = {
+const struct sc_policy collector_policy = {
 	"collector", collector_rules,
-	sizeof(collector_rules) / sizeof(collector_rules[0]),
+	ARRAY_LEN(collector_rules),
 };

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "privsep/msg.h"
-#include "privsep/options.h"
+#include "common/util.h"
+#include "common/options.h"
 
 #ifndef FLOWTOP_VERSION
 #define FLOWTOP_VERSION "0"
@@ -166,7 +166,7 @@ static uint32_t opt_sel_bit(int c)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(sel_opts) / sizeof(sel_opts[0]); i++)
+	for (i = 0; i < ARRAY_LEN(sel_opts); i++)
 		if (sel_opts[i].opt == c)
 			return sel_opts[i].bit;
 	return 0;

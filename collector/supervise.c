@@ -9,18 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "privsep/run.h"
+#include "common/clock.h"
+#include "collector/run.h"
 #include "privsep/seccomp.h"
 
 #define SHUTDOWN_GRACE_MS 2000
-
-static uint64_t sup_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void sup_stop(struct run *r, enum stop_kind k, const char *why)
 {
@@ -38,15 +31,17 @@ static void sup_reap(struct run *r)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < ROLE_COUNT; i++) {
-			if (r->pid[i] != pid)
+		for (i = 0; i < RUN_CHILDREN; i++) {
+			struct run_child *c = &r->child[i];
+
+			if (c->pid != pid)
 				continue;
-			r->status[i] = st;
-			r->reaped[i] = 1;
-			r->pid[i] = 0;
+			c->status = st;
+			c->reaped = 1;
+			c->pid = 0;
 		}
 	}
-	if (r->reaped[ROLE_UI] || r->reaped[ROLE_RESOLVER])
+	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped)
 		sup_stop(r, STOP_CHILD, NULL);
 }
 
@@ -77,7 +72,7 @@ static void sup_from_ui(struct run *r)
 		r->ui_chan->fd = -1;
 		return;
 	}
-	if (rc < 0 || (m.type == MSG_CTL_FILTER && msg_check_filter(&m, &why) < 0)) {
+	if (rc < 0) {
 		snprintf(buf, sizeof(buf), "bad message from the ui: %s", why);
 		sup_stop(r, STOP_ERROR, buf);
 		return;
@@ -118,7 +113,7 @@ static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
 
 void run_supervise(struct run *r)
 {
-	uint64_t next = sup_now_ms() + r->o->interval_ms;
+	uint64_t next = clock_mono_ms() + r->o->interval_ms;
 
 	while (r->stop == STOP_NONE) {
 		struct pollfd p[3] = {
@@ -126,7 +121,7 @@ void run_supervise(struct run *r)
 			{ .fd = ct_event_fd(r->ct), .events = POLLIN },
 			{ .fd = r->ui_chan->fd, .events = POLLIN },
 		};
-		uint64_t now = sup_now_ms();
+		uint64_t now = clock_mono_ms();
 		int timeout = next > now ? (int)(next - now) : 0;
 
 		if (poll(p, 3, timeout) < 0 && errno != EINTR) {
@@ -139,19 +134,19 @@ void run_supervise(struct run *r)
 			sup_from_ui(r);
 		if (r->stop == STOP_NONE && p[1].revents && r->ui_chan->fd >= 0)
 			sup_collect(r, 0);
-		if (r->stop == STOP_NONE && sup_now_ms() >= next &&
+		if (r->stop == STOP_NONE && clock_mono_ms() >= next &&
 		    r->ui_chan->fd >= 0) {
-			uint64_t start = sup_now_ms();
+			uint64_t start = clock_mono_ms();
 
 			sup_collect(r, 1);
-			next = sup_next_dump(r, next, start, sup_now_ms());
+			next = sup_next_dump(r, next, start, clock_mono_ms());
 		}
 	}
 }
 
 static int sup_alive(const struct run *r)
 {
-	return r->pid[ROLE_UI] || r->pid[ROLE_RESOLVER];
+	return r->child[RUN_UI].pid || r->child[RUN_RESOLVER].pid;
 }
 
 /* The children run under other uids and the collector has no CAP_KILL,
@@ -160,45 +155,45 @@ static int sup_alive(const struct run *r)
  * its parent-death signal when the collector exits. */
 static void sup_stop_children(struct run *r)
 {
-	uint64_t until = sup_now_ms() + SHUTDOWN_GRACE_MS;
+	uint64_t until = clock_mono_ms() + SHUTDOWN_GRACE_MS;
 	int i;
 
-	for (i = 0; i < ROLE_COUNT; i++)
-		r->termed[i] = r->pid[i] != 0;
+	for (i = 0; i < RUN_CHILDREN; i++)
+		r->child[i].termed = r->child[i].pid != 0;
 	if (r->ui_chan && r->ui_chan->fd >= 0) {
 		close(r->ui_chan->fd);
 		r->ui_chan->fd = -1;
 	}
-	while (sup_alive(r) && sup_now_ms() < until) {
+	while (sup_alive(r) && clock_mono_ms() < until) {
 		struct pollfd p = { .fd = r->sigfd, .events = POLLIN };
 
-		if (poll(&p, 1, (int)(until - sup_now_ms())) > 0)
+		if (poll(&p, 1, (int)(until - clock_mono_ms())) > 0)
 			sup_signal(r);
 	}
 }
 
-/* A child that died of a signal, resolver first: that is the cause. */
+/* A child that died of a signal, resolver first (enum run_child_id's
+ * order): that is the cause. */
 static int sup_report_signaled(const struct run *r)
 {
-	static const enum role order[] = { ROLE_RESOLVER, ROLE_UI };
 	unsigned i;
 
-	for (i = 0; i < 2; i++) {
-		enum role ro = order[i];
-		int st = r->status[ro], sig;
+	for (i = 0; i < RUN_CHILDREN; i++) {
+		const struct run_child *c = &r->child[i];
+		int sig;
 
-		if (!r->reaped[ro] || !WIFSIGNALED(st))
+		if (!c->reaped || !WIFSIGNALED(c->status))
 			continue;
-		sig = WTERMSIG(st);
-		if (r->termed[ro] && sig == SIGTERM)
+		sig = WTERMSIG(c->status);
+		if (c->termed && sig == SIGTERM)
 			continue;       /* its parent-death signal */
 		if (sig == SIGSYS)
 			fprintf(stderr, "flowtop: %s killed by seccomp: syscall %s\n",
-				role_name(ro),
-				seccomp_syscall_name(seccomp_board_read(ro)));
+				c->spec->name, seccomp_syscall_name(
+					seccomp_board_read(RUN_SLOT(i))));
 		else
 			fprintf(stderr, "flowtop: %s killed by signal %d (%s)\n",
-				role_name(ro), sig, strsignal(sig));
+				c->spec->name, sig, strsignal(sig));
 		return 1;
 	}
 	return 0;
@@ -207,6 +202,9 @@ static int sup_report_signaled(const struct run *r)
 /* Why the run stopped, said once; returns the exit status. */
 static int sup_report(const struct run *r)
 {
+	const struct run_child *ui = &r->child[RUN_UI];
+	const struct run_child *res = &r->child[RUN_RESOLVER];
+
 	if (sup_report_signaled(r))
 		return 1;
 	switch (r->stop) {
@@ -223,10 +221,10 @@ static int sup_report(const struct run *r)
 	default:
 		break;
 	}
-	if (r->reaped[ROLE_UI] && WIFEXITED(r->status[ROLE_UI]))
-		return WEXITSTATUS(r->status[ROLE_UI]) == 0 ? 0 : 1;
-	if (r->reaped[ROLE_RESOLVER] && WIFEXITED(r->status[ROLE_RESOLVER]) &&
-	    WEXITSTATUS(r->status[ROLE_RESOLVER]) == 0)
+	if (ui->reaped && WIFEXITED(ui->status))
+		return WEXITSTATUS(ui->status) == 0 ? 0 : 1;
+	if (res->reaped && WIFEXITED(res->status) &&
+	    WEXITSTATUS(res->status) == 0)
 		fprintf(stderr, "flowtop: resolver exited unexpectedly\n");
 	return 1;
 }

@@ -1,12 +1,14 @@
-/* flowtop: parse the command line, then run as the collector. */
+/* flowtop: parse the command line, then run as the collector with the
+ * roles of main/roles.c, or as the GeoIP updater (-u). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "geoip-update/update.h"
-#include "privsep/options.h"
-#include "privsep/run.h"
+#include "common/options.h"
+#include "collector/run.h"
+#include "main/roles.h"
 #include "privsep/secure_env.h"
 
 /* A privileged program must not let whatever it opens first become its
@@ -49,5 +51,5 @@ int main(int argc, char **argv)
 	}
 	if (o.update)
 		return gu_main(&o);
-	return run_main(&o);
+	return run_main(&o, &flowtop_roles);
 }

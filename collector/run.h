@@ -1,9 +1,10 @@
 /* run: one flowtop run as the collector sees it, from start-up to the last
  * child reaped.
  *
- * start.c opens everything that needs privilege, forks the resolver and the
- * ui (spawn.c sets each child up) and confines the collector; supervise.c
- * is the collector's loop and the ordered shutdown.
+ * start.c opens everything that needs privilege, starts the resolver and
+ * the ui from the role specs main/ wires in (privsep/spawn.c forks them;
+ * each confines itself) and confines the collector; supervise.c is the
+ * collector's loop and the ordered shutdown.
  */
 #ifndef FLOWTOP_RUN_H
 #define FLOWTOP_RUN_H
@@ -15,9 +16,10 @@
 #include "collector/sysctl.h"
 #include "collector/track.h"
 #include "privsep/msg.h"
-#include "privsep/options.h"
+#include "common/options.h"
 #include "privsep/privdrop.h"
 #include "privsep/role.h"
+#include "privsep/seccomp.h"
 #include "privsep/tty.h"
 
 enum stop_kind {
@@ -28,8 +30,33 @@ enum stop_kind {
 	STOP_ERROR,     /* the collector failed; message in why */
 };
 
+/* The processes of a run, as main/ wires them. The collector knows the
+ * other two only as the peers of its channels. */
+struct run_roles {
+	const struct role_spec *collector;    /* its own name, comm, policy */
+	const struct role_spec *resolver;
+	const struct role_spec *ui;
+};
+
+/* The children, in the order a death is reported: the resolver's first,
+ * as the ui then ends for want of it. */
+enum run_child_id { RUN_RESOLVER, RUN_UI, RUN_CHILDREN };
+
+struct run_child {
+	const struct role_spec *spec;
+	pid_t pid;                    /* 0: not running */
+	int status;                   /* wait status once reaped */
+	int reaped;
+	int termed;                   /* we stopped it */
+};
+
+/* Trap board slots: the collector's, then one per child. */
+#define RUN_SLOT_COLLECTOR 0u
+#define RUN_SLOT(child) (1u + (unsigned)(child))
+
 struct run {
 	const struct options *o;
+	const struct run_roles *roles;
 	struct ct_source *ct;
 	struct track *track;          /* --track: our nftables table */
 	struct ct_sysctl sysctl;
@@ -37,10 +64,7 @@ struct run {
 	struct ids unpriv, ui_ids;
 	char empty_dir[64];
 	int sigfd;
-	pid_t pid[ROLE_COUNT];        /* 0: not running */
-	int status[ROLE_COUNT];       /* wait status once reaped */
-	int reaped[ROLE_COUNT];
-	int termed[ROLE_COUNT];       /* we sent it SIGTERM/SIGKILL */
+	struct run_child child[RUN_CHILDREN];
 	/* socketpair ends: [0] the collector's or ui's, [1] the peer's */
 	int col_ui[2];                /* collector <-> ui */
 	int ui_res[2];                /* ui <-> resolver */
@@ -52,10 +76,7 @@ struct run {
 };
 
 /* Everything from the parsed options to the exit status. */
-int run_main(const struct options *o);
-
-/* spawn.c: fork role (RESOLVER or UI); returns the pid or -1 (why set). */
-pid_t run_spawn(struct run *r, enum role role);
+int run_main(const struct options *o, const struct run_roles *roles);
 
 /* supervise.c: the collector's loop until a stop reason is set. */
 void run_supervise(struct run *r);
@@ -63,5 +84,8 @@ void run_supervise(struct run *r);
 /* supervise.c: stop the children, restore sysctls and terminal, report;
  * returns the exit status. */
 int run_shutdown(struct run *r);
+
+/* The collector's allowlist (seccomp.c). */
+extern const struct sc_policy collector_policy;
 
 #endif

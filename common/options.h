@@ -5,10 +5,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Selection bits (-46TUDIS, --show-loopback): the collector filters by
+ * them and the ui sends new ones in MSG_CTL_FILTER. */
+enum flow_sel {
+	SEL_IPV4 = 1u << 0,
+	SEL_IPV6 = 1u << 1,
+	SEL_TCP = 1u << 2,
+	SEL_UDP = 1u << 3,     /* UDP and UDP-Lite */
+	SEL_DCCP = 1u << 4,
+	SEL_ICMP = 1u << 5,    /* ICMP and ICMPv6 */
+	SEL_SCTP = 1u << 6,
+	SEL_LOOPBACK = 1u << 7,
+	SEL_ALL = (1u << 8) - 1,
+};
+
 enum out_format { OUT_TEXT, OUT_JSON };
 
 struct options {
-	uint32_t sel;           /* enum flow_sel bits (msg.h) */
+	uint32_t sel;           /* enum flow_sel bits */
 	uint32_t interval_ms;   /* -t, default 1000 */
 	uint32_t linger_ms;     /* --linger: closed flows stay shown, default 5000 */
 	int show_src;           /* -s */

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "privsep/run.h"
+#include "collector/run.h"
 #include "privsep/seccomp.h"
 #include "privsep/testhook.h"
 
@@ -122,6 +122,24 @@ static int start_channels(struct run *r)
 	return 0;
 }
 
+/* Start one child with its two channel ends (-1 for none). */
+static int start_child(struct run *r, enum run_child_id id,
+		       const struct role_spec *spec, int fd0, int fd1)
+{
+	struct role_ctx ctx = {
+		.o = r->o, .slot = RUN_SLOT(id), .fd = { fd0, fd1 },
+		.unpriv = r->unpriv, .user = r->ui_ids,
+		.empty_dir = r->empty_dir,
+	};
+	pid_t pid = role_spawn(spec, &ctx, r->why, sizeof(r->why));
+
+	if (pid < 0)
+		return -1;
+	r->child[id].spec = spec;
+	r->child[id].pid = pid;
+	return 0;
+}
+
 static int start_children(struct run *r)
 {
 	char err[256];
@@ -132,12 +150,15 @@ static int start_children(struct run *r)
 	if (seccomp_board_init() < 0)
 		return start_fail(r, "cannot map the seccomp trap board");
 	seccomp_names_init();
-	if (run_spawn(r, ROLE_RESOLVER) < 0)
+	if (start_child(r, RUN_RESOLVER, r->roles->resolver, r->ui_res[1],
+			-1) < 0)
 		return -1;
 	/* The resolver's DNS queries are flowtop's own: never listed. */
 	if (start_procmap)
-		procmap_set_hidden_pid(start_procmap, r->pid[ROLE_RESOLVER]);
-	if (run_spawn(r, ROLE_UI) < 0)
+		procmap_set_hidden_pid(start_procmap,
+				       r->child[RUN_RESOLVER].pid);
+	if (start_child(r, RUN_UI, r->roles->ui, r->col_ui[1],
+			r->ui_res[0]) < 0)
 		return -1;
 	close(r->col_ui[1]);
 	close(r->ui_res[0]);
@@ -152,13 +173,13 @@ static int start_confine(struct run *r)
 	if (priv_collector_final(err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	last_words_run = r;
-	if (seccomp_trap_init(ROLE_COLLECTOR, start_last_words) < 0 ||
-	    seccomp_install(&seccomp_collector_policy, err, sizeof(err)) < 0)
+	if (seccomp_trap_init(RUN_SLOT_COLLECTOR, start_last_words) < 0 ||
+	    seccomp_install(r->roles->collector->policy, err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	return 0;
 }
 
-int run_main(const struct options *o)
+int run_main(const struct options *o, const struct run_roles *roles)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	int rc;
@@ -167,8 +188,9 @@ int run_main(const struct options *o)
 		fprintf(stderr, "flowtop: out of memory\n");
 		return 1;
 	}
-	prctl(PR_SET_NAME, role_comm(ROLE_COLLECTOR), 0, 0, 0);
+	prctl(PR_SET_NAME, roles->collector->comm, 0, 0, 0);
 	r->o = o;
+	r->roles = roles;
 	r->sigfd = -1;
 	r->sysctl.acct.fd = r->sysctl.tstamp.fd = -1;
 	r->tty.fd = -1;
@@ -185,7 +207,7 @@ int run_main(const struct options *o)
 			snprintf(r->why, sizeof(r->why), "%s", r->stream->err);
 		r->stop = STOP_ERROR;
 	}
-	testhook_seccomp(ROLE_COLLECTOR);
+	testhook_seccomp(roles->collector->name);
 	if (r->stop == STOP_NONE)
 		run_supervise(r);
 	rc = run_shutdown(r);

@@ -7,11 +7,8 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include "common/util.h"
 #include "privsep/seccomp.h"
-
-#define SC_SOCKET(domain, type) SC_ALLOW2(socket,			\
-	SC_CMP(0, SCMP_CMP_EQ, (domain), 0),				\
-	SC_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, (type)))
 
 static const struct sc_rule fetch_rules[] = {
 	/* the channel to the parent */
@@ -49,25 +46,10 @@ static const struct sc_rule fetch_rules[] = {
 	SC_ALLOW(clock_gettime),
 	SC_ALLOW(gettimeofday),
 	SC_ALLOW(getrandom),
-	/* memory */
-	SC_ALLOW(brk),
-	SC_ALLOW(mmap),
-	SC_ALLOW(munmap),
-	SC_ALLOW(mremap),
-	SC_ALLOW(madvise),
-	SC_ALLOW(futex),
-	/* signals and dying (the SIGSYS handler writes, then exits) */
-	SC_ALLOW(rt_sigaction),
-	SC_ALLOW(rt_sigprocmask),
-	SC_ALLOW(rt_sigreturn),
-	SC_ALLOW(restart_syscall),
-	SC_ALLOW(getpid),
-	SC_ALLOW(gettid),
-	SC_ALLOW(tgkill),
-	SC_ALLOW(exit),
-	SC_ALLOW(exit_group),
+	SC_GROUP_MEMORY,	/* brk, mmap, munmap, mremap, madvise, futex */
+	SC_GROUP_DYING,	/* signal handling, getpid/gettid/tgkill, exit */
 };
 
-const struct sc_policy seccomp_fetch_policy = {
-	"fetcher", fetch_rules, sizeof(fetch_rules) / sizeof(fetch_rules[0]),
+const struct sc_policy fetch_policy = {
+	"fetcher", fetch_rules, ARRAY_LEN(fetch_rules),
 };

@@ -2,6 +2,7 @@
  * screen on the terminal (or batch output on stdout), keys from stdin.
  * No file opening: terminfo is read before the filter goes on. */
 #include <sys/ioctl.h>
+#include "common/util.h"
 #include "privsep/seccomp.h"
 
 static const struct sc_rule ui_rules[] = {
@@ -23,27 +24,11 @@ static const struct sc_rule ui_rules[] = {
 	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETSF),
 	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TIOCGWINSZ),	/* size after SIGWINCH */
 	SC_ALLOW(clock_gettime),	/* frame timing */
-	/* memory */
-	SC_ALLOW(brk),
-	SC_ALLOW(mmap),
-	SC_ALLOW(munmap),
-	SC_ALLOW(mremap),
-	SC_ALLOW(madvise),
-	SC_ALLOW(futex),
+	SC_GROUP_MEMORY,	/* brk, mmap, munmap, mremap, madvise, futex */
 	SC_ALLOW(sysinfo),	/* glibc's qsort sizes its buffer by RAM */
-	/* signals and dying (the SIGSYS handler re-raises; ncurses'
-	 * SIGWINCH and SIGTSTP handlers) */
-	SC_ALLOW(rt_sigaction),
-	SC_ALLOW(rt_sigprocmask),
-	SC_ALLOW(rt_sigreturn),
-	SC_ALLOW(restart_syscall),
-	SC_ALLOW(getpid),
-	SC_ALLOW(gettid),
-	SC_ALLOW(tgkill),
-	SC_ALLOW(exit),
-	SC_ALLOW(exit_group),
+	SC_GROUP_DYING,	/* signal handling, getpid/gettid/tgkill, exit */
 };
 
-const struct sc_policy seccomp_ui_policy = {
-	"ui", ui_rules, sizeof(ui_rules) / sizeof(ui_rules[0]),
+const struct sc_policy ui_policy = {
+	"ui", ui_rules, ARRAY_LEN(ui_rules),
 };

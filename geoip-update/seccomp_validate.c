@@ -7,6 +7,7 @@
  * unprivileged uid; it has no socket but its channel, can't write a file
  * it was not handed (RLIMIT and the flags), can't fork or exec. */
 #include <fcntl.h>
+#include "common/util.h"
 #include "privsep/seccomp.h"
 
 static const struct sc_rule validate_rules[] = {
@@ -22,30 +23,13 @@ static const struct sc_rule validate_rules[] = {
 	SC_ALLOW(fstat),
 	SC_ALLOW(newfstatat),
 	/* MMDB_open("/proc/self/fd/N"): read-only opens only */
-	/* (O_TMPFILE needs write access, which the mask refuses) */
-	SC_ALLOW_ARG(openat, 2, SCMP_CMP_MASKED_EQ,
-		     O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND),
+	SC_OPEN_READONLY,
 	SC_ALLOW(clock_gettime),
-	/* memory */
-	SC_ALLOW(brk),
-	SC_ALLOW(mmap),
-	SC_ALLOW(munmap),
-	SC_ALLOW(mremap),
-	SC_ALLOW(madvise),
-	SC_ALLOW(futex),
-	/* signals and dying */
-	SC_ALLOW(rt_sigaction),
-	SC_ALLOW(rt_sigprocmask),
-	SC_ALLOW(rt_sigreturn),
-	SC_ALLOW(restart_syscall),
-	SC_ALLOW(getpid),
-	SC_ALLOW(gettid),
-	SC_ALLOW(tgkill),
-	SC_ALLOW(exit),
-	SC_ALLOW(exit_group),
+	SC_GROUP_MEMORY,	/* brk, mmap, munmap, mremap, madvise, futex */
+	SC_GROUP_DYING,	/* signal handling, getpid/gettid/tgkill, exit */
 };
 
-const struct sc_policy seccomp_validate_policy = {
+const struct sc_policy validate_policy = {
 	"validator", validate_rules,
-	sizeof(validate_rules) / sizeof(validate_rules[0]),
+	ARRAY_LEN(validate_rules),
 };

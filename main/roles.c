@@ -1,0 +1,33 @@
+/* roles: the processes of a flowtop run, wired together. This is the one
+ * place that knows every role; privsep/ starts them from this table and
+ * each confines itself in its own folder. */
+#include "main/roles.h"
+#include "resolver/resolver.h"
+#include "ui/ui.h"
+
+static const struct role_spec role_collector = {
+	.name = "collector", .comm = "flowtop",
+	.policy = &collector_policy,
+	.limits = 0,
+	.entry = NULL,          /* the process that starts the others */
+};
+
+static const struct role_spec role_resolver = {
+	.name = "resolver", .comm = "flowtop-resolv",
+	.policy = &resolver_policy,
+	.limits = ROLE_LIMIT_NO_FORK | ROLE_LIMIT_NO_CORE,
+	.entry = resolver_role_main,
+};
+
+static const struct role_spec role_ui = {
+	.name = "ui", .comm = "flowtop-ui",
+	.policy = &ui_policy,
+	.limits = ROLE_LIMIT_NO_FORK | ROLE_LIMIT_NO_CORE,
+	.entry = ui_role_main,
+};
+
+const struct run_roles flowtop_roles = {
+	.collector = &role_collector,
+	.resolver = &role_resolver,
+	.ui = &role_ui,
+};

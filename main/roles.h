@@ -1,0 +1,9 @@
+/* roles: the role table of a flowtop run (roles.c). */
+#ifndef FLOWTOP_ROLES_H
+#define FLOWTOP_ROLES_H
+
+#include "collector/run.h"
+
+extern const struct run_roles flowtop_roles;
+
+#endif

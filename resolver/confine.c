@@ -1,0 +1,38 @@
+/* confine: the resolver's start as a role, in the order that keeps what a
+ * hostile database could do at open time small.
+ *
+ * It opens its files (the conf dir, the GeoIP dir, both the user's to
+ * name) with the permissions of the user who started flowtop, never
+ * root's, while its real and saved ids are already the unprivileged
+ * user's and it holds only CAP_SYS_CHROOT, for the one chroot that
+ * follows. A reload later reads the GeoIP dir it was let into as the
+ * unprivileged user. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "privsep/role.h"
+#include "resolver/resolver.h"
+
+int resolver_role_main(const struct role_spec *self, const struct role_ctx *ctx)
+{
+	struct msg_chan *ui = malloc(sizeof(*ui));
+	struct resolver *res;
+	char err[300];
+
+	if (!ui)
+		role_die(self, "out of memory");
+	msg_chan_init(ui, 3, MSG_DIR_UI_RES, MSG_DIR_RES_UI, "ui");
+	if (priv_enter_empty(ctx->empty_dir, err, sizeof(err)) < 0 ||
+	    priv_become_as(&ctx->unpriv, &ctx->user, 1, err, sizeof(err)) < 0)
+		role_die(self, err);
+	res = resolver_open(ctx->o);
+	if (!res)
+		return 1;
+	resolver_enter_root(res, ctx->o);
+	if (priv_settle(&ctx->unpriv, err, sizeof(err)) < 0 ||
+	    priv_chroot_cwd(err, sizeof(err)) < 0 ||
+	    role_seal(self, ctx->slot, err, sizeof(err)) < 0)
+		role_die(self, err);
+	return resolver_run(res, ui);
+}
