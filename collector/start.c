@@ -3,6 +3,7 @@
  * sysctls, save the terminal, make the channels, fork the resolver and the
  * ui, then drop to the three capabilities it keeps and confine itself. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,32 @@
 #include <unistd.h>
 
 #include "collector/run.h"
+#include "common/util.h"
 #include "privsep/seccomp.h"
 #include "privsep/testhook.h"
 
 #define NETFILTER_SYSCTL_DIR "/proc/sys/net/netfilter"
+
+/* What the collector keeps for its whole run. */
+static const int caps_collector[] = {
+	CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
+};
+/* What start-up needs on top, only until the others are forked. SETPCAP
+ * (a root start only) lets each role empty its bounding set. */
+static const int caps_setup[] = {
+	CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP,
+};
+/* Without these flowtop can't start; the collector's other two only name
+ * processes, and it runs on without them. */
+static const struct priv_cap_name caps_required[] = {
+	{ CAP_NET_ADMIN, "CAP_NET_ADMIN" }, { CAP_SETUID, "CAP_SETUID" },
+	{ CAP_SETGID, "CAP_SETGID" }, { CAP_SYS_CHROOT, "CAP_SYS_CHROOT" },
+};
+static const struct priv_caps start_caps = {
+	caps_collector, ARRAY_LEN(caps_collector),
+	caps_setup, ARRAY_LEN(caps_setup),
+	caps_required, ARRAY_LEN(caps_required),
+};
 
 static struct run *last_words_run;
 /* Opened in start_open, handed to the stream in start_channels. */
@@ -53,9 +76,9 @@ static int start_open(struct run *r)
 {
 	char err[256];
 
-	if (priv_start(err, sizeof(err)) < 0 ||
+	if (priv_start(&start_caps, err, sizeof(err)) < 0 ||
 	    priv_unpriv_ids(&r->unpriv, err, sizeof(err)) < 0 ||
-	    priv_ui_ids(&r->unpriv, &r->ui_ids, err, sizeof(err)) < 0)
+	    priv_user_ids(&r->unpriv, &r->ui_ids, err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	r->ct = ct_open(r->o->sel, err, sizeof(err));
 	if (!r->ct)
@@ -170,7 +193,7 @@ static int start_confine(struct run *r)
 {
 	char err[256];
 
-	if (priv_collector_final(err, sizeof(err)) < 0)
+	if (priv_keep_only(&start_caps, err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	last_words_run = r;
 	if (seccomp_trap_init(RUN_SLOT_COLLECTOR, start_last_words) < 0 ||

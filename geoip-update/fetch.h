@@ -5,7 +5,7 @@
  * it at fork: the CA bundle, already in memory (CURLOPT_CAINFO_BLOB), and
  * the mirror URLs, whose hosts it resolves then (fetch_dns.h). Then it
  * takes the unprivileged uid, drops every capability and installs its
- * seccomp list (privsep/seccomp_fetch.c): sockets and the channel only.
+ * seccomp list (seccomp_fetch.c): sockets and the channel only.
  * Redirects are followed by hand, so every host is resolved by c-ares and
  * an https -> http downgrade or a sixth hop is refused; basic auth goes
  * only to the host it was given for. No proxy: environment variables do

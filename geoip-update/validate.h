@@ -1,7 +1,7 @@
 /* validate: the validator, a child forked per download that is handed
  * descriptors only: the download, its .sha256 (or -1), the output file in
  * the database directory and the installed database (or -1). Confined
- * (sandbox.h, privsep/seccomp_validate.c), it checks the digest,
+ * (sandbox.h, seccomp_validate.c), it checks the digest,
  * decompresses, writes the database out, opens it with libmaxminddb and
  * checks it as the resolver would (resolver/geoip.h), checks its kind and
  * compares its build epoch with the installed one. The parent installs

@@ -13,18 +13,6 @@
 
 #include "privsep/privdrop.h"
 
-/* What the collector keeps for its whole run. */
-static const int caps_collector[] = {
-	CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
-};
-/* What start-up needs on top, only until the others are forked. SETPCAP
- * (a root start only) lets each role empty its bounding set. */
-static const int caps_setup[] = {
-	CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP,
-};
-
-#define NCAPS(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Dropping the bounding set needs CAP_SETPCAP, which only a root start has;
  * with no_new_privs set later, the bounding set can grant nothing anyway. */
 static capng_select_t priv_select(void)
@@ -52,27 +40,17 @@ static void priv_add(const int *caps, size_t n, const int *have)
 				     caps[i]);
 }
 
-/* Without these flowtop can't start; the collector's other two only name
- * processes, and it runs on without them. */
-static const struct {
-	int cap;
-	const char *name;
-} caps_required[] = {
-	{ CAP_NET_ADMIN, "CAP_NET_ADMIN" }, { CAP_SETUID, "CAP_SETUID" },
-	{ CAP_SETGID, "CAP_SETGID" }, { CAP_SYS_CHROOT, "CAP_SYS_CHROOT" },
-};
-
 /* One line (it must fit struct run's why): which capabilities are
  * missing and how to get them. */
-static void priv_missing(char *err, size_t errlen)
+static void priv_missing(const struct priv_caps *c, char *err, size_t errlen)
 {
 	size_t i, len = 0;
 
 	len += (size_t)snprintf(err, errlen, "missing");
-	for (i = 0; i < NCAPS(caps_required) && len < errlen; i++)
-		if (!capng_have_capability(CAPNG_PERMITTED, caps_required[i].cap))
+	for (i = 0; i < c->nrequired && len < errlen; i++)
+		if (!capng_have_capability(CAPNG_PERMITTED, c->required[i].cap))
 			len += (size_t)snprintf(err + len, errlen - len, " %s",
-						caps_required[i].name);
+						c->required[i].name);
 	if (len < errlen)
 		len += (size_t)snprintf(err + len, errlen - len,
 			": run it with sudo, or install it with 'make install' "
@@ -83,27 +61,31 @@ static void priv_missing(char *err, size_t errlen)
 			 "both are ignored)");
 }
 
-int priv_start(char *err, size_t errlen)
+int priv_start(const struct priv_caps *c, char *err, size_t errlen)
 {
-	int have_setup[NCAPS(caps_setup)], have_coll[NCAPS(caps_collector)];
+	int have_setup[PRIV_CAPS_MAX], have_keep[PRIV_CAPS_MAX];
 	size_t i;
+
+	if (c->nsetup > PRIV_CAPS_MAX || c->nkeep > PRIV_CAPS_MAX) {
+		snprintf(err, errlen, "too many capabilities asked for");
+		return -1;
+	}
 
 	if (capng_get_caps_process() < 0) {
 		snprintf(err, errlen, "cannot read capabilities: %s",
 			 strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < NCAPS(caps_required); i++)
-		if (!capng_have_capability(CAPNG_PERMITTED,
-					   caps_required[i].cap)) {
-			priv_missing(err, errlen);
+	for (i = 0; i < c->nrequired; i++)
+		if (!capng_have_capability(CAPNG_PERMITTED, c->required[i].cap)) {
+			priv_missing(c, err, errlen);
 			return -1;
 		}
-	priv_keep_permitted(caps_setup, NCAPS(caps_setup), have_setup);
-	priv_keep_permitted(caps_collector, NCAPS(caps_collector), have_coll);
+	priv_keep_permitted(c->setup, c->nsetup, have_setup);
+	priv_keep_permitted(c->keep, c->nkeep, have_keep);
 	capng_clear(CAPNG_SELECT_CAPS);
-	priv_add(caps_setup, NCAPS(caps_setup), have_setup);
-	priv_add(caps_collector, NCAPS(caps_collector), have_coll);
+	priv_add(c->setup, c->nsetup, have_setup);
+	priv_add(c->keep, c->nkeep, have_keep);
 	if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
 		snprintf(err, errlen, "cannot set capabilities: %s",
 			 strerror(errno));
@@ -148,7 +130,7 @@ static long priv_env_id(const char *name)
 	return v;
 }
 
-int priv_ui_ids(const struct ids *unpriv, struct ids *out,
+int priv_user_ids(const struct ids *unpriv, struct ids *out,
 		char *err, size_t errlen)
 {
 	long su, sg;
@@ -328,7 +310,7 @@ int priv_drop_to_caller(char *err, size_t errlen)
 	return priv_drop_all(err, errlen);
 }
 
-int priv_collector_final(char *err, size_t errlen)
+int priv_keep_only(const struct priv_caps *c, char *err, size_t errlen)
 {
 	capng_select_t sel;
 	size_t i;
@@ -336,8 +318,8 @@ int priv_collector_final(char *err, size_t errlen)
 	capng_get_caps_process();
 	sel = priv_select();
 	capng_clear(CAPNG_SELECT_BOTH);
-	priv_add(caps_collector, NCAPS(caps_collector), NULL);
-	for (i = 0; i < NCAPS(caps_collector); i++)
-		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, caps_collector[i]);
+	priv_add(c->keep, c->nkeep, NULL);
+	for (i = 0; i < c->nkeep; i++)
+		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, c->keep[i]);
 	return priv_apply(sel, err, errlen);
 }

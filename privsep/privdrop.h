@@ -1,4 +1,4 @@
-/* privdrop: capabilities and identities of the three roles.
+/* privdrop: capabilities and identities, for whichever process asks.
  *
  * The order in every role follows OpenBSD's daemons: open what the role
  * needs, chroot, setgroups/setresgid/setresuid (any failure is fatal), drop
@@ -15,17 +15,37 @@ struct ids {
 	gid_t gid;
 };
 
-/* Check that CAP_NET_ADMIN can be had (permitted set), then keep only the
- * capabilities the collector and the start-up need, made effective.
- * -1 with a message for the user in err. */
-int priv_start(char *err, size_t errlen);
+/* A capability and its name, for the message that says it is missing. */
+struct priv_cap_name {
+	int cap;
+	const char *name;
+};
+
+/* What the first process asks for: the capabilities it keeps for its
+ * whole run, those start-up needs on top (only until the children are
+ * set up), and those without which it cannot start at all. */
+struct priv_caps {
+	const int *keep;
+	size_t nkeep;
+	const int *setup;
+	size_t nsetup;
+	const struct priv_cap_name *required;
+	size_t nrequired;
+};
+#define PRIV_CAPS_MAX 16
+
+/* Check that every required capability can be had (permitted set), then
+ * keep only keep and setup, made effective (those not permitted are left
+ * out). -1 with a message for the user in err. */
+int priv_start(const struct priv_caps *c, char *err, size_t errlen);
 
 /* The unprivileged identity: user "flowtop" if it exists, else "nobody". */
 int priv_unpriv_ids(struct ids *out, char *err, size_t errlen);
 
-/* The identity the ui runs as: the real user; when that is root, SUDO_UID
- * and SUDO_GID if set, else the unprivileged identity. */
-int priv_ui_ids(const struct ids *unpriv, struct ids *out,
+/* The invoking user's identity (what the ui runs as): the real user; when
+ * that is root, SUDO_UID and SUDO_GID if set, else the unprivileged
+ * identity. */
+int priv_user_ids(const struct ids *unpriv, struct ids *out,
 		char *err, size_t errlen);
 
 /* Create an empty directory for the resolver's chroot. */
@@ -61,8 +81,8 @@ int priv_chroot_cwd(char *err, size_t errlen);
 /* Drop every capability and check that none is left. */
 int priv_drop_all(char *err, size_t errlen);
 
-/* The collector after forking: only CAP_NET_ADMIN, CAP_SYS_PTRACE and
- * CAP_DAC_READ_SEARCH stay. */
-int priv_collector_final(char *err, size_t errlen);
+/* Once the children are set up: only c->keep stays, in every set
+ * (bounding included, where that can be changed). */
+int priv_keep_only(const struct priv_caps *c, char *err, size_t errlen);
 
 #endif

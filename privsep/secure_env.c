@@ -17,7 +17,7 @@
  *   http_proxy, https_proxy, ALL_PROXY, NO_PROXY, CURL_CA_BUNDLE,
  *     SSL_CERT_FILE, SSL_CERT_DIR, OPENSSL_CONF: libcurl and OpenSSL in
  *     flowtop -u (which runs as the caller anyway, see gu_main);
- *   SUDO_UID, SUDO_GID: trusted only from a real root start (priv_ui_ids);
+ *   SUDO_UID, SUDO_GID: trusted only from a real root start (priv_user_ids);
  *   FLOWTOP_TEST_*: the test build's hooks (never installed);
  *   HOME, TMPDIR, PATH, MALLOC_*: nothing here needs them.
  * LD_* and the like the loader already removes. */

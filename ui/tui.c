@@ -14,7 +14,7 @@
 #include "common/clock.h"
 #include "ui/keys.h"
 #include "ui/screen.h"
-#include "ui/tui.h"
+#include "ui/ui_int.h"
 #include "ui/view.h"
 
 #define TUI_FRAME_NS (33ull * 1000000)        /* ~30 frames a second */
@@ -39,7 +39,7 @@ struct tui {
 	uint64_t last_build, last_draw;
 };
 
-int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk)
+static int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk)
 {
 	/* The first periodic dump is the baseline; rates from the second. */
 	if (mk->kind == DUMP_PERIODIC && u->dumps++ > 0)
@@ -49,7 +49,7 @@ int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk)
 	return ui_ask(u) < 0 ? UI_QUIET_FAIL : UI_GO_ON;
 }
 
-void tui_cmdline(struct ui *u, const void *payload)
+static void tui_cmdline(struct ui *u, const void *payload)
 {
 	struct tui *t = u->tui;
 	struct msg_cmdline_ans a;
@@ -364,7 +364,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	flow_table_on_gone(u->table, linger_gone, &t->lg);
 }
 
-int tui_run(struct ui *u)
+static int tui_run(struct ui *u)
 {
 	static struct tui t;
 	int r = UI_GO_ON;
@@ -380,3 +380,10 @@ int tui_run(struct ui *u)
 	linger_free(&t.lg);
 	return r == UI_DONE ? UI_GO_ON : r;
 }
+
+const struct ui_frontend ui_screen = {
+	.run = tui_run,
+	.dump_end = tui_dump_end,
+	.cmdline = tui_cmdline,
+	.answers = NULL,        /* the frame loop looks at annots_changed */
+};

@@ -1,5 +1,8 @@
-/* ui_int: the ui process's state, shared by the batch printer (ui_main.c)
- * and the interactive screen (tui.c). */
+/* ui_int: the ui process's state and the two halves that share it: the
+ * protocol with the other roles (proto.c), and a front-end that shows the
+ * table (batch.c prints snapshots, tui.c runs the screen). The protocol
+ * calls the front-end through struct ui_frontend alone; a front-end calls
+ * the protocol's functions below. */
 #ifndef FLOWTOP_UI_INT_H
 #define FLOWTOP_UI_INT_H
 
@@ -13,6 +16,23 @@
 #include "ui/print.h"
 
 struct tui;
+struct ui;
+
+/* What a front-end offers the protocol. */
+struct ui_frontend {
+	/* Its loop, until done or failed: a UI_* code. */
+	int (*run)(struct ui *u);
+	/* A dump ended and the table holds it (rates not yet computed). */
+	int (*dump_end)(struct ui *u, const struct msg_dump_mark *mk);
+	/* The collector's answer to a command line request (a checked
+	 * MSG_CMDLINE_ANS payload); NULL when it never asks. */
+	void (*cmdline)(struct ui *u, const void *payload);
+	/* Lookup answers were merged; NULL when it looks by itself. */
+	int (*answers)(struct ui *u);
+};
+
+extern const struct ui_frontend ui_batch;    /* batch.c */
+extern const struct ui_frontend ui_screen;   /* tui.c */
 
 struct ui {
 	const struct options *o;
@@ -38,7 +58,8 @@ struct ui {
 	uint64_t snap_real_ns;  /* the "time" of the snapshot due */
 	const struct flow_entry **sorted;
 	size_t sorted_cap;
-	struct tui *tui;        /* NULL in batch mode */
+	const struct ui_frontend *fe;
+	struct tui *tui;        /* the screen's state; NULL in batch mode */
 	struct linger_set *linger;  /* NULL in batch mode */
 };
 
@@ -48,6 +69,10 @@ enum { UI_GO_ON = 0, UI_DONE = 1, UI_AGAIN = 2, UI_FAIL = -1,
 
 __attribute__((format(printf, 1, 2)))
 int ui_fail(const char *fmt, ...);
+
+/* Send the resolver a PING and wait (bounded) for its PONG. 0 or a UI_*
+ * failure code, reported. */
+int ui_ping_resolver(struct msg_chan *res);
 
 /* One message from the collector / the resolver, without blocking. */
 int ui_from_collector(struct ui *u);

@@ -1,4 +1,4 @@
-/* Unit tests of ui/escape.c: terminal and JSON escaping of strangers'
+/* Unit tests of common/escape.c: terminal and JSON escaping of strangers'
  * strings. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests of resolver/iso3166.c: the country-name table. */
+/* Unit tests of common/iso3166.c: the country-name table. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

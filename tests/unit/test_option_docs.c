@@ -1,5 +1,5 @@
 /* The option lists of `flowtop --help`, man/flowtop.8 (its OPTIONS
- * section) and the getopt table in privsep/options.c must name the same
+ * section) and the getopt table in common/options.c must name the same
  * options: each is checked against the table, every difference named. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for privsep/options.c: the command line of netsniff-ng's
+/* Unit tests for common/options.c: the command line of netsniff-ng's
  * flowtop plus the batch options, parsed from argv vectors. Whatever
  * options_parse prints (help, version, usage errors) is captured in
  * temporary files so the test output stays clean and can be checked. */

@@ -1,0 +1,208 @@
+/* proto: the ui's side of its two channels: the collector's stream of
+ * flows and dump marks, the resolver's answers, the questions put to it.
+ * It keeps the flow table and calls the front-end (batch.c or tui.c)
+ * through struct ui_frontend only; no front-end is known here. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "ui/annot.h"
+#include "ui/flow_table.h"
+#include "ui/ui_int.h"
+
+#define UI_PING_TIMEOUT_MS 5000
+
+__attribute__((format(printf, 1, 2)))
+int ui_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("flowtop: ui: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return UI_FAIL;
+}
+
+/* The resolver must answer before we rely on it. */
+int ui_ping_resolver(struct msg_chan *res)
+{
+	uint64_t cookie = clock_mono_ns() ^ ((uint64_t)getpid() << 32), got;
+	struct pollfd p = { .fd = res->fd, .events = POLLIN };
+	const char *why;
+	struct msg m;
+	int r;
+
+	if (msg_send(res, MSG_PING, &cookie, sizeof(cookie)) < 0)
+		return ui_fail("cannot reach the resolver: %s",
+			       strerror(errno));
+	if (poll(&p, 1, UI_PING_TIMEOUT_MS) != 1)
+		return ui_fail("the resolver did not answer in time");
+	r = msg_recv(res, &m, &why);
+	if (r == 0 || (r < 0 && errno == ECONNRESET))
+		return UI_QUIET_FAIL;   /* the collector reports its end */
+	if (r < 0)
+		return ui_fail("bad message from the resolver: %s", why);
+	memcpy(&got, m.payload, sizeof(got));
+	if (m.type != MSG_PONG || got != cookie)
+		return ui_fail("the resolver answered %s, not our ping",
+			       msg_type_name(m.type));
+	return 0;
+}
+
+static void ui_ask_flow(void *ctx, const struct flow_entry *e)
+{
+	struct annots *a = ctx;
+	const struct flow_wire *w = &e->w;
+
+	annots_want(a, w->family, w->src);
+	annots_want(a, w->family, w->dst);
+	annots_want_service(a, w->l4proto, w->dport);
+}
+
+/* Ask the resolver about every address and port in the table that it
+ * has not been asked about yet. Only flows new since the last ask can
+ * hold such a thing (the rest were asked for then), unless the answers
+ * were dropped since: walking 250k flows after every dump costs some
+ * 30 ms, which the screen would feel. */
+int ui_ask(struct ui *u)
+{
+	uint64_t gen = annots_generation(u->annots);
+
+	if (gen != u->asked_gen) {
+		for (size_t i = 0; i < flow_table_count(u->table); i++)
+			ui_ask_flow(u->annots, flow_table_at(u->table, i));
+	}
+	/* Drained either way, so the log starts afresh. */
+	flow_table_each_new(u->table, ui_ask_flow, u->annots);
+	/* A start-over during these asks wiped some of them: next time,
+	 * everything again. */
+	u->asked_gen = gen;
+	return annots_send(u->annots, u->res);
+}
+
+static int ui_flows(struct ui *u, const struct msg *m)
+{
+	size_t i, n = m->len / sizeof(struct flow_wire);
+	uint64_t now = clock_mono_ns();
+
+	for (i = 0; i < n; i++) {
+		struct flow_wire r;
+		uint64_t at;
+
+		memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
+		       sizeof(r));
+		at = r.event == FLOW_EV_DUMP ? u->dump.mono_ns : now;
+		if (r.event == FLOW_EV_DUMP && !u->in_dump)
+			return ui_fail("dump record outside a dump");
+		if (flow_table_apply(u->table, &r, at, u->dump.seq) < 0)
+			return ui_fail("out of memory");
+	}
+	return UI_GO_ON;
+}
+
+static int ui_dump_mark(struct ui *u, const struct msg *m)
+{
+	struct msg_dump_mark mk;
+
+	memcpy(&mk, m->payload, sizeof(mk));
+	if (m->type == MSG_DUMP_BEGIN) {
+		if (u->in_dump || mk.seq != u->dump.seq + 1)
+			return ui_fail("dump %s out of order", "start");
+		u->in_dump = 1;
+		u->dump = mk;
+		return UI_GO_ON;
+	}
+	if (!u->in_dump || mk.seq != u->dump.seq || mk.kind != u->dump.kind)
+		return ui_fail("dump %s out of order", "end");
+	u->in_dump = 0;
+	/* A new selection drops flows that did not close: they don't linger. */
+	if (u->linger)
+		u->linger->muted = mk.kind == DUMP_FILTER;
+	flow_table_dump_end(u->table, mk.seq);
+	if (u->linger)
+		u->linger->muted = 0;
+	u->last_mark = mk;
+	return u->fe->dump_end(u, &mk);
+}
+
+/* m's contents passed the catalogue's check (msg_decode); what is left
+ * is whether it may come now. */
+static int ui_dispatch(struct ui *u, const struct msg *m)
+{
+	if (!u->hello && m->type != MSG_HELLO)
+		return ui_fail("%s before HELLO from the collector",
+			       msg_type_name(m->type));
+	switch (m->type) {
+	case MSG_HELLO:
+		if (u->hello)
+			return ui_fail("repeated HELLO from the collector");
+		u->hello = 1;
+		return UI_GO_ON;
+	case MSG_DUMP_BEGIN:
+	case MSG_DUMP_END:
+		return ui_dump_mark(u, m);
+	case MSG_FLOWS:
+		return ui_flows(u, m);
+	case MSG_CMDLINE_ANS:
+		if (!u->fe->cmdline)
+			break;          /* asked for only by the screen */
+		u->fe->cmdline(u, m->payload);
+		return UI_GO_ON;
+	default:
+		break;
+	}
+	return ui_fail("unexpected %s from the collector",
+		       msg_type_name(m->type));
+}
+
+int ui_from_collector(struct ui *u)
+{
+	const char *why;
+	struct msg m;
+	int r = msg_recv_nb(u->col, &m, &why);
+
+	if (r == -2)
+		return UI_AGAIN;
+	/* The collector closes the channel to stop us, and reports why. */
+	if (r == 0)
+		return UI_QUIET_FAIL;
+	if (r < 0)
+		return ui_fail("bad message from the collector: %s", why);
+	return ui_dispatch(u, &m);
+}
+
+/* Answers to lookups; a PONG now was never asked for. The resolver's
+ * end, the collector sees and reports. */
+int ui_from_resolver(struct ui *u)
+{
+	const char *why;
+	struct msg m;
+	int r = msg_recv_nb(u->res, &m, &why);
+
+	if (r == -2)
+		return UI_AGAIN;
+	if (r == 1 && m.type == MSG_PONG)
+		return ui_fail("the resolver sent an unrequested %s",
+			       msg_type_name(m.type));
+	if (r == 1 && m.type == MSG_RES_INFO) {
+		memcpy(&u->res_info, m.payload, sizeof(u->res_info));
+		u->res_known = 1;
+		return UI_GO_ON;
+	}
+	if (r == 1) {
+		u->annots_changed = 1;
+		annots_apply(u->annots, &m);
+		return u->fe->answers ? u->fe->answers(u) : UI_GO_ON;
+	}
+	if (r < 0 && errno != ECONNRESET)
+		return ui_fail("bad message from the resolver: %s", why);
+	return UI_QUIET_FAIL;
+}
+
