@@ -1,5 +1,10 @@
 # flowtop: `make` builds, `make check` runs every test, `make run` runs it,
 # `make install` installs (PREFIX, DESTDIR honoured).
+#
+# The usual variables are honoured: CC, CPPFLAGS, CFLAGS, LDFLAGS, LDLIBS
+# (added after the project's own). WERROR=1 turns warnings into errors;
+# `make check` (and so CI) asks for it, a plain `make` does not, so a
+# newer compiler's new warnings do not stop a user's build.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -11,30 +16,58 @@ SYSCONFDIR ?= /etc
 GEOIPDIR ?= /var/lib/GeoIP
 # make install SETUID=1: setuid root instead of file capabilities.
 SETUID ?= 0
+WERROR ?= 0
 
 ifeq ($(origin CC),default)
 CC := gcc
 endif
-CLANG ?= clang-14
+# The fuzz targets need clang with libFuzzer: `clang`, else the newest
+# clang-NN on the PATH; CLANG=... picks one.
+ifeq ($(origin CLANG),undefined)
+CLANG := $(shell command -v clang 2>/dev/null || { IFS=:; for d in $$PATH; do \
+	ls "$$d" 2>/dev/null; done; } | sed -n 's/^clang-\([0-9][0-9]*\)$$/\1/p' | \
+	sort -n | tail -n 1 | sed 's/^/clang-/')
+endif
 PKG_CONFIG ?= pkg-config
 
-# Libraries the product links; tests add cmocka.
+# Libraries the product links; tests add cmocka. pkg-config runs once per
+# make, here, not once per compile.
 PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares \
 	libmnl libcurl zlib openssl ncursesw
-pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+pkg_cflags := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+pkg_libs := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
+pkg_ok := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo 1)
 
-VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+# Without the libraries, only the targets that install them or need
+# nothing built may go on (`make run` and `make check` install them first,
+# then build in a second make).
+ifneq ($(pkg_ok),1)
+ifneq ($(filter-out deps run check clean uninstall,$(or $(MAKECMDGOALS),all)),)
+$(error $(or $(shell $(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 | head -n 1),\
+	$(PKG_CONFIG) failed for $(PKGS)); `make deps` as root installs what is missing)
+endif
+endif
 
-WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+# VERSION: the version on its first line, the release date (YYYY-MM-DD)
+# on its second; the binary and the man page take both from there.
+VERSION := $(shell sed -n 1p VERSION 2>/dev/null)
+VERSION_DATE := $(shell sed -n 2p VERSION 2>/dev/null)
+VERSION := $(or $(VERSION),0.0.0)
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
 HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
 	-fstack-clash-protection -fcf-protection
 BASE_CFLAGS = -std=gnu11 -g $(WARN) -I. -D_GNU_SOURCE -DFLOWTOP_VERSION='"$(VERSION)"' \
-	-DSYSCONFDIR='"$(SYSCONFDIR)/netsniff-ng"' -DGEOIPDIR='"$(GEOIPDIR)"' $(pkg_cflags)
+	-DSYSCONFDIR='"$(SYSCONFDIR)/netsniff-ng"' -DGEOIPDIR='"$(GEOIPDIR)"' $(pkg_cflags) \
+	$(CPPFLAGS)
 CFLAGS ?=
 CFLAGS_ALL = $(BASE_CFLAGS) $(HARDEN) $(CFLAGS)
 LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+LIBS_ALL = $(pkg_libs) $(LDLIBS)
 
 # Sanitizer build of the unit tests: no FORTIFY (it hides overflows from ASan).
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -67,10 +100,16 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps run check check-build unit fuzz testhooks install uninstall clean bench
 
-all: flowtop
+all: flowtop $(B)/flowtop.8
 
 flowtop: $(B)/obj/privsep/main.o $(B)/libflowtop.a
-	$(CC) $(LDHARDEN) -o $@ $^ $(pkg_libs) $(LDFLAGS)
+	$(CC) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+# The man page as installed: man/flowtop.8 with the version and date from
+# VERSION filled in (the tests read man/flowtop.8 itself).
+$(B)/flowtop.8: man/flowtop.8 VERSION
+	@mkdir -p $(@D)
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@DATE@/$(VERSION_DATE)/g' $< >$@
 
 $(B)/libflowtop.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -86,7 +125,7 @@ $(B)/obj/%.o: %.c
 # end-to-end tests make a role call a forbidden syscall. Never installed.
 testhooks: $(B)/flowtop-testhooks
 $(B)/flowtop-testhooks: $(TH_OBJ)
-	$(CC) $(LDHARDEN) -o $@ $^ $(pkg_libs) $(LDFLAGS)
+	$(CC) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
 $(B)/th/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DFLOWTOP_TEST_HOOKS -MMD -MP -c -o $@ $<
@@ -101,40 +140,44 @@ $(B)/libflowtop-san.a: $(SAN_OBJ)
 unit: $(UNIT_BIN) $(SAN_BIN)
 $(B)/unit/%: tests/unit/%.c $(UNIT_HELPERS) $(B)/libflowtop.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(LDHARDEN) -o $@ $< $(UNIT_HELPERS) $(B)/libflowtop.a \
-		$(pkg_libs) -lcmocka $(LDFLAGS)
+	$(CC) $(CFLAGS_ALL) $(LDHARDEN) $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) \
+		$(B)/libflowtop.a -lcmocka $(LIBS_ALL)
 $(B)/unit-san/%: tests/unit/%.c $(UNIT_HELPERS) $(B)/libflowtop-san.a
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ $< $(UNIT_HELPERS) $(B)/libflowtop-san.a \
-		$(pkg_libs) -lcmocka $(LDFLAGS)
+	$(CC) $(SAN_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) \
+		$(B)/libflowtop-san.a -lcmocka $(LIBS_ALL)
 
-# libFuzzer targets: clang, the decoder sources compiled in directly.
-FUZZ_CFLAGS = -std=gnu11 -g -O1 -I. -D_GNU_SOURCE $(pkg_cflags) -fsanitize=fuzzer,address,undefined
+# libFuzzer targets: clang (see CLANG above), the decoder sources compiled
+# in directly. CFLAGS are the C compiler's, so they are not passed here.
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -I. -D_GNU_SOURCE $(pkg_cflags) $(CPPFLAGS) \
+	-fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_BIN)
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@[ -n "$(CLANG)" ] || { echo "make: no clang on the PATH for the fuzz" \
+		"targets: apt-get install clang, or make CLANG=/path/to/clang" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(pkg_libs)
+	$(CLANG) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_SRC) $(LIBS_ALL)
 
 deps:
 	@scripts/install-deps.sh
 
 check-build: flowtop testhooks unit fuzz $(B)/bench/ctload
 
+# The tests build with -Werror: a warning fails `make check` and CI.
 check: deps
-	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-build WERROR=1
 	@tests/run-all.sh
 
 # Benchmarks print figures; they are not part of `make check`.
 $(B)/bench/%: tests/bench/%.c $(B)/libflowtop.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(LDHARDEN) -o $@ $< $(B)/libflowtop.a $(pkg_libs) $(LDFLAGS)
+	$(CC) $(CFLAGS_ALL) $(LDHARDEN) $(LDFLAGS) -o $@ $< $(B)/libflowtop.a $(LIBS_ALL)
 
 # The conntrack load generator of bench_collector.sh: not a bench_ program
-# (not linked with libflowtop.a); it needs libmnl besides the product's libs.
+# (not linked with libflowtop.a); it uses libmnl, one of PKGS.
 $(B)/bench/ctload: tests/bench/ctload.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(shell $(PKG_CONFIG) --cflags libmnl) $(LDHARDEN) -o $@ $< \
-		$(pkg_libs) $(shell $(PKG_CONFIG) --libs libmnl) $(LDFLAGS)
+	$(CC) $(CFLAGS_ALL) $(LDHARDEN) $(LDFLAGS) -o $@ $< $(LIBS_ALL)
 
 bench: flowtop testhooks $(BENCH_BIN) $(B)/bench/ctload
 	@tests/bench/run.sh
@@ -153,7 +196,7 @@ INSTALL_ENV = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' SBINDIR='$(SBINDIR)' \
 
 # scripts/install.sh keeps a manifest of what it creates, so that
 # uninstall removes that and nothing else.
-install: flowtop
+install: flowtop $(B)/flowtop.8
 	@$(INSTALL_ENV) scripts/install.sh install
 
 uninstall:

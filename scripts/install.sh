@@ -142,7 +142,7 @@ do_install() {
 	mkdirs "$DATADIR"
 	install -m 0755 flowtop "$DESTDIR$SBINDIR/flowtop"
 	record file "$SBINDIR/flowtop"
-	install -m 0644 man/flowtop.8 "$DESTDIR$MANDIR/man8/flowtop.8"
+	install -m 0644 build/flowtop.8 "$DESTDIR$MANDIR/man8/flowtop.8"
 	record file "$MANDIR/man8/flowtop.8"
 	for c in "${CONFS[@]}"; do
 		install_conf "$c"
