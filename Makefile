@@ -8,9 +8,12 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
-SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/flowtop
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# systemd looks for units in /usr/local/lib/systemd/system too.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 # Where flowtop -u installs GeoIP databases and flowtop looks first.
 GEOIPDIR ?= /var/lib/GeoIP
@@ -190,12 +193,15 @@ run: deps
 # Permitted set only: the collector raises what it needs and drops the rest.
 FILECAPS := cap_net_admin,cap_sys_ptrace,cap_dac_read_search,cap_setuid,cap_setgid,cap_sys_chroot+p
 
-INSTALL_ENV = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' SBINDIR='$(SBINDIR)' \
-	MANDIR='$(MANDIR)' DATADIR='$(DATADIR)' SYSCONFDIR='$(SYSCONFDIR)' \
-	GEOIPDIR='$(GEOIPDIR)' SETUID='$(SETUID)' FILECAPS='$(FILECAPS)'
+INSTALL_ENV = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' \
+	MANDIR='$(MANDIR)' DATADIR='$(DATADIR)' BASHCOMPDIR='$(BASHCOMPDIR)' \
+	UNITDIR='$(UNITDIR)' SYSCONFDIR='$(SYSCONFDIR)' GEOIPDIR='$(GEOIPDIR)' \
+	SETUID='$(SETUID)' FILECAPS='$(FILECAPS)'
 
 # scripts/install.sh keeps a manifest of what it creates, so that
-# uninstall removes that and nothing else.
+# uninstall removes that and nothing else: the binary, the man page, the
+# bash completion, the systemd units of `flowtop -u` (installed, not
+# enabled), the config files, the GeoIP directory, the system user.
 install: flowtop $(B)/flowtop.8
 	@$(INSTALL_ENV) scripts/install.sh install
 
