@@ -35,6 +35,7 @@ PACKAGES=(
 	dnsmasq-base          # end-to-end tests: a DNS server inside a namespace
 	mmdb-bin              # end-to-end tests: mmdblookup tells refused databases
 	passwd                # make install: useradd (system user flowtop); t_install's test user
+	systemd               # end-to-end tests: systemd-analyze verify, systemctl --root cat of the units
 )
 
 # A package counts as installed only when dpkg says "install ok installed".

@@ -10,8 +10,9 @@
 # system may do (setcap, setuid, useradd): the steps are printed instead.
 set -eu
 
-: "${PREFIX:?}" "${SBINDIR:?}" "${MANDIR:?}" "${SYSCONFDIR:?}" \
-	"${GEOIPDIR:?}" "${DATADIR:?}" "${FILECAPS:?}"
+: "${PREFIX:?}" "${BINDIR:?}" "${MANDIR:?}" "${SYSCONFDIR:?}" \
+	"${GEOIPDIR:?}" "${DATADIR:?}" "${BASHCOMPDIR:?}" "${UNITDIR:?}" \
+	"${FILECAPS:?}"
 DESTDIR=${DESTDIR:-}
 SETUID=${SETUID:-0}
 CONFDIR=$SYSCONFDIR/netsniff-ng
@@ -42,7 +43,9 @@ manifest_read() {
 record() { NEW+=("$*"); }
 
 # An entry of the earlier manifest that this install did not record again
-# still belongs to us (a directory or user made by the first install).
+# still belongs to us (a directory or user made by the first install),
+# except a file this install no longer puts there (the binary of an older
+# release in sbin, a NAME.dist no longer needed): that one is removed.
 manifest_write() {
 	local key line seen
 	for key in "${!OLD[@]}"; do
@@ -50,7 +53,14 @@ manifest_write() {
 		for line in "${NEW[@]}"; do
 			case $line in *" $key") seen=1 ;; esac
 		done
-		[ "$seen" = 1 ] || NEW=("${OLD[$key]}" "${NEW[@]}")
+		[ "$seen" = 1 ] && continue
+		case ${OLD[$key]} in
+		"file "*)
+			rm -f -- "$DESTDIR$key"
+			say "removed $key, installed earlier and no longer part of flowtop"
+			;;
+		*) NEW=("${OLD[$key]}" "${NEW[@]}") ;;
+		esac
 	done
 	printf '%s\n' "${NEW[@]}" >"$DESTDIR$MANIFEST"
 	chmod 0644 "$DESTDIR$MANIFEST"
@@ -107,7 +117,7 @@ install_user() {
 # How a normal user gets the privilege: file capabilities (permitted set
 # only) by default, setuid root with SETUID=1.
 install_privilege() {
-	local bin=$SBINDIR/flowtop
+	local bin=$BINDIR/flowtop
 	if [ "$SETUID" = 1 ]; then
 		chown root:root "$bin"
 		chmod 4755 "$bin"
@@ -121,7 +131,7 @@ install_privilege() {
 
 # What a package's postinst (or root, later) must still do.
 print_postinst() {
-	local bin=$SBINDIR/flowtop
+	local bin=$BINDIR/flowtop
 	say "not done here; a package's postinst (or root) must run:"
 	echo "  getent passwd $USER_NAME >/dev/null || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group $USER_NAME"
 	if [ "$SETUID" = 1 ]; then
@@ -131,19 +141,36 @@ print_postinst() {
 	fi
 }
 
+# install_file MODE SRC DST: a file of ours, recorded.
+install_file() {
+	install -m "$1" "$2" "$DESTDIR$3"
+	record file "$3"
+}
+
 do_install() {
-	local c
+	local c unit
 	[ -x flowtop ] || die "./flowtop is not built: run make"
+	[ -f build/flowtop.8 ] || die "build/flowtop.8 is not built: run make"
 	manifest_read
-	mkdirs "$SBINDIR"
+	mkdirs "$BINDIR"
 	mkdirs "$MANDIR/man8"
+	mkdirs "$BASHCOMPDIR"
+	mkdirs "$UNITDIR"
 	mkdirs "$CONFDIR"
 	mkdirs "$GEOIPDIR"
 	mkdirs "$DATADIR"
-	install -m 0755 flowtop "$DESTDIR$SBINDIR/flowtop"
-	record file "$SBINDIR/flowtop"
-	install -m 0644 man/flowtop.8 "$DESTDIR$MANDIR/man8/flowtop.8"
-	record file "$MANDIR/man8/flowtop.8"
+	install_file 0755 flowtop "$BINDIR/flowtop"
+	install_file 0644 build/flowtop.8 "$MANDIR/man8/flowtop.8"
+	install_file 0644 dist/flowtop.bash-completion "$BASHCOMPDIR/flowtop"
+	# The units name the installed binary; systemd is not told (nothing
+	# is enabled: `systemctl enable --now flowtop-update.timer` is the
+	# admin's choice).
+	unit=$(mktemp)
+	sed -e "s|@BINDIR@|$BINDIR|g" -e "s|@GEOIPDIR@|$GEOIPDIR|g" \
+		dist/flowtop-update.service.in >"$unit"
+	install_file 0644 "$unit" "$UNITDIR/flowtop-update.service"
+	rm -f -- "$unit"
+	install_file 0644 dist/flowtop-update.timer "$UNITDIR/flowtop-update.timer"
 	for c in "${CONFS[@]}"; do
 		install_conf "$c"
 	done
@@ -157,7 +184,7 @@ do_install() {
 		install_privilege
 	else
 		manifest_write
-		say "not root: only root may run $SBINDIR/flowtop until root runs:"
+		say "not root: only root may run $BINDIR/flowtop until root runs:"
 		print_postinst
 	fi
 }

@@ -10,12 +10,18 @@
 # ui as that user with no capabilities, NoNewPrivs and seccomp; a root-only
 # copy of a config under --conf-dir is refused (permission denied), for the
 # run and for -u; and `make uninstall` leaves the PREFIX as it was.
+# Around the install: a normal user's login shell finds flowtop (the bin
+# directory under the default PREFIX is on its PATH); the bash completion
+# completes options, directories and formats; the systemd units of
+# `flowtop -u` are where systemd looks, say what they should, are not
+# enabled, and `systemd-analyze verify` accepts them.
 # The install is made from a copy of the tree (its build reused), so that
 # the tree's own ./flowtop keeps its default paths for the other tests.
 source "$(dirname "$0")/lib.sh"
 source "$E2E_DIR/dns.sh"
 require_root
-require_tools ip nft setpriv timeout tmux useradd userdel getcap make dnsmasq
+require_tools ip nft setpriv timeout tmux useradd userdel getcap make dnsmasq \
+	unshare mount runuser bash
 require_flowtop
 ns_setup_or_skip
 
@@ -49,6 +55,16 @@ mkdir -p "$SRC/build" &&
 	fail "harness: a copy of the tree with its build" "cannot copy $ROOT"
 	e2e_finish
 }
+# skip_ci WHAT WHY: a check that cannot run here is skipped, but under
+# CI=true, where everything must run, it fails.
+skip_ci() {
+	if [ "${CI:-}" = true ]; then
+		fail "$1" "$2 (CI=true: a check that cannot run fails)"
+	else
+		skip "$1" "$2"
+	fi
+}
+
 # mk NAME ARGS...: make in the copy, output in $WORK/NAME.log.
 mk() {
 	local name=$1
@@ -64,23 +80,36 @@ check_destdir() {
 		fail "DESTDIR ($mode): make install succeeds" "$(tail -n3 "$WORK/dest-$mode.log")"
 		return
 	fi
-	want="etc/netsniff-ng/geoip.conf etc/netsniff-ng/tcp.conf etc/netsniff-ng/udp.conf usr/local/sbin/flowtop usr/local/share/flowtop/install-manifest usr/local/share/man/man8/flowtop.8 var/lib/GeoIP/"
+	want="etc/netsniff-ng/geoip.conf etc/netsniff-ng/tcp.conf etc/netsniff-ng/udp.conf usr/local/bin/flowtop usr/local/lib/systemd/system/flowtop-update.service usr/local/lib/systemd/system/flowtop-update.timer usr/local/share/bash-completion/completions/flowtop usr/local/share/flowtop/install-manifest usr/local/share/man/man8/flowtop.8 var/lib/GeoIP/"
 	got=$(find "$dest" -mindepth 1 \( -type f -printf '%P\n' \) -o \
 		\( -type d -empty -printf '%P/\n' \) | sort | tr '\n' ' ')
 	verdict "DESTDIR ($mode): the files installed are exactly the expected ones" \
 		"$([ "$got" = "$want " ] || echo "got: $got")"
-	got=$(stat -c %a "$dest/usr/local/sbin/flowtop")$(getcap "$dest/usr/local/sbin/flowtop")
+	got=$(stat -c %a "$dest/usr/local/bin/flowtop")$(getcap "$dest/usr/local/bin/flowtop")
 	verdict "DESTDIR ($mode): no setuid, no file capabilities into a DESTDIR" \
 		"$([ "$got" = 755 ] || echo "mode+caps: $got")"
 	grep -q 'useradd --system' "$WORK/dest-$mode.log" || why="no useradd line"
 	if [ "$mode" = setuid ]; then
-		grep -q 'chmod 4755 /usr/local/sbin/flowtop' "$WORK/dest-$mode.log" || why="$why; no chmod 4755 line"
+		grep -q 'chmod 4755 /usr/local/bin/flowtop' "$WORK/dest-$mode.log" || why="$why; no chmod 4755 line"
 	else
-		grep -q 'setcap cap_net_admin,.*+p /usr/local/sbin/flowtop' "$WORK/dest-$mode.log" || why="$why; no setcap line"
+		grep -q 'setcap cap_net_admin,.*+p /usr/local/bin/flowtop' "$WORK/dest-$mode.log" || why="$why; no setcap line"
 	fi
 	verdict "DESTDIR ($mode): prints what a postinst must do" \
 		"${why:+${why#; }
 $(grep -A3 flowtop: "$WORK/dest-$mode.log" | head -n 8)}"
+	got=$(grep -x 'ExecStart=.*' "$dest/usr/local/lib/systemd/system/flowtop-update.service" 2>&1)
+	verdict "DESTDIR ($mode): the service runs the installed binary's -u" \
+		"$([ "$got" = "ExecStart=/usr/local/bin/flowtop -u" ] || echo "got: $got")"
+	# systemd's own unit lookup, offline (--root works with or without a
+	# running systemd): it finds the timer under usr/local/lib/systemd/system
+	# and nothing enabled it.
+	if command -v systemctl >/dev/null 2>&1; then
+		got=$(systemctl --root="$dest" is-enabled flowtop-update.timer 2>&1)
+		verdict "DESTDIR ($mode): systemctl --root finds the timer, disabled" \
+			"$([ "$got" = disabled ] || echo "is-enabled: $got")"
+	else
+		skip_ci "DESTDIR ($mode): systemctl --root finds the timer, disabled" "no systemctl"
+	fi
 	mk "undest-$mode" uninstall DESTDIR="$dest"
 	got=$(find "$dest" -mindepth 1 | head -n 5)
 	verdict "DESTDIR ($mode): make uninstall leaves it empty" "${got:+left: $got}"
@@ -121,7 +150,7 @@ as_user() {
 }
 
 # --- one install mode, run as the test user ---------------------------------------
-BIN=$PFX/sbin/flowtop
+BIN=$PFX/bin/flowtop
 check_run() {
 	local mode=$1 extra=() before after got why=
 	[ "$mode" = setuid ] && extra=(SETUID=1)
@@ -142,6 +171,9 @@ check_run() {
 	fi
 	verdict "$mode: the system user flowtop exists, with no login shell" \
 		"$(getent passwd flowtop | grep -q ':/usr/sbin/nologin$' || echo "$(getent passwd flowtop)")"
+	check_login_path "$mode"
+	check_completion "$mode"
+	check_units "$mode"
 
 	# Batch JSON: the default conf dir is the installed one.
 	ft_run "json-$mode" "$NS_CLIENT" setpriv --reuid="$TUSER" --regid="$TUSER" \
@@ -181,6 +213,78 @@ check_run() {
 }
 
 no_flowtop_procs() { ! pgrep -u flowtop >/dev/null 2>&1; }
+
+# A normal user's login shell finds flowtop. The install went to $PFX;
+# in a mount namespace of its own $PFX/bin stands where the default
+# PREFIX puts it (/usr/local/bin), and a login shell of the test user (bash
+# as its shell: the user's own is nologin) looks flowtop up and runs it.
+check_login_path() {
+	local mode=$1 out=$WORK/login-$1.out want
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare --mount --propagation private sh -c \
+		'mount --bind "$1" /usr/local/bin && exec runuser -l "$2" -s /bin/bash \
+			-c "command -v flowtop && flowtop --version"' \
+		sh "$PFX/bin" "$TUSER" >"$out" 2>"$WORK/login-$mode.err" </dev/null
+	want="/usr/local/bin/flowtop
+$("$BIN" --version | head -n 1)"
+	verdict "$mode: $TUSER's login shell finds flowtop in /usr/local/bin and runs it" \
+		"$([ "$(head -n 2 "$out")" = "$want" ] || { echo "got:"; cat "$out" "$WORK/login-$mode.err"; } | head -n 6)"
+}
+
+# The installed bash completion, as the test user, in a bash with nothing
+# else loaded: options come from `flowtop --help` of the flowtop on the PATH.
+check_completion() {
+	local mode=$1 comp=$PFX/share/bash-completion/completions/flowtop got want
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	got=$(setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups \
+		env PATH="$PFX/bin:/usr/bin:/bin" bash --norc --noprofile -c '
+		source "$1" || exit 1
+		fn=$(complete -p flowtop 2>/dev/null | sed -n "s/.* -F \([^ ]*\) .*/\1/p")
+		[ -n "$fn" ] || { echo "no completion function registered for flowtop"; exit 1; }
+		c() {
+			COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMPREPLY=()
+			COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+			"$fn" flowtop "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+			echo "${COMPREPLY[*]}"
+		}
+		c flowtop --geo
+		c flowtop -o ""
+		c flowtop --conf-dir "$2/e"
+		c flowtop -46T --geoip-dir "$2/g"
+		' bash "$comp" "$PFX" 2>&1)
+	want="--geoip-dir
+text json
+$PFX/etc
+$PFX/geoip"
+	verdict "$mode: bash completion: --geo gives --geoip-dir, -o the formats, --conf-dir/--geoip-dir directories" \
+		"$([ "$got" = "$want" ] || printf 'got:\n%s\nwanted:\n%s\n' "$got" "$want")"
+}
+
+# The units of `flowtop -u`: installed where UNITDIR puts them, naming the
+# installed binary, not enabled; systemd-analyze verify accepts them (the
+# man page of Documentation= found under the PREFIX).
+check_units() {
+	local mode=$1 dir=$PFX/lib/systemd/system svc tmr why= rc
+	svc=$dir/flowtop-update.service tmr=$dir/flowtop-update.timer
+	if [ ! -f "$svc" ] || [ ! -f "$tmr" ]; then
+		why="not there: $(ls -A "$dir" 2>&1 | tr '\n' ' ')"
+	else
+		grep -qx "ExecStart=$BIN -u" "$svc" || why="service: no ExecStart=$BIN -u"
+		grep -qx 'Type=oneshot' "$svc" || why="$why; service: not Type=oneshot"
+		grep -q '^OnCalendar=' "$tmr" || why="$why; timer: no OnCalendar="
+		grep -qx 'WantedBy=timers.target' "$tmr" || why="$why; timer: not WantedBy=timers.target"
+		[ -z "$(find "$PFX" -name '*.wants')" ] || why="$why; enabled: $(find "$PFX" -name '*.wants')"
+	fi
+	verdict "$mode: the flowtop -u service and weekly timer are installed, not enabled" "${why#; }"
+	if command -v systemd-analyze >/dev/null 2>&1; then
+		MANPATH=$PFX/share/man systemd-analyze verify "$tmr" "$svc" >"$WORK/verify-$mode.log" 2>&1
+		rc=$?
+		verdict "$mode: systemd-analyze verify accepts the units" \
+			"$([ "$rc" = 0 ] && ! [ -s "$WORK/verify-$mode.log" ] || { echo "status $rc"; show_file "$WORK/verify-$mode.log" 6; })"
+	else
+		skip_ci "$mode: systemd-analyze verify accepts the units" "no systemd-analyze (Debian package systemd)"
+	fi
+}
 
 # The screen in tmux; the ui's /proc status; q quits with status 0.
 check_screen() {

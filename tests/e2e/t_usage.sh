@@ -50,7 +50,8 @@ ft_run help_h "$NS_CLIENT" "$FLOWTOP" -h
 verdict "-h exits 0 and prints the same help" \
 	"$([ "$FT_RC" = 0 ] || echo "$(rc_text "$FT_RC"); ")$(cmp -s "$WORK/help.out" "$WORK/help_h.out" || echo "differs from --help")"
 
-version=$(cat "$ROOT/VERSION" 2>/dev/null)
+# VERSION: the version on its first line, the release date on its second.
+version=$(sed -n 1p "$ROOT/VERSION" 2>/dev/null)
 for v in --version -v; do
 	ft_run ver "$NS_CLIENT" "$FLOWTOP" "$v"
 	verdict "$v exits 0 and prints the version ($version)" \
