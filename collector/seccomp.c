@@ -24,7 +24,9 @@ static const struct sc_rule collector_rules[] = {
 	/* socket -> process (collector/procmap.c): /proc/PID/fd links and
 	 * /proc/PID/stat, /proc/net/icmp{,6}, all relative to a /proc
 	 * descriptor opened before the sandbox; the sock_diag and rtnetlink
-	 * sockets use sendto/recvfrom above. Read-only opens only. */
+	 * sockets use sendto/recvfrom above. The traffic counters of an
+	 * empty table (collector/untracked.c): snmp and snmp6 under a
+	 * /proc/self/net descriptor opened before. Read-only opens only. */
 	SC_OPEN_READONLY,
 	SC_ALLOW(getdents64),
 	SC_ALLOW(readlinkat),

@@ -13,6 +13,7 @@ void stream_init(struct stream *s, struct ct_source *ct, struct msg_chan *ui)
 	memset(s, 0, sizeof(*s));
 	s->ct = ct;
 	s->ui = ui;
+	untracked_open(&s->unt, UNTRACKED_PROC_NET);
 }
 
 static int stream_send(struct stream *s, uint32_t type, const void *p,
@@ -125,12 +126,19 @@ static void stream_refresh_sockets(struct stream *s, uint32_t kind)
 }
 
 /* Not one entry in the kernel's table (whatever the selection) while the
- * host holds established TCP connections: they would be tracked if any
- * rule used conntrack. */
-static int stream_untracked(const struct stream *s)
+ * host holds established TCP connections, or while packets flow
+ * (untracked.h): they would be tracked if any rule used conntrack. The
+ * counters are sampled at every dump, so that "between dumps" holds. */
+static int stream_untracked(struct stream *s)
 {
-	return s->pm && !s->tracking_forced && ct_dump_entries(s->ct) == 0 &&
-	       procmap_tcp_established(s->pm) > 0;
+	uint64_t entries = ct_dump_entries(s->ct);
+	int flowing;
+
+	if (s->tracking_forced)
+		return 0;
+	flowing = untracked_sample(&s->unt, entries);
+	return entries == 0 &&
+	       (flowing || (s->pm && procmap_tcp_established(s->pm) > 0));
 }
 
 int stream_dump(struct stream *s, uint32_t kind)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include "collector/ct.h"
 #include "collector/procmap.h"
+#include "collector/untracked.h"
 #include "privsep/msg.h"
 
 #define STREAM_BATCH (MSG_MAX_PAYLOAD / sizeof(struct flow_wire))
@@ -27,6 +28,7 @@ struct stream {
 	uint64_t resyncs;        /* dumps forced by lost events */
 	uint32_t cadence_ms;     /* spacing of periodic dumps, told to the ui */
 	int tracking_forced;     /* --track: an empty table is just empty */
+	struct untracked unt;    /* packets flowing past an empty table */
 	struct procmap *pm;      /* NULL: no process attribution */
 	uint64_t pm_errors;      /* failed socket refreshes (not fatal) */
 	uint64_t pm_full_mono;   /* last full socket refresh, CLOCK_MONOTONIC ns */
@@ -39,6 +41,8 @@ struct stream {
 	char err[256];           /* why the last call failed */
 };
 
+/* Also opens what untracked_sample reads (before the collector confines
+ * itself); it stays open for the collector's life. */
 void stream_init(struct stream *s, struct ct_source *ct, struct msg_chan *ui);
 
 /* Attribute flows to processes through pm (NULL: don't). */

@@ -97,7 +97,9 @@ struct msg_dump_mark {
 
 enum dump_flag {
 	/* The table is empty while this host has established TCP
-	 * connections: no firewall rule makes the kernel track them. */
+	 * connections, or stays empty while packets flow (the SNMP
+	 * counters of collector/untracked.h rise): no firewall rule makes
+	 * the kernel track them. */
 	DUMP_F_UNTRACKED = 1u << 0,
 	DUMP_F_ALL = DUMP_F_UNTRACKED,
 };

@@ -81,8 +81,8 @@ static void batch_note_tracking(struct ui *u, const struct msg_dump_mark *mk)
 	u->untracked = untracked;
 	if (untracked)
 		fputs("flowtop: the kernel tracks no flows here (no firewall "
-		      "rule uses conntrack, yet TCP connections are open): "
-		      "try flowtop --track\n", stderr);
+		      "rule uses conntrack, yet packets flow or TCP "
+		      "connections are open): try flowtop --track\n", stderr);
 	else
 		fputs("flowtop: the kernel tracks flows now\n", stderr);
 }

@@ -1,38 +1,40 @@
-/* fmt: numbers and strings for screen cells. */
+/* fmt: numbers and strings for people (see fmt.h for the units). */
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "ui/fmt.h"
 
-void fmt_size(char *out, size_t sz, double v)
+void fmt_count(char *out, size_t sz, double v)
 {
-	static const char units[] = "KMGTPE";
-	int u = -1;
+	static const char mult[] = "kMGTPE";
+	size_t i = 0;
 
-	if (!(v >= 0))
+	if (!(v >= 0) || isinf(v))
 		v = 0;
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
+	if (v < 999.5) {
 		snprintf(out, sz, "%.0f", v);
-	else
-		snprintf(out, sz, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
+		return;
+	}
+	/* The next multiple from where one decimal would round to 1000.0. */
+	v /= 1000;
+	while (v >= 999.95 && i + 1 < sizeof(mult) - 1) {
+		v /= 1000;
+		i++;
+	}
+	snprintf(out, sz, "%.1f%c", v, mult[i]);
 }
 
 void fmt_rate(char *out, size_t sz, double bytes_per_s, int bits)
 {
-	char n[16];
-	double v = bits ? bytes_per_s * 8 : bytes_per_s;
+	fmt_count(out, sz, bits ? bytes_per_s * 8 : bytes_per_s);
+}
 
-	if (!(v > 0)) {
-		snprintf(out, sz, "0");
-		return;
-	}
-	fmt_size(n, sizeof(n), v);
-	snprintf(out, sz, "%s%s", n, bits ? "b/s" : "B/s");
+const char *fmt_rate_unit(int bits)
+{
+	return bits ? "bit/s" : "B/s";
 }
 
 void fmt_age(char *out, size_t sz, int64_t s)
@@ -40,16 +42,24 @@ void fmt_age(char *out, size_t sz, int64_t s)
 	if (s < 0)
 		snprintf(out, sz, "-");
 	else if (s < 60)
-		snprintf(out, sz, "%llds", (long long)s);
+		snprintf(out, sz, "%" PRId64 "s", s);
 	else if (s < 3600)
-		snprintf(out, sz, "%lldm%02lld", (long long)(s / 60),
-			 (long long)(s % 60));
+		snprintf(out, sz, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
 	else if (s < 86400)
-		snprintf(out, sz, "%lldh%02lld", (long long)(s / 3600),
-			 (long long)(s / 60 % 60));
+		snprintf(out, sz, "%" PRId64 "h%02" PRId64 "m", s / 3600,
+			 s / 60 % 60);
+	else if (s < 100 * 86400)
+		snprintf(out, sz, "%" PRId64 "d%02" PRId64 "h", s / 86400,
+			 s / 3600 % 24);
 	else
-		snprintf(out, sz, "%lldd%02lldh", (long long)(s / 86400),
-			 (long long)(s / 3600 % 24));
+		snprintf(out, sz, "%" PRId64 "d", s / 86400);
+}
+
+int64_t fmt_age_secs(uint64_t start_ns, uint64_t now_ns)
+{
+	if (!start_ns || start_ns > now_ns)
+		return -1;
+	return (int64_t)((now_ns - start_ns) / 1000000000u);
 }
 
 /* One character of s: its bytes and columns (undecodable: 1 byte, 1). */

@@ -5,13 +5,10 @@
  * by one column table below: each row is first rendered into cells, then
  * the cells are laid out by that table.
  *
- * Human-readable units of the text table:
- *   bytes     binary multiples, K = 1024 (as top and upstream flowtop)
- *   packets   decimal multiples, K = 1000 (they are counts)
- *   B/s       binary multiples, K = 1024, like the bytes they count
- *   bit/s     decimal multiples, K = 1000, the networking convention
- * Values under 1000 are printed whole; above, one decimal and a suffix
- * K, M, G, T, P or E.
+ * The text table's numbers come from ui/fmt.c, as the screen's do (see
+ * fmt.h for the units): bytes and packets in decimal multiples, rates too,
+ * in the unit the rate columns' titles name (B/s, or bit/s with -b). JSON
+ * keeps raw numbers: bytes, bytes/s (bits/s with -b), seconds.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -21,6 +18,7 @@
 #include <string.h>
 
 #include "common/escape.h"
+#include "ui/fmt.h"
 #include "ui/print.h"
 
 #define NS_PER_SEC UINT64_C(1000000000)
@@ -52,8 +50,9 @@ struct pr_column {
 
 /* Widths: SRC/DST fit "[" + 39-char IPv6 + "]:" + 5-digit port = 47; STATE
  * fits the longest kernel name, SCTP's SHUTDOWN_ACK_SENT; PROCESS fits a
- * 7-digit pid, "/" and a 15-byte comm; ORIG/REPLY fit "999.9K/999.9K";
- * rates fit "999.9Mbit/s"; AGE fits "999d23h". An escaped comm may be
+ * 7-digit pid, "/" and a 15-byte comm; ORIG/REPLY fit "999.9k/999.9k";
+ * the rate titles fit "REPLY_bit/s", their cells "999.9k"; AGE fits
+ * "99d23h". An escaped comm may be
  * longer than its column and then pushes the rest of its row right: a name
  * is never cut. */
 static const struct pr_column pr_columns[PR_NCOLS] = {
@@ -66,8 +65,9 @@ static const struct pr_column pr_columns[PR_NCOLS] = {
 	[PR_PROCESS] =    { "process",    "PROCESS",    23, PR_LEFT },
 	[PR_ORIG] =       { "orig",       "ORIG",       13, PR_RIGHT },
 	[PR_REPLY] =      { "reply",      "REPLY",      13, PR_RIGHT },
-	[PR_ORIG_RATE] =  { "orig_rate",  "ORIG_RATE",  11, PR_RIGHT },
-	[PR_REPLY_RATE] = { "reply_rate", "REPLY_RATE", 11, PR_RIGHT },
+	/* "_" and the unit are added to these two (pt_header). */
+	[PR_ORIG_RATE] =  { "orig_rate",  "ORIG",       11, PR_RIGHT },
+	[PR_REPLY_RATE] = { "reply_rate", "REPLY",      11, PR_RIGHT },
 	[PR_AGE] =        { "age",        "AGE",        7,  PR_RIGHT },
 };
 
@@ -95,14 +95,6 @@ static int pr_addr(char *buf, size_t sz, uint8_t family, const uint8_t *a)
 		return -1;
 	}
 	return 0;
-}
-
-/* Seconds since the flow started; -1 when that is not known. */
-static int64_t pr_age(const struct flow_wire *w, uint64_t real_ns)
-{
-	if (!w->start_ns || w->start_ns > real_ns)
-		return -1;
-	return (int64_t)((real_ns - w->start_ns) / NS_PER_SEC);
 }
 
 static double pr_rate_value(const struct print_opts *po, double bytes_per_s)
@@ -159,7 +151,7 @@ static void pj_put(struct pj_buf *b, const char *s, size_t n)
 /* How many decimal digits v has (1..20), without a loop: bits * 1233/4096
  * (log10(2)) is floor(log10(v)) or one more, and one compare tells which.
  * p10[0] is 0 rather than 1 so that v = 0 counts as one digit. */
-static size_t fmt_u64_len(uint64_t v)
+static size_t pn_u64_len(uint64_t v)
 {
 	static const uint64_t p10[20] = {
 		0, UINT64_C(10), UINT64_C(100), UINT64_C(1000),
@@ -179,14 +171,14 @@ static size_t fmt_u64_len(uint64_t v)
 
 /* Decimal digits of v at p, as PRIu64 prints them; returns how many.
  * Two digits a step: halves the divisions of counters with 10+ digits. */
-static size_t fmt_u64(char *p, uint64_t v)
+static size_t pn_u64(char *p, uint64_t v)
 {
 	static const char pairs[201] =
 		"00010203040506070809101112131415161718192021222324"
 		"25262728293031323334353637383940414243444546474849"
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
-	size_t n = fmt_u64_len(v), i = n;
+	size_t n = pn_u64_len(v), i = n;
 
 	while (v >= 10) {
 		memcpy(p + i - 2, pairs + v % 100 * 2, 2);
@@ -200,7 +192,7 @@ static size_t fmt_u64(char *p, uint64_t v)
 
 /* ".d", ".dd" or ".ddd" of thousandths f < 1000, trailing zeros dropped;
  * nothing for 0. */
-static size_t fmt_frac(char *p, unsigned f)
+static size_t pn_frac(char *p, unsigned f)
 {
 	size_t n = f % 10 ? 3 : f % 100 ? 2 : f ? 1 : 0;
 
@@ -214,7 +206,7 @@ static size_t fmt_frac(char *p, unsigned f)
 /* snprintf's "%.3f", trailing zeros and point dropped, for what the fast
  * path doesn't cover. PJ_RATE_MAX fits every double, so there is no
  * second format for long ones. */
-static size_t fmt_rate_slow(char *p, double v)
+static size_t pn_rate_slow(char *p, double v)
 {
 	int n = snprintf(p, PJ_RATE_MAX, "%.3f", v);
 
@@ -231,7 +223,7 @@ static size_t fmt_rate_slow(char *p, double v)
  * m*1000 / 2^sh with m*1000 < 2^63, and is rounded here exactly as glibc's
  * printf rounds in the default mode: to nearest, a tie to even. Below
  * 2^-11 (sh >= 64) v*1000 < 0.5 and rounds to 0. */
-static uint64_t fmt_milli(uint64_t m, int sh)
+static uint64_t pn_milli(uint64_t m, int sh)
 {
 	uint64_t q, rest, half;
 
@@ -249,7 +241,7 @@ static uint64_t fmt_milli(uint64_t m, int sh)
 /* A rate with at most 3 decimals, trailing zeros dropped (1250.5 and
  * 0.125, not 1250.500): byte for byte what "%.3f" and trimming gave, from
  * the bits of the double rather than through printf. */
-static size_t fmt_rate(char *p, double v)
+static size_t pn_rate(char *p, double v)
 {
 	uint64_t bits, milli;
 	int exp;
@@ -258,24 +250,24 @@ static size_t fmt_rate(char *p, double v)
 	memcpy(&bits, &v, sizeof(bits));
 	/* Signed (-0.0 too), NaN, infinite or past UINT64_MAX. */
 	if (bits >> 63 || !(v < 0x1p64))
-		return fmt_rate_slow(p, v);
+		return pn_rate_slow(p, v);
 	if (v >= 0x1p52)           /* every double from here up is whole */
-		return fmt_u64(p, (uint64_t)v);
+		return pn_u64(p, (uint64_t)v);
 	exp = (int)(bits >> 52);   /* biased; 0: zero or subnormal, tiny */
-	milli = fmt_milli((bits & ((UINT64_C(1) << 52) - 1)) |
+	milli = pn_milli((bits & ((UINT64_C(1) << 52) - 1)) |
 			  (UINT64_C(1) << 52), exp ? 1075 - exp : 64);
-	n = fmt_u64(p, milli / 1000);
-	return n + fmt_frac(p + n, (unsigned)(milli % 1000));
+	n = pn_u64(p, milli / 1000);
+	return n + pn_frac(p + n, (unsigned)(milli % 1000));
 }
 
 /* a.b.c.d, as inet_ntop writes it; returns the length. */
-static size_t fmt_ipv4(char *p, const uint8_t *a)
+static size_t pn_ipv4(char *p, const uint8_t *a)
 {
-	size_t n = fmt_u64(p, a[0]);
+	size_t n = pn_u64(p, a[0]);
 
 	for (int i = 1; i < 4; i++) {
 		p[n++] = '.';
-		n += fmt_u64(p + n, a[i]);
+		n += pn_u64(p + n, a[i]);
 	}
 	return n;
 }
@@ -300,7 +292,7 @@ static inline void pj_u64(struct pj_buf *b, const char *key, uint64_t v)
 {
 	char *p = pj_key(b, key, 20);
 
-	b->len += fmt_u64(p, v);
+	b->len += pn_u64(p, v);
 }
 
 /* Only for strings known to need no escaping (names from our own tables,
@@ -320,7 +312,7 @@ static void pj_rate(struct pj_buf *b, const char *key, double v)
 {
 	char *p = pj_key(b, key, PJ_RATE_MAX);
 
-	b->len += fmt_rate(p, v);
+	b->len += pn_rate(p, v);
 }
 
 /* in[0..len) from outside, escaped for JSON straight into the buffer. */
@@ -360,7 +352,7 @@ static void pj_addr(struct pj_buf *b, const char *key, uint8_t family,
 		return;
 	}
 	p = pj_key(b, key, sizeof("\"255.255.255.255\"") - 1);
-	n = fmt_ipv4(p + 1, a);
+	n = pn_ipv4(p + 1, a);
 	p[0] = '"';
 	p[n + 1] = '"';
 	b->len += n + 2;
@@ -456,11 +448,11 @@ static void pj_flow(struct pj_buf *b, const struct print_opts *po,
 {
 	const struct flow_wire *w = &e->w;
 	const char *proto = flow_proto_name(w->l4proto);
-	int64_t age = pr_age(w, real_ns);
+	int64_t age = fmt_age_secs(w->start_ns, real_ns);
 	char *p = pj_room(b, 6 + 10);      /* {"id": and a uint32 */
 
 	memcpy(p, "{\"id\":", 6);
-	b->len += 6 + fmt_u64(p + 6, w->id);
+	b->len += 6 + pn_u64(p + 6, w->id);
 	if (pj_known_family(w->family))
 		pj_str(b, "family", w->family == FLOW_FAM_IPV4 ? "ipv4" : "ipv6");
 	if (proto)
@@ -504,33 +496,13 @@ static int pj_snapshot(FILE *out, const struct print_opts *po,
 
 /* ---- text table ---- */
 
-/* v whole under 1000, else scaled by base with one decimal. The switch to
- * the next suffix happens where one decimal would round to 1000.0. */
-static void pt_scaled(char *buf, size_t sz, double v, double base,
-		      const char *unit)
-{
-	static const char suffix[] = "KMGTPE";
-	size_t i = 0;
-
-	if (v < 999.5) {
-		snprintf(buf, sz, "%.0f%s", v, unit);
-		return;
-	}
-	v /= base;
-	while (v >= 999.95 && i + 1 < sizeof(suffix) - 1) {
-		v /= base;
-		i++;
-	}
-	snprintf(buf, sz, "%.1f%c%s", v, suffix[i], unit);
-}
-
 /* "bytes/packets" of one direction. */
 static void pt_counters(char *buf, size_t sz, uint64_t bytes, uint64_t pkts)
 {
-	char b[32], p[32];
+	char b[FMT_COUNT_MAX], p[FMT_COUNT_MAX];
 
-	pt_scaled(b, sizeof(b), (double)bytes, 1024, "");
-	pt_scaled(p, sizeof(p), (double)pkts, 1000, "");
+	fmt_count(b, sizeof(b), (double)bytes);
+	fmt_count(p, sizeof(p), (double)pkts);
 	snprintf(buf, sz, "%s/%s", b, p);
 }
 
@@ -539,27 +511,8 @@ static void pt_rate(char *buf, size_t sz, const struct print_opts *po,
 {
 	if (!e->has_rate)
 		snprintf(buf, sz, "-");
-	else if (po->bits)
-		pt_scaled(buf, sz, pr_rate_value(po, rate), 1000, "bit/s");
 	else
-		pt_scaled(buf, sz, pr_rate_value(po, rate), 1024, "B/s");
-}
-
-/* 12s, 3m04s, 2h05m, 1d03h: two units at most, like ps and top. */
-static void pt_age(char *buf, size_t sz, int64_t age)
-{
-	if (age < 0)
-		snprintf(buf, sz, "-");
-	else if (age < 60)
-		snprintf(buf, sz, "%" PRId64 "s", age);
-	else if (age < 3600)
-		snprintf(buf, sz, "%" PRId64 "m%02" PRId64 "s", age / 60, age % 60);
-	else if (age < 86400)
-		snprintf(buf, sz, "%" PRId64 "h%02" PRId64 "m", age / 3600,
-			 age % 3600 / 60);
-	else
-		snprintf(buf, sz, "%" PRId64 "d%02" PRId64 "h", age / 86400,
-			 age % 86400 / 3600);
+		fmt_rate(buf, sz, rate, po->bits);
 }
 
 /* addr, addr:port, or [addr]:port for IPv6 so the port stands apart; a
@@ -655,7 +608,7 @@ static void pt_cells(char cells[PR_NCOLS][PR_CELL_MAX],
 		    w->reply_packets);
 	pt_rate(cells[PR_ORIG_RATE], PR_CELL_MAX, po, e, e->orig_rate);
 	pt_rate(cells[PR_REPLY_RATE], PR_CELL_MAX, po, e, e->reply_rate);
-	pt_age(cells[PR_AGE], PR_CELL_MAX, pr_age(w, real_ns));
+	fmt_age(cells[PR_AGE], PR_CELL_MAX, fmt_age_secs(w->start_ns, real_ns));
 }
 
 /* One line laid out by pr_columns; no trailing blanks. */
@@ -676,12 +629,20 @@ static void pt_line(FILE *out, const char *const cells[PR_NCOLS])
 	fputc('\n', out);
 }
 
-static void pt_header(FILE *out)
+/* The rate columns' titles name their unit: ORIG_B/s, REPLY_bit/s. */
+static void pt_header(FILE *out, const struct print_opts *po)
 {
 	const char *titles[PR_NCOLS];
+	char orig[32], reply[32];
 
 	for (int c = 0; c < PR_NCOLS; c++)
 		titles[c] = pr_columns[c].title;
+	snprintf(orig, sizeof(orig), "%s_%s", pr_columns[PR_ORIG_RATE].title,
+		 fmt_rate_unit(po->bits));
+	snprintf(reply, sizeof(reply), "%s_%s", pr_columns[PR_REPLY_RATE].title,
+		 fmt_rate_unit(po->bits));
+	titles[PR_ORIG_RATE] = orig;
+	titles[PR_REPLY_RATE] = reply;
 	pt_line(out, titles);
 }
 
@@ -706,7 +667,7 @@ int print_snapshot(FILE *out, const struct print_opts *po,
 	if (po->json) {
 		r = pj_snapshot(out, po, v, n, real_ns);
 	} else {
-		pt_header(out);
+		pt_header(out, po);
 		for (size_t i = 0; i < n; i++)
 			pt_row(out, po, v[i], real_ns);
 		/* The blank line that separates this snapshot from the next. */

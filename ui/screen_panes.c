@@ -104,12 +104,13 @@ static void scr_reply(char *buf, size_t sz, const struct flow_wire *w)
 static void scr_counters(char *buf, size_t sz, uint64_t bytes, uint64_t pkts,
 			 double rate, int bits)
 {
-	char b[16], r[24];
+	char b[FMT_COUNT_MAX], p[FMT_COUNT_MAX], r[FMT_COUNT_MAX];
 
-	fmt_size(b, sizeof(b), (double)bytes);
+	fmt_count(b, sizeof(b), (double)bytes);
+	fmt_count(p, sizeof(p), (double)pkts);
 	fmt_rate(r, sizeof(r), rate, bits);
-	snprintf(buf, sz, "%s bytes, %llu packets, %s", b,
-		 (unsigned long long)pkts, r);
+	snprintf(buf, sz, "%s bytes, %s packets, %s %s", b, p, r,
+		 fmt_rate_unit(bits));
 }
 
 static void scr_detail_lines(int y, int x, int w, const struct view_src *src,
@@ -117,15 +118,15 @@ static void scr_detail_lines(int y, int x, int w, const struct view_src *src,
 			     const struct flow_entry *e, int closed)
 {
 	const struct flow_wire *w_ = &e->w;
-	char buf[1024], age[16];
+	char buf[1024], age[FMT_AGE_MAX];
 	const char *st = flow_state_name(w_->l4proto, w_->state);
 
 	scr_end(buf, sizeof(buf), src, w_, w_->src, w_->sport);
 	scr_kv(y++, x, w, "source", buf);
 	scr_end(buf, sizeof(buf), src, w_, w_->dst, w_->dport);
 	scr_kv(y++, x, w, "dest", buf);
-	fmt_age(age, sizeof(age), w_->start_ns && w_->start_ns <= si->now_real_ns ?
-		(int64_t)((si->now_real_ns - w_->start_ns) / 1000000000ull) : -1);
+	fmt_age(age, sizeof(age), fmt_age_secs(w_->start_ns,
+				   si->now_real_ns));
 	snprintf(buf, sizeof(buf), "%s over IPv%u, %s%s, age %s",
 		 flow_proto_name(w_->l4proto) ? flow_proto_name(w_->l4proto) : "?",
 		 w_->family, st ? st : "no state", closed ? " (closed)" : "", age);

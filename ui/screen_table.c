@@ -109,7 +109,30 @@ static void scr_layout(struct view *v, struct layout *l)
 	}
 }
 
-static void scr_titles(struct view *v, const struct layout *l, int y)
+/* Whether col of tab holds rates: its title then names their unit. */
+static int scr_rate_col(enum view_tab tab, int col)
+{
+	switch (tab) {
+	case VIEW_PROCS: return col == PC_SENT_RATE || col == PC_RECV_RATE;
+	case VIEW_COUNTRIES: return col == CC_SENT_RATE || col == CC_RECV_RATE;
+	default: return col == FC_RATE;
+	}
+}
+
+/* A column's title, for a rate column with the unit: "SENT B/s", or the
+ * unit alone ("bit/s") when the table's title is empty. */
+static void scr_title(char *buf, size_t sz, const struct view_col *d,
+		      enum view_tab tab, int col, int bits)
+{
+	if (!scr_rate_col(tab, col))
+		snprintf(buf, sz, "%s", d->title);
+	else
+		snprintf(buf, sz, "%s%s%s", d->title, d->title[0] ? " " : "",
+			 fmt_rate_unit(bits));
+}
+
+static void scr_titles(struct view *v, const struct screen_info *si,
+		       const struct layout *l, int y)
 {
 	size_t n;
 	const struct view_col *c = view_cols(v->tab, &n);
@@ -120,10 +143,11 @@ static void scr_titles(struct view *v, const struct layout *l, int y)
 	printw("%*s", COLS, "");
 	for (int i = 0; i < l->n; i++) {
 		const struct view_col *d = &c[l->col[i]];
-		char title[40];
+		char name[32], title[40];
 		int sorted = l->col[i] == t->sort_col;
 
-		snprintf(title, sizeof(title), "%s%s", d->title, !sorted ? "" :
+		scr_title(name, sizeof(name), d, v->tab, l->col[i], si->bits);
+		snprintf(title, sizeof(title), "%s%s", name, !sorted ? "" :
 			 (d->desc ^ t->reverse) ? "v" : "^");
 		scr_cell(y, l->x[i], l->w[i], title, d->right ? CELL_RIGHT : 0,
 			 A_REVERSE | (sorted ? A_BOLD : 0), NULL);
@@ -248,8 +272,8 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 		snprintf(buf, sz, "%s", st ? st : "");
 		return closed ? 0 : scr_attr(scr_state_pair(st));
 	case FC_AGE:
-		fmt_age(buf, sz, w->start_ns && w->start_ns <= si->now_real_ns ?
-			(int64_t)((si->now_real_ns - w->start_ns) / 1000000000ull) : -1);
+		fmt_age(buf, sz, fmt_age_secs(w->start_ns,
+				   si->now_real_ns));
 		return 0;
 	case FC_SRC:
 		scr_endpoint(buf, sz, src, w, w->src, flags);
@@ -268,7 +292,7 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 		scr_geo(buf, sz, src, w, width);
 		return 0;
 	case FC_BYTES:
-		fmt_size(buf, sz, (double)w->orig_bytes + (double)w->reply_bytes);
+		fmt_count(buf, sz, (double)w->orig_bytes + (double)w->reply_bytes);
 		return 0;
 	default:
 		fmt_rate(buf, sz, e->orig_rate + e->reply_rate, si->bits);
@@ -307,8 +331,8 @@ static void scr_proc_cell(char *buf, size_t sz, int col,
 	case PC_PID: snprintf(buf, sz, "%u", p->pid); break;
 	case PC_PROC: snprintf(buf, sz, "%s", p->comm); break;
 	case PC_FLOWS: snprintf(buf, sz, "%u", p->flows); break;
-	case PC_SENT: fmt_size(buf, sz, (double)p->orig_bytes); break;
-	case PC_RECV: fmt_size(buf, sz, (double)p->reply_bytes); break;
+	case PC_SENT: fmt_count(buf, sz, (double)p->orig_bytes); break;
+	case PC_RECV: fmt_count(buf, sz, (double)p->reply_bytes); break;
 	case PC_SENT_RATE: fmt_rate(buf, sz, p->orig_rate, bits); break;
 	default: fmt_rate(buf, sz, p->reply_rate, bits); break;
 	}
@@ -329,8 +353,8 @@ static void scr_country_cell(char *buf, size_t sz, int col,
 			buf[0] = 0;
 		break;
 	case CC_FLOWS: snprintf(buf, sz, "%u", c->flows); break;
-	case CC_SENT: fmt_size(buf, sz, (double)c->sent_bytes); break;
-	case CC_RECV: fmt_size(buf, sz, (double)c->recv_bytes); break;
+	case CC_SENT: fmt_count(buf, sz, (double)c->sent_bytes); break;
+	case CC_RECV: fmt_count(buf, sz, (double)c->recv_bytes); break;
 	case CC_SENT_RATE: fmt_rate(buf, sz, c->sent_rate, bits); break;
 	default: fmt_rate(buf, sz, c->recv_rate, bits); break;
 	}
@@ -364,7 +388,7 @@ void scr_table(struct view *v, const struct view_src *src,
 	const struct view_tabstate *t = &v->ts[v->tab];
 
 	scr_layout(v, &l);
-	scr_titles(v, &l, y0);
+	scr_titles(v, si, &l, y0);
 	for (int r = 0; r < rows; r++) {
 		size_t i = t->top + (size_t)r;
 		int base = i == t->sel ? A_REVERSE : A_NORMAL;

@@ -1,5 +1,10 @@
 /* view_cols: the column tables of the three tabs: titles, widths, which
- * share a wide terminal's spare room, default sort direction. */
+ * share a wide terminal's spare room, default sort direction.
+ *
+ * The screen adds the unit to a rate column's title ("SENT B/s", "RECV
+ * bit/s"; the flows tab's, titled "", shows the unit alone): see
+ * screen_table.c. Counts and rates fit 6 columns and ages 6 (ui/fmt.h);
+ * the rate columns are as wide as their title with -b and the sort mark. */
 #include "ui/view.h"
 
 _Static_assert(FC_COUNT <= VIEW_MAX_COLS && PC_COUNT <= VIEW_MAX_COLS &&
@@ -10,14 +15,14 @@ static const struct view_col flow_cols[FC_COUNT] = {
 	[FC_PROC]  = { "PROCESS",     12,  7, 1, 0, 0 },
 	[FC_PROTO] = { "PROTO",        5,  5, 0, 0, 0 },
 	[FC_STATE] = { "STATE",       11, 11, 0, 0, 0 },
-	[FC_AGE]   = { "AGE",          5,  5, 0, 1, 1 },
+	[FC_AGE]   = { "AGE",          6,  6, 0, 1, 1 },
 	[FC_SRC]   = { "SOURCE",      18, 15, 2, 0, 0 },
 	[FC_SPORT] = { "SPORT",        5,  5, 0, 0, 1 },
 	[FC_DST]   = { "DESTINATION", 18, 15, 3, 0, 0 },
 	[FC_DPORT] = { "PORT",         6,  6, 0, 0, 0 },
 	[FC_GEO]   = { "GEO",          8,  2, 1, 0, 0 },
 	[FC_BYTES] = { "BYTES",        6,  6, 0, 1, 1 },
-	[FC_RATE]  = { "RATE",         8,  8, 0, 1, 1 },
+	[FC_RATE]  = { "",             7,  7, 0, 1, 1 },
 };
 
 static const struct view_col proc_cols[PC_COUNT] = {
@@ -26,8 +31,8 @@ static const struct view_col proc_cols[PC_COUNT] = {
 	[PC_FLOWS]     = { "FLOWS",     7,  7, 0, 1, 1 },
 	[PC_SENT]      = { "SENT",      9,  9, 0, 1, 1 },
 	[PC_RECV]      = { "RECEIVED",  9,  9, 0, 1, 1 },
-	[PC_SENT_RATE] = { "SENT/s",   10, 10, 0, 1, 1 },
-	[PC_RECV_RATE] = { "RECV/s",   10, 10, 0, 1, 1 },
+	[PC_SENT_RATE] = { "SENT",     11, 11, 0, 1, 1 },
+	[PC_RECV_RATE] = { "RECV",     11, 11, 0, 1, 1 },
 };
 
 static const struct view_col country_cols[CC_COUNT] = {
@@ -37,8 +42,8 @@ static const struct view_col country_cols[CC_COUNT] = {
 	[CC_FLOWS]     = { "FLOWS",     7,  7, 0, 1, 1 },
 	[CC_SENT]      = { "SENT",      9,  9, 0, 1, 1 },
 	[CC_RECV]      = { "RECEIVED",  9,  9, 0, 1, 1 },
-	[CC_SENT_RATE] = { "SENT/s",   10, 10, 0, 1, 1 },
-	[CC_RECV_RATE] = { "RECV/s",   10, 10, 0, 1, 1 },
+	[CC_SENT_RATE] = { "SENT",     11, 11, 0, 1, 1 },
+	[CC_RECV_RATE] = { "RECV",     11, 11, 0, 1, 1 },
 };
 
 const struct view_col *view_cols(enum view_tab tab, size_t *n)

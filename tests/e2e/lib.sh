@@ -258,19 +258,7 @@ ns_setup() {
 		# accept them), so the reply direction of a UDP-Lite flow would
 		# never count. Checksums are not what these tests are about.
 		ip netns exec "$a" sh -c 'echo 0 >/proc/sys/net/netfilter/nf_conntrack_checksum' &&
-		{ [ -n "${E2E_NO_CT_RULES:-}" ] || ip netns exec "$a" nft -f - <<-'EOF'
-			table inet flowtop_e2e {
-				chain input {
-					type filter hook input priority filter; policy accept;
-					ct state new,established,related counter accept
-				}
-				chain output {
-					type filter hook output priority filter; policy accept;
-					ct state new,established,related counter accept
-				}
-			}
-		EOF
-		}
+		{ [ -n "${E2E_NO_CT_RULES:-}" ] || ns_ct_rules "$a"; }
 	} 2>"$err" || {
 		echo "ns_setup: configuring $a/$b failed: $(cat "$err")"
 		return 1
@@ -280,6 +268,23 @@ ns_setup() {
 		return 1
 	fi
 	return 0
+}
+
+# ns_ct_rules NS: the nftables ruleset whose ct rules make the kernel track
+# every flow of NS (ns_setup's, unless E2E_NO_CT_RULES).
+ns_ct_rules() {
+	ip netns exec "$1" nft -f - <<-'EOF'
+		table inet flowtop_e2e {
+			chain input {
+				type filter hook input priority filter; policy accept;
+				ct state new,established,related counter accept
+			}
+			chain output {
+				type filter hook output priority filter; policy accept;
+				ct state new,established,related counter accept
+			}
+		}
+	EOF
 }
 
 ns_link_up() {

@@ -125,10 +125,14 @@ keys main T
 gone "T hides the TCP flows" main "ftowner1 +tcp4"
 keys main T
 seen "T again brings them back" main "ftowner1 +tcp4"
-seen "rates in bytes per second by default" main "[0-9.]+[KM]?B/s"
+# Counts and rates in decimal multiples (k = 1000), the unit in the title.
+seen "rates in bytes per second by default: the rate column is titled B/s" main "BYTESv +B/s( |$)"
+seen "bytes and rates of a busy flow in k (decimal), no unit in the cells" main \
+	"ftowner1 .* [0-9]+\.[0-9]k +[0-9]+\.[0-9]k( |$)"
 keys main b
-seen "b: rates in bits per second" main "[0-9.]+[KM]?b/s"
+seen "b: rates in bits per second, the title says bit/s" main "BYTESv +bit/s( |$)"
 keys main b
+seen "b again: back to B/s" main "BYTESv +B/s( |$)"
 keys main s
 seen "s: SOURCE and SPORT columns appear" main "SOURCE +SPORT +DESTINATION"
 keys main s
@@ -199,6 +203,7 @@ keys main Escape Escape
 keys main Tab
 seen "Tab: the processes tab lists ftowner1" main "ftowner1 +[0-9]+ "
 seen "processes tab lists ftowner2" main "ftowner2 +[0-9]+ "
+seen "processes tab: the rate titles name the unit" main "SENT B/s +RECV B/s"
 keys main Tab
 if [ "$HAVE_GEO" = 1 ]; then
 	seen "Tab: the countries tab has a GB row" main "GB +United Kingdom"

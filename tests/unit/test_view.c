@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <locale.h>
+#include <math.h>
 #include <cmocka.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -642,18 +643,69 @@ static void test_fmt(void **state)
 	assert_string_equal(b, "\xe6\x9d\xb1\xe4\xba\xac~");
 	assert_int_equal(fmt_fit(b, sizeof(b), "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 4,
 				 FMT_CUT_END), 3);
-	fmt_size(b, sizeof(b), 1023);
-	assert_string_equal(b, "1023");
-	fmt_size(b, sizeof(b), 1536);
-	assert_string_equal(b, "1.5K");
-	fmt_rate(b, sizeof(b), 1024, 1);
-	assert_string_equal(b, "8.0Kb/s");
+}
+
+/* The one formatter of counts, rates and ages (ui/fmt.h): decimal
+ * multiples, at most 6 columns, the unit of a rate in its title. */
+static void test_fmt_numbers(void **state)
+{
+	static const struct {
+		double v;
+		const char *want;
+	} counts[] = {
+		{ 0, "0" }, { 999, "999" }, { 999.4, "999" }, { 999.5, "1.0k" },
+		{ 1000, "1.0k" }, { 1024, "1.0k" }, { 1536, "1.5k" },
+		{ 12345, "12.3k" }, { 999949, "999.9k" }, { 999950, "1.0M" },
+		{ 46.1e6, "46.1M" }, { 5e9, "5.0G" }, { 7e12, "7.0T" },
+		{ 8e15, "8.0P" }, { 18446744073709551615.0, "18.4E" },
+		{ -1, "0" }, { NAN, "0" }, { INFINITY, "0" },
+	};
+	static const struct {
+		int64_t s;
+		const char *want;
+	} ages[] = {
+		{ -1, "-" }, { 0, "0s" }, { 59, "59s" }, { 60, "1m00s" },
+		{ 184, "3m04s" }, { 3599, "59m59s" }, { 3725, "1h02m" },
+		{ 86399, "23h59m" }, { 97200, "1d03h" },
+		{ 100 * 86400 - 1, "99d23h" }, { 100 * 86400, "100d" },
+		{ INT64_MAX, "106751991167300d" },
+	};
+	char b[FMT_COUNT_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		fmt_count(b, sizeof(b), counts[i].v);
+		assert_string_equal(b, counts[i].want);
+		assert_true(strlen(b) <= 6);
+	}
+	/* Rates: the same numbers, of bytes or (bits) of bits a second. */
 	fmt_rate(b, sizeof(b), 0, 0);
 	assert_string_equal(b, "0");
-	fmt_age(b, sizeof(b), 3725);
-	assert_string_equal(b, "1h02");
-	fmt_age(b, sizeof(b), -1);
-	assert_string_equal(b, "-");
+	fmt_rate(b, sizeof(b), 512, 0);
+	assert_string_equal(b, "512");
+	fmt_rate(b, sizeof(b), 512, 1);
+	assert_string_equal(b, "4.1k");
+	fmt_rate(b, sizeof(b), 1250, 0);
+	assert_string_equal(b, "1.2k");
+	fmt_rate(b, sizeof(b), 125000, 1);
+	assert_string_equal(b, "1.0M");
+	fmt_rate(b, sizeof(b), -3, 1);
+	assert_string_equal(b, "0");
+	assert_string_equal(fmt_rate_unit(0), "B/s");
+	assert_string_equal(fmt_rate_unit(1), "bit/s");
+	for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+		fmt_age(b, sizeof(b), ages[i].s);
+		assert_string_equal(b, ages[i].want);
+		if (ages[i].s < 10000 * 86400)
+			assert_true(strlen(b) <= 6);
+	}
+	/* A flow's age: unknown start, a start in the future. */
+	assert_int_equal(fmt_age_secs(0, 5000000000u), -1);
+	assert_int_equal(fmt_age_secs(6000000000u, 5000000000u), -1);
+	assert_int_equal(fmt_age_secs(1000000000u, 5999999999u), 4);
+	/* A short buffer cuts, never overflows. */
+	fmt_count(b, 3, 12345);
+	assert_string_equal(b, "12");
 }
 
 int main(void)
@@ -665,6 +717,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order_big_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_follows_big, setup, teardown),
 		cmocka_unit_test(test_ip4_tables),
+		cmocka_unit_test(test_fmt_numbers),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linger, setup, teardown),
