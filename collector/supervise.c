@@ -65,10 +65,14 @@ static void sup_from_ui(struct run *r)
 {
 	const char *why;
 	struct msg m;
-	int rc = msg_recv(r->ui_chan, &m, &why);
 	char buf[200];
+	int rc;
 
-	if (rc == 0) {
+	errno = 0;
+	rc = msg_recv(r->ui_chan, &m, &why);
+	/* A ui that quit with our messages unread resets the channel: that
+	 * is its end, like an EOF, and its exit status tells how it went. */
+	if (rc == 0 || (rc < 0 && errno == ECONNRESET)) {
 		r->ui_chan->fd = -1;
 		return;
 	}
