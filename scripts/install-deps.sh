@@ -45,16 +45,21 @@ is_installed() {
 	[ "$st" = "install ok installed" ]
 }
 
+# The packages of "$@" that are not installed, one a line.
+not_installed() {
+	local p
+	for p in "$@"; do
+		is_installed "$p" || echo "$p"
+	done
+}
+
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: dpkg-query not found; this script is for Debian 12 (bookworm)." >&2
 	echo "install-deps: install the equivalents of: ${PACKAGES[*]}" >&2
 	exit 1
 fi
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-	is_installed "$p" || missing+=("$p")
-done
+mapfile -t missing < <(not_installed "${PACKAGES[@]}")
 
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
@@ -80,10 +85,7 @@ if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommen
 fi
 
 # Check again: apt-get can succeed and still leave a package unconfigured.
-still=()
-for p in "${missing[@]}"; do
-	is_installed "$p" || still+=("$p")
-done
+mapfile -t still < <(not_installed "${missing[@]}")
 if [ "${#still[@]}" -ne 0 ]; then
 	echo "install-deps: still not installed after apt-get: ${still[*]}" >&2
 	exit 1
