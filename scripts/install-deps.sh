@@ -35,6 +35,7 @@ PACKAGES=(
 	dnsmasq-base          # end-to-end tests: a DNS server inside a namespace
 	mmdb-bin              # end-to-end tests: mmdblookup tells refused databases
 	passwd                # make install: useradd (system user flowtop); t_install's test user
+	netbase               # /etc/services, which test_services reads
 )
 
 # A package counts as installed only when dpkg says "install ok installed".
