@@ -120,8 +120,8 @@ deps:
 
 # Without clang the fuzz targets are not built: tests/run-all.sh then skips
 # them, or fails them with CI=true.
-check-build: flowtop testhooks unit $(if $(shell command -v $(CLANG) 2>/dev/null),fuzz) \
-	$(B)/bench/ctload
+HAVE_CLANG = $(shell command -v $(CLANG) 2>/dev/null)
+check-build: flowtop testhooks unit $(if $(HAVE_CLANG),fuzz) $(B)/bench/ctload
 
 check: deps
 	@$(MAKE) --no-print-directory check-build

@@ -1,10 +1,10 @@
 # lib.sh: helpers for flowtop's end-to-end tests; sourced by tests/e2e/t_*.sh.
 #
 # Every check ends in one line "PASS: <test>: <what>", "FAIL: <test>: <what>
-# (<why>)" or "SKIP: <test>: <what> (<why>)"; with CI=true a check that cannot
-# run fails instead of skipping (tests/skip.sh). The verdicts also go, one letter
-# a line, to $E2E_RESULTS, which run.sh adds up; a test file run on its own
-# prints its own tally when it ends.
+# (<why>)" or "SKIP: <test>: <what> (<why>)"; with CI=true a check that
+# cannot run fails instead of skipping (tests/skip.sh). The verdicts also go,
+# one letter a line, to $E2E_RESULTS, which run.sh adds up; a test file run
+# on its own prints its own tally when it ends.
 #
 # The tests make their own network namespaces (ns_setup) and never touch the
 # host's: every command that sends a packet, reads or writes a sysctl, or runs

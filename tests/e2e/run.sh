@@ -35,7 +35,8 @@ count() { grep -c "^$1" "$results"; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	for t in "${tests[@]}"; do
-		if skip_or_fail "$(basename "$t" .sh)" "needs root: network namespaces, conntrack, sysctls; run: sudo make check"; then
+		if skip_or_fail "$(basename "$t" .sh)" \
+			"needs root: network namespaces, conntrack, sysctls; run: sudo make check"; then
 			echo S >>"$results"
 		else
 			echo F >>"$results"
