@@ -36,6 +36,7 @@ PACKAGES=(
 	mmdb-bin              # end-to-end tests: mmdblookup tells refused databases
 	passwd                # make install: useradd (system user flowtop); t_install's test user
 	systemd               # end-to-end tests: systemd-analyze verify, systemctl --root cat of the units
+	netbase               # /etc/services, which test_services reads
 )
 
 # A package counts as installed only when dpkg says "install ok installed".

@@ -1,28 +1,40 @@
 #!/usr/bin/env bash
 # Runs every suite of `make check` and ends with one line:
-#   N passed, N failed
-# Suites: unit tests (cmocka), the same under ASan+UBSan, the fuzz targets
-# for a bounded time, and the end-to-end tests (tests/e2e/run.sh).
+#   N passed, N failed, N skipped
+# summing the suites: unit tests (cmocka), the same under ASan+UBSan, the
+# fuzz targets for a bounded time, and the end-to-end tests
+# (tests/e2e/run.sh). A test that cannot run here is skipped, or failed with
+# CI=true (tests/skip.sh, tests/unit/skip.h).
 set -u
 cd "$(dirname "$0")/.."
+source tests/skip.sh
 
 passed=0 failed=0 skipped=0
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
-# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
+# cmocka_count OUTPUT WORD: N of cmocka's "[  WORD ] N test(s)" summary line
+# (the lines naming single tests have no count), 0 without one.
+cmocka_count() {
+	local n
+	n=$(printf '%s\n' "$1" | sed -n "s/^\[ *$2 *\] \([0-9][0-9]*\) test.*/\1/p" | tail -n1)
+	echo "${n:-0}"
+}
+
+# cmocka prints "[  PASSED  ] N test(s).", "[  FAILED  ] N test(s)" and
+# "[  SKIPPED ] N test(s)".
 run_cmocka() {
-	local bin=$1 out rc p f
+	local bin=$1 out rc p f s
 	out=$(CMOCKA_MESSAGE_OUTPUT=stdout "$bin" 2>&1); rc=$?
 	printf '%s\n' "$out"
-	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
-	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
-	p=${p:-0} f=${f:-0}
+	p=$(cmocka_count "$out" PASSED)
+	f=$(cmocka_count "$out" FAILED)
+	s=$(cmocka_count "$out" SKIPPED)
 	# A crash or sanitizer report ends the binary before cmocka's summary.
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL: $bin exited with status $rc"
 		f=1
 	fi
-	passed=$((passed + p)) failed=$((failed + f))
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
 echo "== unit tests"
@@ -31,9 +43,18 @@ echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 for t in build/unit-san/test_*; do [ -x "$t" ] && run_cmocka "$t"; done
 
 echo "== fuzz targets (${FUZZ_SECONDS}s each)"
-for f in build/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
-	name=$(basename "$f")
+for src in tests/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	f=build/fuzz/$name
+	if [ ! -x "$f" ]; then
+		# make check builds every target when clang-14 is installed.
+		if skip_or_fail "$name" "$f not built: needs clang-14 (scripts/install-deps.sh)"; then
+			skipped=$((skipped + 1))
+		else
+			failed=$((failed + 1))
+		fi
+		continue
+	fi
 	corpus=build/fuzz-corpus/$name
 	mkdir -p "$corpus"
 	seeds=tests/fuzz/corpus/$name

@@ -3,13 +3,13 @@
 # builds build/bench/bench_lookup first.
 #
 # bench_lookup: lookups per second end to end, ui -> resolver -> ui, with
-# GeoIP (MaxMind's test databases, ../shared/testdata/mmdb) and service
-# names on and DNS off, for 100k distinct public IPv4 addresses. Prints
+# GeoIP (MaxMind's test databases, tests/data/mmdb) and service names on and
+# DNS off, for 100k distinct public IPv4 addresses. Prints
 #   lookups: N in S s = R/s
 # and whether the issue's target (100k addresses in under 1 s) is met.
 # Arguments are passed on to bench_lookup (e.g. -n 500000, --window 4096).
-# FLOWTOP_TESTDATA_MMDB=DIR points at other databases; BENCH_LOOKUP=PATH runs
-# another build of bench_lookup (e.g. one made with -DBENCH_STUB_RESOLVER).
+# BENCH_LOOKUP=PATH runs another build of bench_lookup (e.g. one made with
+# -DBENCH_STUB_RESOLVER).
 #
 # Then bench_ui (the screen's frame times) and bench_collector.sh (as
 # root): startup against conntrack -L, CPU (JSON printer and screen) and
@@ -18,7 +18,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
 BIN=${BENCH_LOOKUP:-$ROOT/build/bench/bench_lookup}
-MMDB=${FLOWTOP_TESTDATA_MMDB:-$ROOT/../shared/testdata/mmdb}
+MMDB=$ROOT/tests/data/mmdb
 
 if [ ! -x "$BIN" ]; then
 	echo "bench: $BIN is not built (make bench builds it)" >&2

@@ -12,13 +12,13 @@
 #   - name servers in the server namespace: dnsmasq (Debian dnsmasq-base)
 #     with PTR records and a query log, or tests/e2e/evildns.py (a silent
 #     server, or one that answers PTR queries with hostile names).
-#   - GeoIP directories made of copies of ../shared/testdata/mmdb.
+#   - GeoIP directories made of copies of tests/data/mmdb (MaxMind's test
+#     databases).
 # Its own cleanup (name servers by PID, /etc/netns/NS, the GeoIP temp dir)
 # runs before lib.sh's.
 
 EVILDNS="$E2E_DIR/evildns.py"
-# CI lays shared/ beside the clone.
-MMDB_SRC=${FLOWTOP_TESTDATA_MMDB:-$ROOT/../shared/testdata/mmdb}
+MMDB_SRC=$ROOT/tests/data/mmdb
 
 # The test addresses, with what MaxMind's test databases say of them.
 T_LONDON=81.2.69.142      # GB, United Kingdom, London (City, Country)
@@ -211,11 +211,16 @@ client_rdns() {
 
 # ---------------------------------------------------------------- GeoIP
 
-# have_mmdb: the shared test databases are there.
-have_mmdb() {
+# need_mmdb: HAVE_GEO=1 when the test databases are there; otherwise
+# HAVE_GEO=0, one skip for the file's GeoIP checks, and status 1.
+need_mmdb() {
+	HAVE_GEO=1
 	[ -r "$MMDB_SRC/GeoLite2-City-Test.mmdb" ] &&
 		[ -r "$MMDB_SRC/GeoLite2-ASN-Test.mmdb" ] &&
-		[ -r "$MMDB_SRC/GeoLite2-Country-Test.mmdb" ]
+		[ -r "$MMDB_SRC/GeoLite2-Country-Test.mmdb" ] && return 0
+	HAVE_GEO=0
+	skip "GeoIP checks" "no test databases in $MMDB_SRC"
+	return 1
 }
 
 # geo_dir NAME [SRC=DEST]...: make $GEO_TMP/NAME holding, for each pair, a

@@ -1,9 +1,10 @@
 # lib.sh: helpers for flowtop's end-to-end tests; sourced by tests/e2e/t_*.sh.
 #
 # Every check ends in one line "PASS: <test>: <what>", "FAIL: <test>: <what>
-# (<why>)" or "SKIP: <test>: <what> (<why>)". The verdicts also go, one letter
-# a line, to $E2E_RESULTS, which run.sh adds up; a test file run on its own
-# prints its own tally when it ends.
+# (<why>)" or "SKIP: <test>: <what> (<why>)"; with CI=true a check that
+# cannot run fails instead of skipping (tests/skip.sh). The verdicts also go,
+# one letter a line, to $E2E_RESULTS, which run.sh adds up; a test file run
+# on its own prints its own tally when it ends.
 #
 # The tests make their own network namespaces (ns_setup) and never touch the
 # host's: every command that sends a packet, reads or writes a sysctl, or runs
@@ -15,6 +16,7 @@ set -u
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
+source "$ROOT/tests/skip.sh"
 PY=/usr/bin/python3
 TRAFFIC="$E2E_DIR/traffic.py"
 JSONCHECK="$E2E_DIR/jsoncheck.py"
@@ -60,10 +62,14 @@ fail() {
 	E2E_FAILS=$((E2E_FAILS + 1))
 }
 
-# skip WHAT WHY
+# skip WHAT WHY: WHAT cannot be checked here; a failure with CI=true.
 skip() {
-	echo "SKIP: $TEST_NAME: $1 (${2:-no reason given})"
-	echo S >>"$E2E_RESULTS"
+	if skip_or_fail "$TEST_NAME: $1" "${2:-no reason given}"; then
+		echo S >>"$E2E_RESULTS"
+	else
+		echo F >>"$E2E_RESULTS"
+		E2E_FAILS=$((E2E_FAILS + 1))
+	fi
 }
 
 # verdict WHAT WHY: pass when WHY is empty, fail with WHY otherwise.
@@ -132,9 +138,8 @@ e2e_finish() {
 # require_root: skip the whole file (one SKIP line) when not root.
 require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "SKIP: needs root ($TEST_NAME: network namespaces, conntrack, sysctls; run it with sudo)"
-		echo S >>"$E2E_RESULTS"
-		exit 0
+		skip "all checks" "needs root: network namespaces, conntrack, sysctls; run it with sudo"
+		e2e_finish
 	fi
 }
 
@@ -147,7 +152,7 @@ require_tools() {
 	[ -x "$PY" ] || missing+=("$PY")
 	if [ "${#missing[@]}" -ne 0 ]; then
 		skip "all checks" "missing ${missing[*]}: run scripts/install-deps.sh"
-		exit 0
+		e2e_finish
 	fi
 }
 
@@ -297,7 +302,7 @@ ns_link_up() {
 ns_setup_or_skip() {
 	if ! ns_setup >"$WORK/ns_setup.msg"; then
 		skip "all checks" "cannot set up network namespaces: $(cat "$WORK/ns_setup.msg")"
-		exit 0
+		e2e_finish
 	fi
 }
 

@@ -4,11 +4,13 @@
 # network namespaces, and ends with exactly one line:
 #   e2e: N passed, N failed, N skipped
 # They need root (network namespaces, conntrack, sysctls); anyone else gets
-# every test skipped. FLOWTOP=/path/to/flowtop tests another binary;
-# E2E_KEEP=1 keeps each test's work directory (outputs, stderr) for a look.
+# every test skipped, or failed with CI=true (tests/skip.sh).
+# FLOWTOP=/path/to/flowtop tests another binary; E2E_KEEP=1 keeps each
+# test's work directory (outputs, stderr) for a look.
 set -u
 cd "$(dirname "$0")" || exit 2
 E2E_DIR=$(pwd)
+source ../skip.sh
 
 # One test file may run this long before it is stopped and counted failed.
 PER_TEST_TIMEOUT=${E2E_TEST_TIMEOUT:-150}
@@ -33,8 +35,12 @@ count() { grep -c "^$1" "$results"; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	for t in "${tests[@]}"; do
-		echo "SKIP: needs root ($(basename "$t" .sh): network namespaces, conntrack, sysctls; run: sudo make check)"
-		echo S >>"$results"
+		if skip_or_fail "$(basename "$t" .sh)" \
+			"needs root: network namespaces, conntrack, sysctls; run: sudo make check"; then
+			echo S >>"$results"
+		else
+			echo F >>"$results"
+		fi
 	done
 else
 	for t in "${tests[@]}"; do

@@ -134,8 +134,7 @@ dnsmasq_start dnsmasq "$S4" "$S6" -- "$T_LONDON=london.test.example" >"$WORK/dns
 	e2e_finish
 }
 resolv_conf_set "$NS_CLIENT" "$S4"
-HAVE_GEO=1
-have_mmdb || HAVE_GEO=0
+need_mmdb
 GEO=$(geo_dir good GeoLite2-City-Test.mmdb=city.mmdb GeoLite2-ASN-Test.mmdb=asn.mmdb)
 start_server s_lon tcp "$T_LONDON" 80 || e2e_finish
 start_client c_lon tcp "$T_LONDON" 80 140

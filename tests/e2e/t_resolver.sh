@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_resolver: flowtop fills in who and where a flow's endpoints are: reverse
 # DNS names from a real name server (dnsmasq in the server namespace), GeoIP
-# from MaxMind's test databases (../shared/testdata/mmdb, under odd file
+# from MaxMind's test databases (tests/data/mmdb, under odd file
 # names: classification is by metadata), service names of the ports. -n
 # sends not one DNS query, -G shows no GeoIP field, a dead name server delays
 # output by about a second at most, hostile PTR answers never reach the
@@ -26,11 +26,7 @@ fi
 verdict "harness: the client namespace has no link but lo and veth0 and no default route" \
 	"$(client_has_only_test_routes)"
 
-HAVE_GEO=1
-if ! have_mmdb; then
-	HAVE_GEO=0
-	skip "GeoIP checks" "no test databases in $MMDB_SRC (CI lays shared/ beside the clone; FLOWTOP_TESTDATA_MMDB=DIR points elsewhere)"
-fi
+need_mmdb
 
 # --- the name server ----------------------------------------------------------
 PTRS=(
@@ -296,7 +292,7 @@ resolv_conf_set "$NS_CLIENT" "$S4"
 
 # --- corrupt databases -----------------------------------------------------------
 BAD_DIR=$MMDB_SRC/bad
-if [ "$HAVE_GEO" = 1 ] && [ -d "$BAD_DIR" ]; then
+if [ "$HAVE_GEO" = 1 ]; then
 	i=0
 	command -v mmdblookup >/dev/null 2>&1 ||
 		skip "telling refused-at-open bad databases apart" "no mmdblookup (Debian mmdb-bin): each bad file may then give 0 or 1 lines"
@@ -334,8 +330,6 @@ $(show_file_safe "$WORK/bad$i.err" 5)"
 		verdict "bad database $base ($o): exit 0, at most one line naming it with a reason, London still GB/London" "$why"
 	done
 	[ "$i" -gt 0 ] || skip "bad databases" "no *.mmdb in $BAD_DIR"
-else
-	skip "bad databases" "no test databases in $MMDB_SRC"
 fi
 
 # --- no database at all ------------------------------------------------------------

@@ -2,7 +2,7 @@
 # t_update: `flowtop -u`, the GeoIP updater, against real HTTP(S) mirrors on
 # loopback (tests/e2e/mirror.py: python's http.server with a request log
 # and switches to misbehave) and file:// mirrors. Databases are MaxMind's
-# test files (../shared/testdata/mmdb) and mkmmdb.py output; nothing
+# test files (tests/data/mmdb) and mkmmdb.py output; nothing
 # reaches the internet. Each case checks the exit status, what is
 # installed (or that the old file is byte for byte intact) and, where it
 # matters, the mirror's request log. Ends with the live reload: a running
@@ -12,7 +12,7 @@ source "$(dirname "$0")/dns.sh"
 require_root
 require_tools timeout openssl gzip tar flock sha256sum mount
 require_flowtop
-have_mmdb || { skip "all checks" "no test databases in $MMDB_SRC"; exit 0; }
+need_mmdb || e2e_finish
 
 # Databases are made readable by nobody (the validator and the resolver).
 BASE=$(mktemp -d /tmp/ft-e2e-upd.XXXXXX) && chmod 0755 "$BASE"
@@ -173,7 +173,7 @@ for f in "$S"/bad/*.mmdb; do
 	wait "$BG_PID" 2>/dev/null
 done
 [ "$n" -ge 20 ] || bad_why="only $n files found in $S/bad$bad_why"
-verdict "every file of shared/testdata/mmdb/bad ($n) served over HTTP is refused, old database intact" "$bad_why"
+verdict "every file of tests/data/mmdb/bad ($n) served over HTTP is refused, old database intact" "$bad_why"
 
 # --force installs the older one
 g=$BASE/gforce && place "$BASE/dbs/city-new.mmdb" "$g"

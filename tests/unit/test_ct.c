@@ -37,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "tests/unit/skip.h"
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_sctp.h>
@@ -1149,11 +1150,8 @@ static const struct flow_wire *sink_find(const struct sink *k, uint8_t ev,
  * test; skips when this process may not make one. */
 static void enter_private_netns(void)
 {
-	if (unshare(CLONE_NEWNET) < 0) {
-		print_message("no private network namespace (%s): skipped\n",
-			      strerror(errno));
-		skip();
-	}
+	if (unshare(CLONE_NEWNET) < 0)
+		skip_or_fail("no private network namespace (%s)", strerror(errno));
 }
 
 /* Insert (NFCT_Q_CREATE) or remove (NFCT_Q_DESTROY) an entry as

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tests/unit/skip.h"
 
 #include "privsep/flow_wire.h"
 #include "resolver/dns.h"
@@ -423,10 +424,8 @@ static void lookup4(struct dns *d, const char *s)
 
 static void need_world(void)
 {
-	if (skip_reason[0]) {
-		print_message("test_dns: skipped: %s\n", skip_reason);
-		skip();
-	}
+	if (skip_reason[0])
+		skip_or_fail("test_dns: %s", skip_reason);
 }
 
 #define LONDON "81.2.69.142"
@@ -876,8 +875,7 @@ static void test_no_file_after_open(void **state)
 	(void)state;
 	need_world();
 #ifndef TEST_AUDIT_ARCH
-	print_message("test_dns: no seccomp test on this architecture\n");
-	skip();
+	skip_or_fail("test_dns: no seccomp test on this architecture");
 #else
 	servers = conf("127.0.0.1 ::1");
 	fflush(NULL);

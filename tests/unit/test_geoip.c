@@ -3,16 +3,16 @@
  * tests/tools/mkmmdb.py, hostile and corrupt databases.
  *
  * Paths: the repository is found from $FLOWTOP_SRCDIR, the working
- * directory or this binary's place (build/unit*); MaxMind's files are in
- * ../shared/testdata/mmdb beside it ($FLOWTOP_TESTDATA overrides the
- * testdata directory). Tests that need what is missing are skipped with a
- * message saying what.
+ * directory or this binary's place (build/unit*); MaxMind's files are its
+ * tests/data/mmdb. Tests that need what is missing are skipped with a
+ * message saying what, or fail with CI=true (tests/unit/skip.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "tests/unit/skip.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -195,32 +195,27 @@ static void find_root(void)
 
 static void find_testdata(void)
 {
-	const char *env = getenv("FLOWTOP_TESTDATA");
 	char p[PATH_MAX + 64];
 
-	if (env)
-		xfmt(mmdb_dir, sizeof(mmdb_dir), "%s/mmdb", env);
-	else if (root[0])
-		xfmt(mmdb_dir, sizeof(mmdb_dir), "%s/../shared/testdata/mmdb", root);
+	if (!root[0])
+		return;
+	xfmt(mmdb_dir, sizeof(mmdb_dir), "%s/tests/data/mmdb", root);
 	xfmt(p, sizeof(p), "%s/GeoLite2-City-Test.mmdb", mmdb_dir);
-	if (!mmdb_dir[0] || access(p, R_OK) != 0)
+	if (access(p, R_OK) != 0)
 		mmdb_dir[0] = '\0';
 }
 
 #define NEED_TESTDATA() do { \
-	if (!mmdb_dir[0]) { \
-		print_message("skipped: MaxMind test databases not found " \
-			      "(../shared/testdata/mmdb beside the repository, " \
-			      "or $FLOWTOP_TESTDATA/mmdb)\n"); \
-		skip(); \
-	} } while (0)
+	if (!mmdb_dir[0]) \
+		skip_or_fail("MaxMind test databases not found (the " \
+			     "repository's tests/data/mmdb)"); \
+	} while (0)
 
 #define NEED_MKMMDB() do { \
-	if (access(PYTHON, X_OK) != 0 || !root[0]) { \
-		print_message("skipped: needs " PYTHON " and the repository's " \
-			      "tests/tools/mkmmdb.py to generate databases\n"); \
-		skip(); \
-	} } while (0)
+	if (access(PYTHON, X_OK) != 0 || !root[0]) \
+		skip_or_fail("needs " PYTHON " and the repository's " \
+			     "tests/tools/mkmmdb.py to generate databases"); \
+	} while (0)
 
 /* ---- scratch files ------------------------------------------------------- */
 
@@ -659,8 +654,7 @@ static void test_null_and_bad_arguments(void **state)
 	assert_int_equal(gi.country[0], 0);
 	assert_int_equal(geo_count(NULL), 0);
 	geo_close(NULL);
-	if (!mmdb_dir[0])
-		return;
+	NEED_TESTDATA();
 	new_dir(dir, "badfamily");
 	link_mm(dir, "x.mmdb", "GeoLite2-City-Test.mmdb");
 	g = open1(dir);
@@ -1532,8 +1526,8 @@ static int setup(void **state)
 		return -1;
 	}
 	if (!root[0])
-		fprintf(stderr, "test_geoip: repository not found; generated "
-			"databases are skipped\n");
+		fprintf(stderr, "test_geoip: repository not found; the tests "
+			"of its databases and generated ones cannot run\n");
 	return 0;
 }
 

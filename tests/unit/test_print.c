@@ -1,5 +1,6 @@
 /* Unit tests of ui/print.c: JSON Lines and the text table of a snapshot. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <cmocka.h>
+#include "tests/unit/skip.h"
 
 #include "ui/print.h"
 
@@ -561,7 +563,7 @@ static void test_write_error(void **state)
 
 	(void)state;
 	if (!f)
-		skip();
+		skip_or_fail("cannot open /dev/full: %s", strerror(errno));
 	assert_int_equal(print_snapshot(f, &po, v, 1, REAL_NS), -1);
 	fclose(f);
 	f = fopen("/dev/full", "w");

@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tests/unit/skip.h"
 
 #include "collector/procmap.h"
 #include "collector/run.h"
@@ -941,7 +942,7 @@ static void test_kernel_netns(void **state)
 
 	(void)state;
 	if (geteuid() != 0)
-		skip();
+		skip_or_fail("needs root (a network namespace)");
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -952,7 +953,7 @@ static void test_kernel_netns(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	if (WEXITSTATUS(st) == 100)
-		skip();         /* no network namespaces here */
+		skip_or_fail("no network namespaces here");
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
