@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # flowtop: `make` builds, `make check` runs every test, `make run` runs it,
 # `make install` installs (PREFIX, DESTDIR honoured).
 #

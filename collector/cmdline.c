@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cmdline: read /proc/PID/cmdline into a message the ui may trust. */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cmdline: a process's command line for the ui's detail pane. The ui can't
  * read /proc; the collector reads /proc/PID/cmdline for it. */
 #ifndef FLOWTOP_CMDLINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ct: conntrack dumps and events read straight from ctnetlink and turned
  * into flow_wire records.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ct: the kernel's conntrack table over ctnetlink.
  *
  * Offers a full dump and the NEW/UPDATE/DESTROY event stream, both turned

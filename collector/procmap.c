@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* procmap: the socket -> process cache, the matching rules and the /proc
  * walk. Where the sockets come from is procmap_src.c. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* procmap: which process owns the socket at this host's end of a flow.
  *
  * Sockets come from the kernel's socket diagnostics (NETLINK_SOCK_DIAG,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* procmap internals, shared by procmap.c (the cache, matching and the
  * /proc walk) and procmap_src.c (where sockets come from: sock_diag,
  * rtnetlink, /proc/net/icmp). Not for use outside collector/procmap*.c. */

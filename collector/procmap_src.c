@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* procmap_src: where procmap's sockets and local addresses come from.
  *
  * TCP, UDP and UDP-Lite: one NETLINK_SOCK_DIAG dump (inet_diag_req_v2) per

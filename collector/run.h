@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* run: one flowtop run as the collector sees it, from start-up to the last
  * child reaped.
  *

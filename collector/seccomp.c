@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The collector's allowlist, once it has forked the others: netlink and
  * channel I/O, supervising its children, restoring sysctls (pwrite on
  * descriptors opened earlier) and the terminal, and reading /proc to map

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* start: the collector's start-up, in the order that keeps privilege
  * shortest: open the conntrack sockets, the socket -> process map and the
  * sysctls, save the terminal, make the channels, fork the resolver and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* stream: batching conntrack records to the ui. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* stream: the collector's side of the collector -> ui channel.
  *
  * Turns conntrack dumps and events into MSG_FLOWS batches, frames every

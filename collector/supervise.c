@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* supervise: the collector's loop, and the ordered shutdown. */
 #include <errno.h>
 #include <poll.h>

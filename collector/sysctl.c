@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sysctl: switch nf_conntrack_acct and nf_conntrack_timestamp on for the
  * run (flowtop shows counters and ages only with them) and put the old
  * values back on every exit path. */

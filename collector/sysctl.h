@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sysctl: nf_conntrack_acct and nf_conntrack_timestamp, switched on for the
  * run and put back afterwards.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* track: one nftables table of flowtop's own, made with raw nf_tables
  * messages in one batch (all or nothing) and owned by its socket. */
 #include <arpa/inet.h>

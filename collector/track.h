@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* track: turn connection tracking on for flowtop's own run (--track).
  *
  * On a host where no firewall rule uses conntrack, the kernel tracks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* untracked: counters of the traffic conntrack would track (see
  * untracked.h). */
 #include <errno.h>

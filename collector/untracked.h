@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* untracked: a sign that the kernel tracks nothing which needs no open
  * connection: packets flow while the conntrack table stays empty.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* clock: the one way every process reads time. Monotonic time measures
  * intervals (rates, cadence, timeouts); real time stamps snapshots. */
 #ifndef FLOWTOP_CLOCK_H

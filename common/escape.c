@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* escape: make strings from strangers safe for a terminal or for JSON.
  *
  * Both escapers walk the input one unit at a time (a byte, a whole UTF-8

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* escape: make strings from strangers safe for a terminal or for JSON. */
 #ifndef FLOWTOP_ESCAPE_H
 #define FLOWTOP_ESCAPE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* geofile: one mmdb file, opened, checked and read (geofile.h).
  *
  * A database file is data from strangers (a download, a user's directory),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* geofile: one MaxMind DB (mmdb) file, opened and checked as flowtop
  * trusts a database, and what its records say about an address.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iso3166: English short names of ISO 3166-1 alpha-2 country codes. */
 #ifndef FLOWTOP_ISO3166_H
 #define FLOWTOP_ISO3166_H

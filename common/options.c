@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* options: the command line of netsniff-ng's flowtop plus the batch options. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* options: the command line, parsed once in the collector before any fork. */
 #ifndef FLOWTOP_OPTIONS_H
 #define FLOWTOP_OPTIONS_H

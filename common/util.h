@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* util: small helpers every folder may use. */
 #ifndef FLOWTOP_UTIL_H
 #define FLOWTOP_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* conf: the geoip.conf parser. Table-driven: one row per directive. */
 #include <ctype.h>
 #include <errno.h>

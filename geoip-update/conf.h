@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* conf: geoip.conf, the updater's own configuration (in --conf-dir).
  *
  * One item a line, '#' starts a comment:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fetch: the parent's side of the fetcher: fork it, ask, take the bytes. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fetch: the fetcher, a child that downloads with libcurl and streams what
  * it receives to the parent, and the parent's side of that channel.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fetch_child: the fetcher's life: set up libcurl, TLS and names, confine,
  * then serve one FETCH_REQ after another until the parent hangs up. */
 #include <curl/curl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fetch_child: the fetcher process's main (see fetch.h). */
 #ifndef FLOWTOP_GU_FETCH_CHILD_H
 #define FLOWTOP_GU_FETCH_CHILD_H

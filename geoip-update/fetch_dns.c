@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fetch_dns: c-ares lookups for the fetcher, blocking, bounded in time. */
 #include <ares.h>
 #include <arpa/inet.h>

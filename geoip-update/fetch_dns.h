@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fetch_dns: name resolution for the fetcher, with c-ares, so that libcurl
  * never resolves a name itself.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* install: lock, temporary files, atomic rename. */
 #include <dirent.h>
 #include <errno.h>

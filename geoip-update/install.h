@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* install: the database directory: the lock that keeps two `flowtop -u`
  * runs apart, temporary files beside the databases, and the atomic
  * replacement (fsync, rename, fsync of the directory), so that a reader

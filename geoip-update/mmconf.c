@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mmconf: geoipupdate's GeoIP.conf, the keys flowtop -u uses. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mmconf: the keys of geoipupdate's GeoIP.conf that flowtop -u uses, so
  * that users with a MaxMind account keep their one configuration file:
  * AccountID (UserId), LicenseKey, EditionIDs (ProductIds),

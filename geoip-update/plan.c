@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* plan: databases and the URLs to try for each. */
 #include <stdio.h>
 #include <string.h>

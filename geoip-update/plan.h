@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* plan: which databases to fetch, where each is installed, and the URLs
  * to try for it, in order.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* progress: bars on a terminal, lines elsewhere. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* progress: what `flowtop -u` shows while it works. On a terminal, one
  * bar per database redrawn in place (bytes, percent, rate); otherwise one
  * line per database when it is done. Problems with single attempts go to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sandbox: identity, rlimits and seccomp for the updater's children. */
 #include <signal.h>
 #include <stdio.h>

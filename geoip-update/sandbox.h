@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sandbox: how the updater's children (fetcher, validator) give up
  * everything once set up: their comm name, death with the parent, an
  * unprivileged uid when started as root (else the invoker's, with every

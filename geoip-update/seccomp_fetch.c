@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The fetcher's allowlist (flowtop -u), once libcurl, OpenSSL and c-ares
  * are set up and the mirror hosts resolved. No open or openat: the CA
  * bundle is in memory, names come from c-ares channels made before the

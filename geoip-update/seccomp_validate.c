@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The validator's allowlist (flowtop -u). It is handed, at fork, the
  * download (read), the output file in the database directory (write) and
  * the installed database (read); it decompresses, writes the database out

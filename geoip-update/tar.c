@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tar: ustar headers, one 512-byte block each, then the file's blocks. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tar: a minimal, bounds-checked reader of ustar archives in memory, for
  * MaxMind's NAME.tar.gz layout (a directory holding NAME.mmdb and licence
  * texts). Only what that needs: walk the headers, verify each checksum,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* unpack: gzip (zlib), tar (tar.c), sha256 (libcrypto). */
 #include <ctype.h>
 #include <openssl/evp.h>

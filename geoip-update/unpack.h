@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* unpack: from downloaded bytes to the bytes of one .mmdb file, run only
  * in the validator (the bytes are a stranger's): gunzip when they start
  * like gzip (bounded output), then take NAME.mmdb out when the result is a

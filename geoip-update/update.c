@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* update: the updater parent's run, database by database. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* update: `flowtop -u`, the parent. It reads geoip.conf (and geoipupdate's
  * GeoIP.conf), takes the directory's lock, starts the fetcher, and for
  * each database tries its sources in order (plan.h): downloads go into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* validate: the validator process and its parent's side. */
 #include <errno.h>
 #include <maxminddb.h>

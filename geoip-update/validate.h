@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* validate: the validator, a child forked per download that is handed
  * descriptors only: the download, its .sha256 (or -1), the output file in
  * the database directory and the installed database (or -1). Confined

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* flowtop: parse the command line, then run as the collector with the
  * roles of main/roles.c, or as the GeoIP updater (-u). */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* roles: the processes of a flowtop run, wired together. This is the one
  * place that knows every role; privsep/ starts them from this table and
  * each confines itself in its own folder. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* roles: the role table of a flowtop run (roles.c). */
 #ifndef FLOWTOP_ROLES_H
 #define FLOWTOP_ROLES_H

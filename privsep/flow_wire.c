@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* flow_wire: protocol and state tables, and the range check every received
  * flow record goes through before the ui looks at it. */
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* flow_wire: the fixed-size flow record the collector sends to the ui.
  *
  * One record describes one conntrack entry at one moment. Records travel in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lookup_wire: checks of the lookup records, done by whoever receives them. */
 #include <netinet/in.h>
 #include <string.h>

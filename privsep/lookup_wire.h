@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lookup_wire: the fixed-size records of the ui <-> resolver lookups.
  *
  * The ui asks about addresses (reverse DNS, GeoIP) and ports (service

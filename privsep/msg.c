@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* msg: framing, the message catalogue, and its checks in both directions. */
 #include <errno.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* msg: typed messages over SOCK_SEQPACKET socketpairs between the roles.
  *
  * One datagram is one message: a fixed header, then the payload. The one

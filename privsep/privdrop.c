@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* privdrop: capabilities (libcap-ng) and identities. */
 #include <cap-ng.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* privdrop: capabilities and identities, for whichever process asks.
  *
  * The order in every role follows OpenBSD's daemons: open what the role

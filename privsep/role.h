@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* role: how the framework starts a process of a run, knowing nothing of
  * what the process does.
  *

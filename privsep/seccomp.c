@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* seccomp: filter installation, the trap board and syscall names. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* seccomp: one allowlist per role, installed with libseccomp.
  *
  * A syscall outside the list traps: the SIGSYS handler writes the syscall

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* secure_env: what a privileged start keeps of the caller's environment.
  *
  * Kept, because the user's own screen needs them and nothing they name is

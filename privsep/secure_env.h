@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* secure_env: the environment of a privileged start.
  *
  * Installed with file capabilities or setuid root, flowtop starts with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* spawn: fork a role and set up what every child shares: name, signals,
  * descriptors; role_seal() is the last step of its own confinement. */
 #include <errno.h>

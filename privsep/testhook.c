@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testhook: see testhook.h. Compiles to nothing in the product. */
 #include "privsep/testhook.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testhook: only in the test build (FLOWTOP_TEST_HOOKS), never installed.
  * They let the end-to-end tests provoke what a healthy run never shows:
  * FLOWTOP_TEST_SECCOMP=<role> makes that role call a syscall outside its

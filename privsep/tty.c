@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tty: save and restore terminal modes. */
 #include <unistd.h>
 

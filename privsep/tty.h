@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tty: the terminal state the collector saves before the ui may change it,
  * and puts back if the ui dies without doing so. */
 #ifndef FLOWTOP_TTY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* update_wire: range checks of the updater's records. */
 #include <string.h>
 

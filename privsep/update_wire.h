@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* update_wire: the records of the GeoIP updater's channels (flowtop -u).
  *
  * updater parent -> fetcher: FETCH_REQ, one download at a time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* confine: the resolver's start as a role, in the order that keeps what a
  * hostile database could do at open time small.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dns: reverse DNS with c-ares (see dns.h).
  *
  * Flow of one address: dns_lookup -> dns_cache (hit: answered at once;

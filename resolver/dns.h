@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dns: asynchronous reverse DNS (PTR) with c-ares, and its cache.
  *
  * dns_open() reads resolv.conf and makes the c-ares channel before the

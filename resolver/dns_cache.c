@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dns_cache: hash table of addresses with an LRU list of answered entries
  * and a FIFO queue of waiting ones (see dns_cache.h for the states). */
 #include <stdlib.h>

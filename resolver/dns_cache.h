@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dns_cache: the reverse DNS cache and the queue of lookups in progress.
  *
  * One hash table, keyed by (family, address), holds every address the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dns_ttl: read the TTL of an answer from a raw DNS message (RFC 1035
  * section 4). Written for hostile input: no read happens before a bounds
  * check, and name decompression provably ends (see dt_name_read).

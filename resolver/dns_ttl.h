@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dns_ttl: the TTL of an answer, read from the raw DNS message.
  *
  * c-ares 1.18 has no PTR parser that reports the TTL (ares_parse_ptr_reply

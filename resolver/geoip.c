@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* geoip: the resolver's set of GeoIP databases: which directories, in
  * which order they answer, live reload. Reading one file, and every check
  * of its contents, is common/geofile.c's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* geoip: country, city and AS of an address from MaxMind DB (mmdb) files.
  *
  * Every *.mmdb in the given directories is opened (mmap, symlinks

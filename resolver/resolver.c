@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* resolver: request loop. Answers are collected per loop turn and sent in
  * batches, so many lookups cost few messages. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* resolver: the process that answers the ui's lookups: reverse DNS,
  * GeoIP and service names.
  *

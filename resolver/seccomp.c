@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The resolver's allowlist, once it has opened its databases and service
  * files and built its DNS channel. No write access to any file, no
  * execve, ptrace, bind, listen or accept: it serves no one; the one kind

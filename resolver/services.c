@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* services: port -> service name tables (see services.h).
  *
  * Layout, chosen for size: per protocol a sorted array of the ports that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* services: port -> service name.
  *
  * TCP from conf_dir/tcp.conf, UDP (and UDP-Lite) from conf_dir/udp.conf,

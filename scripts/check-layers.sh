@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # check-layers.sh [ROOT]: fail when a source includes a header of a layer
 # above its own, or of another role at its own layer.
 # check-layers.sh --self-test: show that it does fail, on a copy of the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Writes conf/tcp.conf and conf/udp.conf, flowtop's port -> service name
 # files in netsniff-ng's format, from Debian's /etc/services (package
 # netbase: the IANA service name registry as Debian ships it).

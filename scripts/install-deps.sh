@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # install-deps.sh: make sure the Debian 12 packages that flowtop's build and
 # tests need are installed. Silent when everything is already there.
 #

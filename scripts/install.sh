@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # install.sh install|uninstall: what `make install` and `make uninstall` do;
 # the Makefile hands its variables over in the environment.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs every suite of `make check` and ends with one line:
 #   N passed, N failed, N skipped
 # summing the suites: unit tests (cmocka), the same under ASan+UBSan, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # skip.sh: what happens to a test that cannot run because something it needs
 # is missing (root, a tool, network namespaces, test data). Sourced by
 # tests/run-all.sh and tests/e2e/{run,lib}.sh; tests/unit/skip.c is the C

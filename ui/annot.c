@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* annot: open-addressing tables of addresses and ports, with the queue of
  * questions not sent yet. */
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* annot: what the resolver has told the ui about addresses (host name,
  * country, city, AS) and ports (service names).
  *

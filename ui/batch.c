@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* batch: the front-end that prints snapshots on stdout (--once, --count,
  * or not on a terminal): the text table or JSON Lines, one snapshot per
  * periodic dump once its lookups are answered or a bounded wait is over. */

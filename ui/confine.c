@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* confine: the ui's start as a role: the invoking user's identity with no
  * capability, terminfo read before the sandbox, then its allowlist. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* country_agg: group flows by the remote end's country and AS. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* country_agg: per remote country (and AS) totals of the flow table, for
  * the countries view: "to which countries am I sending data?".
  *

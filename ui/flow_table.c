@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* flow_table: the ui's model of the conntrack table (see flow_table.h).
  *
  * Layout: the entries live in one dense array (so the per-snapshot passes,

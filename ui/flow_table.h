@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* flow_table: the ui's model of the conntrack table.
  *
  * Entries are keyed by the kernel's conntrack id and kept in step with the

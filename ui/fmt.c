@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fmt: numbers and strings for people (see fmt.h for the units). */
 #include <inttypes.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fmt: the one formatter of numbers for people: the screen's cells and
  * the batch text table both call it (JSON prints raw numbers instead, see
  * print.h). Also strings fitted to a number of terminal columns (wide

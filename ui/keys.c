@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* keys: top/htop/upstream flowtop habits, in one table. */
 #include <curses.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* keys: the one table of the screen's keys. The dispatcher, the `?` help
  * window and the KEYS section of man/flowtop.8 all come from it (a unit
  * test checks the man page lists every label), so they can't drift. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* linger: a ring of closed flows (see linger.h). */
 #include <stdlib.h>
 #include <string.h>

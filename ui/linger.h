@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* linger: flows the kernel has closed, kept for a few seconds so the short
  * connections a program opens in the background can still be seen (shown
  * dimmed). A FIFO in closing order: the oldest expire first. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* print: batch output of one snapshot (see print.h).
  *
  * JSON Lines follow the field list of DESIGN.md; a field whose value is not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* print: batch output of one snapshot, as an aligned text table or as JSON
  * Lines (one object per flow per line, nothing else on stdout).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* proc_agg: gather owned flows, sort by pid, fold runs into totals. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* proc_agg: per-process totals of the flow table, for the processes view:
  * how many flows each process owns, bytes and rates each way. */
 #ifndef FLOWTOP_PROC_AGG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* proto: the ui's side of its two channels: the collector's stream of
  * flows and dump marks, the resolver's answers, the questions put to it.
  * It keeps the flow table and calls the front-end (batch.c or tui.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* screen: set-up, frame layout, status line and footer. */
 #include <curses.h>
 #include <locale.h>

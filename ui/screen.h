@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* screen: the ncurses renderer. Draws the header, the rows of the view
  * that fit (and only those), the status line, the key hints, and the help
  * and detail panes. Every string that came from outside is escaped with

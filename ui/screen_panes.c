@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* screen_panes: the help window (made from the key table) and the detail
  * pane of the selected flow. */
 #include <curses.h>

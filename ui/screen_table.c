@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* screen_table: the column titles and the visible rows of the view. */
 #include <curses.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ui's allowlist: channels to the collector and the resolver, the
  * screen on the terminal (or batch output on stdout), keys from stdin.
  * No file opening: terminfo is read before the filter goes on. */

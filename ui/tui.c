@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tui: the interactive loop. Each turn: keys first (so a key is seen on
  * the next frame whatever the churn), then the resolver's answers, then
  * the collector's stream for at most a time slice, then a frame if one is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ui: the process that holds the flow table and shows it.
  * It is the interactive screen, or with --once/--count/-o the batch
  * printer (text table or JSON Lines on stdout). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ui_int: the ui process's state and the two halves that share it: the
  * protocol with the other roles (proto.c), and a front-end that shows the
  * table (batch.c prints snapshots, tui.c runs the screen). The protocol

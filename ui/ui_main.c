@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ui_main: the ui process: its start (the screen, if any, opens once the
  * resolver has answered) and the choice of front-end. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view: building a tab's rows, the selection and the sort column. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view: the model behind the screen. For the tab shown it builds the rows
  * (flows, processes or countries) with the filter, the "active only"
  * switch and the sort applied, keeps lingering closed flows among them,

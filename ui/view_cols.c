@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view_cols: the column tables of the three tabs: titles, widths, which
  * share a wide terminal's spare room, default sort direction.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view_filter: whether a row matches the `/` filter. The filter is
  * compiled once per rebuild (lower-cased, its kind worked out), then
  * tried on every flow with a plain scan: the strings are short, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view_filter_ip: does the filter occur in an IPv4 address's dotted quad?
  * Answered from tables made once per filter, without writing the quad:
  * an address filter is tried on two addresses of every flow, and writing

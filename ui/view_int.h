@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view_int: what the view's files share (keys and filter per tab). */
 #ifndef FLOWTOP_VIEW_INT_H
 #define FLOWTOP_VIEW_INT_H

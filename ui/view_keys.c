@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view_keys: what a row of each tab sorts by (the filter is
  * view_filter.c). A key is a 64-bit number; strings give their first 8 bytes,
  * lower-cased, big-endian first, and the whole string for ties. */

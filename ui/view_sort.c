@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* view_sort: the rows' order by (k, conntrack id, build order), sorted
  * only where the screen looks.
  *

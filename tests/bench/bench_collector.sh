@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # bench_collector: flowtop's collector at scale, measured in one run on one
 # conntrack table (issue 4's benchmarks). Run by tests/bench/run.sh; needs
 # root, ip, nft, conntrack, build/flowtop-testhooks and build/bench/ctload.

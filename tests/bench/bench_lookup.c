@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench_lookup: end-to-end lookup throughput, ui -> resolver -> ui.
  *
  * Forks a resolver that serves one SOCK_SEQPACKET channel exactly as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench_ui: the screen's cost at 10k, 100k and 250k flows with churn.
  *
  * Drives the real model (flow_table, linger, view) and the real renderer

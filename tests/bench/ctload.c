@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ctload: synthetic conntrack load for flowtop's benchmarks.
  *
  *   ctload fill N [--from I]       insert N entries (indices I .. I+N-1)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # run.sh: flowtop's benchmarks (`make bench`). Builds nothing: the Makefile
 # builds build/bench/bench_lookup first.
 #

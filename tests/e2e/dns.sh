@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # dns.sh: helpers for flowtop's resolver tests (reverse DNS, GeoIP, service
 # names); sourced by a test file right after lib.sh. Not a test itself
 # (run.sh runs only t_*.sh).

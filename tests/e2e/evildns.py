@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """A tiny DNS responder for flowtop's end-to-end tests (standard library only).
 
 Run it inside the test's own server namespace (ip netns exec NS ...):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Checks on flowtop's JSON Lines output, for the end-to-end tests.
 
 Each subcommand prints nothing and exits 0 when the check holds, or prints

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # lib.sh: helpers for flowtop's end-to-end tests; sourced by tests/e2e/t_*.sh.
 #
 # Every check ends in one line "PASS: <test>: <what>", "FAIL: <test>: <what>

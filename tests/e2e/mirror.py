@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """mirror: a GeoIP mirror for t_update.sh, on a loopback address.
 
 Serves --dir over HTTP (HTTPS with --cert/--key), logs every request as

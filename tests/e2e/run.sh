@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs flowtop's end-to-end tests: every tests/e2e/t_*.sh (or only those
 # named on the command line, e.g. `tests/e2e/run.sh t_usage`), each in its own
 # network namespaces, and ends with exactly one line:

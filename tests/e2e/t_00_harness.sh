@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_00_harness: the test harness itself, checked against conntrack(8) and not
 # flowtop: the namespaces, the nftables ruleset and traffic.py must give the
 # kernel flows with the expected tuples and growing counters, and the SCTP

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_cadence: when a full table dump would eat most of the interval, flowtop
 # spaces its periodic dumps out and says so on stderr; when the table
 # shrinks again it goes back to the interval asked for, and says that too.

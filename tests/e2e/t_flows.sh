@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_flows: flowtop shows the flows the kernel tracks, with the fields of
 # DESIGN.md's JSON contract, honours the protocol selection options and hides
 # loopback flows unless asked. All traffic runs between the test's own two

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_install: flowtop installed as a user meets it, in both install modes.
 # `make install DESTDIR=...` (the file list, no setcap/setuid/useradd, the
 # postinst steps printed; uninstall empties it again); then a real install

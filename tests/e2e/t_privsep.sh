@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_privsep: the process picture of DESIGN.md, read from /proc while flowtop
 # runs: three processes (flowtop, flowtop-resolv, flowtop-ui), what each may
 # do, and that a seccomp violation in any role ends the run with a message

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_process: flowtop names the process that owns each flow's local socket.
 #
 # In the client namespace, two processes of two different users (nobody and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_resolver: flowtop fills in who and where a flow's endpoints are: reverse
 # DNS names from a real name server (dnsmasq in the server namespace), GeoIP
 # from MaxMind's test databases (tests/data/mmdb, under odd file

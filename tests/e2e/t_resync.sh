@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_resync: when the kernel drops conntrack events (ENOBUFS on the event
 # socket), flowtop resynchronises from a fresh dump and its table matches
 # the kernel's exactly. The test build shrinks the event socket's buffer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_sysctl: flowtop switches nf_conntrack_acct and nf_conntrack_timestamp on
 # while it runs and puts back what it found on every way out: a normal exit,
 # SIGTERM, SIGINT or SIGHUP to flowtop, and the ui child dying under SIGKILL (then flowtop

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_track: a host whose firewall never uses conntrack tracks nothing.
 #
 # The client namespace has no nftables ruleset at all (E2E_NO_CT_RULES), as

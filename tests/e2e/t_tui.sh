@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_tui: the full-screen view, driven as a user would drive it: flowtop in
 # tmux (its own server socket), keys sent with send-keys, the screen read
 # back with capture-pane. Real flows in the test's namespaces, owned by two

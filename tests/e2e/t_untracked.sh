@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_untracked: the "kernel tracks nothing" hint needs no TCP connection.
 #
 # The client namespace has no nftables ruleset at all (E2E_NO_CT_RULES), so

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_update: `flowtop -u`, the GeoIP updater, against real HTTP(S) mirrors on
 # loopback (tests/e2e/mirror.py: python's http.server with a request log
 # and switches to misbehave) and file:// mirrors. Databases are MaxMind's

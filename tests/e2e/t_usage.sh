@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # t_usage: the command line contract of DESIGN.md: usage errors exit 2 and
 # name the option, --help lists every option, --version works, and a user
 # without CAP_NET_ADMIN gets exit 1 and a message saying how to get it.

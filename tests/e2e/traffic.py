@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Traffic for flowtop's end-to-end tests (standard library only).
 
 Run it inside the test's own network namespaces (ip netns exec NS ...):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target for what the resolver does with a name server's bytes
  * on its own: the TTL reader (resolver/dns_ttl.c) and the name cleaner
  * (dc_name_clean in resolver/dns_cache.c).

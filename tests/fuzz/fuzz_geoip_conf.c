@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target for the updater's text parsers: geoip.conf
  * (geoip-update/conf.c) and geoipupdate's GeoIP.conf (mmconf.c), and the
  * plan made from what they accept (plan.c), plus the ustar reader

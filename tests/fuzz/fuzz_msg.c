@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target for the message decoder (privsep/msg.c): the framing
  * and the content check of every type, as the receive path runs them.
  * What it accepts must hold up: the per-record checks agree, strings end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target for the service file parsers (resolver/services.c).
  *
  * The input is one file's bytes, read three ways in one load: as tcp.conf

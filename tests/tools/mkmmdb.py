@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """mkmmdb: write a small MaxMind DB (.mmdb) file from a JSON description.
 
 The tests build their GeoIP databases with this at test time instead of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* skip_or_fail_at: see skip.h. Linked into every unit test. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* skip_or_fail: for a unit test that cannot run because something it needs
  * is missing (root, a network namespace, a file). Outside CI the test is
  * skipped, with the reason printed; with CI=true it fails with that reason,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for collector/ct.c.
  *
  * ct_to_wire() is tested on conntrack objects built by hand. The library's

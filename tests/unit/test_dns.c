@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* End-to-end tests of resolver/dns.c against real name servers.
  *
  * Needs root: a forked child enters a private network namespace, brings

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of resolver/dns_cache.c: TTL clamping, negative entries,
  * expiry (on a clock the test moves by hand), LRU eviction at the bound,
  * the queue bound and FIFO order, merging of duplicates, and the cleaning

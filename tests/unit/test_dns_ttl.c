@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of resolver/dns_ttl.c: the TTL reader for DNS answers, fed
  * well-formed answers and the hostile shapes a name server could send
  * (compression loops, truncation, lying lengths). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of common/escape.c: terminal and JSON escaping of strangers'
  * strings. */
 #include <stdarg.h>

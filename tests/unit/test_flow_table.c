@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of ui/flow_table.c: the ui's conntrack table model. */
 #include <stdarg.h>
 #include <stddef.h>

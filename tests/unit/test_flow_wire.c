@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for privsep/flow_wire.c: state and protocol tables, and the
  * range check of received records. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of resolver/geoip.c: MaxMind's test databases, databases in
  * the DB-IP / ip-location-db and IPinfo schemas generated at test time by
  * tests/tools/mkmmdb.py, hostile and corrupt databases.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for geoip-update/conf.c, mmconf.c and plan.c: geoip.conf and
  * geoipupdate's GeoIP.conf parsed from strings, and the URLs planned from
  * them (plain, DB-IP monthly names with last month's as fallback, the

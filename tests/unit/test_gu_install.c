@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for geoip-update/tar.c, unpack.c and install.c: the ustar
  * reader on archives built here byte by byte (good, corrupt checksum,
  * member past the end), gunzip of real zlib output and of truncated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of common/iso3166.c: the country-name table. */
 #include <stdarg.h>
 #include <stddef.h>

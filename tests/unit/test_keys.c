@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for ui/keys.c: one action per key code, and the man page's
  * KEYS section lists exactly the keys of the table, in its order. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for privsep/msg.c: the message catalogue, the framing checks
  * (direction, type, length), every type's content check, the sender's
  * refusals, and round trips over real SOCK_SEQPACKET socketpairs,

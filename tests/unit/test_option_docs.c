@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The option lists of `flowtop --help`, man/flowtop.8 (its OPTIONS
  * section) and the getopt table in common/options.c must name the same
  * options: each is checked against the table, every difference named. */

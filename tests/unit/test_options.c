@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for common/options.c: the command line of netsniff-ng's
  * flowtop plus the batch options, parsed from argv vectors. Whatever
  * options_parse prints (help, version, usage errors) is captured in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of ui/print.c: JSON Lines and the text table of a snapshot. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for ui/proc_agg.c: per-process totals. */
 #include <setjmp.h>
 #include <stdarg.h>

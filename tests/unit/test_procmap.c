@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for collector/procmap.c: socket -> process attribution.
  *
  * The matching rules, the cache and the /proc walk run on sockets fed by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for the seccomp policies: what each role must never be
  * allowed, whatever later edits add to its table. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for privsep/secure_env.c: what a privileged start keeps of
  * the caller's environment. */
 #include <stdarg.h>

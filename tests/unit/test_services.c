@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of resolver/services.c: the conf and /etc/services parsers,
  * their reports (exact "FILE:LINE: reason" lines), precedence between the
  * files, the protocol tables, and the shipped conf/tcp.conf and udp.conf.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for collector/sysctl.c, on fake knob files in a temporary
  * directory standing in for /proc/sys/net/netfilter. */
 #include <stdarg.h>

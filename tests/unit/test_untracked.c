@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of collector/untracked.c: the parsing of /proc/net/snmp and
  * /proc/net/snmp6, and when the "packets flow, nothing is tracked" sign
  * is given (files in a temporary directory stand for /proc/self/net). */

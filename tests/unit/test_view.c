@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for the screen's model (ui/view*.c, ui/linger.c,
  * ui/country_agg.c) and cell text (ui/fmt.c): sort, filter, linger,
  * selection following, aggregates, truncation. No ncurses. */
