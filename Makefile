@@ -33,6 +33,8 @@ CLANG := $(shell command -v clang 2>/dev/null || { IFS=:; for d in $$PATH; do \
 	sort -n | tail -n 1 | sed 's/^/clang-/')
 endif
 PKG_CONFIG ?= pkg-config
+# make check builds on every core.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 
 # Libraries the product links; tests add cmocka. pkg-config runs once per
 # make, here, not once per compile.
@@ -184,7 +186,7 @@ check-build: flowtop testhooks unit $(if $(HAVE_CLANG),fuzz) $(B)/bench/ctload
 check: deps
 	@scripts/check-layers.sh
 	@scripts/check-layers.sh --self-test
-	@$(MAKE) --no-print-directory check-build WERROR=1
+	@$(MAKE) --no-print-directory -j$(NPROC) check-build WERROR=1
 	@tests/run-all.sh
 
 # Benchmarks print figures; they are not part of `make check`.
