@@ -71,6 +71,29 @@ void gu_fetch_stop(struct gu_fetcher *f)
 	}
 }
 
+/* Why the fetcher's channel closed: it is dying, so wait a moment for
+ * its status. The installed build's seccomp filter kills it outright, and
+ * only its SIGSYS tells that apart from a crash. */
+static const char *fetch_end_cause(struct gu_fetcher *f)
+{
+	for (int i = 0; i < 50; i++) {
+		int st;
+		pid_t p = waitpid(f->pid, &st, WNOHANG);
+
+		if (p == f->pid) {
+			f->pid = -1;
+			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+				return "killed by seccomp: a system call "
+					"outside its allowlist";
+			return "exited during a download";
+		}
+		if (p < 0 && errno != EINTR)
+			break;
+		usleep(10000);
+	}
+	return "exited during a download";
+}
+
 static int fetch_write_all(int fd, const unsigned char *p, size_t n)
 {
 	while (n) {
@@ -156,7 +179,7 @@ int gu_fetch(struct gu_fetcher *f, struct fetch_req *req, int fd,
 
 		if (rc <= 0) {
 			snprintf(err, errlen, "fetcher: %s", rc == 0 ?
-				 "exited during a download" : why);
+				 fetch_end_cause(f) : why);
 			return -1;
 		}
 		r = fetch_one(f, req, fd, &m, got, &why);

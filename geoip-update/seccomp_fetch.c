@@ -32,8 +32,9 @@ static const struct sc_rule fetch_rules[] = {
 	SC_ALLOW(read),
 	SC_ALLOW(write),
 	SC_ALLOW(writev),
-	SC_ALLOW(getsockopt),
-	SC_ALLOW(setsockopt),
+	/* the outcome of a connect; libcurl's TCP_NODELAY (its default) */
+	SC_SOCKOPT(getsockopt, SOL_SOCKET, SO_ERROR),
+	SC_SOCKOPT(setsockopt, IPPROTO_TCP, TCP_NODELAY),
 	SC_ALLOW(getsockname),
 	SC_ALLOW(getpeername),
 	SC_ALLOW(shutdown),

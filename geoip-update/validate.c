@@ -224,7 +224,10 @@ static int val_wait(pid_t pid, char *err, size_t errlen)
 		}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	if (err)
+	if (err && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		snprintf(err, errlen, "validator killed by seccomp: a system "
+			 "call outside its allowlist");
+	else if (err)
 		snprintf(err, errlen, "validator %s %d", WIFSIGNALED(st) ?
 		 "killed by signal" : "exited with status",
 		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* seccomp: one allowlist per role, installed with libseccomp.
  *
- * A syscall outside the list traps: the SIGSYS handler writes the syscall
- * number on a page shared with the collector (the trap board), then the
- * process dies of SIGSYS. The collector, seeing a child killed by SIGSYS,
- * reads the number and names the syscall. The collector's own handler
+ * In the installed build a syscall outside the list kills the process at
+ * once (SECCOMP_RET_KILL_PROCESS); its parent sees it die of SIGSYS and
+ * says which role seccomp killed. In the test build (FLOWTOP_TEST_HOOKS)
+ * it traps instead: the SIGSYS handler writes the syscall number on a page
+ * shared with the collector (the trap board), then the process dies of
+ * SIGSYS, and the collector names the syscall. The collector's own handler
  * runs a last-words hook instead (restore sysctls and terminal, stop the
  * children, print the line, exit 1).
  */
@@ -15,6 +17,9 @@
 #include <stdint.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 /* One allowed syscall, optionally only with arguments matching args. */
@@ -37,11 +42,13 @@ struct sc_policy {
 	{ SCMP_SYS(name), 1, { { (argno), (op), (val), 0 } } }
 
 /* Groups every role's table ends with, so that each table still lists
- * all it allows: memory, and the way a process dies (the SIGSYS handler
- * sets its default action again and re-raises). */
+ * all it allows: memory (never executable: mmap without PROT_EXEC, and no
+ * mprotect at all, so no page can become code), and the way a process
+ * dies (the SIGSYS handler sets its default action again and re-raises). */
 #define SC_GROUP_MEMORY \
-	SC_ALLOW(brk), SC_ALLOW(mmap), SC_ALLOW(munmap), SC_ALLOW(mremap), \
-	SC_ALLOW(madvise), SC_ALLOW(futex)
+	SC_ALLOW(brk), \
+	SC_ALLOW_ARG(mmap, 2, SCMP_CMP_MASKED_EQ, PROT_EXEC), \
+	SC_ALLOW(munmap), SC_ALLOW(mremap), SC_ALLOW(madvise), SC_ALLOW(futex)
 #define SC_GROUP_DYING \
 	SC_ALLOW(rt_sigaction), SC_ALLOW(rt_sigprocmask), \
 	SC_ALLOW(rt_sigreturn), SC_ALLOW(restart_syscall), SC_ALLOW(getpid), \
@@ -51,6 +58,11 @@ struct sc_policy {
 #define SC_SOCKET(domain, type) SC_ALLOW2(socket,			\
 	SC_CMP(0, SCMP_CMP_EQ, (domain), 0),				\
 	SC_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, (type)))
+
+/* get/setsockopt(fd, level, optname, ...) for one level/option pair. */
+#define SC_SOCKOPT(name, level, opt) SC_ALLOW2(name,			\
+	SC_CMP(1, SCMP_CMP_EQ, (level), 0),				\
+	SC_CMP(2, SCMP_CMP_EQ, (opt), 0))
 
 /* openat that can neither write nor create: no write access mode and
  * none of the flags that change a file. (O_TMPFILE needs write access, so

@@ -26,8 +26,9 @@ static const struct sc_rule resolver_rules[] = {
 	SC_ALLOW(sendto),
 	SC_ALLOW(recvfrom),
 	SC_ALLOW(writev),	/* queries over TCP */
-	SC_ALLOW(getsockopt),	/* SO_ERROR of a TCP connect */
-	SC_ALLOW(setsockopt),	/* TCP_NODELAY */
+	/* the outcome of a TCP connect; c-ares' TCP sockets */
+	SC_SOCKOPT(getsockopt, SOL_SOCKET, SO_ERROR),
+	SC_SOCKOPT(setsockopt, IPPROTO_TCP, TCP_NODELAY),
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_GETFL),
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFL),
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFD),

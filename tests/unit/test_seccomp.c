@@ -8,7 +8,13 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "common/util.h"
 #include "privsep/seccomp.h"
 #include "collector/run.h"
 #include "geoip-update/sandbox.h"
@@ -35,7 +41,7 @@ static void assert_never(const struct sc_policy *p, int may_read_files)
 		SCMP_SYS(chroot), SCMP_SYS(mount), SCMP_SYS(setuid),
 	};
 
-	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(banned); i++) {
 		if (sc_allows(p, banned[i]))
 			fail_msg("%s policy allows syscall %d", p->role, banned[i]);
 	}
@@ -128,21 +134,133 @@ static void test_resolver_socket_args(void **state)
 	assert_int_equal(seen, 4);
 }
 
+static const struct sc_policy *const every_policy[] = {
+	&collector_policy, &resolver_policy, &ui_policy, &fetch_policy,
+	&validate_policy,
+};
+
+/* No role may make memory executable: mmap only with PROT_EXEC masked
+ * out, and no mprotect at all. */
+static void test_no_executable_memory(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(every_policy); i++) {
+		const struct sc_policy *p = every_policy[i];
+		int mmaps = 0;
+
+		assert_false(sc_allows(p, SCMP_SYS(mprotect)));
+		assert_false(sc_allows(p, SCMP_SYS(pkey_mprotect)));
+		for (size_t j = 0; j < p->count; j++) {
+			const struct sc_rule *r = &p->rules[j];
+
+			if (r->nr != SCMP_SYS(mmap))
+				continue;
+			mmaps++;
+			assert_int_equal(r->argc, 1);
+			assert_int_equal(r->args[0].arg, 2);
+			assert_int_equal(r->args[0].op, SCMP_CMP_MASKED_EQ);
+			assert_true(r->args[0].datum_a & PROT_EXEC);
+			assert_int_equal(r->args[0].datum_b, 0);
+		}
+		assert_int_equal(mmaps, 1);
+	}
+}
+
+/* get/setsockopt, where a role has them at all, for one level and option
+ * each; socket() for listed families and types only. */
+static void test_socket_calls_have_arguments(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(every_policy); i++) {
+		const struct sc_policy *p = every_policy[i];
+
+		for (size_t j = 0; j < p->count; j++) {
+			const struct sc_rule *r = &p->rules[j];
+
+			if (r->nr == SCMP_SYS(setsockopt) ||
+			    r->nr == SCMP_SYS(getsockopt)) {
+				assert_int_equal(r->argc, 2);
+				assert_int_equal(r->args[0].arg, 1);
+				assert_int_equal(r->args[0].op, SCMP_CMP_EQ);
+				assert_int_equal(r->args[1].arg, 2);
+				assert_int_equal(r->args[1].op, SCMP_CMP_EQ);
+			}
+			if (r->nr == SCMP_SYS(socket) ||
+			    r->nr == SCMP_SYS(socketpair))
+				assert_int_equal(r->argc, 2);
+		}
+	}
+}
+
+/* Run what() in a child confined by the ui's policy as the installed
+ * build loads it, with a SIGSYS handler that would report a trap on a
+ * pipe. The child must die of SIGSYS without its handler having run. */
+static int pipe_w = -1;
+
+static void note_trap(long nr)
+{
+	(void)nr;
+	if (write(pipe_w, "T", 1) < 0)
+		_exit(3);
+	_exit(2);
+}
+
+static void assert_killed_untrapped(void (*what)(void))
+{
+	char err[256] = "", got;
+	int fds[2], st;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		pipe_w = fds[1];
+		if (seccomp_trap_init(0, note_trap) < 0 ||
+		    seccomp_install(&ui_policy, err, sizeof(err)) < 0)
+			_exit(4);
+		what();
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGSYS);
+	assert_int_equal(read(fds[0], &got, 1), 0);
+	close(fds[0]);
+}
+
+static void make_socket(void)
+{
+	(void)socket(AF_INET, SOCK_DGRAM, 0);
+}
+
+static void map_executable(void)
+{
+	(void)mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+}
+
+/* The installed build (this test links it) kills on a violation: code
+ * that has taken over a role can't catch the SIGSYS and go on. */
+static void test_violation_kills(void **state)
+{
+	(void)state;
+	assert_killed_untrapped(make_socket);
+	assert_killed_untrapped(map_executable);
+}
+
 /* Each policy loads: libseccomp accepts every rule of every table. */
 static void test_policies_build(void **state)
 {
-	const struct sc_policy *all[] = {
-		&collector_policy, &resolver_policy,
-		&ui_policy,
-	};
-
 	(void)state;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(every_policy); i++) {
 		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 
 		assert_non_null(ctx);
-		for (size_t j = 0; j < all[i]->count; j++) {
-			const struct sc_rule *r = &all[i]->rules[j];
+		for (size_t j = 0; j < every_policy[i]->count; j++) {
+			const struct sc_rule *r = &every_policy[i]->rules[j];
 
 			assert_int_equal(seccomp_rule_add_array(ctx,
 				SCMP_ACT_ALLOW, r->nr, r->argc,
@@ -162,6 +280,9 @@ int main(void)
 		cmocka_unit_test(test_update_children_never),
 		cmocka_unit_test(test_resolver_socket_args),
 		cmocka_unit_test(test_policies_build),
+		cmocka_unit_test(test_no_executable_memory),
+		cmocka_unit_test(test_socket_calls_have_arguments),
+		cmocka_unit_test(test_violation_kills),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
