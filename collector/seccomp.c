@@ -4,6 +4,7 @@
  * descriptors opened earlier) and the terminal, and reading /proc to map
  * sockets to processes. */
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include "common/util.h"
 #include "privsep/seccomp.h"
@@ -22,6 +23,13 @@ static const struct sc_rule collector_rules[] = {
 	SC_ALLOW(write),
 	SC_ALLOW(writev),
 	SC_ALLOW(pwrite64),
+	/* the sysctl state file, open since before the sandbox
+	 * (collector/sysctl.c): its lock, read and rewritten in place on the
+	 * way out; whether the other runs live is read (read-only opens)
+	 * from /proc/PID/stat. */
+	SC_ALLOW_ARG(flock, 1, SCMP_CMP_EQ, LOCK_EX | LOCK_NB),
+	SC_ALLOW_ARG(flock, 1, SCMP_CMP_EQ, LOCK_UN),
+	SC_ALLOW(pread64),
 	/* socket -> process (collector/procmap.c): /proc/PID/fd links and
 	 * /proc/PID/stat, /proc/net/icmp{,6}, all relative to a /proc
 	 * descriptor opened before the sandbox; the sock_diag and rtnetlink

@@ -20,6 +20,18 @@
 #include "privsep/testhook.h"
 
 #define NETFILTER_SYSCTL_DIR "/proc/sys/net/netfilter"
+/* The sysctl state of every network namespace (collector/sysctl.h). Not
+ * where the caller could write: the collector runs with the caller's real
+ * uid, and a file the caller could change would let them decide what
+ * flowtop writes into the sysctls, or switch counting off under another
+ * user's run. /run is root's, on every start: under sudo and setuid the
+ * effective uid is 0; a file-capability start (effective uid the
+ * caller's; CAP_NET_ADMIN alone opens the knobs, /proc/sys/net checks no
+ * file owner for it) makes and opens the file with the filesystem uid 0
+ * for that moment, which CAP_SETUID, held until the children are
+ * started, allows. Either way the file is root's, mode 0600, in a
+ * directory of mode 0700. */
+#define SYSCTL_STATE_DIR "/run/flowtop"
 
 /* What the collector keeps for its whole run. */
 static const int caps_collector[] = {
@@ -73,6 +85,27 @@ static int start_fail(struct run *r, const char *what)
 	return -1;
 }
 
+static int start_sysctl(struct run *r, char *err, size_t errlen)
+{
+	const struct ct_sysctl_where w = {
+		.knobs = NETFILTER_SYSCTL_DIR, .state = SYSCTL_STATE_DIR,
+		.proc = "/proc", .owner = 0, .pid = getpid(),
+	};
+	char err2[200];
+	uid_t was;
+	int rc;
+
+	if (priv_fs_root(&was, err, errlen) < 0)
+		return -1;
+	rc = ct_sysctl_enable(&r->sysctl, &w, err, errlen);
+	if (priv_fs_back(was, err2, sizeof(err2)) < 0) {
+		ct_sysctl_restore(&r->sysctl);
+		snprintf(err, errlen, "%s", err2);
+		return -1;
+	}
+	return rc;
+}
+
 static int start_open(struct run *r)
 {
 	char err[256];
@@ -96,8 +129,7 @@ static int start_open(struct run *r)
 	start_procmap = procmap_open(err, sizeof(err));
 	if (!start_procmap)
 		fprintf(stderr, "flowtop: no process names: %s\n", err);
-	if (ct_sysctl_enable(&r->sysctl, NETFILTER_SYSCTL_DIR, err,
-			     sizeof(err)) < 0)
+	if (start_sysctl(r, err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	tty_save(&r->tty);
 	return 0;
@@ -216,7 +248,7 @@ int run_main(const struct options *o, const struct run_roles *roles)
 	r->o = o;
 	r->roles = roles;
 	r->sigfd = -1;
-	r->sysctl.acct.fd = r->sysctl.tstamp.fd = -1;
+	ct_sysctl_init(&r->sysctl);
 	r->tty.fd = -1;
 	if (start_open(r) < 0 || start_signals(r) < 0 ||
 	    start_channels(r) < 0) {

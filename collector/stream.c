@@ -206,9 +206,12 @@ int stream_control(struct stream *s, const struct msg *m)
 	switch (m->type) {
 	case MSG_CTL_FILTER:
 		memcpy(&f, m->payload, sizeof(f));
+		/* Events follow it at once, dumps from the next periodic one:
+		 * never a dump of its own, or a ui (a key held down) could
+		 * have dumps made back to back. The screen filters what it
+		 * holds meanwhile. */
 		ct_set_selection(s->ct, f.sel);
-		/* Show the new selection now, not one interval later. */
-		return stream_dump(s, DUMP_FILTER);
+		return 0;
 	case MSG_CMDLINE_REQ: {
 		struct msg_cmdline_req q;
 		struct msg_cmdline_ans a;

@@ -65,7 +65,9 @@ int stream_dump(struct stream *s, uint32_t kind);
 /* Forward queued events; on ENOBUFS resynchronise with a dump. */
 int stream_events(struct stream *s);
 
-/* Apply one validated message from the ui. 0 or -1 (err set). */
+/* Apply one validated message from the ui: a new selection takes effect
+ * for events at once and for dumps at the next periodic one (it makes no
+ * dump); a command line request is answered. 0 or -1 (err set). */
 int stream_control(struct stream *s, const struct msg *m);
 
 #endif

@@ -195,7 +195,7 @@ static int msg_check_dump_mark(const struct msg *m, const char **why)
 	struct msg_dump_mark mk;
 
 	memcpy(&mk, m->payload, sizeof(mk));
-	if (mk.kind < DUMP_PERIODIC || mk.kind > DUMP_FILTER) {
+	if (mk.kind < DUMP_PERIODIC || mk.kind > DUMP_KIND_LAST) {
 		*why = "bad dump kind";
 		return -1;
 	}

@@ -75,12 +75,13 @@ struct msg_hello {
 };
 #define MSG_PROTO_VERSION 1
 
-/* Why a dump was made: only the periodic ones are snapshots; the others
- * bring the table up to date in between. */
+/* Why a dump was made: only the periodic ones are snapshots; a resync
+ * brings the table up to date in between. A new selection makes no dump
+ * of its own: the next periodic one follows it. */
 enum dump_kind {
 	DUMP_PERIODIC = 1,     /* one per interval */
 	DUMP_RESYNC,           /* the kernel dropped events */
-	DUMP_FILTER,           /* the selection changed */
+	DUMP_KIND_LAST = DUMP_RESYNC,
 };
 
 struct msg_dump_mark {

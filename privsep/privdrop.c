@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -309,6 +311,45 @@ int priv_drop_to_caller(char *err, size_t errlen)
 		return -1;
 	}
 	return priv_drop_all(err, errlen);
+}
+
+int priv_fs_root(uid_t *was, char *err, size_t errlen)
+{
+	/* An invalid id changes nothing and returns the current one. */
+	*was = (uid_t)setfsuid((uid_t)-1);
+	if (*was == 0)
+		return 0;
+	setfsuid(0);
+	if ((uid_t)setfsuid((uid_t)-1) != 0) {
+		snprintf(err, errlen, "cannot take the filesystem uid 0 "
+			 "(CAP_SETUID missing?)");
+		return -1;
+	}
+	return 0;
+}
+
+int priv_fs_back(uid_t was, char *err, size_t errlen)
+{
+	int c;
+
+	if (was == 0)
+		return 0;
+	setfsuid(was);
+	if ((uid_t)setfsuid((uid_t)-1) != was) {
+		snprintf(err, errlen, "cannot go back to filesystem uid %u",
+			 (unsigned)was);
+		return -1;
+	}
+	capng_get_caps_process();
+	for (c = 0; c <= CAP_LAST_CAP; c++)
+		if (capng_have_capability(CAPNG_PERMITTED, (unsigned)c))
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, (unsigned)c);
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
+		snprintf(err, errlen, "cannot raise capabilities again: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int priv_keep_only(const struct priv_caps *c, char *err, size_t errlen)

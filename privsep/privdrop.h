@@ -82,6 +82,17 @@ int priv_chroot_cwd(char *err, size_t errlen);
 /* Drop every capability and check that none is left. */
 int priv_drop_all(char *err, size_t errlen);
 
+/* The filesystem uid 0 for a moment, to make or open a file only root
+ * may touch while the effective uid is the caller's (a file-capability
+ * start): *was gets the filesystem uid to go back to with priv_fs_back().
+ * Needs CAP_SETUID unless the effective uid is 0 already. */
+int priv_fs_root(uid_t *was, char *err, size_t errlen);
+
+/* Back to the filesystem uid was, with the effective capabilities the
+ * kernel takes away on leaving uid 0 (CAP_DAC_READ_SEARCH among them)
+ * raised again from the permitted set. */
+int priv_fs_back(uid_t was, char *err, size_t errlen);
+
 /* Once the children are set up: only c->keep stays, in every set
  * (bounding included, where that can be changed). */
 int priv_keep_only(const struct priv_caps *c, char *err, size_t errlen);

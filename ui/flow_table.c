@@ -12,6 +12,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "common/options.h"
 #include "ui/flow_table.h"
 
 /* What the table knows beyond the public entry. */
@@ -157,6 +158,20 @@ void flow_table_free(struct flow_table *t)
 size_t flow_table_count(const struct flow_table *t)
 {
 	return t->count;
+}
+
+uint32_t flow_sel_bits(const struct flow_wire *w)
+{
+	uint32_t fam = w->family == FLOW_FAM_IPV4 ? SEL_IPV4 : SEL_IPV6;
+
+	switch (w->l4proto) {
+	case IPPROTO_TCP: return fam | SEL_TCP;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE: return fam | SEL_UDP;
+	case IPPROTO_DCCP: return fam | SEL_DCCP;
+	case IPPROTO_SCTP: return fam | SEL_SCTP;
+	default: return fam | SEL_ICMP;
+	}
 }
 
 /* Make room for one more entry before anything changes, so a failed

@@ -48,7 +48,7 @@ static int lg_grow(struct linger_set *l)
 
 void linger_add(struct linger_set *l, const struct flow_entry *e, uint64_t now_ns)
 {
-	if (!l->keep_ns || l->muted)
+	if (!l->keep_ns || (flow_sel_bits(&e->w) & l->muted_sel))
 		return;
 	if (l->count == l->cap && l->cap < LINGER_MAX && lg_grow(l) < 0)
 		return;

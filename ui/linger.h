@@ -21,7 +21,9 @@ struct linger_set {
 	struct linger_item *items;   /* ring of cap slots */
 	size_t head, count, cap;
 	uint64_t keep_ns;            /* 0: keep nothing */
-	int muted;                   /* drops are not closes (a new selection) */
+	/* Flows needing any of these selection bits (enum flow_sel) that
+	 * leave the table did not close: the selection left them out. */
+	uint32_t muted_sel;
 };
 
 void linger_init(struct linger_set *l, uint64_t keep_ns);

@@ -108,6 +108,15 @@ static int ui_flows(struct ui *u, const struct msg *m)
 	return UI_GO_ON;
 }
 
+int ui_send_sel(struct ui *u, uint32_t sel)
+{
+	struct msg_filter f = { .sel = sel };
+
+	u->sel_moved |= u->sel ^ sel;
+	u->sel = sel;
+	return msg_send(u->col, MSG_CTL_FILTER, &f, sizeof(f));
+}
+
 static int ui_dump_mark(struct ui *u, const struct msg *m)
 {
 	struct msg_dump_mark mk;
@@ -118,17 +127,24 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 			return ui_fail("dump %s out of order", "start");
 		u->in_dump = 1;
 		u->dump = mk;
+		u->sel_moved_before = u->sel_moved;
+		u->sel_moved = 0;
 		return UI_GO_ON;
 	}
 	if (!u->in_dump || mk.seq != u->dump.seq || mk.kind != u->dump.kind)
 		return ui_fail("dump %s out of order", "end");
 	u->in_dump = 0;
-	/* A new selection drops flows that did not close: they don't linger. */
+	/* A new selection drops flows that did not close: they don't linger.
+	 * The dump followed a selection asked for before its start, or the
+	 * one before that (a request may cross a dump on the way): flows of
+	 * the bits that changed since then, or that are off now, are not
+	 * taken for closed. */
 	if (u->linger)
-		u->linger->muted = mk.kind == DUMP_FILTER;
+		u->linger->muted_sel = ~u->sel | u->sel_moved |
+				       u->sel_moved_before;
 	flow_table_dump_end(u->table, mk.seq);
 	if (u->linger)
-		u->linger->muted = 0;
+		u->linger->muted_sel = 0;
 	u->last_mark = mk;
 	return u->fe->dump_end(u, &mk);
 }

@@ -87,12 +87,12 @@ static int tui_want_cmdline(struct tui *t)
 	return 0;
 }
 
+/* The rows follow the new selection at once (the view filters what the
+ * table holds); the collector's dumps from the next periodic one. */
 static int tui_send_sel(struct tui *t)
 {
-	struct msg_filter f = { .sel = t->si.sel };
-
 	t->rebuild_now = 1;
-	return msg_send(t->u->col, MSG_CTL_FILTER, &f, sizeof(f));
+	return ui_send_sel(t->u, t->si.sel);
 }
 
 static void tui_prompt_key(struct tui *t, int ch)

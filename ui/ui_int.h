@@ -62,6 +62,9 @@ struct ui {
 	const struct ui_frontend *fe;
 	struct tui *tui;        /* the screen's state; NULL in batch mode */
 	struct linger_set *linger;  /* NULL in batch mode */
+	uint32_t sel;           /* the selection last asked of the collector */
+	uint32_t sel_moved;     /* its bits changed since the last DUMP_BEGIN */
+	uint32_t sel_moved_before;  /* ... between the two before */
 };
 
 /* UI_AGAIN: nothing was waiting. */
@@ -74,6 +77,10 @@ int ui_fail(const char *fmt, ...);
 /* Send the resolver a PING and wait (bounded) for its PONG. 0 or a UI_*
  * failure code, reported. */
 int ui_ping_resolver(struct msg_chan *res);
+
+/* Ask the collector for a new protocol selection; its dumps follow it
+ * from the next periodic one on. 0 or -1 (errno set). */
+int ui_send_sel(struct ui *u, uint32_t sel);
 
 /* One message from the collector / the resolver, without blocking. */
 int ui_from_collector(struct ui *u);

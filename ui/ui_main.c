@@ -38,7 +38,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	    struct msg_chan *res)
 {
 	struct ui u = {
-		.o = o, .col = col, .res = res,
+		.o = o, .col = col, .res = res, .sel = o->sel,
 		.po = { .json = o->output == OUT_JSON, .bits = o->bits,
 			.show_src = o->show_src, .annot = annots_get,
 			.service = annots_service },

@@ -85,18 +85,9 @@ static void vw_add(struct view *v, uint64_t k, uint64_t ident, const char *s,
 /* Is a flow of w's kind in the protocol selection? */
 static int vw_selected(uint32_t sel, const struct flow_wire *w)
 {
-	uint32_t fam = w->family == FLOW_FAM_IPV4 ? SEL_IPV4 : SEL_IPV6;
-	uint32_t proto;
+	uint32_t bits = flow_sel_bits(w);
 
-	switch (w->l4proto) {
-	case IPPROTO_TCP: proto = SEL_TCP; break;
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE: proto = SEL_UDP; break;
-	case IPPROTO_DCCP: proto = SEL_DCCP; break;
-	case IPPROTO_SCTP: proto = SEL_SCTP; break;
-	default: proto = SEL_ICMP; break;
-	}
-	return (sel & fam) && (sel & proto);
+	return (sel & bits) == bits;
 }
 
 static int vw_flow_shown(const struct view *v, const struct view_src *src,
@@ -141,11 +132,16 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 		return -1;
 	c = v->vf;
 	vf_compile(c, v->filter);
-	v->total = n;
+	v->total = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct flow_entry *e = flow_table_at(src->table, i);
 
 		vw_prefetch(flow_table_at(src->table, i + VW_AHEAD));
+		/* A new selection shows at once: the collector's dumps follow
+		 * it only from the next one on. */
+		if (!vw_selected(src->sel, &e->w))
+			continue;
+		v->total++;
 		if (vw_flow_shown(v, src, c, e))
 			vw_add_flow(v, src, e, (uint32_t)i, 0);
 	}

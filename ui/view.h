@@ -76,7 +76,7 @@ struct view_src {
 	print_annot_fn annot;        /* NULL: no names or places */
 	print_service_fn service;
 	void *ctx;
-	uint32_t sel;                /* enum flow_sel: lingering flows outside it are hidden */
+	uint32_t sel;                /* enum flow_sel: flows outside it are hidden */
 	uint64_t now_real_ns;        /* for ages */
 };
 

@@ -492,11 +492,13 @@ static void test_check_dump_mark(void **state)
 	(void)state;
 	assert_int_equal(check_mark(B, DUMP_PERIODIC, 1000, 0), 0);
 	assert_int_equal(check_mark(B, DUMP_RESYNC, 1000, 0), 0);
-	assert_int_equal(check_mark(B, DUMP_FILTER, 1000, 0), 0);
+	/* 3 was DUMP_FILTER: a new selection makes no dump any more. */
+	assert_int_equal(check_mark(B, DUMP_KIND_LAST, 1000, 0), 0);
+	assert_int_equal(check_mark(B, 3, 1000, 0), -1);
 	assert_int_equal(check_mark(E, DUMP_PERIODIC, 1000, 5), 0);
 
 	assert_int_equal(check_mark(B, 0, 1000, 0), -1);
-	assert_int_equal(check_mark(B, DUMP_FILTER + 1, 1000, 0), -1);
+	assert_int_equal(check_mark(B, DUMP_KIND_LAST + 1, 1000, 0), -1);
 	assert_int_equal(check_mark(B, 0x80000000u, 1000, 0), -1);
 	assert_int_equal(check_mark(B, 0xffffffffu, 1000, 0), -1);
 	assert_int_equal(check_mark(B, 0x01000000u, 1000, 0), -1);

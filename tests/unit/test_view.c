@@ -510,20 +510,41 @@ static void test_linger(void **state)
 	assert_non_null(e);
 	assert_int_equal(closed, 1);
 	assert_int_equal(e->w.orig_bytes, 999);
-	/* Hidden when its protocol is deselected. */
+	/* Hidden when its protocol is deselected, as the live one is. */
 	f->src.sel = SEL_ALL & ~SEL_TCP;
 	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
-	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(f->v.nrows, 0);
 	f->src.sel = SEL_ALL;
-	/* A new selection's sweep is not a close. */
-	f->lg.muted = 1;
+	/* A new selection's sweep is not a close: flows of muted bits
+	 * don't linger. */
+	f->lg.muted_sel = SEL_TCP;
 	flow_table_dump_end(f->t, 5);
-	f->lg.muted = 0;
+	f->lg.muted_sel = 0;
 	assert_int_equal(flow_table_count(f->t), 0);
 	assert_int_equal(linger_count(&f->lg), 1);
 	/* linger_gone stamps the real monotonic clock: far later, gone. */
 	linger_expire(&f->lg, UINT64_MAX / 2);
 	assert_int_equal(linger_count(&f->lg), 0);
+}
+
+/* A protocol switched off on the screen hides its flows at once, before
+ * the collector's next dump leaves them out; switched on, they are back. */
+static void test_deselected_hidden_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct flow_wire u = mk(2, 10, "dns", 10, 50, 0);
+
+	u.l4proto = IPPROTO_UDP;
+	put(f, mk(1, 10, "a", 10, 100, 0), 1);
+	put(f, u, 1);
+	f->src.sel = SEL_ALL & ~SEL_UDP;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(f->v.total, 1);
+	assert_int_equal(row_id(f, 0), 1);
+	f->src.sel = SEL_ALL;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 2);
 }
 
 static void test_selection_follows(void **state)
@@ -722,6 +743,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deselected_hidden_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_follows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_freeze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_procs_tab, setup, teardown),

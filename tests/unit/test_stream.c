@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Unit tests for collector/stream.c: what the ui's control messages make
+ * the collector send. Against the real kernel's conntrack, in a private
+ * network namespace (root), with the ui's end of a channel in the test. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "collector/stream.h"
+#include "common/options.h"
+#include "tests/unit/skip.h"
+
+struct fixture {
+	struct ct_source *ct;
+	struct msg_chan col, ui;     /* the collector's end, the ui's */
+	struct stream s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->col.fd = f->ui.fd = -1;
+	*state = f;
+	return 0;
+}
+
+/* The stream over an empty conntrack table of its own. */
+static void open_stream(struct fixture *f)
+{
+	char err[256] = "";
+	int sv[2];
+
+	if (unshare(CLONE_NEWNET) < 0)
+		skip_or_fail("no private network namespace (%s)", strerror(errno));
+	f->ct = ct_open(SEL_ALL & ~SEL_LOOPBACK, err, sizeof(err));
+	if (!f->ct)
+		fail_msg("ct_open: %s", err);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	msg_chan_init(&f->col, sv[0], MSG_DIR_UI_COL, MSG_DIR_COL_UI, "ui");
+	msg_chan_init(&f->ui, sv[1], MSG_DIR_COL_UI, MSG_DIR_UI_COL,
+		      "collector");
+	stream_init(&f->s, f->ct, &f->col);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->ct)
+		ct_close(f->ct);
+	if (f->col.fd >= 0)
+		close(f->col.fd);
+	if (f->ui.fd >= 0)
+		close(f->ui.fd);
+	free(f);
+	return 0;
+}
+
+/* The next message the ui has, its type; 0 when nothing is queued. */
+static uint32_t ui_next(struct fixture *f, struct msg_dump_mark *mk)
+{
+	const char *why = NULL;
+	struct msg m;
+	int r = msg_recv_nb(&f->ui, &m, &why);
+
+	if (r == -2)
+		return 0;
+	if (r != 1)
+		fail_msg("msg_recv_nb: %d (%s)", r, why ? why : "");
+	if (mk && (m.type == MSG_DUMP_BEGIN || m.type == MSG_DUMP_END))
+		memcpy(mk, m.payload, sizeof(*mk));
+	return m.type;
+}
+
+/* Read one whole dump; its kind. */
+static uint32_t ui_dump(struct fixture *f)
+{
+	struct msg_dump_mark mk;
+	uint32_t t;
+
+	assert_int_equal(ui_next(f, &mk), MSG_DUMP_BEGIN);
+	while ((t = ui_next(f, &mk)) == MSG_FLOWS)
+		;
+	assert_int_equal(t, MSG_DUMP_END);
+	return mk.kind;
+}
+
+static void send_filter(struct fixture *f, uint32_t sel)
+{
+	struct msg_filter flt = { .sel = sel };
+	struct msg m = { .type = MSG_CTL_FILTER, .len = sizeof(flt),
+			 .payload = &flt };
+
+	assert_int_equal(stream_control(&f->s, &m), 0);
+}
+
+/* A new selection from the ui makes no dump: however many arrive, only the
+ * next periodic dump shows them. */
+static void test_filter_makes_no_dump(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+
+	open_stream(f);
+	assert_int_equal(stream_hello(&f->s, 1000), 0);
+	assert_int_equal(ui_next(f, NULL), MSG_HELLO);
+	assert_int_equal(stream_dump(&f->s, DUMP_PERIODIC), 0);
+	assert_int_equal(ui_dump(f), DUMP_PERIODIC);
+	for (i = 0; i < 20; i++)
+		send_filter(f, i % 2 ? SEL_ALL & ~SEL_LOOPBACK :
+			    SEL_IPV4 | SEL_IPV6 | SEL_UDP);
+	assert_int_equal(ui_next(f, NULL), 0);
+	assert_int_equal(f->s.seq, 1);
+	assert_int_equal(stream_dump(&f->s, DUMP_PERIODIC), 0);
+	assert_int_equal(ui_dump(f), DUMP_PERIODIC);
+	assert_int_equal(ui_next(f, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_filter_makes_no_dump,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
