@@ -214,12 +214,20 @@ FILECAPS := cap_net_admin,cap_sys_ptrace,cap_dac_read_search,cap_setuid,cap_setg
 INSTALL_ENV = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' \
 	MANDIR='$(MANDIR)' DATADIR='$(DATADIR)' BASHCOMPDIR='$(BASHCOMPDIR)' \
 	UNITDIR='$(UNITDIR)' SYSCONFDIR='$(SYSCONFDIR)' GEOIPDIR='$(GEOIPDIR)' \
-	SETUID='$(SETUID)' FILECAPS='$(FILECAPS)'
+	SETUID='$(SETUID)' FILECAPS='$(FILECAPS)' GROUP='$(GROUP)'
+
+# The group whose members may run the installed binary (root:GROUP, 0750):
+# flowtop, made by install when missing, or an existing group named on the
+# command line (`make install GROUP=adm`), never taken from the environment.
+ifneq ($(origin GROUP),command line)
+GROUP := flowtop
+endif
 
 # scripts/install.sh keeps a manifest of what it creates, so that
 # uninstall removes that and nothing else: the binary, the man page, the
 # bash completion, the systemd units of `flowtop -u` (installed, not
-# enabled), the config files, the GeoIP directory, the system user.
+# enabled), the config files, the GeoIP directory, the system user and
+# the group flowtop.
 install: flowtop $(B)/flowtop.8
 	@$(INSTALL_ENV) scripts/install.sh install
 

@@ -121,7 +121,11 @@ void options_usage(FILE *out)
 "                        installed one too\n"
 "Other:\n"
 "  -v, --version         print the version and exit\n"
-"  -h, --help            print this help and exit\n");
+"  -h, --help            print this help and exit\n"
+"\n"
+"Installed with 'make install', flowtop runs for root and the members of the\n"
+"group flowtop (or of the group GROUP= named); anyone else gets 'Permission\n"
+"denied'. Let a user in: sudo usermod -aG flowtop USER, then log in again.\n");
 }
 
 static enum opt_result opt_bad(const char *what, const char *arg)

@@ -57,7 +57,8 @@ static void priv_missing(const struct priv_caps *c, char *err, size_t errlen)
 	if (len < errlen)
 		len += (size_t)snprintf(err + len, errlen - len,
 			": run it with sudo, or install it with 'make install' "
-			"(file capabilities) or 'make install SETUID=1'");
+			"(file capabilities) or 'make install SETUID=1', "
+			"then join the group flowtop");
 	/* Then neither would help: the kernel ignores both at exec. */
 	if (len < errlen && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
 		snprintf(err + len, errlen - len, " (no_new_privs is set here: "

@@ -4,10 +4,16 @@
 # `make install DESTDIR=...` (the file list, no setcap/setuid/useradd, the
 # postinst steps printed; uninstall empties it again); then a real install
 # into a temporary PREFIX (conf and GeoIP dirs under it too: nothing in
-# /etc or /usr is touched), with file capabilities and then SETUID=1. Each
-# time a test user made for the test runs it in a namespace with real
-# flows: batch JSON shows a flow with its process, name (dnsmasq) and place
-# (the test mmdb); the screen opens in tmux and q quits it; /proc shows the
+# /etc or /usr is touched), with file capabilities and then SETUID=1. Who
+# may run it: the binary is root:flowtop 0750 (4750 setuid), the group
+# flowtop made by install and removed by uninstall, the service user
+# flowtop not in it; a user outside the group gets "Permission denied" from
+# the shell (126) and nothing of flowtop runs, a member runs it. Then
+# GROUP= with a group the test makes: the binary gets that group, no group
+# flowtop is made, uninstall leaves that group alone; GROUP= naming no
+# group installs nothing. Each time a test user made for the test (and put
+# in the group) runs it in a namespace with real flows: batch JSON shows a
+# flow with its process, name (dnsmasq) and place (the test mmdb); the screen opens in tmux and q quits it; /proc shows the
 # ui as that user with no capabilities, NoNewPrivs and seccomp; a root-only
 # copy of a config under --conf-dir is refused (permission denied), for the
 # run and for -u; and `make uninstall` leaves the PREFIX as it was.
@@ -22,26 +28,36 @@ source "$(dirname "$0")/lib.sh"
 source "$E2E_DIR/dns.sh"
 require_root
 require_tools ip nft setpriv timeout tmux useradd userdel getcap make dnsmasq \
-	unshare mount runuser bash
+	unshare mount runuser bash groupadd groupdel usermod stat id
 require_flowtop
 ns_setup_or_skip
 
-TUSER=ftinst$$
+TUSER=ftinst$$   # put in the run group: a member
+TOUT=ftout$$     # in no group of ours: an outsider
+TGRP=ftgrp$$     # the existing group of the GROUP= install
 TM=(tmux -L "ft-inst-$$")
 PFX=$(mktemp -d /tmp/ft-prefix-XXXXXX) && chmod 0755 "$PFX"
 SECRET=$(mktemp -d /tmp/ft-secret-XXXXXX) && chmod 0755 "$SECRET"
 FT_USER_BEFORE=0
 getent passwd flowtop >/dev/null && FT_USER_BEFORE=1
-MADE_TUSER=0
+FT_GROUP_BEFORE=0
+getent group flowtop >/dev/null && FT_GROUP_BEFORE=1
+MADE_TUSER=0 MADE_TOUT=0 MADE_TGRP=0
 
 inst_cleanup() {
 	"${TM[@]}" kill-server 2>/dev/null
 	[ "$MADE_TUSER" = 1 ] && userdel "$TUSER" 2>/dev/null
+	[ "$MADE_TOUT" = 1 ] && userdel "$TOUT" 2>/dev/null
+	[ "$MADE_TGRP" = 1 ] && groupdel "$TGRP" 2>/dev/null
 	# The system user only when this test's install made it.
 	# (userdel refuses while a process runs as it: retried for a while.)
 	if [ "$FT_USER_BEFORE" = 0 ] && getent passwd flowtop >/dev/null; then
 		wait_for 10 userdel flowtop 2>/dev/null ||
 			echo "t_install: could not remove the user flowtop this test made: userdel flowtop"
+	fi
+	if [ "$FT_GROUP_BEFORE" = 0 ] && getent group flowtop >/dev/null; then
+		groupdel flowtop 2>/dev/null ||
+			echo "t_install: could not remove the group flowtop this test made: groupdel flowtop"
 	fi
 	case $PFX in /tmp/ft-prefix-*) rm -rf -- "$PFX" ;; esac
 	case $SECRET in /tmp/ft-secret-*) rm -rf -- "$SECRET" ;; esac
@@ -90,10 +106,17 @@ check_destdir() {
 	verdict "DESTDIR ($mode): no setuid, no file capabilities into a DESTDIR" \
 		"$([ "$got" = 755 ] || echo "mode+caps: $got")"
 	grep -q 'useradd --system' "$WORK/dest-$mode.log" || why="no useradd line"
+	grep -q 'useradd .*--user-group' "$WORK/dest-$mode.log" && why="$why; useradd --user-group (the user would join the group flowtop)"
+	grep -q 'groupadd --system flowtop$' "$WORK/dest-$mode.log" || why="$why; no groupadd line"
+	grep -q 'chown root:flowtop /usr/local/bin/flowtop$' "$WORK/dest-$mode.log" || why="$why; no chown root:flowtop line"
 	if [ "$mode" = setuid ]; then
-		grep -q 'chmod 4755 /usr/local/bin/flowtop' "$WORK/dest-$mode.log" || why="$why; no chmod 4755 line"
+		grep -q 'chmod 4750 /usr/local/bin/flowtop$' "$WORK/dest-$mode.log" || why="$why; no chmod 4750 line"
 	else
+		grep -q 'chmod 0750 /usr/local/bin/flowtop$' "$WORK/dest-$mode.log" || why="$why; no chmod 0750 line"
 		grep -q 'setcap cap_net_admin,.*+p /usr/local/bin/flowtop' "$WORK/dest-$mode.log" || why="$why; no setcap line"
+		# chown clears file capabilities: setcap must come after it.
+		[ "$(grep -n -e 'chown root:' -e 'setcap ' "$WORK/dest-$mode.log" | head -n1 | grep -c chown)" = 1 ] ||
+			why="$why; setcap printed before chown (chown would clear it)"
 	fi
 	verdict "DESTDIR ($mode): prints what a postinst must do" \
 		"${why:+${why#; }
@@ -125,6 +148,12 @@ if ! useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin 
 	e2e_finish
 fi
 MADE_TUSER=1
+if ! useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+	--user-group "$TOUT" 2>"$WORK/useradd.err"; then
+	fail "harness: a second test user" "$(cat "$WORK/useradd.err")"
+	e2e_finish
+fi
+MADE_TOUT=1
 TUID=$(id -u "$TUSER")
 ns_add_public "$T_LONDON" >"$WORK/public.msg" || {
 	fail "harness: the London test address in the server namespace" "$(cat "$WORK/public.msg")"
@@ -161,16 +190,23 @@ check_run() {
 		return
 	fi
 	if [ "$mode" = setuid ]; then
-		got=$(stat -c '%a %U' "$BIN")$(getcap "$BIN")
-		verdict "$mode: the binary is setuid root (4755), no file capabilities" \
-			"$([ "$got" = "4755 root" ] || echo "got: $got")"
+		got=$(stat -c '%a %U:%G' "$BIN")$(getcap "$BIN")
+		verdict "$mode: the binary is setuid root, 4750 root:flowtop, no file capabilities" \
+			"$([ "$got" = "4750 root:flowtop" ] || echo "got: $got")"
 	else
 		got=$(getcap "$BIN")
 		verdict "$mode: the binary has the file capabilities, permitted set only" \
-			"$(echo "$got" | grep -q 'cap_net_admin.*=p$' && [ "$(stat -c %a "$BIN")" = 755 ] || echo "getcap: $got")"
+			"$(echo "$got" | grep -q 'cap_net_admin.*=p$' || echo "getcap: $got")"
+		got=$(stat -c '%a %U:%G' "$BIN")
+		verdict "$mode: stat: 750 root:flowtop" "$([ "$got" = "750 root:flowtop" ] || echo "got: $got")"
 	fi
 	verdict "$mode: the system user flowtop exists, with no login shell" \
 		"$(getent passwd flowtop | grep -q ':/usr/sbin/nologin$' || echo "$(getent passwd flowtop)")"
+	check_group_made "$mode"
+	# The test user joins the group (its processes start with
+	# setpriv --init-groups or a login, which read /etc/group).
+	usermod -aG flowtop "$TUSER"
+	check_access "$mode" flowtop
 	check_login_path "$mode"
 	check_completion "$mode"
 	check_units "$mode"
@@ -210,6 +246,98 @@ check_run() {
 		verdict "$mode: make uninstall removes the user flowtop its install made" \
 			"$(getent passwd flowtop)"
 	fi
+	if [ "$FT_GROUP_BEFORE" = 0 ]; then
+		verdict "$mode: make uninstall removes the group flowtop its install made" \
+			"$(getent group flowtop)"
+	fi
+}
+
+# The group flowtop: made by install (in the manifest) when it was not
+# there; the service user flowtop is no member of it.
+check_group_made() {
+	local mode=$1 manifest=$PFX/share/flowtop/install-manifest
+	if [ "$FT_GROUP_BEFORE" = 1 ]; then
+		skip "$mode: make install makes the group flowtop, recorded in the manifest" \
+			"the group flowtop existed before this test"
+	else
+		verdict "$mode: make install makes the group flowtop, recorded in the manifest" \
+			"$(getent group flowtop >/dev/null || echo "no group flowtop")$(grep -qx 'group flowtop' "$manifest" || echo " no 'group flowtop' in $manifest")"
+	fi
+	verdict "$mode: the service user flowtop is not in the group flowtop" \
+		"$(id -Gn flowtop | tr ' ' '\n' | grep -x flowtop >/dev/null && echo "id flowtop: $(id flowtop)")"
+}
+
+# check_access MODE GROUP: the same run as the outsider and as a member of
+# GROUP, from a shell. The outsider: the shell's "Permission denied", exit
+# 126, nothing else (flowtop never ran: no line of its own, no output, no
+# process); the member: exit 0.
+check_access() {
+	local mode=$1 grp=$2 who name why
+	for who in "$TOUT" "$TUSER"; do
+		name=access-$mode-$grp-$who
+		# shellcheck disable=SC2016 # expanded by the inner bash
+		ft_run "$name" "$NS_CLIENT" setpriv --reuid="$who" --regid="$who" \
+			--init-groups bash -c '"$1" --once -n -G -t 0.5' bash "$BIN"
+		if [ "$who" = "$TOUT" ]; then
+			why=
+			[ "$FT_RC" = 126 ] || why="$(rc_text "$FT_RC"), not 126;"
+			# bash: [line 1: ]PATH: Permission denied, and nothing else.
+			[ "$(wc -l <"$WORK/$name.err")" = 1 ] &&
+				grep -Eqx "bash: (line [0-9]+: )?$BIN: Permission denied" "$WORK/$name.err" ||
+				why="$why stderr is not only the shell's Permission denied:"
+			[ -s "$WORK/$name.out" ] && why="$why stdout not empty;"
+			pgrep -u "$TOUT" >/dev/null && why="$why a process of $TOUT runs: $(pgrep -u "$TOUT" -a | head -n1)"
+			verdict "$mode: $TOUT, not in the group $grp: the shell says Permission denied (126), flowtop never runs" \
+				"${why:+$why
+$(show_file "$WORK/$name.err" 3)}"
+		else
+			verdict "$mode: $TUSER, a member of the group $grp, runs it (exit 0)" \
+				"$([ "$FT_RC" = 0 ] || echo "$(rc_text "$FT_RC"): $(head -n2 "$WORK/$name.err")")"
+		fi
+	done
+}
+
+# GROUP=: an existing group the test makes. The binary gets it, with the
+# file capabilities; no group flowtop is made and none recorded; its
+# members run flowtop, others do not; uninstall leaves the group alone.
+# GROUP= naming no group: install fails, installs nothing.
+check_other_group() {
+	local before after got why='' manifest=$PFX/share/flowtop/install-manifest
+	local vars=(PREFIX="$PFX" SYSCONFDIR="$PFX/etc" GEOIPDIR="$PFX/geoip")
+	before=$(find "$PFX" | sort)
+	if mk inst-nogroup install "${vars[@]}" GROUP="nosuch$$"; then
+		fail "GROUP=nosuch$$ (no such group): make install fails" "it succeeded"
+	else
+		after=$(find "$PFX" | sort)
+		verdict "GROUP=nosuch$$ (no such group): make install fails, names it, installs nothing" \
+			"$(grep -q "GROUP=nosuch$$: no such group" "$WORK/inst-nogroup.log" || show_file "$WORK/inst-nogroup.log" 3)$([ "$after" = "$before" ] || echo " left: $(diff <(echo "$before") <(echo "$after") | head -n 4)")"
+	fi
+	if ! groupadd "$TGRP" 2>"$WORK/groupadd.err"; then
+		fail "harness: a test group" "$(cat "$WORK/groupadd.err")"
+		return
+	fi
+	MADE_TGRP=1
+	if ! mk inst-group install "${vars[@]}" GROUP="$TGRP"; then
+		fail "GROUP=$TGRP: make install" "$(tail -n3 "$WORK/inst-group.log")"
+		return
+	fi
+	got=$(stat -c '%a %U:%G' "$BIN")
+	verdict "GROUP=$TGRP: stat: 750 root:$TGRP" "$([ "$got" = "750 root:$TGRP" ] || echo "got: $got")"
+	got=$(getcap "$BIN")
+	verdict "GROUP=$TGRP: the file capabilities are there" \
+		"$(echo "$got" | grep -q 'cap_net_admin.*=p$' || echo "getcap: $got")"
+	grep -q '^group ' "$manifest" && why="manifest: $(grep '^group ' "$manifest")"
+	[ "$FT_GROUP_BEFORE" = 0 ] && getent group flowtop >/dev/null && why="$why; a group flowtop was made"
+	verdict "GROUP=$TGRP: no group made, none in the manifest" "${why#; }"
+	usermod -aG "$TGRP" "$TUSER"
+	check_access "GROUP=$TGRP" "$TGRP"
+	wait_for 5 no_flowtop_procs
+	mk uninst-group uninstall "${vars[@]}"
+	verdict "GROUP=$TGRP: make uninstall leaves the group $TGRP alone" \
+		"$(getent group "$TGRP" >/dev/null || echo "the group $TGRP is gone")"
+	after=$(find "$PFX" | sort)
+	verdict "GROUP=$TGRP: make uninstall leaves $PFX as it was" \
+		"$([ "$after" = "$before" ] || diff <(echo "$before") <(echo "$after") | head -n 8)"
 }
 
 no_flowtop_procs() { ! pgrep -u flowtop >/dev/null 2>&1; }
@@ -344,4 +472,5 @@ check_secret() {
 
 check_run caps
 check_run setuid
+check_other_group
 e2e_finish
