@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/siphash.h"
 #include "collector/procmap_int.h"
 
 #define PM_RATE 4.0             /* on-demand refreshes per second ... */
@@ -55,23 +55,6 @@ static int pm_is_any(const uint8_t a[16])
 
 /* ------------------------------------------------------------ hashing */
 
-/* Tuples are partly chosen by remote hosts: the seed keeps them from
- * steering every socket into one chain. */
-static uint64_t pm_mix(uint64_t h, uint64_t w)
-{
-	h ^= w * PM_GOLDEN;
-	h = (h << 27 | h >> 37) * 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 31);
-}
-
-static uint64_t pm_load64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* What a socket is looked up by. */
 struct pm_key {
 	uint8_t l[16], r[16];
@@ -79,16 +62,22 @@ struct pm_key {
 	uint8_t proto;
 };
 
+/* Tuples are partly chosen by remote hosts: SipHash under the process key
+ * (common/siphash.h) keeps them from steering every socket into one
+ * chain. The fields are packed first: the struct's padding is no key. */
 static uint32_t pm_key_bucket(const struct procmap *m, const struct pm_key *k)
 {
-	uint64_t h = pm_mix(m->seed, (uint64_t)k->proto << 32 |
-			    (uint64_t)k->lp << 16 | k->rp);
+	uint8_t b[sizeof(k->l) + sizeof(k->r) + 5];
 
-	h = pm_mix(h, pm_load64(k->l));
-	h = pm_mix(h, pm_load64(k->l + 8));
-	h = pm_mix(h, pm_load64(k->r));
-	h = pm_mix(h, pm_load64(k->r + 8));
-	return (uint32_t)(h >> 32) & (m->nbuckets - 1);
+	memcpy(b, k->l, 16);
+	memcpy(b + 16, k->r, 16);
+	b[32] = (uint8_t)(k->lp >> 8);
+	b[33] = (uint8_t)k->lp;
+	b[34] = (uint8_t)(k->rp >> 8);
+	b[35] = (uint8_t)k->rp;
+	b[36] = k->proto;
+	return (uint32_t)(siphash13(&m->seed, b, sizeof(b)) >> 32) &
+	       (m->nbuckets - 1);
 }
 
 static uint32_t pm_ino_bucket(const struct procmap *m, uint32_t ino)
@@ -1285,6 +1274,7 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 		procmap_close(m);
 		return NULL;
 	}
+	m->seed = *siphash_key();
 	m->buflen = 65536;
 	m->buf = malloc(m->buflen);
 	m->dirbuf[0] = malloc(PM_DIRBUF);
@@ -1295,9 +1285,6 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 		procmap_close(m);
 		return NULL;
 	}
-	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) !=
-	    (ssize_t)sizeof(m->seed))
-		m->seed = clock_mono_ns();
 	m->tokens = PM_BURST;
 	m->tokens_ns = clock_mono_ns();
 	if (netlink && pm_src_open(m, err, errlen) < 0) {

@@ -6,6 +6,8 @@
 #define FLOWTOP_PROCMAP_INT_H
 
 #include <stdint.h>
+
+#include "common/siphash.h"
 #include "collector/procmap.h"
 
 /* One table per (family, protocol) the kernel lists separately. */
@@ -65,7 +67,7 @@ struct procmap {
 	uint32_t slots, slots_cap, free_head, live;
 	uint32_t *kbucket, *ibucket;
 	uint32_t nbuckets;      /* power of two */
-	uint64_t seed;
+	struct siphash_key seed; /* the process key: kbucket's hash */
 	uint32_t pending;       /* sockets with PM_F_PENDING */
 	uint32_t per_proto[5];  /* live sockets: tcp, udp, udplite, icmp, - */
 	uint32_t established[PM_TABLES]; /* TCP tables: ESTABLISHED sockets

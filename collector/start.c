@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "collector/run.h"
+#include "common/siphash.h"
 #include "common/util.h"
 #include "privsep/seccomp.h"
 #include "privsep/testhook.h"
@@ -110,6 +111,9 @@ static int start_open(struct run *r)
 {
 	char err[256];
 
+	/* The key of procmap's tables (common/siphash.h): getrandom is not
+	 * in the collector's seccomp table. Each child draws its own. */
+	(void)siphash_seed();
 	if (priv_start(&start_caps, err, sizeof(err)) < 0 ||
 	    priv_unpriv_ids(&r->unpriv, err, sizeof(err)) < 0 ||
 	    priv_user_ids(&r->unpriv, &r->ui_ids, err, sizeof(err)) < 0)

@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/escape.h"
 
@@ -84,6 +85,86 @@ static int esc_is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
+/* Invisible characters that change how the text around them shows: the
+ * Unicode general category Cf (format) as of Unicode 15, with the
+ * unassigned U+2065 inside its run, plus the line and paragraph
+ * separators (Zl, Zp). Among them the bidi controls (U+061C, U+200E/F,
+ * U+202A-U+202E, U+2066-U+2069), which reorder a row on the screen, and
+ * the zero-width ones (U+200B-U+200D, U+2060, U+FEFF, tags), which hide
+ * text or make two names look alike. Sorted, for the search below. */
+static const struct esc_range {
+	uint32_t lo, hi;
+} esc_format[] = {
+	{ 0x00ad, 0x00ad },   /* soft hyphen */
+	{ 0x0600, 0x0605 },   /* Arabic number signs */
+	{ 0x061c, 0x061c },   /* Arabic letter mark */
+	{ 0x06dd, 0x06dd },
+	{ 0x070f, 0x070f },
+	{ 0x0890, 0x0891 },
+	{ 0x08e2, 0x08e2 },
+	{ 0x180e, 0x180e },   /* Mongolian vowel separator */
+	{ 0x200b, 0x200f },   /* zero width space, (non-)joiner, LRM, RLM */
+	{ 0x2028, 0x202e },   /* line/paragraph separators, LRE..RLO */
+	{ 0x2060, 0x206f },   /* word joiner, invisible operators, LRI..PDI */
+	{ 0xfeff, 0xfeff },   /* zero width no-break space (BOM) */
+	{ 0xfff9, 0xfffb },   /* interlinear annotation */
+	{ 0x110bd, 0x110bd },
+	{ 0x110cd, 0x110cd },
+	{ 0x13430, 0x1343f }, /* Egyptian hieroglyph format controls */
+	{ 0x1bca0, 0x1bca3 }, /* shorthand format controls */
+	{ 0x1d173, 0x1d17a }, /* musical symbol format controls */
+	{ 0xe0001, 0xe0001 }, /* language tag */
+	{ 0xe0020, 0xe007f }, /* tag characters */
+};
+
+int esc_is_format(uint32_t cp)
+{
+	size_t lo = 0, hi = sizeof(esc_format) / sizeof(esc_format[0]);
+
+	if (cp < esc_format[0].lo)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp < esc_format[mid].lo)
+			hi = mid;
+		else if (cp > esc_format[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/* The terminal's codeset: UTF-8 unless the ui says otherwise. */
+static int esc_utf8 = 1;
+
+void esc_term_set_utf8(int utf8)
+{
+	esc_utf8 = utf8 != 0;
+}
+
+int esc_term_utf8(void)
+{
+	return esc_utf8;
+}
+
+int esc_codeset_is_utf8(const char *codeset)
+{
+	return codeset && (!strcasecmp(codeset, "UTF-8") ||
+			   !strcasecmp(codeset, "UTF8"));
+}
+
+/* Bytes 0x80..0x9f: C1 controls to a terminal whose codeset is not UTF-8
+ * (ISO 8859, KOI8 and the like), whatever character they are part of. */
+static int esc_has_c1_byte(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= 0x80 && s[i] <= 0x9f)
+			return 1;
+	return 0;
+}
+
 /* Append n bytes if they fit with the NUL still after them. */
 static int esc_put(char *out, size_t outsz, size_t *at, const void *p,
 		   size_t n)
@@ -141,7 +222,8 @@ static size_t esc_walk(char *out, size_t outsz, const char *in, size_t len,
 static int esc_term_unit(char *out, size_t outsz, size_t *at,
 			 const unsigned char *s, struct esc_unit u)
 {
-	if (u.valid && !esc_is_control(u.cp))
+	if (u.valid && !esc_is_control(u.cp) && !esc_is_format(u.cp) &&
+	    (esc_utf8 || !esc_has_c1_byte(s, u.len)))
 		return esc_put(out, outsz, at, s, u.len);
 	return esc_put_hex_bytes(out, outsz, at, s, u.len);
 }

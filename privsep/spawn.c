@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* spawn: fork a role and set up what every child shares: name, signals,
- * descriptors; role_seal() is the last step of its own confinement. */
+/* spawn: fork a role and set up what every child shares: name, its own
+ * hash key, signals, descriptors; role_seal() is the last step of its own confinement. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "common/siphash.h"
 #include "common/util.h"
 #include "privsep/role.h"
 #include "privsep/testhook.h"
@@ -104,6 +105,9 @@ pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
 	if (pid > 0)
 		return pid;
 	prctl(PR_SET_NAME, spec->comm, 0, 0, 0);
+	/* Its own hash key, not its parent's, drawn before any sandbox
+	 * (few roles may call getrandom once sealed). */
+	(void)siphash_seed();
 	spawn_signals();
 	if (spawn_fds(ctx->fd[0], ctx->fd[1]) < 0)
 		role_die(spec, strerror(errno));

@@ -3,12 +3,12 @@
  * and a FIFO queue of waiting ones (see dns_cache.h for the states). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "common/clock.h"
 #include "resolver/dns_cache.h"
 #include "common/escape.h"
+#include "common/siphash.h"
 
 #define DC_BUCKETS_MIN 64
 
@@ -38,7 +38,7 @@ struct dns_cache {
 	struct dc_list lru;              /* done; head = most recently used */
 	struct dc_list queue;            /* queued; head = oldest */
 	size_t inflight;
-	uint64_t key[2];                 /* hash key, random per cache */
+	struct siphash_key key;          /* the process key, random */
 };
 
 /* ---- clock ---- */
@@ -54,59 +54,17 @@ static uint64_t dc_now(const struct dns_cache *c)
 	return c->cfg.clock(c->cfg.clock_arg);
 }
 
-/* ---- hashing: SipHash-2-4 with a random key, because the addresses are
- * chosen by whoever sends us packets and a fixed hash could be flooded. */
-
-static uint64_t dc_rotl(uint64_t x, unsigned b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-static void dc_sipround(uint64_t v[4])
-{
-	v[0] += v[1]; v[1] = dc_rotl(v[1], 13); v[1] ^= v[0]; v[0] = dc_rotl(v[0], 32);
-	v[2] += v[3]; v[3] = dc_rotl(v[3], 16); v[3] ^= v[2];
-	v[0] += v[3]; v[3] = dc_rotl(v[3], 21); v[3] ^= v[0];
-	v[2] += v[1]; v[1] = dc_rotl(v[1], 17); v[1] ^= v[2]; v[2] = dc_rotl(v[2], 32);
-}
-
-static void dc_sip_absorb(uint64_t v[4], uint64_t m)
-{
-	v[3] ^= m;
-	dc_sipround(v);
-	dc_sipround(v);
-	v[0] ^= m;
-}
+/* ---- hashing: SipHash-2-4 under the process key (common/siphash.h),
+ * because the addresses are chosen by whoever sends us packets and a
+ * fixed hash could be flooded. */
 
 static uint64_t dc_hash(const struct dns_cache *c, uint8_t family,
 			const uint8_t addr[16])
 {
-	uint8_t buf[24] = { family };
-	uint64_t v[4] = {
-		c->key[0] ^ 0x736f6d6570736575ull, c->key[1] ^ 0x646f72616e646f6dull,
-		c->key[0] ^ 0x6c7967656e657261ull, c->key[1] ^ 0x7465646279746573ull,
-	};
-	uint64_t m;
+	uint8_t buf[17] = { family };
 
 	memcpy(buf + 1, addr, 16);
-	for (size_t i = 0; i < sizeof(buf); i += 8) {
-		memcpy(&m, buf + i, 8);
-		dc_sip_absorb(v, m);
-	}
-	dc_sip_absorb(v, (uint64_t)sizeof(buf) << 56);
-	v[2] ^= 0xff;
-	for (int i = 0; i < 4; i++)
-		dc_sipround(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
-static void dc_seed(struct dns_cache *c)
-{
-	/* Without randomness the table still works, only floodable. */
-	if (getrandom(c->key, sizeof(c->key), GRND_NONBLOCK) != sizeof(c->key)) {
-		c->key[0] = dc_mono_ms(NULL) ^ (uint64_t)(uintptr_t)c;
-		c->key[1] = ~c->key[0] * 0x9e3779b97f4a7c15ull;
-	}
+	return siphash24(&c->key, buf, sizeof(buf));
 }
 
 /* ---- lists ---- */
@@ -229,7 +187,7 @@ struct dns_cache *dc_new(const struct dc_cfg *cfg)
 		free(c);
 		return NULL;
 	}
-	dc_seed(c);
+	c->key = *siphash_key();
 	return c;
 }
 

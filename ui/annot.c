@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/siphash.h"
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
 #include "ui/annot.h"
@@ -29,6 +30,7 @@ struct an_port {
 };
 
 struct annots {
+	struct siphash_key key;    /* the process key */
 	uint8_t parts;
 	int services;
 	struct an_addr *addrs;     /* addrs_cap is a power of two */
@@ -43,27 +45,25 @@ struct annots {
 	size_t nsq, sq_cap;
 };
 
-static uint32_t an_hash(const void *key, size_t len)
+/* Addresses and ports come from remote hosts: SipHash-1-3 under the
+ * process key (common/siphash.h), so nobody can line up a run of
+ * colliding keys in these linear-probing tables. */
+static size_t an_home_addr(const struct annots *a, uint8_t family,
+			   const uint8_t *addr)
 {
-	const uint8_t *p = key;
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint8_t b[17];
 
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ^ (h >> 15);
+	b[0] = family;
+	memcpy(b + 1, addr, 16);
+	return (size_t)siphash13(&a->key, b, sizeof(b));
 }
 
-/* Addresses are looked up for every flow on every filtered rebuild and
- * every sort by address or place: two multiplies rather than sixteen. */
-static uint32_t an_hash_addr(const uint8_t *addr)
+static size_t an_home_port(const struct annots *a, uint8_t l4proto,
+			   uint16_t port)
 {
-	uint64_t lo, hi;
+	uint8_t b[3] = { l4proto, (uint8_t)(port >> 8), (uint8_t)port };
 
-	memcpy(&lo, addr, 8);
-	memcpy(&hi, addr + 8, 8);
-	lo = (lo ^ (hi * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(lo >> 32 ^ lo);
+	return (size_t)siphash13(&a->key, b, sizeof(b));
 }
 
 static void an_addr_clear(struct an_addr *e)
@@ -94,6 +94,7 @@ struct annots *annots_new(uint8_t parts, int services)
 
 	if (!a)
 		return NULL;
+	a->key = *siphash_key();
 	a->parts = parts;
 	a->services = services;
 	a->addrs_cap = 1024;
@@ -124,7 +125,7 @@ static struct an_addr *an_find(const struct annots *a, uint8_t family,
 			       const uint8_t *addr)
 {
 	size_t mask = a->addrs_cap - 1;
-	size_t i = an_hash_addr(addr) ^ family;
+	size_t i = an_home_addr(a, family, addr);
 
 	for (i &= mask; a->addrs[i].used; i = (i + 1) & mask) {
 		struct an_addr *e = &a->addrs[i];
@@ -139,8 +140,7 @@ static struct an_port *an_find_port(const struct annots *a, uint8_t l4proto,
 				    uint16_t port)
 {
 	size_t mask = a->ports_cap - 1;
-	uint32_t key = (uint32_t)l4proto << 16 | port;
-	size_t i = an_hash(&key, sizeof(key));
+	size_t i = an_home_port(a, l4proto, port);
 
 	for (i &= mask; a->ports[i].used; i = (i + 1) & mask) {
 		struct an_port *e = &a->ports[i];

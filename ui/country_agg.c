@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/siphash.h"
 #include "ui/country_agg.h"
 
 struct ca_map {
+	const struct siphash_key *key;  /* the process key */
 	struct country_agg *v;
 	size_t n, cap;
 	uint32_t *slots;          /* index + 1 into v; power-of-two size */
@@ -17,6 +19,17 @@ uint64_t country_agg_key(const struct country_agg *c)
 {
 	return (uint64_t)(uint8_t)c->cc[0] << 56 |
 	       (uint64_t)(uint8_t)c->cc[1] << 48 | c->asn;
+}
+
+/* The AS numbers of remote ends (through the GeoIP database, which the
+ * user may pick) choose the keys: SipHash-1-3 under the process key. */
+static size_t ca_home(const struct ca_map *m, uint64_t k, size_t cap)
+{
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(k >> (8 * i));
+	return (size_t)siphash13(m->key, b, sizeof(b)) & (cap - 1);
 }
 
 static int ca_rehash(struct ca_map *m, size_t cap)
@@ -30,7 +43,7 @@ static int ca_rehash(struct ca_map *m, size_t cap)
 	m->slots_cap = cap;
 	for (size_t i = 0; i < m->n; i++) {
 		uint64_t k = country_agg_key(&m->v[i]);
-		size_t j = (size_t)(k * 0x9e3779b97f4a7c15ull >> 40) & (cap - 1);
+		size_t j = ca_home(m, k, cap);
 
 		while (m->slots[j])
 			j = (j + 1) & (cap - 1);
@@ -47,7 +60,7 @@ static struct country_agg *ca_get(struct ca_map *m, const char *cc,
 
 	snprintf(probe.cc, sizeof(probe.cc), "%s", cc);
 	uint64_t k = country_agg_key(&probe);
-	size_t j = (size_t)(k * 0x9e3779b97f4a7c15ull >> 40) & (m->slots_cap - 1);
+	size_t j = ca_home(m, k, m->slots_cap);
 
 	for (; m->slots[j]; j = (j + 1) & (m->slots_cap - 1))
 		if (country_agg_key(&m->v[m->slots[j] - 1]) == k)
@@ -111,7 +124,7 @@ static int ca_add(struct ca_map *m, const struct flow_entry *e,
 size_t country_agg_build(const struct flow_table *t, print_annot_fn annot,
 			 void *ctx, struct country_agg **out)
 {
-	struct ca_map m = { 0 };
+	struct ca_map m = { .key = siphash_key() };
 	size_t n = flow_table_count(t);
 
 	*out = NULL;

@@ -5,11 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "common/escape.h"
+#include "tests/unit/ref_utf8.h"
 
 /* in is a C literal; its length is given so NULs inside can be tested. */
 static void check_term_n(const char *in, size_t len, const char *want)
@@ -111,6 +113,137 @@ static void test_term_invalid_utf8(void **state)
 	check_term("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
 	check_term("\xf5\x80\x80\x80", "\\xf5\\x80\\x80\\x80");
 	check_term("\xf8\x88\x80\x80\x80", "\\xf8\\x88\\x80\\x80\\x80");
+}
+
+/* UTF-8 of one code point, for the tables below. */
+static size_t utf8_put(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* "a<cp>b" comes out as "a\xHH..b" (escaped) or unchanged (kept). */
+static void check_cp(uint32_t cp, int escaped)
+{
+	char in[8], want[40], *w = want;
+	size_t n;
+
+	in[0] = 'a';
+	n = utf8_put(in + 1, cp);
+	in[1 + n] = 'b';
+	*w++ = 'a';
+	for (size_t i = 0; i < n; i++) {
+		if (escaped)
+			w += sprintf(w, "\\x%02x", (unsigned char)in[1 + i]);
+		else
+			*w++ = in[1 + i];
+	}
+	*w++ = 'b';
+	*w = '\0';
+	check_term_n(in, n + 2, want);
+	assert_int_equal(esc_is_format(cp), escaped);
+}
+
+/* Bidi controls, zero-width and other invisible format characters: each
+ * escaped, byte by byte; their neighbours, visible, kept. */
+static void test_term_format(void **state)
+{
+	static const uint32_t esc[] = {
+		0x00ad,                                  /* soft hyphen */
+		0x061c,                                  /* ALM */
+		0x200b, 0x200c, 0x200d, 0x200e, 0x200f,  /* ZWSP..RLM */
+		0x2028, 0x2029,                          /* LS, PS */
+		0x202a, 0x202b, 0x202c, 0x202d, 0x202e,  /* LRE..RLO */
+		0x2060, 0x2061, 0x2062, 0x2063, 0x2064,  /* WJ, invisibles */
+		0x2066, 0x2067, 0x2068, 0x2069,          /* LRI..PDI */
+		0x206a, 0x206f,
+		0xfeff,                                  /* BOM */
+		0x0600, 0x06dd, 0x070f, 0x180e, 0xfff9, 0xfffb,
+		0x110bd, 0x1d173, 0xe0001, 0xe0020, 0xe0041, 0xe007f,
+	};
+	static const uint32_t keep[] = {
+		0x00a0, 0x00ac, 0x00ae, 0x00e9, 0x05d0, 0x0627, 0x200a, 0x2010,
+		0x2027, 0x202f, 0x205f, 0x2070, 0x3042, 0xfefc, 0xff01,
+		0xfffc, 0xfffd, 0x1f600, 0xe0080, 0xe0100,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(esc) / sizeof(esc[0]); i++)
+		check_cp(esc[i], 1);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		check_cp(keep[i], 0);
+	/* The classic: an RLO makes "exe.gnp" read as "png.exe". */
+	check_term("evil\xe2\x80\xae" "gnp.exe",
+		   "evil\\xe2\\x80\\xae" "gnp.exe");
+	/* A hidden zero-width space in a look-alike name. */
+	check_term("pay\xe2\x80\x8bpal.example", "pay\\xe2\\x80\\x8bpal.example");
+	/* Ordinary text around them is left alone. */
+	check_term("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\xe2\x81\xa6x",
+		   "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\\xe2\\x81\\xa6x");
+}
+
+/* A terminal whose codeset is not UTF-8 reads bytes 0x80-0x9f as C1
+ * controls, wherever they sit: every character holding one is escaped. */
+static void test_term_not_utf8(void **state)
+{
+	(void)state;
+	assert_true(esc_term_utf8());
+	/* In UTF-8, 日本 and U+0100 are plain text. */
+	check_term("\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac");
+	check_term("\xc4\x80", "\xc4\x80");
+
+	esc_term_set_utf8(0);
+	assert_false(esc_term_utf8());
+	check_term("plain ascii ~", "plain ascii ~");
+	/* No byte of 0x80-0x9f: kept (in ISO 8859-1, "Ã©" at worst). */
+	check_term("caf\xc3\xa9", "caf\xc3\xa9");
+	check_term("Z\xc3\xbcrich", "Z\xc3\xbcrich");
+	/* 日 = e6 97 a5, 本 = e6 9c ac: 0x97 would be SOS, 0x9c ST. */
+	check_term("\xe6\x97\xa5\xe6\x9c\xac",
+		   "\\xe6\\x97\\xa5\\xe6\\x9c\\xac");
+	check_term("\xc4\x80", "\\xc4\\x80");                /* U+0100 */
+	check_term("\xc4\x9b" "2J", "\\xc4\\x9b2J");         /* U+011B */
+	check_term("\xf0\x9f\x98\x80", "\\xf0\\x9f\\x98\\x80");
+	/* What UTF-8 mode escapes is escaped here too. */
+	check_term("\x9b" "2J", "\\x9b2J");
+	check_term("\xc2\x9b", "\\xc2\\x9b");
+	check_term("\x1b[2J", "\\x1b[2J");
+	check_term("a\xe2\x80\xae" "b", "a\\xe2\\x80\\xaeb");
+	esc_term_set_utf8(1);
+	check_term("\xc4\x80", "\xc4\x80");
+}
+
+static void test_codeset_names(void **state)
+{
+	(void)state;
+	assert_true(esc_codeset_is_utf8("UTF-8"));
+	assert_true(esc_codeset_is_utf8("utf-8"));
+	assert_true(esc_codeset_is_utf8("UTF8"));
+	assert_false(esc_codeset_is_utf8("ANSI_X3.4-1968"));
+	assert_false(esc_codeset_is_utf8("ISO-8859-1"));
+	assert_false(esc_codeset_is_utf8("KOI8-R"));
+	assert_false(esc_codeset_is_utf8("UTF-16"));
+	assert_false(esc_codeset_is_utf8("UTF-8x"));
+	assert_false(esc_codeset_is_utf8(""));
+	assert_false(esc_codeset_is_utf8(NULL));
 }
 
 static void test_term_truncation(void **state)
@@ -217,41 +350,43 @@ static void test_json_truncation(void **state)
 	assert_int_equal(esc_json(out, 3, "\xe6\x9d\xb1", 3), 0);
 }
 
-/* An independent UTF-8 check for the property tests: decodes by bit
- * patterns and rejects by the value, where escape.c works from the byte
- * table. Returns the sequence length, 0 when invalid; *cp the value. */
-static size_t ref_utf8(const unsigned char *s, size_t len, uint32_t *cp)
+/* Input for a round: random bytes, bytes from the top half, or a mix of
+ * whole characters chosen to sit near the edges (C1, bidi, zero-width,
+ * CJK) with random bytes between them. */
+static size_t random_input(unsigned char *in, size_t cap, int round)
 {
-	size_t n;
-	uint32_t v, min;
+	static const uint32_t picks[] = {
+		0x85, 0x9b, 0x9f, 0xa0, 0xad, 0xe9, 0x100, 0x11b, 0x61c, 0x200b,
+		0x200d, 0x200f, 0x2028, 0x202e, 0x2060, 0x2066, 0x2069, 0xfeff,
+		0x65e5, 0x672c, 0x1f600, 0xe0041,
+	};
+	size_t len = (size_t)(rand() % (int)cap);
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
+	if (round % 3 != 2) {
+		for (size_t i = 0; i < len; i++)
+			in[i] = (unsigned char)(round % 3 ? rand() : 0x80 + rand() % 0x50);
+		return len;
 	}
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, v = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, v = s[0] & 0x0f, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, v = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
+	size_t n = 0;
+
+	while (n + 4 <= len) {
+		if (rand() % 3) {
+			char c[4];
+			size_t k = utf8_put(c, picks[rand() % (int)(sizeof(picks) / sizeof(picks[0]))]);
+
+			memcpy(in + n, c, k);
+			n += k;
+		} else {
+			in[n++] = (unsigned char)rand();
+		}
 	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
 	return n;
 }
 
 /* Random bytes in, and what comes out is valid UTF-8 with no control
- * character in it, NUL-terminated within the buffer. */
+ * character in it, NUL-terminated within the buffer; from esc_term, no
+ * bidi or zero-width character either, and with a codeset not UTF-8 no
+ * byte 0x80-0x9f at all. */
 static void test_property_random(void **state)
 {
 	unsigned char in[64];
@@ -259,16 +394,17 @@ static void test_property_random(void **state)
 
 	(void)state;
 	srand(12345);
-	for (int round = 0; round < 20000; round++) {
-		size_t len = (size_t)(rand() % (int)sizeof(in));
+	for (int round = 0; round < 30000; round++) {
+		size_t len = random_input(in, sizeof(in), round);
 		size_t outsz = (size_t)(rand() % (int)sizeof(out)) + 1;
 		int json = round & 1;
+		int not_utf8 = !json && round % 4 == 2;
 
-		for (size_t i = 0; i < len; i++)
-			in[i] = (unsigned char)(round % 3 ? rand() : 0x80 + rand() % 0x50);
+		esc_term_set_utf8(!not_utf8);
 		size_t n = json ? esc_json(out, outsz, (char *)in, len)
 				: esc_term(out, outsz, (char *)in, len);
 
+		esc_term_set_utf8(1);
 		assert_true(n < outsz);
 		assert_int_equal(strlen(out), n);
 		for (size_t i = 0; i < n;) {
@@ -277,6 +413,10 @@ static void test_property_random(void **state)
 
 			assert_int_not_equal(k, 0);
 			assert_false(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f));
+			assert_false(!json && ref_invisible(cp));
+			for (size_t j = 0; not_utf8 && j < k; j++)
+				assert_false((unsigned char)out[i + j] >= 0x80 &&
+					     (unsigned char)out[i + j] <= 0x9f);
 			/* JSON: no bare quote, every backslash starts a
 			 * whole escape. */
 			assert_false(json && cp == '"');
@@ -290,14 +430,15 @@ static void test_property_random(void **state)
 			i += k;
 		}
 		/* Enough room: nothing is lost, and valid input passes as is. */
-		if (outsz == sizeof(out) && !json) {
+		if (outsz == sizeof(out) && !json && !not_utf8) {
 			int all_ok = 1;
 
 			for (size_t i = 0; i < len;) {
 				uint32_t cp;
 				size_t k = ref_utf8(in + i, len - i, &cp);
 
-				if (!k || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+				if (!k || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+				    esc_is_format(cp)) {
 					all_ok = 0;
 					break;
 				}
@@ -316,6 +457,9 @@ int main(void)
 		cmocka_unit_test(test_term_controls),
 		cmocka_unit_test(test_term_utf8_kept),
 		cmocka_unit_test(test_term_invalid_utf8),
+		cmocka_unit_test(test_term_format),
+		cmocka_unit_test(test_term_not_utf8),
+		cmocka_unit_test(test_codeset_names),
 		cmocka_unit_test(test_term_truncation),
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_json_utf8),
