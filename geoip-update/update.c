@@ -44,7 +44,7 @@ struct upd {
 
 /* What the current source got us, handed from try to install. */
 struct got_file {
-	int raw, sha;
+	int raw, sha, sig;  /* sig: the .minisig, -1 when none is required */
 	int64_t mtime;
 	long mtime_ns;      /* file:// sources: the exact time, to know them again */
 	const char *from;
@@ -137,14 +137,27 @@ static enum try_result upd_try_http(struct upd *u, const struct gu_cand *k,
 	f->mtime = g.filetime;
 	if (upd_get(u, k->sha_url, k->auth, 0, 1, f->sha, &g) < 0)
 		return TRY_NEXT_MIRROR;
-	if (g.result == FETCH_OK)
+	if (g.result != FETCH_OK) {
+		close(f->sha);
+		f->sha = -1;
+		if (g.result != FETCH_HTTP_ERROR || g.http_code < 400 ||
+		    g.http_code >= 500) {
+			upd_describe(&g, what, sizeof(what));
+			snprintf(u->last, sizeof(u->last), "%s: %s", k->sha_url, what);
+			gu_prog_note(&u->prog, "%s", u->last);
+			return TRY_NEXT_MIRROR;
+		}
+		/* else no checksum published */
+	}
+	if (!k->sig_url[0])
 		return TRY_INSTALLED;   /* meaning: go on to validation */
-	close(f->sha);
-	f->sha = -1;
-	if (g.result == FETCH_HTTP_ERROR && g.http_code >= 400 && g.http_code < 500)
-		return TRY_INSTALLED;   /* no checksum published */
+	if (upd_get(u, k->sig_url, 0, 0, 1, f->sig, &g) < 0)
+		return TRY_NEXT_MIRROR;
+	if (g.result == FETCH_OK)
+		return TRY_INSTALLED;
 	upd_describe(&g, what, sizeof(what));
-	snprintf(u->last, sizeof(u->last), "%s: %s", k->sha_url, what);
+	snprintf(u->last, sizeof(u->last), "%s: refused: unsigned (geoip.conf "
+		 "sets a pubkey): %s: %s", k->url, k->sig_url, what);
 	gu_prog_note(&u->prog, "%s", u->last);
 	return TRY_NEXT_MIRROR;
 }
@@ -192,21 +205,37 @@ static enum try_result upd_try_file(struct upd *u, const struct gu_cand *k,
 	close(f->sha);
 	snprintf(sha, sizeof(sha), "%s.sha256", path);
 	f->sha = upd_open_user(sha);
+	if (!k->sig_url[0])
+		return TRY_INSTALLED;
+	close(f->sig);
+	f->sig = upd_open_user(k->sig_url + strlen("file://"));
+	if (f->sig < 0) {
+		snprintf(u->last, sizeof(u->last), "%s: refused: unsigned (geoip.conf "
+			 "sets a pubkey): %s: %s", path, k->sig_url + strlen("file://"),
+			 strerror(errno));
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
+	}
 	return TRY_INSTALLED;
 }
 
 /* ---- validation and install --------------------------------------------- */
 
 static enum try_result upd_install(struct upd *u, const struct gu_db *d,
-				   struct got_file *f, int inst_fd)
+				   const struct gu_cand *k, struct got_file *f,
+				   int inst_fd)
 {
-	struct gu_val_req q = { f->raw, f->sha, -1, inst_fd, d->kind,
-				u->o->force, u->conf.max_bytes };
+	struct gu_val_req q = { f->raw, f->sha, f->sig, NULL, -1, inst_fd,
+				d->kind, u->o->force, u->conf.max_bytes };
 	struct val_result v;
 	struct stat st;
 	char tmp[300], err[400];
 	int rc;
 
+	/* The account's downloads from MaxMind carry no minisign signature;
+	 * everything from geoip.conf's mirrors does when it sets a pubkey. */
+	if (k->sig_url[0])
+		q.key = &u->conf.pubkey;
 	q.out_fd = gu_inst_temp(&u->inst, d->name, tmp, sizeof(tmp), err, sizeof(err));
 	if (q.out_fd < 0) {
 		snprintf(u->last, sizeof(u->last), "%s", err);
@@ -248,12 +277,14 @@ static enum try_result upd_cand(struct upd *u, const struct gu_db *d,
 				const struct gu_cand *k, int inst_fd,
 				const struct stat *inst)
 {
-	struct got_file f = { -1, -1, -1, 0, k->url };
+	struct got_file f = { -1, -1, -1, -1, 0, k->url };
 	enum try_result r;
 
 	f.raw = memfd_create("flowtop-download", MFD_CLOEXEC);
 	f.sha = memfd_create("flowtop-sha256", MFD_CLOEXEC);
-	if (f.raw < 0 || f.sha < 0) {
+	if (k->sig_url[0])
+		f.sig = memfd_create("flowtop-minisig", MFD_CLOEXEC);
+	if (f.raw < 0 || f.sha < 0 || (k->sig_url[0] && f.sig < 0)) {
 		snprintf(u->last, sizeof(u->last), "memfd: %s", strerror(errno));
 		r = TRY_NEXT_MIRROR;
 	} else if (strncmp(k->url, "file://", 7) == 0) {
@@ -262,7 +293,9 @@ static enum try_result upd_cand(struct upd *u, const struct gu_db *d,
 		r = upd_try_http(u, k, inst_fd >= 0 ? (int64_t)inst->st_mtime : 0, &f);
 	}
 	if (r == TRY_INSTALLED)
-		r = upd_install(u, d, &f, inst_fd);
+		r = upd_install(u, d, k, &f, inst_fd);
+	if (f.sig >= 0)
+		close(f.sig);
 	if (f.raw >= 0)
 		close(f.raw);
 	if (f.sha >= 0)

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dns.sh"
 require_root
-require_tools timeout openssl gzip tar flock sha256sum mount
+require_tools timeout openssl gzip tar flock sha256sum mount minisign
 require_flowtop
 need_mmdb || e2e_finish
 
@@ -175,6 +175,70 @@ for f in "$S"/bad/*.mmdb; do
 done
 [ "$n" -ge 20 ] || bad_why="only $n files found in $S/bad$bad_why"
 verdict "every file of tests/data/mmdb/bad ($n) served over HTTP is refused, old database intact" "$bad_why"
+
+# --- minisign signatures: geoip.conf's pubkey ---------------------------------
+K=$BASE/keys && mkdir -p "$K"
+minisign -G -W -p "$K/pub" -s "$K/sec" >"$WORK/keygen.out" 2>&1 &&
+	minisign -G -W -p "$K/other.pub" -s "$K/other.sec" >>"$WORK/keygen.out" 2>&1 ||
+	fail "minisign -G" "$(cat "$WORK/keygen.out")"
+PUB=$(sed -n 2p "$K/pub")
+# signed DIR [KEY]: DIR/GeoLite2-City.mmdb (city-new) and its .minisig.
+signed() {
+	mkdir -p "$1" && cp "$BASE/dbs/city-new.mmdb" "$1/GeoLite2-City.mmdb" &&
+		minisign -S -s "${2:-$K/sec}" -m "$1/GeoLite2-City.mmdb" -t "t_update" >/dev/null
+}
+# sigcase NAME WANT_RC URL [conf lines]: run against URL, city-old placed.
+sigcase() {
+	local name=$1 want=$2 url=$3 g=$BASE/g-$1
+	shift 3
+	place "$BASE/dbs/city-old.mmdb" "$g"
+	upd "$name" "$(conf "$name" "$url" "databases GeoLite2-City" "$@")" "$g"
+	why=$(why_rc "$want" "$name")
+	if [ "$want" = 0 ]; then
+		[ -z "$why" ] && [ "$(sum "$g/GeoLite2-City.mmdb")" != "$(sum "$BASE/dbs/city-new.mmdb")" ] && why="not installed"
+	else
+		[ -z "$why" ] && [ "$(sum "$g/GeoLite2-City.mmdb")" != "$(sum "$BASE/dbs/city-old.mmdb")" ] && why="the old database was changed"
+		[ -z "$why" ] && [ -n "$(ls -A "$g" | grep flowtop-tmp)" ] && why="a temporary file was left"
+	fi
+	return 0
+}
+signed "$BASE/msig"
+serve msig "$BASE/msig"
+sigcase sigok 0 "$SRV_URL" "pubkey $PUB"
+[ -z "$why" ] && [ "$(gets msig /GeoLite2-City.mmdb.minisig)" != 1 ] && why="GeoLite2-City.mmdb.minisig not fetched once: $(show_file "$WORK/msig.log")"
+verdict "pubkey set, database signed with minisign -S over HTTP: verified and installed, exit 0" "$why"
+sigcase sigfile 0 "file://$BASE/msig/" "pubkey $PUB"
+verdict "pubkey set, signed database on a file:// mirror: installed, exit 0" "$why"
+
+signed "$BASE/mtamper"
+"$PY" - "$BASE/mtamper/GeoLite2-City.mmdb" <<-'P'
+	import sys
+	f = open(sys.argv[1], "r+b"); f.seek(200); b = f.read(1); f.seek(200); f.write(bytes([b[0] ^ 1]))
+	P
+serve mtamper "$BASE/mtamper"
+sigcase sigbad 1 "$SRV_URL" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "GeoLite2-City.mmdb: refused: minisign: bad signature" "$WORK/sigbad.err" && why="stderr: $(cat "$WORK/sigbad.err")"
+verdict "a byte flipped after signing: refused ('minisign: bad signature'), exit 1, old database kept" "$why"
+
+mkdir -p "$BASE/mnosig" && cp "$BASE/dbs/city-new.mmdb" "$BASE/mnosig/GeoLite2-City.mmdb"
+serve mnosig "$BASE/mnosig"
+NOSIG_URL=$SRV_URL
+sigcase signone 1 "$NOSIG_URL" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "refused: unsigned.*GeoLite2-City.mmdb.minisig: HTTP 404" "$WORK/signone.err" && why="stderr: $(cat "$WORK/signone.err")"
+verdict "pubkey set, no .minisig on the mirror (404): refused as unsigned, exit 1, old database kept" "$why"
+sigcase signonefile 1 "file://$BASE/mnosig/" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "refused: unsigned" "$WORK/signonefile.err" && why="stderr: $(cat "$WORK/signonefile.err")"
+verdict "pubkey set, no .minisig beside a file:// mirror's database: refused, exit 1" "$why"
+
+signed "$BASE/mother" "$K/other.sec"
+serve mother "$BASE/mother"
+sigcase sigother 1 "$SRV_URL" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "minisign: signed with key [0-9A-F]\{16\}, not the pubkey's" "$WORK/sigother.err" && why="stderr: $(cat "$WORK/sigother.err")"
+verdict "signed with another key: refused (key id named), exit 1, old database kept" "$why"
+
+sigcase signokey 0 "$NOSIG_URL"
+[ -z "$why" ] && [ "$(gets mnosig /GeoLite2-City.mmdb.minisig)" != 1 ] && why="a .minisig was asked for without pubkey"
+verdict "without pubkey: the unsigned database is installed as before, no .minisig asked for" "$why"
 
 # --force installs the older one
 g=$BASE/gforce && place "$BASE/dbs/city-new.mmdb" "$g"
