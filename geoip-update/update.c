@@ -164,30 +164,58 @@ static enum try_result upd_try_http(struct upd *u, const struct gu_cand *k,
 
 /* ---- file:// mirrors ---------------------------------------------------- */
 
-/* Opened with the permissions of whoever ran flowtop -u: a setuid or
- * file-capability start must not read what the user could not. */
-static int upd_open_user(const char *path)
+/* A file of a file:// mirror, opened with the permissions of whoever ran
+ * flowtop -u (a setuid or file-capability start must not read what the
+ * user could not), not through a symbolic link as its last component, and
+ * checked by fstat: a regular file owned by root or by that user. fd, or
+ * -1 with errno (ENOENT: not there) and "path: reason" in why. */
+static int upd_open_source(const char *path, char *why, size_t whylen)
 {
-	if (getuid() != geteuid() && faccessat(AT_FDCWD, path, R_OK, 0) < 0)
+	struct stat st;
+	int fd = -1;
+
+	if (getuid() == geteuid() || faccessat(AT_FDCWD, path, R_OK, 0) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+			  O_NOFOLLOW);
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(why, whylen, "%s: %s", path, e == ELOOP ?
+			 "a symbolic link, refused" : strerror(e));
+		errno = e;
 		return -1;
-	return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s: not a regular file", path);
+	} else if (st.st_uid != 0 && st.st_uid != getuid()) {
+		snprintf(why, whylen, "%s: owned by uid %u, neither root nor "
+			 "the user running flowtop -u", path, (unsigned)st.st_uid);
+	} else {
+		return fd;
+	}
+	close(fd);
+	errno = EPERM;
+	return -1;
 }
 
 static enum try_result upd_try_file(struct upd *u, const struct gu_cand *k,
 				    const struct stat *inst, struct got_file *f)
 {
 	const char *path = k->url + strlen("file://");
-	char sha[GU_URL_MAX + 8];
+	char sha[GU_URL_MAX + 8], why[GU_URL_MAX + 200];
 	struct stat st;
-	int fd = upd_open_user(path);
+	int fd = upd_open_source(path, why, sizeof(why));
 
 	if (fd < 0) {
-		snprintf(u->last, sizeof(u->last), "%s: %s", path, strerror(errno));
-		return errno == ENOENT ? TRY_NEXT_CAND : TRY_NEXT_MIRROR;
+		snprintf(u->last, sizeof(u->last), "%s", why);
+		if (errno == ENOENT)
+			return TRY_NEXT_CAND;
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		snprintf(u->last, sizeof(u->last), "%s: not a regular file", path);
+		snprintf(u->last, sizeof(u->last), "%s: %s", path, strerror(errno));
 		return TRY_NEXT_MIRROR;
 	}
 	/* Installed from this very file before: same size and time, to the
@@ -204,15 +232,19 @@ static enum try_result upd_try_file(struct upd *u, const struct gu_cand *k,
 	f->mtime_ns = st.st_mtim.tv_nsec;
 	close(f->sha);
 	snprintf(sha, sizeof(sha), "%s.sha256", path);
-	f->sha = upd_open_user(sha);
+	f->sha = upd_open_source(sha, why, sizeof(why));
+	if (f->sha < 0 && errno != ENOENT) {
+		snprintf(u->last, sizeof(u->last), "%s", why);
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
+	}
 	if (!k->sig_url[0])
 		return TRY_INSTALLED;
 	close(f->sig);
-	f->sig = upd_open_user(k->sig_url + strlen("file://"));
+	f->sig = upd_open_source(k->sig_url + strlen("file://"), why, sizeof(why));
 	if (f->sig < 0) {
 		snprintf(u->last, sizeof(u->last), "%s: refused: unsigned (geoip.conf "
-			 "sets a pubkey): %s: %s", path, k->sig_url + strlen("file://"),
-			 strerror(errno));
+			 "sets a pubkey): %s", path, why);
 		gu_prog_note(&u->prog, "%s", u->last);
 		return TRY_NEXT_MIRROR;
 	}
@@ -306,9 +338,16 @@ static enum try_result upd_cand(struct upd *u, const struct gu_db *d,
 static enum try_result upd_db(struct upd *u, const struct gu_db *d)
 {
 	struct stat st;
-	int inst_fd = gu_inst_current(&u->inst, d->name, &st);
+	char err[400];
+	int inst_fd = gu_inst_current(&u->inst, d->name, &st, err, sizeof(err));
 	unsigned skip = ~0u;
 	enum try_result r = TRY_NEXT_MIRROR;
+
+	if (inst_fd == -2) {
+		snprintf(u->last, sizeof(u->last), "%s", err);
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
+	}
 
 	snprintf(u->last, sizeof(u->last), "no source has it");
 	for (size_t i = 0; i < d->ncand; i++) {
