@@ -287,6 +287,19 @@ static int d_maxsize(struct gu_conf *c, char **arg, size_t n, const char **why)
 	return 0;
 }
 
+static int d_pubkey(struct gu_conf *c, char **arg, size_t n, const char **why)
+{
+	(void)n;
+	if (c->has_pubkey) {
+		*why = "pubkey given twice";
+		return -1;
+	}
+	if (gu_ms_key_parse(&c->pubkey, arg[0], why) < 0)
+		return -1;
+	c->has_pubkey = 1;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	size_t min, max;     /* arguments */
@@ -302,6 +315,7 @@ static const struct {
 	{ "retries", 1, 1, d_retries },
 	{ "retry-delay", 1, 1, d_delay },
 	{ "max-size", 1, 1, d_maxsize },
+	{ "pubkey", 1, 1, d_pubkey },
 };
 
 static int conf_directive(struct gu_conf *c, char **w, size_t n,

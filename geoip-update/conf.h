@@ -10,13 +10,16 @@
  *
  * Directives: layout plain|dbip, databases NAME..., database-directory DIR,
  * ca-file FILE, connect-timeout SEC, timeout SEC, retries N, retry-delay MS,
- * max-size MIB, geoipupdate-conf FILE|none.
+ * max-size MIB, geoipupdate-conf FILE|none, pubkey KEY (the base64 line of
+ * a minisign.pub: every file from this file's mirrors must then come with
+ * a good NAME.minisig beside it, see minisig.h).
  */
 #ifndef FLOWTOP_GU_CONF_H
 #define FLOWTOP_GU_CONF_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "geoip-update/minisig.h"
 
 #define GU_MAX_MIRRORS 16
 #define GU_MAX_DBS 16
@@ -44,6 +47,8 @@ struct gu_conf {
 	unsigned retries;                         /* extra tries on a retryable error */
 	unsigned retry_delay_ms;                  /* first backoff, doubled each time */
 	uint64_t max_bytes;                       /* largest download or database */
+	int has_pubkey;                           /* "pubkey": mirrors must sign */
+	struct gu_ms_key pubkey;
 };
 
 /* Defaults: no mirror, layout plain, the GeoLite2 names, Debian's CA

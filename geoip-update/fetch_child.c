@@ -202,6 +202,14 @@ static void fc_serve(struct fc *c, const struct fetch_req *q)
 	c->bytes = 0;
 	strcpy(url, q->url);
 	strcpy(first, q->url);
+	/* Credentials never travel in clear (the parent refuses such a
+	 * configuration already; this holds even if it did not). */
+	if (q->auth[0] && strncmp(q->url, "https://", 8) != 0) {
+		d.result = FETCH_REFUSED;
+		fc_reason(&d, "credentials are sent over https only", NULL);
+		msg_send(c->ch, MSG_FETCH_DONE, &d, sizeof(d));
+		return;
+	}
 	do {
 		/* Basic auth only while still on the URL it was given for. */
 		r = fc_hop(c, url, sizeof(url), strcmp(url, first) == 0, &d);

@@ -21,12 +21,19 @@ struct gu_inst {
 };
 
 /* Open (make if missing) dir and take the lock without waiting; remove
- * temporary files a killed run left. 0, or -1 with err. */
+ * temporary files a killed run left. As root, the directory must be
+ * root's and not group/world writable, and its parent not group/world
+ * writable unless it is a root-owned sticky directory (as /tmp); the lock
+ * file must be a regular file of ours, not a link. 0, or -1 with err. */
 int gu_inst_open(struct gu_inst *in, const char *dir, char *err, size_t errlen);
 void gu_inst_close(struct gu_inst *in);
 
-/* The installed NAME.mmdb read-only, or -1 (st filled when found). */
-int gu_inst_current(struct gu_inst *in, const char *name, struct stat *st);
+/* The installed NAME.mmdb read-only (st filled), opened without following
+ * a symbolic link and checked to be a regular file owned by the effective
+ * uid; -1 when there is none; -2 with err when what is there is refused
+ * (a link, not a regular file, another owner). */
+int gu_inst_current(struct gu_inst *in, const char *name, struct stat *st,
+		    char *err, size_t errlen);
 
 /* A new empty temporary file for NAME, mode 0644 (the validator, under
  * another uid, reopens it read-only through /proc/self/fd). */

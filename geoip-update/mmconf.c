@@ -139,7 +139,7 @@ int gu_mm_parse(struct gu_mm *m, const char *text, size_t len,
 		const char *fname, char *err, size_t errlen)
 {
 	char line[4096];
-	size_t at = 0, lineno = 0;
+	size_t at = 0, lineno = 0, host_line = 0;
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->base, sizeof(m->base), "https://%s", GU_MM_HOST_DEFAULT);
@@ -154,13 +154,24 @@ int gu_mm_parse(struct gu_mm *m, const char *text, size_t len,
 		else {
 			memcpy(line, text + at, l);
 			line[l] = '\0';
-			mm_line(m, line, &why);
+			/* strtok left the first word NUL-terminated. */
+			if (mm_line(m, line, &why) == 0 &&
+			    strcmp(line + strspn(line, " \t\r"), "Host") == 0)
+				host_line = lineno;
 		}
 		if (why) {
 			snprintf(err, errlen, "%s:%zu: %s", fname, lineno, why);
 			return -1;
 		}
 		at += l + 1;
+	}
+	/* The account's AccountID:LicenseKey go as basic auth to Host. */
+	if (host_line && strncmp(m->base, "http://", 7) == 0 &&
+	    (m->key[0] || m->account[0])) {
+		snprintf(err, errlen, "%s:%zu: Host is plain http://, which would "
+			 "send the AccountID and LicenseKey in clear: use https://",
+			 fname, host_line);
+		return -1;
 	}
 	return 0;
 }

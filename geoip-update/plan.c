@@ -74,7 +74,7 @@ static struct gu_db *plan_db(struct gu_plan *p, const char *name, char *err,
 
 /* Add one candidate; a URL that does not fit is an error, not cut short.
  * n is what snprintf returned when making url. */
-static int plan_add(struct gu_db *d, unsigned mirror, int auth,
+static int plan_add(struct gu_db *d, unsigned mirror, int auth, int sig,
 		    const char *url, int n, char *err, size_t errlen)
 {
 	struct gu_cand *k;
@@ -86,11 +86,15 @@ static int plan_add(struct gu_db *d, unsigned mirror, int auth,
 	k = &d->cand[d->ncand];
 	if (n < 0 || (size_t)n >= sizeof(k->url) ||
 	    (size_t)snprintf(k->sha_url, sizeof(k->sha_url), "%s.sha256", url) >=
-	    sizeof(k->sha_url)) {
+	    sizeof(k->sha_url) ||
+	    (size_t)snprintf(k->sig_url, sizeof(k->sig_url), "%s.minisig", url) >=
+	    sizeof(k->sig_url)) {
 		snprintf(err, errlen, "database %s: URL too long", d->name);
 		return -1;
 	}
 	memcpy(k->url, url, (size_t)n + 1);
+	if (!sig)
+		k->sig_url[0] = '\0';
 	k->mirror = mirror;
 	k->auth = auth;
 	d->ncand++;
@@ -111,14 +115,15 @@ static int plan_mirror(struct gu_db *d, const struct gu_conf *c, unsigned mi,
 			gu_month(now, back, month);
 			n = snprintf(url, sizeof(url), "%s%s-%s.mmdb.gz", base,
 				     d->name, month);
-			rc = plan_add(d, mi + 1, 0, url, n, err, errlen);
+			rc = plan_add(d, mi + 1, 0, c->has_pubkey, url, n, err,
+				      errlen);
 		}
 		return rc;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(plain_suffixes) && rc == 0; i++) {
 		n = snprintf(url, sizeof(url), "%s%s%s", base, d->name,
 			     plain_suffixes[i]);
-		rc = plan_add(d, mi + 1, 0, url, n, err, errlen);
+		rc = plan_add(d, mi + 1, 0, c->has_pubkey, url, n, err, errlen);
 	}
 	return rc;
 }
@@ -141,7 +146,7 @@ static int plan_account(struct gu_plan *p, const struct gu_mm *mm, char *err,
 		n = snprintf(url, sizeof(url),
 			     "%s/geoip/databases/%s/download?suffix=tar.gz",
 			     mm->base, mm->edition[i]);
-		if (!d || plan_add(d, 0, 1, url, n, err, errlen) < 0)
+		if (!d || plan_add(d, 0, 1, 0, url, n, err, errlen) < 0)
 			return -1;
 	}
 	return 0;

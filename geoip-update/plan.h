@@ -8,7 +8,11 @@
  * a usable GeoIP.conf come from its Host the way geoipupdate asks for them
  * (/geoip/databases/EDITION/download?suffix=tar.gz, HTTP basic auth with
  * AccountID:LicenseKey), then from geoip.conf's mirrors. Every candidate
- * has a checksum URL beside it, fetched when the file was found.
+ * has a checksum URL beside it, fetched when the file was found. With a
+ * geoip.conf "pubkey", every candidate from geoip.conf's mirrors also has
+ * a signature URL (URL.minisig) that must be there and must verify; the
+ * account's downloads from MaxMind (https, its credentials) are not
+ * minisign-signed and need none.
  */
 #ifndef FLOWTOP_GU_PLAN_H
 #define FLOWTOP_GU_PLAN_H
@@ -27,6 +31,7 @@ enum gu_kind { GU_KIND_CITY = 1, GU_KIND_COUNTRY, GU_KIND_ASN };
 struct gu_cand {
 	char url[GU_URL_MAX];
 	char sha_url[GU_URL_MAX];
+	char sig_url[GU_URL_MAX];  /* "" when no signature is required */
 	unsigned mirror;         /* index: a non-404 client error skips the rest */
 	int auth;                /* send the account's basic auth */
 };

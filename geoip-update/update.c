@@ -44,7 +44,7 @@ struct upd {
 
 /* What the current source got us, handed from try to install. */
 struct got_file {
-	int raw, sha;
+	int raw, sha, sig;  /* sig: the .minisig, -1 when none is required */
 	int64_t mtime;
 	long mtime_ns;      /* file:// sources: the exact time, to know them again */
 	const char *from;
@@ -137,44 +137,85 @@ static enum try_result upd_try_http(struct upd *u, const struct gu_cand *k,
 	f->mtime = g.filetime;
 	if (upd_get(u, k->sha_url, k->auth, 0, 1, f->sha, &g) < 0)
 		return TRY_NEXT_MIRROR;
-	if (g.result == FETCH_OK)
+	if (g.result != FETCH_OK) {
+		close(f->sha);
+		f->sha = -1;
+		if (g.result != FETCH_HTTP_ERROR || g.http_code < 400 ||
+		    g.http_code >= 500) {
+			upd_describe(&g, what, sizeof(what));
+			snprintf(u->last, sizeof(u->last), "%s: %s", k->sha_url, what);
+			gu_prog_note(&u->prog, "%s", u->last);
+			return TRY_NEXT_MIRROR;
+		}
+		/* else no checksum published */
+	}
+	if (!k->sig_url[0])
 		return TRY_INSTALLED;   /* meaning: go on to validation */
-	close(f->sha);
-	f->sha = -1;
-	if (g.result == FETCH_HTTP_ERROR && g.http_code >= 400 && g.http_code < 500)
-		return TRY_INSTALLED;   /* no checksum published */
+	if (upd_get(u, k->sig_url, 0, 0, 1, f->sig, &g) < 0)
+		return TRY_NEXT_MIRROR;
+	if (g.result == FETCH_OK)
+		return TRY_INSTALLED;
 	upd_describe(&g, what, sizeof(what));
-	snprintf(u->last, sizeof(u->last), "%s: %s", k->sha_url, what);
+	snprintf(u->last, sizeof(u->last), "%s: refused: unsigned (geoip.conf "
+		 "sets a pubkey): %s: %s", k->url, k->sig_url, what);
 	gu_prog_note(&u->prog, "%s", u->last);
 	return TRY_NEXT_MIRROR;
 }
 
 /* ---- file:// mirrors ---------------------------------------------------- */
 
-/* Opened with the permissions of whoever ran flowtop -u: a setuid or
- * file-capability start must not read what the user could not. */
-static int upd_open_user(const char *path)
+/* A file of a file:// mirror, opened with the permissions of whoever ran
+ * flowtop -u (a setuid or file-capability start must not read what the
+ * user could not), not through a symbolic link as its last component, and
+ * checked by fstat: a regular file owned by root or by that user. fd, or
+ * -1 with errno (ENOENT: not there) and "path: reason" in why. */
+static int upd_open_source(const char *path, char *why, size_t whylen)
 {
-	if (getuid() != geteuid() && faccessat(AT_FDCWD, path, R_OK, 0) < 0)
+	struct stat st;
+	int fd = -1;
+
+	if (getuid() == geteuid() || faccessat(AT_FDCWD, path, R_OK, 0) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+			  O_NOFOLLOW);
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(why, whylen, "%s: %s", path, e == ELOOP ?
+			 "a symbolic link, refused" : strerror(e));
+		errno = e;
 		return -1;
-	return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s: not a regular file", path);
+	} else if (st.st_uid != 0 && st.st_uid != getuid()) {
+		snprintf(why, whylen, "%s: owned by uid %u, neither root nor "
+			 "the user running flowtop -u", path, (unsigned)st.st_uid);
+	} else {
+		return fd;
+	}
+	close(fd);
+	errno = EPERM;
+	return -1;
 }
 
 static enum try_result upd_try_file(struct upd *u, const struct gu_cand *k,
 				    const struct stat *inst, struct got_file *f)
 {
 	const char *path = k->url + strlen("file://");
-	char sha[GU_URL_MAX + 8];
+	char sha[GU_URL_MAX + 8], why[GU_URL_MAX + 200];
 	struct stat st;
-	int fd = upd_open_user(path);
+	int fd = upd_open_source(path, why, sizeof(why));
 
 	if (fd < 0) {
-		snprintf(u->last, sizeof(u->last), "%s: %s", path, strerror(errno));
-		return errno == ENOENT ? TRY_NEXT_CAND : TRY_NEXT_MIRROR;
+		snprintf(u->last, sizeof(u->last), "%s", why);
+		if (errno == ENOENT)
+			return TRY_NEXT_CAND;
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		snprintf(u->last, sizeof(u->last), "%s: not a regular file", path);
+		snprintf(u->last, sizeof(u->last), "%s: %s", path, strerror(errno));
 		return TRY_NEXT_MIRROR;
 	}
 	/* Installed from this very file before: same size and time, to the
@@ -191,22 +232,42 @@ static enum try_result upd_try_file(struct upd *u, const struct gu_cand *k,
 	f->mtime_ns = st.st_mtim.tv_nsec;
 	close(f->sha);
 	snprintf(sha, sizeof(sha), "%s.sha256", path);
-	f->sha = upd_open_user(sha);
+	f->sha = upd_open_source(sha, why, sizeof(why));
+	if (f->sha < 0 && errno != ENOENT) {
+		snprintf(u->last, sizeof(u->last), "%s", why);
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
+	}
+	if (!k->sig_url[0])
+		return TRY_INSTALLED;
+	close(f->sig);
+	f->sig = upd_open_source(k->sig_url + strlen("file://"), why, sizeof(why));
+	if (f->sig < 0) {
+		snprintf(u->last, sizeof(u->last), "%s: refused: unsigned (geoip.conf "
+			 "sets a pubkey): %s", path, why);
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
+	}
 	return TRY_INSTALLED;
 }
 
 /* ---- validation and install --------------------------------------------- */
 
 static enum try_result upd_install(struct upd *u, const struct gu_db *d,
-				   struct got_file *f, int inst_fd)
+				   const struct gu_cand *k, struct got_file *f,
+				   int inst_fd)
 {
-	struct gu_val_req q = { f->raw, f->sha, -1, inst_fd, d->kind,
-				u->o->force, u->conf.max_bytes };
+	struct gu_val_req q = { f->raw, f->sha, f->sig, NULL, -1, inst_fd,
+				d->kind, u->o->force, u->conf.max_bytes };
 	struct val_result v;
 	struct stat st;
 	char tmp[300], err[400];
 	int rc;
 
+	/* The account's downloads from MaxMind carry no minisign signature;
+	 * everything from geoip.conf's mirrors does when it sets a pubkey. */
+	if (k->sig_url[0])
+		q.key = &u->conf.pubkey;
 	q.out_fd = gu_inst_temp(&u->inst, d->name, tmp, sizeof(tmp), err, sizeof(err));
 	if (q.out_fd < 0) {
 		snprintf(u->last, sizeof(u->last), "%s", err);
@@ -248,12 +309,14 @@ static enum try_result upd_cand(struct upd *u, const struct gu_db *d,
 				const struct gu_cand *k, int inst_fd,
 				const struct stat *inst)
 {
-	struct got_file f = { -1, -1, -1, 0, k->url };
+	struct got_file f = { -1, -1, -1, -1, 0, k->url };
 	enum try_result r;
 
 	f.raw = memfd_create("flowtop-download", MFD_CLOEXEC);
 	f.sha = memfd_create("flowtop-sha256", MFD_CLOEXEC);
-	if (f.raw < 0 || f.sha < 0) {
+	if (k->sig_url[0])
+		f.sig = memfd_create("flowtop-minisig", MFD_CLOEXEC);
+	if (f.raw < 0 || f.sha < 0 || (k->sig_url[0] && f.sig < 0)) {
 		snprintf(u->last, sizeof(u->last), "memfd: %s", strerror(errno));
 		r = TRY_NEXT_MIRROR;
 	} else if (strncmp(k->url, "file://", 7) == 0) {
@@ -262,7 +325,9 @@ static enum try_result upd_cand(struct upd *u, const struct gu_db *d,
 		r = upd_try_http(u, k, inst_fd >= 0 ? (int64_t)inst->st_mtime : 0, &f);
 	}
 	if (r == TRY_INSTALLED)
-		r = upd_install(u, d, &f, inst_fd);
+		r = upd_install(u, d, k, &f, inst_fd);
+	if (f.sig >= 0)
+		close(f.sig);
 	if (f.raw >= 0)
 		close(f.raw);
 	if (f.sha >= 0)
@@ -273,9 +338,16 @@ static enum try_result upd_cand(struct upd *u, const struct gu_db *d,
 static enum try_result upd_db(struct upd *u, const struct gu_db *d)
 {
 	struct stat st;
-	int inst_fd = gu_inst_current(&u->inst, d->name, &st);
+	char err[400];
+	int inst_fd = gu_inst_current(&u->inst, d->name, &st, err, sizeof(err));
 	unsigned skip = ~0u;
 	enum try_result r = TRY_NEXT_MIRROR;
+
+	if (inst_fd == -2) {
+		snprintf(u->last, sizeof(u->last), "%s", err);
+		gu_prog_note(&u->prog, "%s", u->last);
+		return TRY_NEXT_MIRROR;
+	}
 
 	snprintf(u->last, sizeof(u->last), "no source has it");
 	for (size_t i = 0; i < d->ncand; i++) {

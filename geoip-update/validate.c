@@ -89,6 +89,33 @@ static int val_sha(const struct gu_val_req *q, const uint8_t *raw, size_t len,
 	return 0;
 }
 
+/* The minisign signature, when a key is set: a download without one, or
+ * with one that does not verify, is refused. */
+static int val_sig(const struct gu_val_req *q, const uint8_t *raw, size_t len,
+		   struct val_result *v)
+{
+	static char text[GU_MS_FILE_MAX + 1];
+	struct gu_ms_sig s;
+	const char *why;
+	char msg[FETCH_WHY_MAX];
+	ssize_t n;
+
+	if (!q->key)
+		return 0;
+	if (q->sig_fd < 0)
+		return val_refuse(v, "unsigned: no .minisig beside it and "
+				  "geoip.conf sets a pubkey");
+	n = pread(q->sig_fd, text, sizeof(text), 0);
+	if (n < 0)
+		return val_refuse(v, "cannot read the .minisig file");
+	if (gu_ms_sig_parse(&s, text, (size_t)n, q->key, &why) < 0 ||
+	    gu_ms_verify(q->key, &s, raw, len, &why) < 0) {
+		snprintf(msg, sizeof(msg), "minisign: %s", why);
+		return val_refuse(v, msg);
+	}
+	return 0;
+}
+
 /* build_epoch of the installed database, 0 when it can't be read. */
 static uint64_t val_installed_epoch(int fd)
 {
@@ -157,8 +184,11 @@ static void val_work(const struct gu_val_req *q, struct val_result *v)
 		val_refuse(v, "cannot map the download");
 		return;
 	}
-	if (val_sha(q, raw, (size_t)st.st_size, v) < 0)
+	if (val_sig(q, raw, (size_t)st.st_size, v) < 0 ||
+	    val_sha(q, raw, (size_t)st.st_size, v) < 0) {
+		munmap(raw, (size_t)st.st_size);
 		return;
+	}
 	if (gu_unpack(raw, (size_t)st.st_size, q->max_bytes, &u, &why) < 0) {
 		val_refuse(v, why);
 		return;
@@ -197,15 +227,16 @@ static int val_child(const struct gu_val_req *q, int sock)
 	return msg_send(ch, MSG_VAL_RESULT, &v, sizeof(v)) < 0;
 }
 
-/* Keep stdio, the channel and the four descriptors; close the rest. */
+/* Keep stdio, the channel and the five descriptors; close the rest. */
 static void val_close_others(const struct gu_val_req *q, int sock)
 {
-	int keep[5] = { sock, q->raw_fd, q->sha_fd, q->out_fd, q->inst_fd };
+	int keep[6] = { sock, q->raw_fd, q->sha_fd, q->sig_fd, q->out_fd,
+			q->inst_fd };
 
 	for (int fd = 3; fd < 1024; fd++) {
 		int k = 0;
 
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			k |= keep[i] == fd;
 		if (!k)
 			close(fd);

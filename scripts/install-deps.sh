@@ -22,6 +22,7 @@ PACKAGES=(
 	libssl-dev            # GeoIP updater: TLS set-up before the sandbox, sha256
 	ca-certificates       # GeoIP updater: the default CA bundle
 	openssl               # end-to-end tests: a test CA for the HTTPS mirror
+	minisign              # GeoIP updater tests: signed databases (pubkey)
 	libc-ares-dev         # asynchronous reverse DNS
 	libcmocka-dev         # unit tests
 	clang-14              # libFuzzer targets

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dns.sh"
 require_root
-require_tools timeout openssl gzip tar flock sha256sum mount
+require_tools timeout openssl gzip tar flock sha256sum mount minisign
 require_flowtop
 need_mmdb || e2e_finish
 
@@ -161,6 +161,36 @@ refuse trunc "a truncated .mmdb.gz" \
 	"gzip -c $BASE/dbs/city-new.mmdb | head -c 300 >GeoLite2-City.mmdb.gz"
 refuse type "an ASN database served as the City one" "cp $BASE/dbs/asn.mmdb GeoLite2-City.mmdb"
 refuse older "an older build than the installed one" "cp $BASE/dbs/city-older.mmdb GeoLite2-City.mmdb"
+refuse srclink "a file:// source that is a symbolic link" "ln -s $BASE/dbs/city-new.mmdb GeoLite2-City.mmdb"
+refuse srcowner "a file:// source owned by another user (uid 4242)" \
+	"cp $BASE/dbs/city-new.mmdb GeoLite2-City.mmdb; chown 4242 GeoLite2-City.mmdb"
+refuse shalink "a file:// source whose .sha256 is a symbolic link" \
+	"cp $BASE/dbs/city-new.mmdb GeoLite2-City.mmdb; sha256sum GeoLite2-City.mmdb >../sha; ln -s ../sha GeoLite2-City.mmdb.sha256"
+
+# --- the database directory, as root ------------------------------------------
+mkdir -p "$BASE/mdir" && cp "$BASE/dbs/city-new.mmdb" "$BASE/mdir/GeoLite2-City.mmdb"
+cdir=$(conf dir "file://$BASE/mdir/" "databases GeoLite2-City")
+g=$BASE/gww && place "$BASE/dbs/city-old.mmdb" "$g" && chmod 0777 "$g"
+upd dirww "$cdir" "$g"
+why=$(why_rc 1 dirww)
+[ -z "$why" ] && ! grep -q "$g: group or world writable" "$WORK/dirww.err" && why="stderr: $(cat "$WORK/dirww.err")"
+[ -z "$why" ] && [ "$(sum "$g/GeoLite2-City.mmdb")" != "$(sum "$BASE/dbs/city-old.mmdb")" ] && why="the old database was changed"
+verdict "as root, a world-writable database directory is refused, exit 1, old database kept" "$why"
+mkdir -p "$BASE/wwparent" && chmod 0777 "$BASE/wwparent"
+g=$BASE/wwparent/g && place "$BASE/dbs/city-old.mmdb" "$g"
+upd dirup "$cdir" "$g"
+why=$(why_rc 1 dirup)
+[ -z "$why" ] && ! grep -q "not a root-owned sticky directory" "$WORK/dirup.err" && why="stderr: $(cat "$WORK/dirup.err")"
+chmod 1777 "$BASE/wwparent"
+[ -z "$why" ] && upd dirsticky "$cdir" "$g" && why=$(why_rc 0 dirsticky)
+verdict "as root, a parent directory writable by all is refused unless root-owned and sticky (then installed)" "$why"
+g=$BASE/glink && mkdir -p "$g" "$BASE/elsewhere" && cp "$BASE/dbs/city-old.mmdb" "$BASE/elsewhere/x.mmdb" &&
+	ln -s "$BASE/elsewhere/x.mmdb" "$g/GeoLite2-City.mmdb"
+upd dirlink "$cdir" "$g"
+why=$(why_rc 1 dirlink)
+[ -z "$why" ] && ! grep -q "GeoLite2-City.mmdb: a symbolic link, refused" "$WORK/dirlink.err" && why="stderr: $(cat "$WORK/dirlink.err")"
+[ -z "$why" ] && [ ! -L "$g/GeoLite2-City.mmdb" ] && why="the link was replaced"
+verdict "an installed GeoLite2-City.mmdb that is a symbolic link is refused (not followed), exit 1" "$why"
 n=0 bad_why=
 for f in "$S"/bad/*.mmdb; do
 	m=$BASE/rb && g=$BASE/grb && rm -rf "$m" "$g" && mkdir -p "$m" "$g"
@@ -175,6 +205,70 @@ for f in "$S"/bad/*.mmdb; do
 done
 [ "$n" -ge 20 ] || bad_why="only $n files found in $S/bad$bad_why"
 verdict "every file of tests/data/mmdb/bad ($n) served over HTTP is refused, old database intact" "$bad_why"
+
+# --- minisign signatures: geoip.conf's pubkey ---------------------------------
+K=$BASE/keys && mkdir -p "$K"
+minisign -G -W -p "$K/pub" -s "$K/sec" >"$WORK/keygen.out" 2>&1 &&
+	minisign -G -W -p "$K/other.pub" -s "$K/other.sec" >>"$WORK/keygen.out" 2>&1 ||
+	fail "minisign -G" "$(cat "$WORK/keygen.out")"
+PUB=$(sed -n 2p "$K/pub")
+# signed DIR [KEY]: DIR/GeoLite2-City.mmdb (city-new) and its .minisig.
+signed() {
+	mkdir -p "$1" && cp "$BASE/dbs/city-new.mmdb" "$1/GeoLite2-City.mmdb" &&
+		minisign -S -s "${2:-$K/sec}" -m "$1/GeoLite2-City.mmdb" -t "t_update" >/dev/null
+}
+# sigcase NAME WANT_RC URL [conf lines]: run against URL, city-old placed.
+sigcase() {
+	local name=$1 want=$2 url=$3 g=$BASE/g-$1
+	shift 3
+	place "$BASE/dbs/city-old.mmdb" "$g"
+	upd "$name" "$(conf "$name" "$url" "databases GeoLite2-City" "$@")" "$g"
+	why=$(why_rc "$want" "$name")
+	if [ "$want" = 0 ]; then
+		[ -z "$why" ] && [ "$(sum "$g/GeoLite2-City.mmdb")" != "$(sum "$BASE/dbs/city-new.mmdb")" ] && why="not installed"
+	else
+		[ -z "$why" ] && [ "$(sum "$g/GeoLite2-City.mmdb")" != "$(sum "$BASE/dbs/city-old.mmdb")" ] && why="the old database was changed"
+		[ -z "$why" ] && [ -n "$(ls -A "$g" | grep flowtop-tmp)" ] && why="a temporary file was left"
+	fi
+	return 0
+}
+signed "$BASE/msig"
+serve msig "$BASE/msig"
+sigcase sigok 0 "$SRV_URL" "pubkey $PUB"
+[ -z "$why" ] && [ "$(gets msig /GeoLite2-City.mmdb.minisig)" != 1 ] && why="GeoLite2-City.mmdb.minisig not fetched once: $(show_file "$WORK/msig.log")"
+verdict "pubkey set, database signed with minisign -S over HTTP: verified and installed, exit 0" "$why"
+sigcase sigfile 0 "file://$BASE/msig/" "pubkey $PUB"
+verdict "pubkey set, signed database on a file:// mirror: installed, exit 0" "$why"
+
+signed "$BASE/mtamper"
+"$PY" - "$BASE/mtamper/GeoLite2-City.mmdb" <<-'P'
+	import sys
+	f = open(sys.argv[1], "r+b"); f.seek(200); b = f.read(1); f.seek(200); f.write(bytes([b[0] ^ 1]))
+	P
+serve mtamper "$BASE/mtamper"
+sigcase sigbad 1 "$SRV_URL" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "GeoLite2-City.mmdb: refused: minisign: bad signature" "$WORK/sigbad.err" && why="stderr: $(cat "$WORK/sigbad.err")"
+verdict "a byte flipped after signing: refused ('minisign: bad signature'), exit 1, old database kept" "$why"
+
+mkdir -p "$BASE/mnosig" && cp "$BASE/dbs/city-new.mmdb" "$BASE/mnosig/GeoLite2-City.mmdb"
+serve mnosig "$BASE/mnosig"
+NOSIG_URL=$SRV_URL
+sigcase signone 1 "$NOSIG_URL" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "refused: unsigned.*GeoLite2-City.mmdb.minisig: HTTP 404" "$WORK/signone.err" && why="stderr: $(cat "$WORK/signone.err")"
+verdict "pubkey set, no .minisig on the mirror (404): refused as unsigned, exit 1, old database kept" "$why"
+sigcase signonefile 1 "file://$BASE/mnosig/" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "refused: unsigned" "$WORK/signonefile.err" && why="stderr: $(cat "$WORK/signonefile.err")"
+verdict "pubkey set, no .minisig beside a file:// mirror's database: refused, exit 1" "$why"
+
+signed "$BASE/mother" "$K/other.sec"
+serve mother "$BASE/mother"
+sigcase sigother 1 "$SRV_URL" "pubkey $PUB"
+[ -z "$why" ] && ! grep -q "minisign: signed with key [0-9A-F]\{16\}, not the pubkey's" "$WORK/sigother.err" && why="stderr: $(cat "$WORK/sigother.err")"
+verdict "signed with another key: refused (key id named), exit 1, old database kept" "$why"
+
+sigcase signokey 0 "$NOSIG_URL"
+[ -z "$why" ] && [ "$(gets mnosig /GeoLite2-City.mmdb.minisig)" != 1 ] && why="a .minisig was asked for without pubkey"
+verdict "without pubkey: the unsigned database is installed as before, no .minisig asked for" "$why"
 
 # --force installs the older one
 g=$BASE/gforce && place "$BASE/dbs/city-new.mmdb" "$g"
@@ -217,17 +311,28 @@ why=$(why_rc 0 dbip)
 [ -z "$why" ] && [ "$(gets dbip "/dbip-city-lite-$(date -u +%Y-%m).mmdb.gz")" != 1 ] && why="this month's name not asked first"
 verdict "layout dbip: this month's dbip-city-lite-YYYY-MM.mmdb.gz missing, last month's ($LAST) installed" "$why"
 
-# --- MaxMind account (GeoIP.conf, basic auth) -----------------------------------
+# --- MaxMind account (GeoIP.conf, basic auth over https) -------------------------
+# A test CA for this and the HTTPS cases below.
+T=$BASE/tls && mkdir -p "$T"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
 MM=$BASE/mm && mkdir -p "$MM"
 cp "$M1/GeoLite2-ASN.tar.gz" "$MM/GeoLite2-ASN.tar.gz"
-serve mm "$MM" --auth 4242:goodkey
+serve mmclear "$MM" --auth 4242:goodkey
 MMC=$BASE/mmconf && mkdir -p "$MMC"
 printf 'AccountID 4242\nLicenseKey goodkey\nEditionIDs GeoLite2-ASN\nHost %s\n' "${SRV_URL%/}" >"$MMC/GeoIP.conf"
-printf 'geoipupdate-conf %s\nretries 2\nretry-delay 100\n' "$MMC/GeoIP.conf" >"$MMC/geoip.conf"
+printf 'geoipupdate-conf %s\nretries 2\nretry-delay 100\nca-file %s\n' "$MMC/GeoIP.conf" "$T/cert.pem" >"$MMC/geoip.conf"
+upd mmclear "$MMC" "$BASE/gmmclear"
+why=$(why_rc 1 mmclear)
+[ -z "$why" ] && ! grep -q "$MMC/GeoIP.conf:4: Host is plain http://" "$WORK/mmclear.err" && why="stderr: $(cat "$WORK/mmclear.err")"
+[ -z "$why" ] && [ -s "$WORK/mmclear.log" ] && why="a request was made: $(cat "$WORK/mmclear.log")"
+verdict "GeoIP.conf Host http:// with a LicenseKey: refused ('GeoIP.conf:4: Host is plain http://'), no request, exit 1" "$why"
+serve mm "$MM" --auth 4242:goodkey --cert "$T/cert.pem" --key "$T/key.pem"
+printf 'AccountID 4242\nLicenseKey goodkey\nEditionIDs GeoLite2-ASN\nHost %s\n' "${SRV_URL%/}" >"$MMC/GeoIP.conf"
 upd mmok "$MMC" "$BASE/gmm"
 why=$(why_rc 0 mmok)
 [ -z "$why" ] && ! cmp -s "$BASE/gmm/GeoLite2-ASN.mmdb" "$S/GeoLite2-ASN-Test.mmdb" && why="not installed"
-verdict "GeoIP.conf account: /geoip/databases/GeoLite2-ASN/download?suffix=tar.gz with basic auth, installed" "$why"
+verdict "GeoIP.conf account: https /geoip/databases/GeoLite2-ASN/download?suffix=tar.gz with basic auth, installed" "$why"
 sed -i 's/goodkey/wrongkey/' "$MMC/GeoIP.conf"
 n0=$(wc -l <"$WORK/mm.log")
 upd mmbad "$MMC" "$BASE/gmm"
@@ -237,9 +342,6 @@ why=$(why_rc 1 mmbad)
 verdict "wrong LicenseKey: one request, 'HTTP 401' on stderr, exit 1" "$why"
 
 # --- HTTPS with a test CA -----------------------------------------------------
-T=$BASE/tls && mkdir -p "$T"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-addext subjectAltName=DNS:localhost -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
 serve tls "$M3" --cert "$T/cert.pem" --key "$T/key.pem"
 upd tls "$(conf tls "$SRV_URL" "databases GeoLite2-City" "ca-file $T/cert.pem")" "$BASE/gtls"
 why=$(why_rc 0 tls)
@@ -296,7 +398,7 @@ why=$(why_rc 1 stall)
 verdict "a mirror too slow for 'timeout 2': given up, exit 1, old database intact" "$why"
 
 # --- full filesystem ---------------------------------------------------------------
-mkdir -p "$BASE/full" && mount -t tmpfs -o size=64k tmpfs "$BASE/full" &&
+mkdir -p "$BASE/full" && mount -t tmpfs -o size=64k,mode=0755 tmpfs "$BASE/full" &&
 	place "$BASE/dbs/city-old.mmdb" "$BASE/full"
 mkdir -p "$BASE/mbig" && mkdb "$BASE/mbig/x.mmdb" GeoLite2-City FR "$NEW" &&
 	"$PY" - "$BASE/mbig/x.mmdb.json" "$BASE/mbig/GeoLite2-City.mmdb.json" <<-'P'

@@ -100,15 +100,27 @@ static void test_mmconf(void **state)
 	static const char text[] =
 		"# GeoIP.conf\nAccountID 42\nLicenseKey abc_DEF-1\n"
 		"EditionIDs GeoLite2-City GeoLite2-ASN\nDatabaseDirectory /var/g\n"
-		"Host http://127.0.0.1:8080\nPreserveFileTimes 1\n";
+		"Host https://127.0.0.1:8080\nPreserveFileTimes 1\n";
+	static const char clear[] = "AccountID 42\nHost http://h:80\n"
+		"LicenseKey k\nEditionIDs GeoLite2-ASN\n";
+	static const char twice[] = "Host http://h\nHost https://h\nLicenseKey k\n";
 
 	(void)state;
 	assert_int_equal(gu_mm_parse(&mm, text, strlen(text), "G", err, sizeof(err)), 0);
 	assert_true(gu_mm_usable(&mm));
 	assert_string_equal(mm.account, "42");
 	assert_int_equal(mm.neditions, 2);
-	assert_string_equal(mm.base, "http://127.0.0.1:8080");
+	assert_string_equal(mm.base, "https://127.0.0.1:8080");
 	assert_string_equal(mm.dir, "/var/g");
+	/* Credentials over plain http: refused, naming the Host line. */
+	assert_int_equal(gu_mm_parse(&mm, clear, strlen(clear), "G", err,
+				     sizeof(err)), -1);
+	assert_non_null(strstr(err, "G:2: Host is plain http://"));
+	assert_int_equal(gu_mm_parse(&mm, twice, strlen(twice), "G", err,
+				     sizeof(err)), 0);
+	/* Without an account, an http:// Host carries no secret. */
+	assert_int_equal(gu_mm_parse(&mm, "Host http://h\n", 14, "G", err,
+				     sizeof(err)), 0);
 	assert_int_equal(gu_mm_parse(&mm, "Frob 1\n", 7, "G", err, sizeof(err)), -1);
 	assert_string_equal(err, "G:1: unknown key");
 	assert_int_equal(gu_mm_parse(&mm, "AccountID x1\n", 13, "G", err, sizeof(err)), -1);

@@ -21,6 +21,7 @@
 #include "geoip-update/install.h"
 #include "geoip-update/tar.h"
 #include "geoip-update/unpack.h"
+#include "skip.h"
 
 static uint8_t ar[8192];
 
@@ -147,14 +148,14 @@ static void test_install(void **state)
 	/* A second run is refused while the first holds the lock. */
 	assert_int_equal(gu_inst_open(&b, dir, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "another flowtop -u"));
-	assert_int_equal(gu_inst_current(&a, "X", &st), -1);
+	assert_int_equal(gu_inst_current(&a, "X", &st, err, sizeof(err)), -1);
 	fd = gu_inst_temp(&a, "X", tmp, sizeof(tmp), err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "new", 3), 3);
 	assert_int_equal(gu_inst_commit(&a, fd, tmp, "X", 1000000000, 5, err,
 					sizeof(err)), 0);
 	close(fd);
-	fd = gu_inst_current(&a, "X", &st);
+	fd = gu_inst_current(&a, "X", &st, err, sizeof(err));
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(st.st_size, 3);
@@ -175,6 +176,76 @@ static void test_install(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* path (a directory) with mode and owner; removed by the caller. */
+static void mkdir_as(const char *path, mode_t mode, uid_t uid)
+{
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	assert_int_equal(chown(path, uid, 0), 0);
+}
+
+/* As root: directories others could write, and what an installed name may
+ * not be (a link, a directory, another user's file). */
+static void test_install_hardening(void **state)
+{
+	char top[] = "/tmp/ft-test-harden-XXXXXX", d[200], sub[240], err[300],
+		path[400];
+	struct gu_inst a;
+	struct stat st;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip_or_fail("needs root (the directory checks apply to runs as root)");
+	assert_non_null(mkdtemp(top));
+	/* The directory itself: group or world writable, or not root's. */
+	snprintf(d, sizeof(d), "%s/ww", top);
+	mkdir_as(d, 0777, 0);
+	assert_int_equal(gu_inst_open(&a, d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "group or world writable"));
+	chmod(d, 01777);        /* sticky is no excuse for the directory itself */
+	assert_int_equal(gu_inst_open(&a, d, err, sizeof(err)), -1);
+	chmod(d, 0775);
+	assert_int_equal(gu_inst_open(&a, d, err, sizeof(err)), -1);
+	chmod(d, 0755);
+	assert_int_equal(chown(d, 4242, 0), 0);
+	assert_int_equal(gu_inst_open(&a, d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "owned by uid 4242"));
+	/* The parent: world writable refused, unless root's and sticky. */
+	snprintf(d, sizeof(d), "%s/up", top);
+	mkdir_as(d, 0777, 0);
+	snprintf(sub, sizeof(sub), "%s/geo", d);
+	mkdir_as(sub, 0755, 0);
+	assert_int_equal(gu_inst_open(&a, sub, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/..: group or world writable"));
+	chmod(d, 01777);
+	assert_int_equal(gu_inst_open(&a, sub, err, sizeof(err)), 0);
+	/* NAME.mmdb as a link to a real file, a directory, another's file. */
+	snprintf(path, sizeof(path), "%s/L.mmdb", sub);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(gu_inst_current(&a, "L", &st, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "symbolic link"));
+	snprintf(path, sizeof(path), "%s/D.mmdb", sub);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(gu_inst_current(&a, "D", &st, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "not a regular file"));
+	snprintf(path, sizeof(path), "%s/O.mmdb", sub);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(fchown(fd, 4242, 0), 0);
+	close(fd);
+	assert_int_equal(gu_inst_current(&a, "O", &st, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "owned by uid 4242"));
+	gu_inst_close(&a);
+	/* A lock file that is a link: refused. */
+	snprintf(path, sizeof(path), "%s/" GU_LOCK_NAME, sub);
+	unlink(path);
+	assert_int_equal(symlink("/tmp/ft-test-harden-nowhere", path), 0);
+	assert_int_equal(gu_inst_open(&a, sub, err, sizeof(err)), -1);
+	snprintf(path, sizeof(path), "rm -rf '%s'", top);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_unpack),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_install),
+		cmocka_unit_test(test_install_hardening),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
