@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "common/escape.h"
+#include "common/util.h"
 
 /* One decoded unit of the input. */
 struct esc_unit {
@@ -113,13 +114,14 @@ static const struct esc_range {
 	{ 0x13430, 0x1343f }, /* Egyptian hieroglyph format controls */
 	{ 0x1bca0, 0x1bca3 }, /* shorthand format controls */
 	{ 0x1d173, 0x1d17a }, /* musical symbol format controls */
-	{ 0xe0001, 0xe0001 }, /* language tag */
-	{ 0xe0020, 0xe007f }, /* tag characters */
+	/* the whole Tags block: language tag, tag characters, and the code
+	 * points between them that are unassigned today, invisible too */
+	{ 0xe0000, 0xe007f },
 };
 
 int esc_is_format(uint32_t cp)
 {
-	size_t lo = 0, hi = sizeof(esc_format) / sizeof(esc_format[0]);
+	size_t lo = 0, hi = ARRAY_LEN(esc_format);
 
 	if (cp < esc_format[0].lo)
 		return 0;
