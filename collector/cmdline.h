@@ -7,8 +7,9 @@
 #include <stdint.h>
 #include "privsep/msg.h"
 
-/* Fill *a for pid: arguments joined by spaces, control bytes made '?',
- * cut to fit. A process that is gone or unreadable gives found 0 and "". */
-void cmdline_read(uint32_t pid, struct msg_cmdline_ans *a);
+/* Fill *a for pid, whose /proc/PID directory is open as dirfd (-1: none,
+ * found 0): arguments joined by spaces, control bytes made '?', cut to
+ * fit. A process that is gone or unreadable gives found 0 and "". */
+void cmdline_read(int dirfd, uint32_t pid, struct msg_cmdline_ans *a);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #define PM_HIDDEN_KEEP 2        /* periodic refreshes a hidden flow may go unseen */
 #define PM_DIRBUF 16384         /* getdents64 buffer */
 #define PM_STAT_MAX 1024        /* /proc/PID/stat is a few hundred bytes */
+#define PM_STATUS_MAX 4096      /* /proc/PID/status: Uid and Gid come early */
 #define PM_DEAD_START UINT64_MAX /* an owner found gone or reused */
 #define PM_GOLDEN 0x9e3779b97f4a7c15ull
 
@@ -274,7 +276,7 @@ static void pm_drop_dead(struct procmap *m)
  * same process, else a new one (refs 0: the caller takes a reference
  * right away). 0 when out of memory. */
 static uint32_t pm_owner_get(struct procmap *m, uint32_t pid, uint64_t start,
-			     const char comm[FLOW_COMM_LEN])
+			     const char comm[FLOW_COMM_LEN], int visible)
 {
 	struct pm_owner *o;
 	uint32_t ref;
@@ -283,6 +285,7 @@ static uint32_t pm_owner_get(struct procmap *m, uint32_t pid, uint64_t start,
 		o = pm_owner_at(m, ref);
 		if (o->start == start) {
 			memcpy(o->comm, comm, FLOW_COMM_LEN);
+			o->visible = (uint8_t)visible;
 			return ref;
 		}
 		/* The PID was reused: the old process is gone. */
@@ -306,6 +309,7 @@ static uint32_t pm_owner_get(struct procmap *m, uint32_t pid, uint64_t start,
 	}
 	o->start = start;
 	o->refs = 0;
+	o->visible = (uint8_t)visible;
 	memcpy(o->comm, comm, FLOW_COMM_LEN);
 	return ref;
 }
@@ -484,7 +488,7 @@ static void pm_sock_key(const struct procmap_sock *s, struct pm_key *k,
 }
 
 static int pm_insert(struct procmap *m, const struct pm_key *k, uint8_t flags,
-		     uint32_t ino, enum pm_table tbl)
+		     uint32_t ino, uint32_t uid, enum pm_table tbl)
 {
 	uint32_t ref, owner = pm_owner_of_ino(m, ino);
 	struct pm_sock *p;
@@ -503,6 +507,7 @@ static int pm_insert(struct procmap *m, const struct pm_key *k, uint8_t flags,
 	p->rp = k->rp;
 	p->proto = k->proto;
 	p->ino = ino;
+	p->uid = uid;
 	p->tbl = (uint8_t)tbl;
 	p->gen = m->gen;
 	p->flags = flags;
@@ -535,7 +540,7 @@ int pm_round_add(struct procmap *m, const struct procmap_sock *s,
 		pm_slot(m, ref)->gen = m->gen;
 		return 0;
 	}
-	return pm_insert(m, &k, flags, s->inode, tbl);
+	return pm_insert(m, &k, flags, s->inode, s->uid, tbl);
 }
 
 /* Sockets of the tables dumped this round that the dump no longer lists. */
@@ -713,17 +718,124 @@ static ssize_t pm_read_file(int dirfd, const char *path, char *buf, size_t cap)
 	return n < 0 ? -1 : (ssize_t)got;
 }
 
-static int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
-			uint64_t *start)
+/* ------------------------------------------------------------ who sees what */
+
+/* "Uid:" or "Gid:" at the start of a line of /proc/PID/status: its four
+ * numbers. */
+static int pm_status_ids(const char *buf, size_t len, const char *key,
+			 uint32_t out[4])
 {
-	char path[24], buf[PM_STAT_MAX];
+	size_t klen = strlen(key), i = 0;
+	const char *p = buf, *end = buf + len;
+
+	/* p is at the start of a line. */
+	while ((size_t)(end - p) > klen && memcmp(p, key, klen)) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			return -1;
+		p = nl + 1;
+	}
+	if ((size_t)(end - p) <= klen)
+		return -1;
+	for (p += klen; i < 4; i++) {
+		uint64_t v = 0;
+		const char *d;
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		for (d = p; p < end && *p >= '0' && *p <= '9'; p++) {
+			v = v * 10 + (uint64_t)(*p - '0');
+			if (v > UINT32_MAX)
+				return -1;
+		}
+		if (p == d)
+			return -1;
+		out[i] = (uint32_t)v;
+	}
+	return p == end || *p == '\n' ? 0 : -1;
+}
+
+int procmap_parse_status(const char *buf, size_t len, struct procmap_cred *c)
+{
+	if (pm_status_ids(buf, len, "Uid:", c->uid) < 0 ||
+	    pm_status_ids(buf, len, "Gid:", c->gid) < 0)
+		return -1;
+	return 0;
+}
+
+/* The rule, and why this one. flowtop must not show a caller more of
+ * another user's process than /proc would, and it must be checked with
+ * the caller's credentials, not the collector's. Those are gone once it
+ * runs: it can't open /proc as the caller (setfsuid needs CAP_SETUID,
+ * dropped after start-up; a second /proc mount would need a mount
+ * namespace the caller's hidepid choice does not follow). So it compares
+ * ids, as the kernel does: /proc/PID under hidepid=invisible (and
+ * noaccess) is shown to a caller that ptrace_may_access() in
+ * PTRACE_MODE_READ_FSCREDS, which without CAP_SYS_PTRACE asks that the
+ * caller's fsuid be the target's real, effective and saved uid, the
+ * caller's fsgid its real, effective and saved gid, and the target be
+ * dumpable. The fs ids of the target are held to the same too (they
+ * follow the effective ones unless setfsuid moved them). Not modelled, so
+ * left hidden: hidepid's gid= exemption, LSM rules (which can only
+ * refuse), capabilities in user namespaces. Root (uid 0: sudo, or root
+ * itself) sees all, as it could read all of /proc. */
+int procmap_may_see(uint32_t uid, uint32_t gid, const struct procmap_cred *c)
+{
+	int i;
+
+	if (uid == 0)
+		return 1;
+	for (i = 0; i < 4; i++)
+		if (c->uid[i] != uid || c->gid[i] != gid)
+			return 0;
+	/* Not dumpable (prctl, or a change of credentials such as a daemon
+	 * dropping from root to this user): the kernel makes /proc/PID
+	 * root's and refuses ptrace. */
+	return c->dir_uid == uid && c->dir_gid == gid;
+}
+
+/* Whether the viewer may see the process whose /proc/PID is open as dfd. */
+static int pm_dir_visible(const struct procmap *m, int dfd)
+{
+	char buf[PM_STATUS_MAX];
+	struct procmap_cred c;
+	struct stat st;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%u/stat", pid);
-	n = pm_read_file(m->root_fd, path, buf, sizeof(buf));
-	if (n <= 0)
+	if (m->viewer_uid == 0)
+		return 1;
+	if (fstat(dfd, &st) < 0)
+		return 0;
+	c.dir_uid = (uint32_t)st.st_uid;
+	c.dir_gid = (uint32_t)st.st_gid;
+	n = pm_read_file(dfd, "status", buf, sizeof(buf));
+	if (n <= 0 || procmap_parse_status(buf, (size_t)n, &c) < 0)
+		return 0;
+	return procmap_may_see(m->viewer_uid, m->viewer_gid, &c);
+}
+
+/* comm and start time of pid, and whether the viewer may see it, all
+ * read through one /proc/PID descriptor: a pid reused meanwhile fails
+ * the reads instead of mixing two processes. */
+static int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
+			uint64_t *start, int *visible)
+{
+	char path[16], buf[PM_STAT_MAX];
+	ssize_t n;
+	int dfd, rc = -1;
+
+	snprintf(path, sizeof(path), "%u", pid);
+	dfd = openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return -1;
-	return procmap_parse_stat(buf, (size_t)n, comm, start);
+	n = pm_read_file(dfd, "stat", buf, sizeof(buf));
+	if (n > 0 && procmap_parse_stat(buf, (size_t)n, comm, start) == 0) {
+		*visible = pm_dir_visible(m, dfd);
+		rc = 0;
+	}
+	close(dfd);
+	return rc;
 }
 
 /* The process being walked; its owner record is made on its first socket. */
@@ -737,12 +849,13 @@ static int pm_walker_owner(struct procmap *m, struct pm_walker *w)
 {
 	char comm[FLOW_COMM_LEN];
 	uint64_t start;
+	int visible;
 
-	if (pm_read_stat(m, w->pid, comm, &start) < 0) {
+	if (pm_read_stat(m, w->pid, comm, &start, &visible) < 0) {
 		w->gone = 1;
 		return -1;
 	}
-	w->ref = pm_owner_get(m, w->pid, start, comm);
+	w->ref = pm_owner_get(m, w->pid, start, comm, visible);
 	return w->ref ? 0 : -1;
 }
 
@@ -907,24 +1020,27 @@ static void pm_walk(struct procmap *m)
 }
 
 /* Once per period: is each owner still the process we found (same start
- * time), and what is its comm now (prctl may have changed it)? */
+ * time), what is its comm now (prctl may have changed it), and may the
+ * viewer see it now (setuid, exec of a setuid program)? */
 static void pm_check_owners(struct procmap *m)
 {
 	char comm[FLOW_COMM_LEN];
 	uint32_t ref, dead = 0;
 	uint64_t start;
+	int visible;
 
 	for (ref = 1; ref <= m->nowners; ref++) {
 		struct pm_owner *o = pm_owner_at(m, ref);
 
 		if (!o->refs)
 			continue;
-		if (pm_read_stat(m, o->pid, comm, &start) < 0 ||
+		if (pm_read_stat(m, o->pid, comm, &start, &visible) < 0 ||
 		    start != o->start) {
 			o->start = PM_DEAD_START;
 			dead++;
 		} else {
 			memcpy(o->comm, comm, FLOW_COMM_LEN);
+			o->visible = (uint8_t)visible;
 		}
 	}
 	if (dead)
@@ -973,9 +1089,9 @@ enum pm_hit { PM_MISS, PM_NO_OWNER, PM_OWNED };
 
 /* Sockets under key k whose wildcard flags are exactly want (and, bound to
  * the wildcard address, serve the flow's family). One with an owner wins
- * (SO_REUSEPORT groups share a key). */
+ * (SO_REUSEPORT groups share a key); *sock is the slot that decided. */
 static int pm_probe(struct procmap *m, const struct pm_key *k, uint8_t want,
-		    uint8_t any, uint32_t *owner)
+		    uint8_t any, uint32_t *sock)
 {
 	int hit = PM_MISS;
 	uint32_t ref;
@@ -989,9 +1105,11 @@ static int pm_probe(struct procmap *m, const struct pm_key *k, uint8_t want,
 		    ((want & PM_F_LANY) && !(p->flags & any)))
 			continue;
 		if (p->owner) {
-			*owner = p->owner;
+			*sock = ref;
 			return PM_OWNED;
 		}
+		if (hit == PM_MISS)
+			*sock = ref;
 		hit = PM_NO_OWNER;
 	}
 	return hit;
@@ -1004,7 +1122,7 @@ enum pm_probe_kind { PM_CONNECTED, PM_BOUND, PM_WILDCARD };
  * answers, and its socket is the reply's source (after any DNAT, which is
  * why the reply tuple is used and not the original one swapped). */
 static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
-		  enum pm_probe_kind kind, uint32_t *owner)
+		  enum pm_probe_kind kind, uint32_t *sock)
 {
 	static const uint8_t want[] = {
 		[PM_CONNECTED] = 0,
@@ -1025,13 +1143,13 @@ static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
 			return PM_MISS;
 		memset(k.l, 0, 16);
 	}
-	return pm_probe(m, &k, want[kind], f->any, owner);
+	return pm_probe(m, &k, want[kind], f->any, sock);
 }
 
 /* Rules 1-4 of procmap.h, in order; the first socket that matches decides,
- * even when its owner is not known. */
+ * even when its owner is not known. *sock: its slot. */
 static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
-		    uint32_t *owner)
+		    uint32_t *sock)
 {
 	static const enum pm_probe_kind kinds[] = {
 		PM_CONNECTED, PM_BOUND, PM_WILDCARD,
@@ -1041,7 +1159,7 @@ static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
 
 	for (i = 0; i < n; i++) {
 		for (out = 1; out >= (both_ways ? 0 : 1); out--) {
-			hit = pm_try(m, f, out, kinds[i], owner);
+			hit = pm_try(m, f, out, kinds[i], sock);
 			if (hit != PM_MISS)
 				return hit;
 		}
@@ -1108,6 +1226,7 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 	uint32_t ref = 0;
 	int both, hit, idx;
 	const struct pm_owner *o;
+	const struct pm_sock *p;
 
 	if (pm_hidden_flow(m, rec))
 		return PROCMAP_HIDE;
@@ -1119,13 +1238,20 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 		return pm_is_local(m, f.s) || (both && (pm_is_local(m, f.d) ||
 							 pm_is_local(m, f.rs))) ?
 			PROCMAP_UNSEEN : PROCMAP_UNKNOWN;
+	p = pm_slot(m, ref);
+	rec->owner = FLOW_OWNER_SOCKET;
+	rec->uid = p->uid;
 	if (hit == PM_NO_OWNER)
 		return PROCMAP_UNKNOWN;
-	o = pm_owner_at(m, ref);
+	o = pm_owner_at(m, p->owner);
 	if (m->hidden_pid && o->pid == m->hidden_pid) {
 		if (rec->id)
 			pm_map_put(&m->hidden, rec->id, m->hidden_gen);
 		return PROCMAP_HIDE;
+	}
+	if (!o->visible) {
+		rec->owner = FLOW_OWNER_HIDDEN;
+		return PROCMAP_OTHERS;
 	}
 	rec->pid = o->pid;
 	memcpy(rec->comm, o->comm, FLOW_COMM_LEN);
@@ -1226,11 +1352,32 @@ void procmap_set_hidden_pid(struct procmap *m, pid_t pid)
 	m->hidden_pid = pid > 0 ? (uint32_t)pid : 0;
 }
 
-int procmap_knows_pid(const struct procmap *m, uint32_t pid)
+void procmap_set_viewer(struct procmap *m, uint32_t uid, uint32_t gid)
 {
-	uint32_t ref;
+	m->viewer_uid = uid;
+	m->viewer_gid = gid;
+}
 
-	return pid && pm_map_get(&m->pids, pid, &ref);
+int procmap_pid_dir(struct procmap *m, uint32_t pid)
+{
+	char path[16];
+	uint32_t ref;
+	int dfd;
+
+	if (!pid || !pm_map_get(&m->pids, pid, &ref) ||
+	    !pm_owner_at(m, ref)->refs || !pm_owner_at(m, ref)->visible)
+		return -1;
+	snprintf(path, sizeof(path), "%u", pid);
+	dfd = openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	/* Asked now, on this descriptor: the process may have changed ids
+	 * since the last refresh, or the pid may be another's by now. */
+	if (!pm_dir_visible(m, dfd)) {
+		close(dfd);
+		return -1;
+	}
+	return dfd;
 }
 
 uint32_t procmap_tcp_established(const struct procmap *m)
@@ -1287,6 +1434,7 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 	}
 	m->tokens = PM_BURST;
 	m->tokens_ns = clock_mono_ns();
+	procmap_set_viewer(m, (uint32_t)getuid(), (uint32_t)getgid());
 	if (netlink && pm_src_open(m, err, errlen) < 0) {
 		procmap_close(m);
 		return NULL;

@@ -45,6 +45,16 @@
  * Flows owned by the hidden pid (flowtop's resolver) are reported as
  * PROCMAP_HIDE, and remembered by conntrack id, so they stay hidden after
  * the resolver closed the socket.
+ *
+ * Who sees which process. The collector reads /proc with CAP_SYS_PTRACE
+ * and CAP_DAC_READ_SEARCH, for a caller who may have neither: it must not
+ * tell them what /proc would not. A flow's socket uid is always told (the
+ * kernel lists it to every user: /proc/net/tcp, ss -e), its process's pid
+ * and comm (and command line, procmap_pid_dir) only when the viewer could
+ * read that process's /proc entry under any hidepid mode and ptrace rule
+ * (procmap_may_see), else the flow is FLOW_OWNER_HIDDEN. The viewer is the
+ * collector's real user: the caller of a file-capability or setuid start,
+ * root under sudo (root sees every process).
  */
 #ifndef FLOWTOP_PROCMAP_H
 #define FLOWTOP_PROCMAP_H
@@ -64,6 +74,9 @@ enum procmap_owner {
 	/* No socket matches, but an end of the flow is one of this host's
 	 * addresses: a socket opened since the last refresh may own it. */
 	PROCMAP_UNSEEN = 3,
+	/* Another user's process the viewer may not see: rec->uid set,
+	 * rec->owner FLOW_OWNER_HIDDEN, no pid, no comm. */
+	PROCMAP_OTHERS = 4,
 };
 
 enum procmap_refresh_kind {
@@ -91,11 +104,19 @@ void procmap_set_hidden_pid(struct procmap *m, pid_t pid);
 int procmap_refresh(struct procmap *m, enum procmap_refresh_kind kind,
 		    uint8_t l4proto);
 
-/* Set rec->pid and rec->comm from the cache; enum procmap_owner. */
+/* Who looks: processes are shown to uid/gid as procmap_may_see() rules
+ * (uid 0: all of them). procmap_open*() start with the real uid and gid of
+ * the calling process. Applies from the next refresh on. */
+void procmap_set_viewer(struct procmap *m, uint32_t uid, uint32_t gid);
+
+/* Set rec->uid, rec->owner and, where the viewer may see it, rec->pid and
+ * rec->comm from the cache; enum procmap_owner. */
 int procmap_fill(struct procmap *m, struct flow_wire *rec);
 
-/* Whether pid owns a socket procmap knows: the processes flowtop names. */
-int procmap_knows_pid(const struct procmap *m, uint32_t pid);
+/* An open /proc/PID directory of pid, if pid owns a socket procmap knows
+ * (the processes flowtop names) and the viewer may see it now (the check
+ * is made again, on this descriptor); -1 otherwise. Close it. */
+int procmap_pid_dir(struct procmap *m, uint32_t pid);
 
 /* ESTABLISHED TCP sockets (either family) at the last refresh that
  * listed them: with an empty conntrack table, a sign that the kernel
@@ -118,6 +139,7 @@ struct procmap_sock {
 	uint8_t remote[16];
 	uint16_t lport, rport;  /* host byte order; ping: lport is the echo id */
 	uint32_t inode;
+	uint32_t uid;           /* who opened it */
 };
 
 struct procmap *procmap_open_root(const char *proc_root, int netlink,
@@ -136,6 +158,24 @@ uint32_t procmap_parse_socket_link(const char *link, size_t len);
  * (start time, clock ticks after boot); 0 or -1. */
 int procmap_parse_stat(const char *buf, size_t len, char comm[16],
 		       uint64_t *start);
+/* What decides who may see a process. */
+struct procmap_cred {
+	uint32_t uid[4], gid[4];        /* real, effective, saved, filesystem */
+	uint32_t dir_uid, dir_gid;      /* owner of /proc/PID: the effective
+					 * ids, root's when not dumpable */
+};
+/* The Uid: and Gid: lines of /proc/PID/status into c (dir_* untouched);
+ * 0, or -1 when either is missing or malformed. */
+int procmap_parse_status(const char *buf, size_t len,
+			 struct procmap_cred *c);
+/* May the user uid, primary group gid, see the process with credentials
+ * c? Root may; anyone else only a process whose uids and gids are all
+ * theirs and that is dumpable (its /proc/PID theirs): what ptrace's
+ * PTRACE_MODE_READ asks of a caller without capabilities, and so what
+ * hidepid=invisible asks before it shows /proc/PID. Stricter than
+ * hidepid=0 (which shows everyone's comm and command line): another
+ * user's process is hidden unless the viewer is root. */
+int procmap_may_see(uint32_t uid, uint32_t gid, const struct procmap_cred *c);
 /* One line of /proc/net/icmp (family AF_INET) or icmp6 (AF_INET6) into s;
  * 0, or -1 for the header or anything malformed. */
 int procmap_parse_icmp_line(const char *line, int family,

@@ -28,7 +28,7 @@ enum {
 	PM_F_FREE = 1 << 5,     /* slot on the free list */
 };
 
-/* A socket of the last dumps: 56 bytes. Addresses IPv4-mapped, wildcard
+/* A socket of the last dumps: 60 bytes. Addresses IPv4-mapped, wildcard
  * parts all zero. Chains link slot numbers + 1 (0 ends a chain). */
 struct pm_sock {
 	uint8_t l[16], r[16];
@@ -36,6 +36,7 @@ struct pm_sock {
 	uint32_t owner;         /* owners[] index + 1; 0: not known */
 	uint32_t knext;         /* key hash chain; the free list too */
 	uint32_t inext;         /* inode hash chain */
+	uint32_t uid;           /* who opened it (sock_diag, /proc/net) */
 	uint16_t lp, rp;
 	uint8_t proto;
 	uint8_t flags;
@@ -47,6 +48,7 @@ struct pm_owner {
 	uint64_t start;         /* /proc/PID/stat field 22: tells PID reuse */
 	uint32_t pid;
 	uint32_t refs;          /* sockets owned; 0: free slot */
+	uint8_t visible;        /* the viewer may see it (procmap_may_see) */
 	char comm[FLOW_COMM_LEN];
 	/* Socket inode last read behind each descriptor number (0: none),
 	 * so a walk need not read a link again while that socket lives. */
@@ -77,6 +79,8 @@ struct procmap {
 	struct pm_owner *owners;
 	uint32_t nowners, owners_cap, owners_free;
 	struct pm_map pids;
+	/* who looks (procmap_set_viewer) */
+	uint32_t viewer_uid, viewer_gid;
 	/* flowtop's own flows */
 	uint32_t hidden_pid;
 	uint32_t hidden_gen;

@@ -180,6 +180,7 @@ static int pm_diag_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 	s.lport = ntohs(d->id.idiag_sport);
 	s.rport = ntohs(d->id.idiag_dport);
 	s.inode = d->idiag_inode;
+	s.uid = d->idiag_uid;
 	if (s.l4proto == IPPROTO_TCP && d->idiag_state == TCP_ESTABLISHED)
 		m->established[t]++;
 	return pm_round_add(m, &s, t);
@@ -249,15 +250,16 @@ int procmap_parse_icmp_line(const char *line, int family,
 {
 	char la[40], ra[40];
 	unsigned lp, rp, st;
-	unsigned long ino;
+	unsigned long ino, uid;
 
 	memset(s, 0, sizeof(*s));
 	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
 	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x "
-		   "%*x:%*x %*x:%*x %*x %*u %*u %lu",
-		   la, &lp, ra, &rp, &st, &ino) != 6)
+		   "%*x:%*x %*x:%*x %*x %lu %*u %lu",
+		   la, &lp, ra, &rp, &st, &uid, &ino) != 7)
 		return -1;
 	if (lp > 0xffff || rp > 0xffff || ino > UINT32_MAX ||
+	    uid > UINT32_MAX ||
 	    pm_hex_addr(la, family, s->local) < 0 ||
 	    pm_hex_addr(ra, family, s->remote) < 0)
 		return -1;
@@ -266,6 +268,7 @@ int procmap_parse_icmp_line(const char *line, int family,
 	s->lport = (uint16_t)lp;
 	s->rport = (uint16_t)rp;
 	s->inode = (uint32_t)ino;
+	s->uid = (uint32_t)uid;
 	return 0;
 }
 

@@ -39,6 +39,11 @@ static const struct sc_rule collector_rules[] = {
 	SC_OPEN_READONLY,
 	SC_ALLOW(getdents64),
 	SC_ALLOW(readlinkat),
+	/* who owns an open /proc/PID (procmap_may_see: root's when the
+	 * process is not dumpable): fstat, which glibc makes
+	 * newfstatat(fd, "", AT_EMPTY_PATH) */
+	SC_ALLOW(fstat),
+	SC_ALLOW_ARG(newfstatat, 3, SCMP_CMP_EQ, AT_EMPTY_PATH),
 	/* terminal restore when the ui died without doing it */
 	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETS),
 	SC_ALLOW_ARG(ioctl, 1, SCMP_CMP_EQ, TCSETSW),

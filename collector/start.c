@@ -133,6 +133,12 @@ static int start_open(struct run *r)
 	start_procmap = procmap_open(err, sizeof(err));
 	if (!start_procmap)
 		fprintf(stderr, "flowtop: no process names: %s\n", err);
+	else
+		/* Who may see which process: the real user, the caller of a
+		 * file-capability or setuid start; root under sudo (then
+		 * every process), not the ui's uid (r->ui_ids, SUDO_UID). */
+		procmap_set_viewer(start_procmap, (uint32_t)getuid(),
+				   (uint32_t)getgid());
 	if (start_sysctl(r, err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	tty_save(&r->tty);

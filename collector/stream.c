@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "collector/cmdline.h"
@@ -215,17 +216,16 @@ int stream_control(struct stream *s, const struct msg *m)
 	case MSG_CMDLINE_REQ: {
 		struct msg_cmdline_req q;
 		struct msg_cmdline_ans a;
+		int dfd;
 
 		memcpy(&q, m->payload, sizeof(q));
-		/* Only a process flowtop already names: the collector reads
-		 * /proc with privilege, and on a /proc mounted hidepid the
-		 * user could not read other command lines. */
-		if (s->pm && procmap_knows_pid(s->pm, q.pid)) {
-			cmdline_read(q.pid, &a);
-		} else {
-			memset(&a, 0, sizeof(a));
-			a.pid = q.pid;
-		}
+		/* Only a process flowtop names to this user, checked again
+		 * now (procmap_pid_dir): the collector reads /proc with
+		 * privilege, the user may not see other users' processes. */
+		dfd = s->pm ? procmap_pid_dir(s->pm, q.pid) : -1;
+		cmdline_read(dfd, q.pid, &a);
+		if (dfd >= 0)
+			close(dfd);
 		return stream_send(s, MSG_CMDLINE_ANS, &a, sizeof(a));
 	}
 	default:

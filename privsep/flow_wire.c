@@ -103,7 +103,7 @@ static int flow_all_zero(const uint8_t *b, size_t n)
 	return 1;
 }
 
-/* The address, port and comm fields; p is a protocol flowtop shows. */
+/* The address, port and owner fields; p is a protocol flowtop shows. */
 static const char *flow_check_body(const struct flow_wire *r,
 				   const struct flow_proto *p)
 {
@@ -111,6 +111,13 @@ static const char *flow_check_body(const struct flow_wire *r,
 		return "comm";
 	if (!flow_all_zero(r->reserved, sizeof(r->reserved)))
 		return "reserved";
+	if (r->owner > FLOW_OWNER_HIDDEN)
+		return "owner";
+	if (r->owner == FLOW_OWNER_NONE && r->uid)
+		return "uid";
+	/* A hidden owner is shown by its uid alone. */
+	if (r->owner == FLOW_OWNER_HIDDEN && (r->pid || r->comm[0]))
+		return "hidden owner";
 	if (r->family == FLOW_FAM_IPV4) {
 		if (!flow_all_zero(r->src + 4, sizeof(r->src) - 4))
 			return "src";

@@ -25,6 +25,15 @@ enum flow_family {
 #define FLOW_STATE_NONE 0xff  /* protocol without states (UDP, ICMP) */
 #define FLOW_COMM_LEN 16      /* as the kernel's TASK_COMM_LEN */
 
+/* What the record says about the flow's local owner. */
+enum flow_owner {
+	FLOW_OWNER_NONE = 0,    /* no socket of this host matched: uid 0, unused */
+	FLOW_OWNER_SOCKET,      /* uid is the local socket's; pid and comm
+				 * when its process is known */
+	FLOW_OWNER_HIDDEN,      /* uid is the local socket's; the process is
+				 * another user's, not shown: pid 0, comm "" */
+};
+
 /* Field order keeps every member naturally aligned; size is checked below. */
 struct flow_wire {
 	uint64_t orig_bytes;
@@ -53,10 +62,14 @@ struct flow_wire {
 	uint8_t  l4proto;       /* IPPROTO_TCP, _UDP, _UDPLITE, _SCTP, _DCCP, _ICMP, _ICMPV6 */
 	uint8_t  state;         /* kernel state number of TCP/SCTP/DCCP, else FLOW_STATE_NONE */
 	char     comm[FLOW_COMM_LEN]; /* owner's comm, NUL-terminated, "" unknown */
-	uint8_t  reserved[4];   /* zero; keeps the size a multiple of 8 */
+	/* uid of the local socket, as sock_diag and /proc/net list it to
+	 * every user of the namespace (who opened it); see owner. */
+	uint32_t uid;
+	uint8_t  owner;         /* enum flow_owner */
+	uint8_t  reserved[3];   /* zero; keeps the size a multiple of 8 */
 };
 
-_Static_assert(sizeof(struct flow_wire) == 152, "flow_wire layout changed");
+_Static_assert(sizeof(struct flow_wire) == 160, "flow_wire layout changed");
 
 /* Number of states the kernel defines for a protocol (TCP 10, SCTP 10,
  * DCCP 10), 0 for protocols without states. */
@@ -69,8 +82,9 @@ const char *flow_state_name(uint8_t l4proto, uint8_t state);
  * the protocol is not one flowtop shows. */
 const char *flow_proto_name(uint8_t l4proto);
 
-/* 0 if every field of r is in range and comm is NUL-terminated, else -1 and
- * *why names the first bad field. */
+/* 0 if every field of r is in range, comm is NUL-terminated and a hidden
+ * owner names nothing but its uid, else -1 and *why names the first bad
+ * field. */
 int flow_wire_check(const struct flow_wire *r, const char **why);
 
 #endif

@@ -275,9 +275,29 @@ static void ft_take_counters(struct flow_entry *e, const struct flow_wire *r,
 }
 
 /* The owner travels as a pair: a new pid brings its own comm (possibly
- * unknown) so a stale name is never shown next to another process's pid. */
+ * unknown) so a stale name is never shown next to another process's pid.
+ * A record without an owner keeps the one known (the socket closed); a
+ * hidden owner (another user's process) clears any name held before, and
+ * stays until a record names a process again. */
 static void ft_take_owner(struct flow_entry *e, const struct flow_wire *r)
 {
+	if (r->owner == FLOW_OWNER_HIDDEN) {
+		e->w.owner = FLOW_OWNER_HIDDEN;
+		e->w.uid = r->uid;
+		e->w.pid = 0;
+		memset(e->w.comm, 0, sizeof(e->w.comm));
+		return;
+	}
+	if (r->owner == FLOW_OWNER_SOCKET) {
+		e->w.uid = r->uid;
+		if (e->w.owner == FLOW_OWNER_NONE)
+			e->w.owner = FLOW_OWNER_SOCKET;
+	}
+	if (e->w.owner == FLOW_OWNER_HIDDEN) {
+		if (!r->pid)
+			return;
+		e->w.owner = r->owner;
+	}
 	if (r->pid && r->pid != e->w.pid) {
 		e->w.pid = r->pid;
 		memcpy(e->w.comm, r->comm, sizeof(e->w.comm));

@@ -435,6 +435,10 @@ static void pj_owner(struct pj_buf *b, const struct flow_wire *w)
 		pj_u64(b, "pid", w->pid);
 	if (len)
 		pj_esc(b, "process", w->comm, len);
+	/* The local socket's uid; a hidden owner (another user's process)
+	 * has nothing else. */
+	if (w->owner != FLOW_OWNER_NONE)
+		pj_u64(b, "uid", w->uid);
 }
 
 /* The snapshot's "time", formatted once for all its lines. */
@@ -562,14 +566,17 @@ static void pt_service(char *buf, size_t sz, const char *svc)
 		snprintf(buf, sz, "-");
 }
 
-/* pid/comm, either alone when only one is known, "-" when neither is. */
+/* pid/comm, either alone when only one is known, "-" when neither is;
+ * "(hidden) uid N" for another user's process. */
 static void pt_process(char *buf, size_t sz, const struct flow_wire *w)
 {
 	char esc[sizeof(w->comm) * 4 + 1];
 	size_t len = strnlen(w->comm, sizeof(w->comm));
 
 	esc_term(esc, sizeof(esc), w->comm, len);
-	if (w->pid && len)
+	if (w->owner == FLOW_OWNER_HIDDEN)
+		snprintf(buf, sz, "(hidden) uid %" PRIu32, w->uid);
+	else if (w->pid && len)
 		snprintf(buf, sz, "%" PRIu32 "/%s", w->pid, esc);
 	else if (w->pid)
 		snprintf(buf, sz, "%" PRIu32, w->pid);

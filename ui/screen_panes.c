@@ -140,7 +140,13 @@ static void scr_detail_lines(int y, int x, int w, const struct view_src *src,
 	scr_kv(y++, x, w, "received", buf);
 	scr_reply(buf, sizeof(buf), w_);
 	scr_kv(y++, x, w, "reply", buf);
-	if (w_->pid)
+	if (w_->owner == FLOW_OWNER_HIDDEN)
+		snprintf(buf, sizeof(buf), "(hidden: another user's), uid %u",
+			 w_->uid);
+	else if (w_->pid && w_->owner == FLOW_OWNER_SOCKET)
+		snprintf(buf, sizeof(buf), "%s, pid %u, uid %u", w_->comm,
+			 w_->pid, w_->uid);
+	else if (w_->pid)
 		snprintf(buf, sizeof(buf), "%s, pid %u", w_->comm, w_->pid);
 	else
 		snprintf(buf, sizeof(buf), "not a local process's");

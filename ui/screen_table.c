@@ -262,7 +262,10 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 			snprintf(buf, sz, "%u", w->pid);
 		return 0;
 	case FC_PROC:
-		snprintf(buf, sz, "%s", w->comm[0] ? w->comm : "-");
+		if (w->owner == FLOW_OWNER_HIDDEN)
+			snprintf(buf, sz, "(hidden) uid %u", w->uid);
+		else
+			snprintf(buf, sz, "%s", w->comm[0] ? w->comm : "-");
 		return 0;
 	case FC_PROTO:
 		snprintf(buf, sz, "%s%c", scr_proto_short(w->l4proto),

@@ -121,6 +121,49 @@ static void test_insert_update_destroy(void **state)
 	assert_non_null(find(t, 2));
 }
 
+/* A hidden owner (another user's process) clears the name held before and
+ * stays through records without an owner; a record naming a process again
+ * brings it back. */
+static void test_hidden_owner(void **state)
+{
+	struct flow_table *t = *state;
+	struct flow_wire r = rec(6, FLOW_EV_DUMP, 40000);
+	const struct flow_entry *e;
+
+	r.owner = FLOW_OWNER_SOCKET;
+	r.uid = 1000;
+	r.pid = 77;
+	strcpy(r.comm, "sshd");
+	apply_ok(t, r, 1 * SEC, 1);
+	r = rec(6, FLOW_EV_DUMP, 40000);
+	r.owner = FLOW_OWNER_HIDDEN;
+	r.uid = 1001;
+	apply_ok(t, r, 2 * SEC, 2);
+	e = find(t, 6);
+	assert_int_equal(e->w.owner, FLOW_OWNER_HIDDEN);
+	assert_int_equal(e->w.uid, 1001);
+	assert_int_equal(e->w.pid, 0);
+	assert_string_equal(e->w.comm, "");
+	/* The socket closed: no owner in the record, the hidden one stays. */
+	apply_ok(t, rec(6, FLOW_EV_UPDATE, 40000), 3 * SEC, 2);
+	r = rec(6, FLOW_EV_DUMP, 40000);
+	r.owner = FLOW_OWNER_SOCKET;
+	r.uid = 1001;
+	apply_ok(t, r, 3 * SEC, 3);
+	e = find(t, 6);
+	assert_int_equal(e->w.owner, FLOW_OWNER_HIDDEN);
+	assert_int_equal(e->w.pid, 0);
+	/* Named again (the viewer may see it now). */
+	r.pid = 78;
+	strcpy(r.comm, "rsync");
+	apply_ok(t, r, 4 * SEC, 4);
+	e = find(t, 6);
+	assert_int_equal(e->w.owner, FLOW_OWNER_SOCKET);
+	assert_int_equal(e->w.pid, 78);
+	assert_string_equal(e->w.comm, "rsync");
+	assert_int_equal(e->w.uid, 1001);
+}
+
 static void test_new_does_not_clobber(void **state)
 {
 	struct flow_table *t = *state;
@@ -576,6 +619,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_insert_update_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_does_not_clobber, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hidden_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_id_distinct_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_interval, setup, teardown),

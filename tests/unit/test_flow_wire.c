@@ -309,7 +309,7 @@ static void test_check_ipv4_padding(void **state)
 	}
 	/* The reserved bytes stay zero. */
 	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
-	r.reserved[3] = 1;
+	r.reserved[2] = 1;
 	assert_rejected(&r, "reserved");
 	/* The same bytes are address bytes in IPv6. */
 	r = good(IPPROTO_TCP, FLOW_FAM_IPV6);
@@ -344,6 +344,48 @@ static void test_check_icmp_ports(void **state)
 	assert_accepted(&r);
 }
 
+/* The owner: a uid only with a socket, and a hidden owner names nothing
+ * but its uid. */
+static void test_check_owner(void **state)
+{
+	struct flow_wire r;
+
+	(void)state;
+	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+	r.owner = FLOW_OWNER_SOCKET;
+	r.uid = 1000;
+	r.pid = 42;
+	memcpy(r.comm, "curl", 5);
+	assert_accepted(&r);
+	r.uid = 0;              /* root's socket */
+	assert_accepted(&r);
+	r.pid = 0;              /* the socket's process not found */
+	r.comm[0] = 0;
+	assert_accepted(&r);
+	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+	r.owner = FLOW_OWNER_HIDDEN;
+	r.uid = 1001;
+	r.pid = 0;
+	memset(r.comm, 0, sizeof(r.comm));
+	assert_accepted(&r);
+	r.uid = 0;
+	assert_accepted(&r);
+	r.pid = 42;
+	assert_rejected(&r, "hidden owner");
+	r.pid = 0;
+	memcpy(r.comm, "sshd", 5);
+	assert_rejected(&r, "hidden owner");
+	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+	r.owner = FLOW_OWNER_HIDDEN + 1;
+	assert_rejected(&r, "owner");
+	r.owner = 0xff;
+	assert_rejected(&r, "owner");
+	/* No socket, no uid. */
+	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+	r.uid = 1000;
+	assert_rejected(&r, "uid");
+}
+
 static void test_check_reports_first_bad_field(void **state)
 {
 	struct flow_wire r = good(IPPROTO_ICMP, FLOW_FAM_IPV4);
@@ -370,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_check_comm),
 		cmocka_unit_test(test_check_ipv4_padding),
 		cmocka_unit_test(test_check_icmp_ports),
+		cmocka_unit_test(test_check_owner),
 		cmocka_unit_test(test_check_reports_first_bad_field),
 	};
 

@@ -182,6 +182,52 @@ static void test_json_udp6_absent_fields(void **state)
 		"\"time\":" TIME_STR "}\n");
 }
 
+/* The owner's uid follows pid and process; another user's process the
+ * viewer may not see is its uid alone, in JSON and in the text table. */
+static void test_owner_uid_hidden(void **state)
+{
+	struct flow_entry e = udp6();
+	struct print_opts po = { .show_src = 1 };
+	char *out;
+
+	(void)state;
+	e.w.owner = FLOW_OWNER_SOCKET;
+	e.w.uid = 1000;
+	e.w.pid = 42;
+	strcpy(e.w.comm, "avahi-daemon");
+	check_json(&e, 0,
+		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
+		"\"src\":\"2001:db8::1\",\"sport\":5353,"
+		"\"dst\":\"ff02::fb\",\"dport\":5353,\"pid\":42,"
+		"\"process\":\"avahi-daemon\",\"uid\":1000,"
+		"\"orig_bytes\":200,\"orig_packets\":2,"
+		"\"reply_bytes\":0,\"reply_packets\":0,"
+		"\"time\":" TIME_STR "}\n");
+	/* Root's socket: uid 0 is a uid, not "unknown". */
+	e.w.uid = 0;
+	e.w.pid = 0;
+	e.w.comm[0] = 0;
+	check_json(&e, 0,
+		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
+		"\"src\":\"2001:db8::1\",\"sport\":5353,"
+		"\"dst\":\"ff02::fb\",\"dport\":5353,\"uid\":0,"
+		"\"orig_bytes\":200,\"orig_packets\":2,"
+		"\"reply_bytes\":0,\"reply_packets\":0,"
+		"\"time\":" TIME_STR "}\n");
+	e.w.owner = FLOW_OWNER_HIDDEN;
+	e.w.uid = 1001;
+	check_json(&e, 0,
+		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
+		"\"src\":\"2001:db8::1\",\"sport\":5353,"
+		"\"dst\":\"ff02::fb\",\"dport\":5353,\"uid\":1001,"
+		"\"orig_bytes\":200,\"orig_packets\":2,"
+		"\"reply_bytes\":0,\"reply_packets\":0,"
+		"\"time\":" TIME_STR "}\n");
+	out = print_one(&po, &e);
+	assert_non_null(strstr(out, " (hidden) uid 1001 "));
+	free(out);
+}
+
 static void test_json_icmp(void **state)
 {
 	struct flow_entry e = icmp4();
@@ -899,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_json_rate_matches_printf),
 		cmocka_unit_test(test_json_integers_match_printf),
 		cmocka_unit_test(test_json_long_lines),
+		cmocka_unit_test(test_owner_uid_hidden),
 		cmocka_unit_test(test_hostile_comm),
 		cmocka_unit_test(test_text_table),
 		cmocka_unit_test(test_annotations),

@@ -121,6 +121,9 @@ static int fake_setup(void **state)
 	assert_non_null(mkdtemp(f->root));
 	f->pm = procmap_open_root(f->root, 0, err, sizeof(err));
 	assert_non_null(f->pm);
+	/* The matching tests look as root, whoever runs them (the fake tree
+	 * has no status files); test_other_users looks as a user. */
+	procmap_set_viewer(f->pm, 0, 0);
 	*state = f;
 	return 0;
 }
@@ -301,6 +304,7 @@ static void test_parse_icmp_line(void **state)
 	assert_int_equal(s.lport, 0x5862);
 	assert_int_equal(s.rport, 0);
 	assert_int_equal(s.inode, 256239);
+	assert_int_equal(s.uid, 0);
 	assert_int_equal(s.l4proto, IPPROTO_ICMP);
 	assert_int_equal(procmap_parse_icmp_line(v6, AF_INET6, &s), 0);
 	put_addr(a, AF_INET6, "::");
@@ -309,10 +313,224 @@ static void test_parse_icmp_line(void **state)
 	assert_memory_equal(s.remote, a, 16);
 	assert_int_equal(s.lport, 0x5863);
 	assert_int_equal(s.inode, 256240);
+	assert_int_equal(s.uid, 1000);
 	assert_int_equal(s.l4proto, IPPROTO_ICMPV6);
 	assert_int_equal(procmap_parse_icmp_line(head, AF_INET, &s), -1);
 	/* An IPv6 line read as IPv4 has the wrong address length. */
 	assert_int_equal(procmap_parse_icmp_line(v6, AF_INET, &s), -1);
+}
+
+/* ------------------------------------------------------------ who sees what */
+
+static void test_parse_status(void **state)
+{
+	static const char text[] =
+		"Name:\tcurl\nUmask:\t0022\nState:\tS (sleeping)\n"
+		"Tgid:\t4242\nPid:\t4242\nPPid:\t1\nTracerPid:\t0\n"
+		"Uid:\t1000\t1001\t1002\t1003\n"
+		"Gid:\t100\t101\t102\t103\n"
+		"FDSize:\t64\nGroups:\t27 100 \n";
+	struct procmap_cred c;
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(procmap_parse_status(text, strlen(text), &c), 0);
+	assert_int_equal(c.uid[0], 1000);
+	assert_int_equal(c.uid[1], 1001);
+	assert_int_equal(c.uid[2], 1002);
+	assert_int_equal(c.uid[3], 1003);
+	assert_int_equal(c.gid[0], 100);
+	assert_int_equal(c.gid[3], 103);
+	/* No Gid line, three uids, a name that only looks like the key, a
+	 * number out of range: refused. */
+	assert_int_equal(procmap_parse_status(text, strstr(text, "Gid:") - text,
+					      &c), -1);
+	assert_int_equal(procmap_parse_status(
+		"Uid:\t1\t2\t3\nGid:\t1\t2\t3\t4\n", 30, &c), -1);
+	assert_int_equal(procmap_parse_status(
+		"Name:\tUid: 1 1 1 1\nGid:\t1\t1\t1\t1\n", 36, &c), -1);
+	assert_int_equal(procmap_parse_status(
+		"Uid:\t4294967296\t1\t1\t1\nGid:\t1\t1\t1\t1\n", 40, &c),
+		-1);
+	/* The kernel's own. */
+	fd = open("/proc/self/status", O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_true(n > 0);
+	assert_int_equal(procmap_parse_status(buf, (size_t)n, &c), 0);
+	assert_int_equal(c.uid[0], getuid());
+	assert_int_equal(c.uid[1], geteuid());
+	assert_int_equal(c.gid[0], getgid());
+	assert_int_equal(c.gid[1], getegid());
+}
+
+static struct procmap_cred cred(uint32_t uid, uint32_t gid)
+{
+	struct procmap_cred c;
+
+	for (int i = 0; i < 4; i++) {
+		c.uid[i] = uid;
+		c.gid[i] = gid;
+	}
+	c.dir_uid = uid;
+	c.dir_gid = gid;
+	return c;
+}
+
+static void test_may_see(void **state)
+{
+	struct procmap_cred c = cred(1000, 100);
+	int i;
+
+	(void)state;
+	assert_true(procmap_may_see(1000, 100, &c));
+	/* Root sees everyone's, even a process that is not dumpable. */
+	assert_true(procmap_may_see(0, 0, &c));
+	c.dir_uid = c.dir_gid = 0;
+	assert_true(procmap_may_see(0, 0, &c));
+	/* Another user's process. */
+	c = cred(1001, 100);
+	assert_false(procmap_may_see(1000, 100, &c));
+	/* Root's process. */
+	c = cred(0, 0);
+	assert_false(procmap_may_see(1000, 100, &c));
+	/* Any one uid or gid not the viewer's (a setuid or setgid program
+	 * the user started, a saved uid kept): ptrace would refuse. */
+	for (i = 0; i < 4; i++) {
+		c = cred(1000, 100);
+		c.uid[i] = 0;
+		assert_false(procmap_may_see(1000, 100, &c));
+		c = cred(1000, 100);
+		c.gid[i] = 5;
+		assert_false(procmap_may_see(1000, 100, &c));
+	}
+	/* Not dumpable: /proc/PID is root's. */
+	c = cred(1000, 100);
+	c.dir_uid = 0;
+	assert_false(procmap_may_see(1000, 100, &c));
+	c = cred(1000, 100);
+	c.dir_gid = 0;
+	assert_false(procmap_may_see(1000, 100, &c));
+	/* The same uid in another primary group. */
+	c = cred(1000, 100);
+	assert_false(procmap_may_see(1000, 101, &c));
+}
+
+/* /proc/PID/status of a fake process, and the owner of its directory (the
+ * kernel's: the effective ids, root's when not dumpable). */
+static void fake_cred(struct fake *f, unsigned pid, unsigned uid, unsigned gid,
+		      unsigned dir_uid)
+{
+	char path[256], text[256];
+
+	snprintf(path, sizeof(path), "%s/%u/status", f->root, pid);
+	snprintf(text, sizeof(text), "Name:\tx\nUid:\t%u\t%u\t%u\t%u\n"
+		 "Gid:\t%u\t%u\t%u\t%u\nFDSize:\t64\n",
+		 uid, uid, uid, uid, gid, gid, gid, gid);
+	fake_write(path, text);
+	snprintf(path, sizeof(path), "%s/%u", f->root, pid);
+	assert_int_equal(chown(path, dir_uid, dir_uid ? gid : 0), 0);
+}
+
+/* Seen by user 1000 (group 1000): its own process is named; another
+ * user's, a non-dumpable one of its own, one without a status are
+ * FLOW_OWNER_HIDDEN with their socket's uid and nothing else, and their
+ * command lines are not to be had. */
+static void test_other_users(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t mine[] = { 11 }, other[] = { 12 },
+		nodump[] = { 13 }, bare[] = { 14 };
+	struct flow_wire w;
+	int dfd;
+
+	if (geteuid() != 0)
+		skip_or_fail("needs root (chown of the fake /proc)");
+	procmap_set_viewer(f->pm, 1000, 1000);
+	fake_proc(f, 100, "mine", 1, mine, 1);
+	fake_cred(f, 100, 1000, 1000, 1000);
+	fake_proc(f, 200, "sshd", 1, other, 1);
+	fake_cred(f, 200, 1001, 1001, 1001);
+	fake_proc(f, 300, "agent", 1, nodump, 1);
+	fake_cred(f, 300, 1000, 1000, 0);
+	fake_proc(f, 400, "bare", 1, bare, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40001, "192.0.2.2", 80, 11);
+	f->socks[f->n - 1].uid = 1000;
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40002, "192.0.2.2", 80, 12);
+	f->socks[f->n - 1].uid = 1001;
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40003, "192.0.2.2", 80, 13);
+	f->socks[f->n - 1].uid = 1000;
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40004, "192.0.2.2", 80, 14);
+	f->socks[f->n - 1].uid = 0;
+	refresh(f);
+
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40001, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_KNOWN);
+	assert_int_equal(w.pid, 100);
+	assert_string_equal(w.comm, "mine");
+	assert_int_equal(w.owner, FLOW_OWNER_SOCKET);
+	assert_int_equal(w.uid, 1000);
+	w.state = 3;            /* flow() gives TCP no state */
+	assert_int_equal(flow_wire_check(&w, NULL), 0);
+	dfd = procmap_pid_dir(f->pm, 100);
+	assert_true(dfd >= 0);
+	close(dfd);
+
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40002, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_OTHERS);
+	assert_int_equal(w.pid, 0);
+	assert_string_equal(w.comm, "");
+	assert_int_equal(w.owner, FLOW_OWNER_HIDDEN);
+	assert_int_equal(w.uid, 1001);
+	w.state = 3;            /* flow() gives TCP no state */
+	assert_int_equal(flow_wire_check(&w, NULL), 0);
+	assert_int_equal(procmap_pid_dir(f->pm, 200), -1);
+
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40003, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_OTHERS);
+	assert_int_equal(w.uid, 1000);
+	assert_int_equal(procmap_pid_dir(f->pm, 300), -1);
+
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40004, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_OTHERS);
+	assert_int_equal(w.uid, 0);
+	assert_int_equal(procmap_pid_dir(f->pm, 400), -1);
+	/* Not a process flowtop names at all. */
+	assert_int_equal(procmap_pid_dir(f->pm, 999), -1);
+
+	/* The viewer's own process became another's (a setuid exec): the
+	 * command line is refused at once, the name from the next refresh. */
+	fake_cred(f, 100, 0, 0, 0);
+	assert_int_equal(procmap_pid_dir(f->pm, 100), -1);
+	refresh(f);
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40001, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_OTHERS);
+	/* And another's became the viewer's (a daemon's child that dropped
+	 * to the user and is dumpable again after exec). */
+	fake_cred(f, 200, 1000, 1000, 1000);
+	refresh(f);
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40002, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_KNOWN);
+	assert_int_equal(w.pid, 200);
+
+	/* Root sees every process. */
+	procmap_set_viewer(f->pm, 0, 0);
+	refresh(f);
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40003, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_KNOWN);
+	assert_string_equal(w.comm, "agent");
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40004, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_KNOWN);
+	assert_int_equal(w.owner, FLOW_OWNER_SOCKET);
+	assert_int_equal(w.uid, 0);
+	dfd = procmap_pid_dir(f->pm, 300);
+	assert_true(dfd >= 0);
+	close(dfd);
 }
 
 /* ------------------------------------------------------------ matching */
@@ -966,6 +1184,9 @@ int main(void)
 		cmocka_unit_test(test_parse_socket_link),
 		cmocka_unit_test(test_parse_stat),
 		cmocka_unit_test(test_parse_icmp_line),
+		cmocka_unit_test(test_parse_status),
+		cmocka_unit_test(test_may_see),
+		FAKE_TEST(test_other_users),
 		FAKE_TEST(test_tcp_out_and_in),
 		FAKE_TEST(test_dnat_to_local),
 		FAKE_TEST(test_ipv4_mapped),
