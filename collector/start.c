@@ -232,6 +232,10 @@ static int start_confine(struct run *r)
 
 	if (priv_keep_only(&start_caps, err, sizeof(err)) < 0)
 		return start_fail(r, err);
+	/* The filesystem-uid switches of start_sysctl and the capability
+	 * changes may have reset the flag to fs.suid_dumpable. */
+	if (priv_nodump() < 0)
+		return start_fail(r, "PR_SET_DUMPABLE failed");
 	last_words_run = r;
 	if (seccomp_trap_init(RUN_SLOT_COLLECTOR, start_last_words) < 0 ||
 	    seccomp_install(r->roles->collector->policy, err, sizeof(err)) < 0)
@@ -249,6 +253,13 @@ int run_main(const struct options *o, const struct run_roles *roles)
 		return 1;
 	}
 	prctl(PR_SET_NAME, roles->collector->comm, 0, 0, 0);
+	/* Not dumpable before it opens anything; start_confine sets it again
+	 * after the last change of identity or capabilities. */
+	if (priv_nodump() < 0) {
+		fprintf(stderr, "flowtop: PR_SET_DUMPABLE: %s\n", strerror(errno));
+		free(r);
+		return 1;
+	}
 	r->o = o;
 	r->roles = roles;
 	r->sigfd = -1;

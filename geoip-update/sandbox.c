@@ -30,6 +30,8 @@ void gu_child_name(const char *comm)
 {
 	sandbox_comm = comm;
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (priv_nodump() < 0)
+		_exit(1);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() == 1)
 		_exit(1);
@@ -58,6 +60,11 @@ int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
 	/* The uid change cleared the death signal: set it again. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1) {
 		snprintf(err, errlen, "the updater went away during start-up");
+		return -1;
+	}
+	/* And the dumpable flag, reset to fs.suid_dumpable. */
+	if (priv_nodump() < 0) {
+		snprintf(err, errlen, "PR_SET_DUMPABLE failed");
 		return -1;
 	}
 	if (setrlimit(RLIMIT_NPROC, &none) < 0 ||

@@ -445,6 +445,10 @@ int gu_main(const struct options *o)
 	if (getauxval(AT_SECURE))
 		clearenv();
 	umask(022);
+	if (priv_nodump() < 0) {
+		fprintf(stderr, "flowtop: PR_SET_DUMPABLE: %s\n", strerror(errno));
+		return 1;
+	}
 	/* Only root (sudo flowtop -u) writes as root; anyone else reads the
 	 * conf dir, the files it names and the GeoIP dir as themselves. */
 	if (getuid() != 0 && priv_drop_to_caller(err, sizeof(err)) < 0) {
@@ -453,6 +457,11 @@ int gu_main(const struct options *o)
 	}
 	if (geteuid() != 0 && priv_drop_all(err, sizeof(err)) < 0) {
 		fprintf(stderr, "flowtop: %s\n", err);
+		return 1;
+	}
+	/* The identity change reset it to fs.suid_dumpable. */
+	if (priv_nodump() < 0) {
+		fprintf(stderr, "flowtop: PR_SET_DUMPABLE: %s\n", strerror(errno));
 		return 1;
 	}
 	u.o = o;

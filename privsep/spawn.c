@@ -76,6 +76,11 @@ int role_seal(const struct role_spec *spec, unsigned slot, char *err,
 		snprintf(err, errlen, "the process that started it went away");
 		return -1;
 	}
+	/* Again: the identity change just made reset it to fs.suid_dumpable. */
+	if (priv_nodump() < 0) {
+		snprintf(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
+		return -1;
+	}
 	if (spawn_limits(spec->limits) < 0) {
 		snprintf(err, errlen, "setrlimit: %s", strerror(errno));
 		return -1;
@@ -105,6 +110,11 @@ pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
 	if (pid > 0)
 		return pid;
 	prctl(PR_SET_NAME, spec->comm, 0, 0, 0);
+	/* Not dumpable from its first instruction on (the collector may be
+	 * dumpable while it sets up; role_seal sets it again after the
+	 * identity change). */
+	if (priv_nodump() < 0)
+		role_die(spec, "PR_SET_DUMPABLE failed");
 	/* Its own hash key, not its parent's, drawn before any sandbox
 	 * (few roles may call getrandom once sealed). */
 	(void)siphash_seed();
