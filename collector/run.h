@@ -19,6 +19,7 @@
 #include "privsep/msg.h"
 #include "common/options.h"
 #include "privsep/privdrop.h"
+#include "privsep/relay.h"
 #include "privsep/role.h"
 #include "privsep/seccomp.h"
 #include "privsep/tty.h"
@@ -49,6 +50,7 @@ struct run_child {
 	int status;                   /* wait status once reaped */
 	int reaped;
 	int termed;                   /* we stopped it */
+	struct relay err;             /* its stderr, to ours */
 };
 
 /* Trap board slots: the collector's, then one per child. */

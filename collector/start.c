@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "collector/run.h"
+#include "common/clock.h"
+#include "common/escape.h"
 #include "common/siphash.h"
 #include "common/util.h"
 #include "privsep/seccomp.h"
@@ -191,10 +193,14 @@ static int start_child(struct run *r, enum run_child_id id,
 		.unpriv = r->unpriv, .user = r->ui_ids,
 		.empty_dir = r->empty_dir,
 	};
-	pid_t pid = role_spawn(spec, &ctx, r->why, sizeof(r->why));
+	int efd = -1;
+	pid_t pid = role_spawn(spec, &ctx, &efd, r->why, sizeof(r->why));
 
 	if (pid < 0)
 		return -1;
+	/* Its stderr reaches ours through the loop, escaped and bounded. */
+	relay_init(&r->child[id].err, efd, STDERR_FILENO, spec->name,
+		   clock_mono_ms());
 	r->child[id].spec = spec;
 	r->child[id].pid = pid;
 	return 0;
@@ -263,6 +269,10 @@ int run_main(const struct options *o, const struct run_roles *roles)
 	r->o = o;
 	r->roles = roles;
 	r->sigfd = -1;
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		relay_init(&r->child[i].err, -1, STDERR_FILENO, "", 0);
+	/* The terminal's codeset, for escaping what the children say. */
+	esc_term_from_locale();
 	ct_sysctl_init(&r->sysctl);
 	r->tty.fd = -1;
 	if (start_open(r) < 0 || start_signals(r) < 0 ||

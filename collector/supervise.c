@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/util.h"
 #include "collector/run.h"
 #include "privsep/seccomp.h"
 
@@ -40,6 +41,9 @@ static void sup_reap(struct run *r)
 			c->status = st;
 			c->reaped = 1;
 			c->pid = 0;
+			/* What it said before it died is said now, before
+			 * the reason the run stops. */
+			relay_drain(&c->err, clock_mono_ms());
 		}
 	}
 	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped)
@@ -116,12 +120,30 @@ static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
 	return start + gap;
 }
 
+/* The children's stderr pipes, after the other descriptors of a poll set
+ * (a closed one is -1, which poll skips). */
+static void sup_relay_fds(const struct run *r, struct pollfd *p)
+{
+	for (int i = 0; i < RUN_CHILDREN; i++) {
+		p[i].fd = r->child[i].err.fd;
+		p[i].events = POLLIN;
+		p[i].revents = 0;
+	}
+}
+
+static void sup_relay(struct run *r, const struct pollfd *p)
+{
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		if (p[i].revents)
+			relay_read(&r->child[i].err, clock_mono_ms());
+}
+
 void run_supervise(struct run *r)
 {
 	uint64_t next = clock_mono_ms() + r->o->interval_ms;
 
 	while (r->stop == STOP_NONE) {
-		struct pollfd p[3] = {
+		struct pollfd p[3 + RUN_CHILDREN] = {
 			{ .fd = r->sigfd, .events = POLLIN },
 			{ .fd = ct_event_fd(r->ct), .events = POLLIN },
 			{ .fd = r->ui_chan->fd, .events = POLLIN },
@@ -129,10 +151,12 @@ void run_supervise(struct run *r)
 		uint64_t now = clock_mono_ms();
 		int timeout = next > now ? (int)(next - now) : 0;
 
-		if (poll(p, 3, timeout) < 0 && errno != EINTR) {
+		sup_relay_fds(r, p + 3);
+		if (poll(p, ARRAY_LEN(p), timeout) < 0 && errno != EINTR) {
 			sup_stop(r, STOP_ERROR, strerror(errno));
 			break;
 		}
+		sup_relay(r, p + 3);
 		if (p[0].revents)
 			sup_signal(r);
 		if (r->stop == STOP_NONE && p[2].revents && r->ui_chan->fd >= 0)
@@ -170,10 +194,17 @@ static void sup_stop_children(struct run *r)
 		r->ui_chan->fd = -1;
 	}
 	while (sup_alive(r) && clock_mono_ms() < until) {
-		struct pollfd p = { .fd = r->sigfd, .events = POLLIN };
+		struct pollfd p[1 + RUN_CHILDREN] = {
+			{ .fd = r->sigfd, .events = POLLIN },
+		};
 
-		if (poll(&p, 1, (int)(until - clock_mono_ms())) > 0)
-			sup_signal(r);
+		/* A child blocked on a full stderr pipe could not end. */
+		sup_relay_fds(r, p + 1);
+		if (poll(p, ARRAY_LEN(p), (int)(until - clock_mono_ms())) > 0) {
+			sup_relay(r, p + 1);
+			if (p[0].revents)
+				sup_signal(r);
+		}
 	}
 }
 
@@ -255,5 +286,9 @@ int run_shutdown(struct run *r)
 	track_stop(r->track);
 	r->track = NULL;
 	tty_restore(&r->tty);
+	/* The children's last lines before why the run ended; one that is
+	 * still running (left to its death signal) says no more. */
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		relay_drain(&r->child[i].err, clock_mono_ms());
 	return sup_report(r);
 }

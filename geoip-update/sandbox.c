@@ -9,6 +9,7 @@
 
 #include "geoip-update/sandbox.h"
 #include "privsep/privdrop.h"
+#include "privsep/testhook.h"
 
 static const char *sandbox_comm = "flowtop-update";
 
@@ -77,5 +78,9 @@ int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
 	/* No trap board in -u: the handler names the syscall itself. */
 	if (seccomp_trap_init(0, sandbox_last_words) < 0)
 		return -1;
-	return seccomp_install(p, err, errlen);
+	if (seccomp_install(p, err, errlen) < 0)
+		return -1;
+	testhook_stderr(strcmp(comm, "flowtop-fetch") == 0 ? "fetcher" :
+			"validator");
+	return 0;
 }

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ui_main: the ui process: its start (the screen, if any, opens once the
  * resolver has answered) and the choice of front-end. */
-#include <langinfo.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,22 +16,6 @@
 /* Whether ui_prepare opened the screen; its ping's outcome. */
 static int ui_screen_on, ui_pinged, ui_ping_rc;
 
-/* Tell esc_term the terminal's codeset: the user's locale's, the one the
- * screen's setlocale(LC_ALL, "") takes (and the batch text table is read
- * in), asked without changing this process's locale. Not UTF-8, or no
- * such locale (setlocale would fall back to the ASCII "C"), and esc_term
- * escapes every byte 0x80-0x9f, which the terminal reads as C1 controls.
- * Before the sandbox: the locale files are read here. */
-static void ui_codeset(void)
-{
-	locale_t loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
-
-	esc_term_set_utf8(loc != (locale_t)0 &&
-			  esc_codeset_is_utf8(nl_langinfo_l(CODESET, loc)));
-	if (loc != (locale_t)0)
-		freelocale(loc);
-}
-
 /* Not on a terminal (output to a file or a pipe, no input), flowtop
  * prints the text table every interval, as batch mode without a count.
  * The screen opens once the resolver has answered: what it has to say
@@ -41,7 +23,9 @@ static void ui_codeset(void)
  * terminal by then, not scribbled over the screen. */
 int ui_prepare(const struct options *o, struct msg_chan *res)
 {
-	ui_codeset();
+	/* The codeset the screen's setlocale(LC_ALL, "") takes (and the
+	 * batch text table is read in); before the sandbox. */
+	esc_term_from_locale();
 	if (o->batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
 		return 0;
 	ui_pinged = 1;

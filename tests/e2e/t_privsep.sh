@@ -161,6 +161,42 @@ $(show_file "$err")"
 	done
 fi
 
+# --- a child's stderr reaches the terminal only through its parent -----------
+# FLOWTOP_TEST_STDERR=ROLE (test build) makes the confined role write escape
+# sequences, a C1 byte, a line that is not flowtop's, an overlong line and a
+# flood of 200 lines to its stderr. The collector relays them: escaped,
+# unknown lines prefixed with the role, the long one cut, the flood bounded
+# and the rest counted.
+if [ -x "$FLOWTOP_TESTHOOKS" ]; then
+	for role in resolver ui; do
+		ft_run "se_$role" "$NS_CLIENT" env FLOWTOP_TEST_STDERR="$role" \
+			"$FLOWTOP_TESTHOOKS" --once -t 1
+		err=$WORK/se_$role.err
+		verdict "FLOWTOP_TEST_STDERR=$role: --once exits 0" \
+			"$([ "$FT_RC" = 0 ] || echo "$(rc_text "$FT_RC"): $(head -n3 "$err")")"
+		n=$(LC_ALL=C tr -cd '\000-\010\013-\037\177\200-\237' <"$err" | wc -c)
+		verdict "FLOWTOP_TEST_STDERR=$role: no control byte (ESC, BEL, CR, C1) on stderr" \
+			"$([ "$n" = 0 ] || echo "$n control bytes:
+$(show_file "$err")")"
+		want="flowtop: $role: test: \\x1b]0;owned\\x07\\x1b[2J\\x1b[31mred\\x0d\\x9b1m"
+		verdict "FLOWTOP_TEST_STDERR=$role: the hostile line arrives escaped" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want':
+$(show_file "$err")")"
+		want="flowtop: $role: not a flowtop line \\x1b[1mbold"
+		verdict "FLOWTOP_TEST_STDERR=$role: a line not flowtop's says whose it is" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want'")"
+		long=$(grep '^flowtop: test: long ' "$err")
+		verdict "FLOWTOP_TEST_STDERR=$role: an overlong line is cut (${#long} bytes)" \
+			"$([ -n "$long" ] && [ "${#long}" -le 520 ] && [ "${long% \[cut\]}" != "$long" ] || echo "line of ${#long} bytes: ${long:0:80}...")"
+		n=$(grep -c '^flowtop: test: flood ' "$err")
+		verdict "FLOWTOP_TEST_STDERR=$role: a flood of 200 lines is bounded ($n relayed)" \
+			"$([ "$n" -ge 1 ] && [ "$n" -le 45 ] || echo "$n flood lines relayed")"
+		verdict "FLOWTOP_TEST_STDERR=$role: the dropped lines are counted" \
+			"$(grep -Eq "^flowtop: $role: [0-9]+ lines of its messages dropped" "$err" || echo "no count:
+$(tail -n3 "$err")")"
+	done
+fi
+
 # --- the product binary carries no test hook -----------------------------------
 n=$(grep -c FLOWTOP_TEST_SECCOMP "$FLOWTOP")
 verdict "$(basename "$FLOWTOP") does not contain the string FLOWTOP_TEST_SECCOMP" \
