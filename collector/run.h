@@ -73,6 +73,10 @@ struct run {
 	int ui_res[2];                /* ui <-> resolver */
 	struct msg_chan *ui_chan;     /* the collector's end */
 	struct stream *stream;
+	int synced;                   /* the ui asked for the stream */
+	uint64_t next_dump;           /* when the next periodic dump is due */
+	/* The children's lines while the ui's screen runs, said at the end */
+	struct relay_hold hold;
 	enum stop_kind stop;
 	int stop_signal;
 	char why[300];

@@ -201,6 +201,7 @@ static int start_child(struct run *r, enum run_child_id id,
 	/* Its stderr reaches ours through the loop, escaped and bounded. */
 	relay_init(&r->child[id].err, efd, STDERR_FILENO, spec->name,
 		   clock_mono_ms());
+	r->child[id].err.hold = &r->hold;
 	r->child[id].spec = spec;
 	r->child[id].pid = pid;
 	return 0;
@@ -281,13 +282,10 @@ int run_main(const struct options *o, const struct run_roles *roles)
 		fprintf(stderr, "flowtop: %s\n", r->why);
 		return 1;
 	}
-	if (start_children(r) < 0 || start_confine(r) < 0 ||
-	    stream_hello(r->stream, o->interval_ms) < 0 ||
-	    stream_dump(r->stream, DUMP_PERIODIC) < 0) {
-		if (!r->why[0])
-			snprintf(r->why, sizeof(r->why), "%s", r->stream->err);
+	/* The stream (HELLO, the first dump) starts when the ui asks for it
+	 * (supervise.c). */
+	if (start_children(r) < 0 || start_confine(r) < 0)
 		r->stop = STOP_ERROR;
-	}
 	testhook_seccomp(roles->collector->name);
 	if (r->stop == STOP_NONE)
 		run_supervise(r);

@@ -30,10 +30,10 @@ void relay_init(struct relay *r, int fd, int out, const char *name,
 	r->last_ms = now_ms;
 }
 
-static void relay_write(const struct relay *r, const char *p, size_t n)
+static void relay_write_fd(int out, const char *p, size_t n)
 {
 	while (n) {
-		ssize_t w = write(r->out, p, n);
+		ssize_t w = write(out, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -42,6 +42,50 @@ static void relay_write(const struct relay *r, const char *p, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+}
+
+/* One line (or notice), newline included: written, or kept while the
+ * hold is on. */
+static void relay_write(const struct relay *r, const char *p, size_t n)
+{
+	struct relay_hold *h = r->hold;
+
+	if (!h || !h->on) {
+		relay_write_fd(r->out, p, n);
+		return;
+	}
+	/* Once one did not fit, none after it is kept either: what is
+	 * written later stays in order. */
+	if (h->lost || n > sizeof(h->buf) - h->len) {
+		h->lost++;
+		return;
+	}
+	memcpy(h->buf + h->len, p, n);
+	h->len += n;
+}
+
+void relay_hold_start(struct relay_hold *h)
+{
+	h->on = 1;
+}
+
+void relay_hold_release(struct relay_hold *h, int out)
+{
+	char msg[160];
+	int n;
+
+	relay_write_fd(out, h->buf, h->len);
+	if (h->lost) {
+		n = snprintf(msg, sizeof(msg), RELAY_OURS "%lu line%s of the "
+			     "children's messages dropped while the screen was "
+			     "open\n", h->lost, h->lost == 1 ? "" : "s");
+		if (n > 0)
+			relay_write_fd(out, msg, (size_t)n < sizeof(msg) ?
+				       (size_t)n : sizeof(msg) - 1);
+	}
+	h->on = 0;
+	h->len = 0;
+	h->lost = 0;
 }
 
 static void relay_say_dropped(struct relay *r)
@@ -165,7 +209,7 @@ int relay_read(struct relay *r, uint64_t now_ms)
 	return r->fd >= 0;
 }
 
-void relay_drain(struct relay *r, uint64_t now_ms)
+void relay_pending(struct relay *r, uint64_t now_ms)
 {
 	size_t total = 0;
 	ssize_t n;
@@ -173,6 +217,11 @@ void relay_drain(struct relay *r, uint64_t now_ms)
 	while (r->fd >= 0 && total < RELAY_DRAIN_MAX &&
 	       (n = relay_once(r, now_ms)) > 0)
 		total += (size_t)n;
+}
+
+void relay_drain(struct relay *r, uint64_t now_ms)
+{
+	relay_pending(r, now_ms);
 	/* Nothing more waiting, yet not the end: a writer is left, which a
 	 * role that may not fork should not have. Stop listening. */
 	if (r->fd >= 0)

@@ -16,6 +16,12 @@
  *     count is said once lines may pass again, or at the end.
  * The parent never blocks on a child: the read end is non-blocking and
  * each read takes at most RELAY_READ_MAX bytes.
+ *
+ * While a full screen covers the terminal, a line written there would be
+ * drawn over it and lost when it closes. The relays of a run then share a
+ * hold: the lines they would write are kept, in the order they came, up
+ * to RELAY_HOLD_MAX bytes (the first ones; the rest are counted), and
+ * written once the screen has closed.
  */
 #ifndef FLOWTOP_RELAY_H
 #define FLOWTOP_RELAY_H
@@ -27,6 +33,14 @@
 #define RELAY_BURST 40
 #define RELAY_PER_SEC 10
 #define RELAY_READ_MAX 4096
+#define RELAY_HOLD_MAX (16u * 1024u)
+
+struct relay_hold {
+	int on;                    /* lines are kept, not written */
+	size_t len;
+	unsigned long lost;        /* lines that did not fit */
+	char buf[RELAY_HOLD_MAX];
+};
 
 struct relay {
 	int fd;                    /* the pipe's read end; -1 once closed */
@@ -38,6 +52,7 @@ struct relay {
 	uint64_t credit;           /* lines that may pass, in 1/1000 of a line */
 	uint64_t last_ms;          /* when credit was last topped up */
 	unsigned long dropped;     /* lines dropped since the last notice */
+	struct relay_hold *hold;   /* NULL: lines are always written */
 };
 
 /* Start relaying fd (-1: nothing to relay) to out under name. */
@@ -55,6 +70,16 @@ int relay_read(struct relay *r, uint64_t now_ms);
 /* The child is gone: relay what it left in the pipe, then close. Bounded
  * by the pipe's size and by the line budget, like any read. */
 void relay_drain(struct relay *r, uint64_t now_ms);
+
+/* Relay what is waiting in the pipe now, bounded like relay_drain, but
+ * keep the pipe open unless it has ended. */
+void relay_pending(struct relay *r, uint64_t now_ms);
+
+/* Share h (zeroed by the caller) between relays: set r->hold = h. Start
+ * keeping lines in it; write what it kept to out, and the count of lines
+ * that did not fit, then write lines again. */
+void relay_hold_start(struct relay_hold *h);
+void relay_hold_release(struct relay_hold *h, int out);
 
 /* Close without reading more: the partial line and the count of dropped
  * lines are still said. */
