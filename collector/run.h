@@ -19,6 +19,7 @@
 #include "privsep/msg.h"
 #include "common/options.h"
 #include "privsep/privdrop.h"
+#include "privsep/relay.h"
 #include "privsep/role.h"
 #include "privsep/seccomp.h"
 #include "privsep/tty.h"
@@ -49,6 +50,7 @@ struct run_child {
 	int status;                   /* wait status once reaped */
 	int reaped;
 	int termed;                   /* we stopped it */
+	struct relay err;             /* its stderr, to ours */
 };
 
 /* Trap board slots: the collector's, then one per child. */
@@ -71,6 +73,10 @@ struct run {
 	int ui_res[2];                /* ui <-> resolver */
 	struct msg_chan *ui_chan;     /* the collector's end */
 	struct stream *stream;
+	int synced;                   /* the ui asked for the stream */
+	uint64_t next_dump;           /* when the next periodic dump is due */
+	/* The children's lines while the ui's screen runs, said at the end */
+	struct relay_hold hold;
 	enum stop_kind stop;
 	int stop_signal;
 	char why[300];

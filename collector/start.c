@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "collector/run.h"
+#include "common/clock.h"
+#include "common/escape.h"
 #include "common/siphash.h"
 #include "common/util.h"
 #include "privsep/seccomp.h"
@@ -197,10 +199,15 @@ static int start_child(struct run *r, enum run_child_id id,
 		.unpriv = r->unpriv, .user = r->ui_ids,
 		.empty_dir = r->empty_dir,
 	};
-	pid_t pid = role_spawn(spec, &ctx, r->why, sizeof(r->why));
+	int efd = -1;
+	pid_t pid = role_spawn(spec, &ctx, &efd, r->why, sizeof(r->why));
 
 	if (pid < 0)
 		return -1;
+	/* Its stderr reaches ours through the loop, escaped and bounded. */
+	relay_init(&r->child[id].err, efd, STDERR_FILENO, spec->name,
+		   clock_mono_ms());
+	r->child[id].err.hold = &r->hold;
 	r->child[id].spec = spec;
 	r->child[id].pid = pid;
 	return 0;
@@ -238,6 +245,10 @@ static int start_confine(struct run *r)
 
 	if (priv_keep_only(&start_caps, err, sizeof(err)) < 0)
 		return start_fail(r, err);
+	/* The filesystem-uid switches of start_sysctl and the capability
+	 * changes may have reset the flag to fs.suid_dumpable. */
+	if (priv_nodump() < 0)
+		return start_fail(r, "PR_SET_DUMPABLE failed");
 	last_words_run = r;
 	if (seccomp_trap_init(RUN_SLOT_COLLECTOR, start_last_words) < 0 ||
 	    seccomp_install(r->roles->collector->policy, err, sizeof(err)) < 0)
@@ -255,9 +266,20 @@ int run_main(const struct options *o, const struct run_roles *roles)
 		return 1;
 	}
 	prctl(PR_SET_NAME, roles->collector->comm, 0, 0, 0);
+	/* Not dumpable before it opens anything; start_confine sets it again
+	 * after the last change of identity or capabilities. */
+	if (priv_nodump() < 0) {
+		fprintf(stderr, "flowtop: PR_SET_DUMPABLE: %s\n", strerror(errno));
+		free(r);
+		return 1;
+	}
 	r->o = o;
 	r->roles = roles;
 	r->sigfd = -1;
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		relay_init(&r->child[i].err, -1, STDERR_FILENO, "", 0);
+	/* The terminal's codeset, for escaping what the children say. */
+	esc_term_from_locale();
 	ct_sysctl_init(&r->sysctl);
 	r->tty.fd = -1;
 	if (start_open(r) < 0 || start_signals(r) < 0 ||
@@ -266,13 +288,10 @@ int run_main(const struct options *o, const struct run_roles *roles)
 		fprintf(stderr, "flowtop: %s\n", r->why);
 		return 1;
 	}
-	if (start_children(r) < 0 || start_confine(r) < 0 ||
-	    stream_hello(r->stream, o->interval_ms) < 0 ||
-	    stream_dump(r->stream, DUMP_PERIODIC) < 0) {
-		if (!r->why[0])
-			snprintf(r->why, sizeof(r->why), "%s", r->stream->err);
+	/* The stream (HELLO, the first dump) starts when the ui asks for it
+	 * (supervise.c). */
+	if (start_children(r) < 0 || start_confine(r) < 0)
 		r->stop = STOP_ERROR;
-	}
 	testhook_seccomp(roles->collector->name);
 	if (r->stop == STOP_NONE)
 		run_supervise(r);

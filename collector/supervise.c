@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/util.h"
 #include "collector/run.h"
 #include "privsep/seccomp.h"
 
@@ -40,6 +41,9 @@ static void sup_reap(struct run *r)
 			c->status = st;
 			c->reaped = 1;
 			c->pid = 0;
+			/* What it said before it died is said now, before
+			 * the reason the run stops. */
+			relay_drain(&c->err, clock_mono_ms());
 		}
 	}
 	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped)
@@ -58,6 +62,45 @@ static void sup_signal(struct run *r)
 			r->stop_signal = (int)si.ssi_signo;
 		}
 	}
+}
+
+/* A send to the ui failed: because it is gone (its exit tells), or not. */
+static void sup_send_failed(struct run *r, const char *why)
+{
+	if (errno != EPIPE && errno != ECONNRESET)
+		sup_stop(r, STOP_ERROR, why);
+	else
+		r->ui_chan->fd = -1;
+}
+
+/* The ui is ready for the stream (privsep/msg.h, struct msg_sync). What
+ * the children have written so far is relayed now, before the answer:
+ * in screen mode it is on the terminal before the screen opens. Then,
+ * while the screen runs, their lines are held until run_shutdown. */
+static void sup_sync(struct run *r, const struct msg *m)
+{
+	struct msg_sync y;
+
+	if (r->synced) {
+		sup_stop(r, STOP_ERROR, "repeated SYNC_REQ from the ui");
+		return;
+	}
+	r->synced = 1;
+	memcpy(&y, m->payload, sizeof(y));
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		relay_pending(&r->child[i].err, clock_mono_ms());
+	if (y.screen)
+		relay_hold_start(&r->hold);
+	if (msg_send(r->ui_chan, MSG_SYNC_ANS, &y, sizeof(y)) < 0) {
+		sup_send_failed(r, strerror(errno));
+		return;
+	}
+	if (stream_hello(r->stream, r->o->interval_ms) < 0 ||
+	    stream_dump(r->stream, DUMP_PERIODIC) < 0) {
+		sup_send_failed(r, r->stream->err);
+		return;
+	}
+	r->next_dump = clock_mono_ms() + r->o->interval_ms;
 }
 
 /* The ui may only ask for what the catalogue lets it; anything else ends
@@ -82,7 +125,9 @@ static void sup_from_ui(struct run *r)
 		sup_stop(r, STOP_ERROR, buf);
 		return;
 	}
-	if (stream_control(r->stream, &m) < 0)
+	if (m.type == MSG_SYNC_REQ)
+		sup_sync(r, &m);
+	else if (stream_control(r->stream, &m) < 0)
 		sup_stop(r, STOP_ERROR, r->stream->err);
 }
 
@@ -91,11 +136,8 @@ static void sup_collect(struct run *r, int dump)
 	int rc = dump ? stream_dump(r->stream, DUMP_PERIODIC) :
 		stream_events(r->stream);
 
-	/* A send that failed because the ui is gone is reported by its exit. */
-	if (rc < 0 && errno != EPIPE && errno != ECONNRESET)
-		sup_stop(r, STOP_ERROR, r->stream->err);
-	else if (rc < 0)
-		r->ui_chan->fd = -1;
+	if (rc < 0)
+		sup_send_failed(r, r->stream->err);
 }
 
 /* When the next periodic dump is due. A dump that takes more than half
@@ -116,35 +158,57 @@ static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
 	return start + gap;
 }
 
+/* The children's stderr pipes, after the other descriptors of a poll set
+ * (a closed one is -1, which poll skips). */
+static void sup_relay_fds(const struct run *r, struct pollfd *p)
+{
+	for (int i = 0; i < RUN_CHILDREN; i++) {
+		p[i].fd = r->child[i].err.fd;
+		p[i].events = POLLIN;
+		p[i].revents = 0;
+	}
+}
+
+static void sup_relay(struct run *r, const struct pollfd *p)
+{
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		if (p[i].revents)
+			relay_read(&r->child[i].err, clock_mono_ms());
+}
+
+/* Before the ui has asked for the stream, no event is read and no dump
+ * made (the first dump, made then, has the table as it is). */
 void run_supervise(struct run *r)
 {
-	uint64_t next = clock_mono_ms() + r->o->interval_ms;
-
 	while (r->stop == STOP_NONE) {
-		struct pollfd p[3] = {
+		struct pollfd p[3 + RUN_CHILDREN] = {
 			{ .fd = r->sigfd, .events = POLLIN },
-			{ .fd = ct_event_fd(r->ct), .events = POLLIN },
+			{ .fd = r->synced ? ct_event_fd(r->ct) : -1,
+			  .events = POLLIN },
 			{ .fd = r->ui_chan->fd, .events = POLLIN },
 		};
-		uint64_t now = clock_mono_ms();
-		int timeout = next > now ? (int)(next - now) : 0;
+		uint64_t now = clock_mono_ms(), next = r->next_dump;
+		int timeout = !r->synced ? -1 : next > now ? (int)(next - now) : 0;
 
-		if (poll(p, 3, timeout) < 0 && errno != EINTR) {
+		sup_relay_fds(r, p + 3);
+		if (poll(p, ARRAY_LEN(p), timeout) < 0 && errno != EINTR) {
 			sup_stop(r, STOP_ERROR, strerror(errno));
 			break;
 		}
+		sup_relay(r, p + 3);
 		if (p[0].revents)
 			sup_signal(r);
 		if (r->stop == STOP_NONE && p[2].revents && r->ui_chan->fd >= 0)
 			sup_from_ui(r);
 		if (r->stop == STOP_NONE && p[1].revents && r->ui_chan->fd >= 0)
 			sup_collect(r, 0);
-		if (r->stop == STOP_NONE && clock_mono_ms() >= next &&
-		    r->ui_chan->fd >= 0) {
+		if (r->stop == STOP_NONE && r->synced &&
+		    clock_mono_ms() >= r->next_dump && r->ui_chan->fd >= 0) {
 			uint64_t start = clock_mono_ms();
 
 			sup_collect(r, 1);
-			next = sup_next_dump(r, next, start, clock_mono_ms());
+			r->next_dump = sup_next_dump(r, r->next_dump, start,
+						     clock_mono_ms());
 		}
 	}
 }
@@ -170,10 +234,17 @@ static void sup_stop_children(struct run *r)
 		r->ui_chan->fd = -1;
 	}
 	while (sup_alive(r) && clock_mono_ms() < until) {
-		struct pollfd p = { .fd = r->sigfd, .events = POLLIN };
+		struct pollfd p[1 + RUN_CHILDREN] = {
+			{ .fd = r->sigfd, .events = POLLIN },
+		};
 
-		if (poll(&p, 1, (int)(until - clock_mono_ms())) > 0)
-			sup_signal(r);
+		/* A child blocked on a full stderr pipe could not end. */
+		sup_relay_fds(r, p + 1);
+		if (poll(p, ARRAY_LEN(p), (int)(until - clock_mono_ms())) > 0) {
+			sup_relay(r, p + 1);
+			if (p[0].revents)
+				sup_signal(r);
+		}
 	}
 }
 
@@ -255,5 +326,11 @@ int run_shutdown(struct run *r)
 	track_stop(r->track);
 	r->track = NULL;
 	tty_restore(&r->tty);
+	/* The screen is closed: what the children said while it ran, then
+	 * their last lines, before why the run ended; one that is still
+	 * running (left to its death signal) says no more. */
+	relay_hold_release(&r->hold, STDERR_FILENO);
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		relay_drain(&r->child[i].err, clock_mono_ms());
 	return sup_report(r);
 }

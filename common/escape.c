@@ -6,6 +6,8 @@
  * and write it only when the whole result fits beside the final NUL: a
  * truncated output never ends inside an escape or a character.
  */
+#include <langinfo.h>
+#include <locale.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -149,6 +151,16 @@ void esc_term_set_utf8(int utf8)
 int esc_term_utf8(void)
 {
 	return esc_utf8;
+}
+
+void esc_term_from_locale(void)
+{
+	locale_t loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+
+	esc_term_set_utf8(loc != (locale_t)0 &&
+			  esc_codeset_is_utf8(nl_langinfo_l(CODESET, loc)));
+	if (loc != (locale_t)0)
+		freelocale(loc);
 }
 
 int esc_codeset_is_utf8(const char *codeset)

@@ -29,11 +29,20 @@ size_t esc_term(char *out, size_t outsz, const char *in, size_t len);
 int esc_is_format(uint32_t cp);
 
 /* The terminal's codeset, for esc_term: UTF-8 (the default) or not. The
- * ui sets it once, before its sandbox, from nl_langinfo(CODESET); the
- * resolver never does, and escapes for UTF-8 (its escapes are plain ASCII,
- * so the ui's pass over them only adds its own). */
+ * ui, the collector and the updater parent (which relay their children's
+ * stderr, privsep/relay.h) set it once, before any sandbox, with
+ * esc_term_from_locale; the resolver never does, and escapes for UTF-8
+ * (its escapes are plain ASCII, so the ui's pass over them only adds its
+ * own). */
 void esc_term_set_utf8(int utf8);
 int esc_term_utf8(void);
+
+/* Set the codeset from the user's locale (LC_ALL, LC_CTYPE, LANG), asked
+ * without changing this process's locale. Not UTF-8, or no such locale
+ * (setlocale would fall back to the ASCII "C"), and esc_term escapes
+ * every byte 0x80-0x9f, which the terminal reads as C1 controls. Reads
+ * the locale files: before a sandbox. */
+void esc_term_from_locale(void);
 
 /* Whether a codeset name (nl_langinfo(CODESET)) is UTF-8. */
 int esc_codeset_is_utf8(const char *codeset);

@@ -9,20 +9,36 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "geoip-update/fetch.h"
 #include "geoip-update/fetch_child.h"
+
+void gu_fetch_init(struct gu_fetcher *f)
+{
+	memset(f, 0, sizeof(f[0]));
+	f->pid = -1;
+	relay_init(&f->err, -1, STDERR_FILENO, "fetcher", 0);
+}
 
 int gu_fetch_start(struct gu_fetcher *f, const char *const *urls, size_t nurls,
 		   const void *ca, size_t calen, char *err, size_t errlen)
 {
-	int sv[2];
+	int sv[2], erd, ewr;
 
-	memset(f, 0, sizeof(f[0]));
-	f->pid = -1;
+	gu_fetch_init(f);
 	f->ch = malloc(sizeof(*f->ch));
-	if (!f->ch || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	if (!f->ch || relay_pipe(&erd, &ewr) < 0) {
+		snprintf(err, errlen, "cannot make the fetcher's stderr: %s",
+			 strerror(errno));
+		free(f->ch);
+		f->ch = NULL;
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "cannot make the fetcher's channel: %s",
 			 strerror(errno));
+		close(erd);
+		close(ewr);
 		free(f->ch);
 		f->ch = NULL;
 		return -1;
@@ -33,7 +49,9 @@ int gu_fetch_start(struct gu_fetcher *f, const char *const *urls, size_t nurls,
 		struct msg_chan *c = malloc(sizeof(*c));
 
 		close(sv[0]);
-		if (!c)
+		/* Its stderr is the pipe, relayed by the parent (the close
+		 * below takes both of the pipe's own descriptors). */
+		if (!c || dup2(ewr, STDERR_FILENO) < 0)
 			_exit(1);
 		msg_chan_init(c, sv[1], MSG_DIR_UPD_FET, MSG_DIR_FET_UPD, "updater");
 		/* Nothing but stdio and the channel crosses into the child. */
@@ -43,11 +61,14 @@ int gu_fetch_start(struct gu_fetcher *f, const char *const *urls, size_t nurls,
 		_exit(gu_fetch_child(c, urls, nurls, ca, calen));
 	}
 	close(sv[1]);
+	close(ewr);
 	if (f->pid < 0) {
 		snprintf(err, errlen, "cannot start the fetcher: %s", strerror(errno));
 		close(sv[0]);
+		close(erd);
 		return -1;
 	}
+	relay_init(&f->err, erd, STDERR_FILENO, "fetcher", clock_mono_ms());
 	msg_chan_init(f->ch, sv[0], MSG_DIR_FET_UPD, MSG_DIR_UPD_FET, "fetcher");
 	return 0;
 }
@@ -69,6 +90,7 @@ void gu_fetch_stop(struct gu_fetcher *f)
 			;
 		f->pid = -1;
 	}
+	relay_drain(&f->err, clock_mono_ms());
 }
 
 /* Why the fetcher's channel closed: it is dying, so wait a moment for
@@ -82,6 +104,8 @@ static const char *fetch_end_cause(struct gu_fetcher *f)
 
 		if (p == f->pid) {
 			f->pid = -1;
+			/* Its last words before ours. */
+			relay_drain(&f->err, clock_mono_ms());
 			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
 				return "killed by seccomp: a system call "
 					"outside its allowlist";
@@ -175,8 +199,14 @@ int gu_fetch(struct gu_fetcher *f, struct fetch_req *req, int fd,
 	}
 	while (r == 0) {
 		struct msg m;
-		int rc = msg_recv(f->ch, &m, &why);
+		int rc;
 
+		/* Its stderr is relayed while the answer is awaited. */
+		if (relay_wait(&f->err, f->ch->fd, -1) < 0) {
+			snprintf(err, errlen, "fetcher: poll: %s", strerror(errno));
+			return -1;
+		}
+		rc = msg_recv(f->ch, &m, &why);
 		if (rc <= 0) {
 			snprintf(err, errlen, "fetcher: %s", rc == 0 ?
 				 fetch_end_cause(f) : why);

@@ -19,13 +19,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "privsep/msg.h"
+#include "privsep/relay.h"
 #include "privsep/update_wire.h"
 
 struct gu_fetcher {
 	pid_t pid;
 	struct msg_chan *ch;
 	uint32_t next_id;
+	struct relay err;        /* its stderr, relayed to ours */
 };
+
+/* Before anything else: nothing started, nothing to relay. */
+void gu_fetch_init(struct gu_fetcher *f);
 
 /* What one download gives the parent. */
 struct gu_got {

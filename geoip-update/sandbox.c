@@ -9,6 +9,7 @@
 
 #include "geoip-update/sandbox.h"
 #include "privsep/privdrop.h"
+#include "privsep/testhook.h"
 
 static const char *sandbox_comm = "flowtop-update";
 
@@ -30,6 +31,8 @@ void gu_child_name(const char *comm)
 {
 	sandbox_comm = comm;
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (priv_nodump() < 0)
+		_exit(1);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() == 1)
 		_exit(1);
@@ -60,6 +63,11 @@ int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
 		snprintf(err, errlen, "the updater went away during start-up");
 		return -1;
 	}
+	/* And the dumpable flag, reset to fs.suid_dumpable. */
+	if (priv_nodump() < 0) {
+		snprintf(err, errlen, "PR_SET_DUMPABLE failed");
+		return -1;
+	}
 	if (setrlimit(RLIMIT_NPROC, &none) < 0 ||
 	    (strcmp(comm, "flowtop-fetch") == 0 &&
 	     setrlimit(RLIMIT_FSIZE, &none) < 0)) {
@@ -70,5 +78,9 @@ int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
 	/* No trap board in -u: the handler names the syscall itself. */
 	if (seccomp_trap_init(0, sandbox_last_words) < 0)
 		return -1;
-	return seccomp_install(p, err, errlen);
+	if (seccomp_install(p, err, errlen) < 0)
+		return -1;
+	testhook_stderr(strcmp(comm, "flowtop-fetch") == 0 ? "fetcher" :
+			"validator");
+	return 0;
 }

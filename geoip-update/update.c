@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/escape.h"
 #include "geoip-update/conf.h"
 #include "geoip-update/fetch.h"
 #include "geoip-update/install.h"
@@ -445,6 +446,12 @@ int gu_main(const struct options *o)
 	if (getauxval(AT_SECURE))
 		clearenv();
 	umask(022);
+	/* The terminal's codeset, for escaping what the children say. */
+	esc_term_from_locale();
+	if (priv_nodump() < 0) {
+		fprintf(stderr, "flowtop: PR_SET_DUMPABLE: %s\n", strerror(errno));
+		return 1;
+	}
 	/* Only root (sudo flowtop -u) writes as root; anyone else reads the
 	 * conf dir, the files it names and the GeoIP dir as themselves. */
 	if (getuid() != 0 && priv_drop_to_caller(err, sizeof(err)) < 0) {
@@ -455,9 +462,14 @@ int gu_main(const struct options *o)
 		fprintf(stderr, "flowtop: %s\n", err);
 		return 1;
 	}
+	/* The identity change reset it to fs.suid_dumpable. */
+	if (priv_nodump() < 0) {
+		fprintf(stderr, "flowtop: PR_SET_DUMPABLE: %s\n", strerror(errno));
+		return 1;
+	}
 	u.o = o;
 	u.inst.dirfd = u.inst.lockfd = -1;
-	u.fetch.pid = -1;
+	gu_fetch_init(&u.fetch);
 	if (upd_setup(&u, err, sizeof(err)) < 0) {
 		fprintf(stderr, "flowtop: %s\n", err);
 		return 1;

@@ -13,11 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/geofile.h"
 #include "geoip-update/sandbox.h"
 #include "geoip-update/unpack.h"
 #include "geoip-update/validate.h"
 #include "privsep/msg.h"
+#include "privsep/relay.h"
 
 /* A build more than this far in the future is a wrong clock or a lie. */
 #define VAL_FUTURE_SLACK (2 * 86400)
@@ -265,12 +267,19 @@ static int val_wait(pid_t pid, char *err, size_t errlen)
 	return -1;
 }
 
-static int val_read(struct msg_chan *ch, struct val_result *res, char *err,
-		    size_t errlen)
+static int val_read(struct msg_chan *ch, struct relay *rel,
+		    struct val_result *res, char *err, size_t errlen)
 {
 	const char *why = "no answer";
 	struct msg m;
-	int r = msg_recv(ch, &m, &why);
+	int r;
+
+	/* Its stderr is relayed while the verdict is awaited. */
+	if (relay_wait(rel, ch->fd, -1) < 0) {
+		snprintf(err, errlen, "validator: poll: %s", strerror(errno));
+		return -1;
+	}
+	r = msg_recv(ch, &m, &why);
 
 	if (r == 1) {
 		memcpy(res, m.payload, sizeof(*res));
@@ -284,11 +293,19 @@ int gu_validate(const struct gu_val_req *q, struct val_result *res, char *err,
 		size_t errlen)
 {
 	struct msg_chan *ch = malloc(sizeof(*ch));
-	int sv[2], rc;
+	struct relay rel;
+	int sv[2], rc, erd, ewr;
 	pid_t pid;
 
-	if (!ch || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	if (!ch || relay_pipe(&erd, &ewr) < 0) {
 		free(ch);
+		snprintf(err, errlen, "validator stderr: %s", strerror(errno));
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		free(ch);
+		close(erd);
+		close(ewr);
 		snprintf(err, errlen, "validator channel: %s", strerror(errno));
 		return -1;
 	}
@@ -296,18 +313,25 @@ int gu_validate(const struct gu_val_req *q, struct val_result *res, char *err,
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
+		/* Its stderr is the pipe, relayed by the parent; the pipe's
+		 * own descriptors go with the others. */
+		if (dup2(ewr, STDERR_FILENO) < 0)
+			_exit(1);
 		val_close_others(q, sv[1]);
 		_exit(val_child(q, sv[1]));
 	}
 	close(sv[1]);
+	close(ewr);
 	if (pid < 0) {
 		close(sv[0]);
+		close(erd);
 		free(ch);
 		snprintf(err, errlen, "cannot start the validator: %s", strerror(errno));
 		return -1;
 	}
+	relay_init(&rel, erd, STDERR_FILENO, "validator", clock_mono_ms());
 	msg_chan_init(ch, sv[0], MSG_DIR_VAL_UPD, 0, "validator");
-	rc = val_read(ch, res, err, errlen);
+	rc = val_read(ch, &rel, res, err, errlen);
 	close(sv[0]);
 	free(ch);
 	/* The output file is installed only once its writer is gone. */
@@ -315,7 +339,10 @@ int gu_validate(const struct gu_val_req *q, struct val_result *res, char *err,
 		/* Its own stderr line, if any, says more than "no answer". */
 		kill(pid, SIGKILL);
 		val_wait(pid, NULL, 0);
+		relay_drain(&rel, clock_mono_ms());
 		return -1;
 	}
-	return val_wait(pid, err, errlen);
+	rc = val_wait(pid, err, errlen);
+	relay_drain(&rel, clock_mono_ms());
+	return rc;
 }

@@ -50,6 +50,7 @@ static int msg_check_filter(const struct msg *m, const char **why);
 static int msg_check_cmdline_req(const struct msg *m, const char **why);
 static int msg_check_cmdline_ans(const struct msg *m, const char **why);
 static int msg_check_res_info(const struct msg *m, const char **why);
+static int msg_check_sync(const struct msg *m, const char **why);
 
 /* A cookie is any 64 bits; the bytes of a download are the validator's
  * to judge. These types have no rule beyond their length, said here so
@@ -106,6 +107,10 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		FIXED(struct msg_cmdline_ans), msg_check_cmdline_ans },
 	[MSG_RES_INFO] = { "RES_INFO", MSG_DIR_RES_UI,
 		FIXED(struct msg_res_info), msg_check_res_info },
+	[MSG_SYNC_REQ] = { "SYNC_REQ", MSG_DIR_UI_COL,
+		FIXED(struct msg_sync), msg_check_sync },
+	[MSG_SYNC_ANS] = { "SYNC_ANS", MSG_DIR_COL_UI,
+		FIXED(struct msg_sync), msg_check_sync },
 };
 
 const struct msg_spec *msg_spec(uint32_t type)
@@ -281,6 +286,18 @@ static int msg_check_res_info(const struct msg *m, const char **why)
 	}
 	if (ri.flags & ~(uint32_t)RES_INFO_DNS) {
 		*why = "unknown resolver flags";
+		return -1;
+	}
+	return 0;
+}
+
+static int msg_check_sync(const struct msg *m, const char **why)
+{
+	struct msg_sync y;
+
+	memcpy(&y, m->payload, sizeof(y));
+	if (y.screen > 1) {
+		*why = "screen flag out of range";
 		return -1;
 	}
 	return 0;

@@ -57,6 +57,9 @@ enum msg_type {
 	MSG_CMDLINE_ANS,  /* struct msg_cmdline_ans */
 	/* resolver -> ui, once after PONG: what lookups can answer */
 	MSG_RES_INFO,     /* struct msg_res_info */
+	/* ui -> collector -> ui, once: the stream may start */
+	MSG_SYNC_REQ,     /* struct msg_sync */
+	MSG_SYNC_ANS,     /* struct msg_sync, as asked */
 	MSG_TYPE_COUNT
 };
 
@@ -143,6 +146,16 @@ struct msg_res_info {
 	uint32_t flags;        /* enum res_info_flags bits; others zero */
 };
 #define MSG_GEO_DBS_MAX 4096u
+
+/* The ui asks for the stream once it is ready for it; in screen mode,
+ * just before it opens the screen. The collector first relays everything
+ * its children have written to their stderr so far, so that it is on the
+ * terminal before the screen covers it, answers, and only then sends
+ * HELLO and the first dump. While the screen runs, what the children say
+ * is held by the collector and written once the run has ended. */
+struct msg_sync {
+	uint32_t screen;       /* 1: the ui opens the screen; 0: batch */
+};
 
 /* One received message. payload points into the caller's buffer. */
 struct msg {

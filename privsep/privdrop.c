@@ -16,6 +16,11 @@
 
 #include "privsep/privdrop.h"
 
+int priv_nodump(void)
+{
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 /* Dropping the bounding set needs CAP_SETPCAP, which only a root start has;
  * with no_new_privs set later, the bounding set can grant nothing anyway. */
 static capng_select_t priv_select(void)

@@ -35,6 +35,14 @@ struct priv_caps {
 };
 #define PRIV_CAPS_MAX 16
 
+/* Make this process not dumpable (PR_SET_DUMPABLE 0): no core file, no
+ * ptrace by its own uid, /proc/PID/ (mem, environ, fd, ...) root's. A
+ * change of uid, gid or a gain of permitted capabilities makes the kernel
+ * reset the flag to the fs.suid_dumpable sysctl (1 makes it dumpable
+ * again), so every process calls this at its start and again after its
+ * last identity change. -1 with errno. */
+int priv_nodump(void);
+
 /* Check that every required capability can be had (permitted set), then
  * keep only keep and setup, made effective (those not permitted are left
  * out). -1 with a message for the user in err. */

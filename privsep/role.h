@@ -49,10 +49,13 @@ struct role_ctx {
 	const char *empty_dir;             /* an empty directory to chroot into */
 };
 
-/* Fork and start spec's entry in the child. The child's pid, or -1 with
- * err set. */
+/* Fork and start spec's entry in the child. The child's stdin and stdout
+ * are its parent's; its stderr is a pipe whose read end (non-blocking,
+ * close-on-exec) is put in *err_fd, for the parent to relay
+ * (privsep/relay.h): no child writes to the terminal's stderr itself.
+ * The child's pid, or -1 with err set. */
 pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
-		 char *err, size_t errlen);
+		 int *err_fd, char *err, size_t errlen);
 
 /* The last step of a child's confinement, after its identity change (which
  * clears the parent-death signal): die with the parent, the limits, the

@@ -13,6 +13,7 @@
 
 #include "common/siphash.h"
 #include "common/util.h"
+#include "privsep/relay.h"
 #include "privsep/role.h"
 #include "privsep/testhook.h"
 
@@ -37,7 +38,7 @@ static void spawn_signals(void)
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 }
 
-/* Keep stdio and the role's channel ends (moved to 3 and 4); close the
+/* Keep stdio (stderr already the relay's pipe) and the role's channel ends (moved to 3 and 4); close the
  * rest, so no netlink socket or sysctl file reaches a child. */
 static int spawn_fds(int a, int b)
 {
@@ -76,6 +77,11 @@ int role_seal(const struct role_spec *spec, unsigned slot, char *err,
 		snprintf(err, errlen, "the process that started it went away");
 		return -1;
 	}
+	/* Again: the identity change just made reset it to fs.suid_dumpable. */
+	if (priv_nodump() < 0) {
+		snprintf(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
+		return -1;
+	}
 	if (spawn_limits(spec->limits) < 0) {
 		snprintf(err, errlen, "setrlimit: %s", strerror(errno));
 		return -1;
@@ -87,24 +93,46 @@ int role_seal(const struct role_spec *spec, unsigned slot, char *err,
 	if (seccomp_install(spec->policy, err, errlen) < 0)
 		return -1;
 	testhook_seccomp(spec->name);
+	testhook_stderr(spec->name);
 	return 0;
 }
 
 pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
-		 char *err, size_t errlen)
+		 int *err_fd, char *err, size_t errlen)
 {
+	int rd, wr;
 	pid_t pid;
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "cannot start the %s: %s", spec->name,
-			 strerror(errno));
+	if (relay_pipe(&rd, &wr) < 0) {
+		snprintf(err, errlen, "cannot start the %s: pipe: %s",
+			 spec->name, strerror(errno));
 		return -1;
 	}
-	if (pid > 0)
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0) {
+		int e = errno;
+
+		close(wr);
+		if (pid < 0) {
+			close(rd);
+			snprintf(err, errlen, "cannot start the %s: %s",
+				 spec->name, strerror(e));
+			return -1;
+		}
+		*err_fd = rd;
 		return pid;
+	}
+	/* Its stderr is the pipe (dup2 clears close-on-exec on 2); both
+	 * ends are closed with the rest by spawn_fds. */
+	if (dup2(wr, STDERR_FILENO) < 0)
+		_exit(1);
 	prctl(PR_SET_NAME, spec->comm, 0, 0, 0);
+	/* Not dumpable from its first instruction on (the collector may be
+	 * dumpable while it sets up; role_seal sets it again after the
+	 * identity change). */
+	if (priv_nodump() < 0)
+		role_die(spec, "PR_SET_DUMPABLE failed");
 	/* Its own hash key, not its parent's, drawn before any sandbox
 	 * (few roles may call getrandom once sealed). */
 	(void)siphash_seed();

@@ -20,6 +20,23 @@ void testhook_seccomp(const char *role)
 		syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 }
 
+void testhook_stderr(const char *role)
+{
+	const char *want = getenv("FLOWTOP_TEST_STDERR");
+	char longline[2001];
+
+	if (!want || strcmp(want, role) != 0)
+		return;
+	fprintf(stderr, "flowtop: %s: test: \033]0;owned\007\033[2J\033[31mred"
+		"\r\x9b" "1m\n", role);
+	fprintf(stderr, "not a flowtop line \033[1mbold\n");
+	memset(longline, 'A', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	fprintf(stderr, "flowtop: test: long %s\n", longline);
+	for (int i = 0; i < 200; i++)
+		fprintf(stderr, "flowtop: test: flood %d\n", i);
+}
+
 void testhook_event_rcvbuf(int fd)
 {
 	const char *v = getenv("FLOWTOP_TEST_EVENT_RCVBUF");

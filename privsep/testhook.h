@@ -9,6 +9,12 @@
 
 #ifdef FLOWTOP_TEST_HOOKS
 void testhook_seccomp(const char *role);
+/* FLOWTOP_TEST_STDERR=<role> (resolver, ui, fetcher, validator) makes
+ * that role, once confined, write hostile lines to its stderr: escape
+ * sequences and control bytes, a line not starting with "flowtop: ", one
+ * longer than the relay keeps, and a flood of 200 lines, so the tests can
+ * watch its parent relay them escaped and bounded (privsep/relay.h). */
+void testhook_stderr(const char *role);
 /* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
  * receive buffer, so a burst of flows overflows it (ENOBUFS). */
 void testhook_event_rcvbuf(int fd);
@@ -23,6 +29,10 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		      unsigned long long flows);
 #else
 static inline void testhook_seccomp(const char *role)
+{
+	(void)role;
+}
+static inline void testhook_stderr(const char *role)
 {
 	(void)role;
 }

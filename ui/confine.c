@@ -18,7 +18,7 @@ int ui_role_main(const struct role_spec *self, const struct role_ctx *ctx)
 	if (priv_become(&ctx->user, 0, err, sizeof(err)) < 0)
 		role_die(self, err);
 	/* The screen reads terminfo: before the sandbox, as the user. */
-	if (ui_prepare(ctx->o, res) < 0)
+	if (ui_prepare(ctx->o, col, res) < 0)
 		return 1;
 	if (role_seal(self, ctx->slot, err, sizeof(err)) < 0)
 		role_die(self, err);

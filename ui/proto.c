@@ -16,7 +16,8 @@
 #include "ui/flow_table.h"
 #include "ui/ui_int.h"
 
-#define UI_PING_TIMEOUT_MS 5000
+/* How long the resolver may take to answer a ping, the collector a sync. */
+#define UI_ANSWER_TIMEOUT_MS 5000
 
 __attribute__((format(printf, 1, 2)))
 int ui_fail(const char *fmt, ...)
@@ -31,29 +32,63 @@ int ui_fail(const char *fmt, ...)
 	return UI_FAIL;
 }
 
+/* Send one request on c and wait (bounded) for the next message, in *m.
+ * 0, or a UI_* failure code, reported. A peer gone is the collector's to
+ * report. */
+static int ui_request(struct msg_chan *c, uint32_t type, const void *p,
+		      uint32_t len, struct msg *m)
+{
+	struct pollfd pf = { .fd = c->fd, .events = POLLIN };
+	const char *why;
+	int r;
+
+	if (msg_send(c, type, p, len) < 0)
+		return errno == EPIPE || errno == ECONNRESET ? UI_QUIET_FAIL :
+			ui_fail("cannot reach the %s: %s", c->peer,
+				strerror(errno));
+	if (poll(&pf, 1, UI_ANSWER_TIMEOUT_MS) != 1)
+		return ui_fail("the %s did not answer in time", c->peer);
+	r = msg_recv(c, m, &why);
+	if (r == 0 || (r < 0 && errno == ECONNRESET))
+		return UI_QUIET_FAIL;
+	if (r < 0)
+		return ui_fail("bad message from the %s: %s", c->peer, why);
+	return 0;
+}
+
 /* The resolver must answer before we rely on it. */
 int ui_ping_resolver(struct msg_chan *res)
 {
 	uint64_t cookie = clock_mono_ns() ^ ((uint64_t)getpid() << 32), got;
-	struct pollfd p = { .fd = res->fd, .events = POLLIN };
-	const char *why;
 	struct msg m;
-	int r;
+	int r = ui_request(res, MSG_PING, &cookie, sizeof(cookie), &m);
 
-	if (msg_send(res, MSG_PING, &cookie, sizeof(cookie)) < 0)
-		return ui_fail("cannot reach the resolver: %s",
-			       strerror(errno));
-	if (poll(&p, 1, UI_PING_TIMEOUT_MS) != 1)
-		return ui_fail("the resolver did not answer in time");
-	r = msg_recv(res, &m, &why);
-	if (r == 0 || (r < 0 && errno == ECONNRESET))
-		return UI_QUIET_FAIL;   /* the collector reports its end */
 	if (r < 0)
-		return ui_fail("bad message from the resolver: %s", why);
+		return r;
 	memcpy(&got, m.payload, sizeof(got));
 	if (m.type != MSG_PONG || got != cookie)
 		return ui_fail("the resolver answered %s, not our ping",
 			       msg_type_name(m.type));
+	return 0;
+}
+
+/* Ask the collector for the stream; its answer is the first message it
+ * sends, once it has relayed what the other roles said so far
+ * (privsep/msg.h, struct msg_sync). */
+int ui_sync_collector(struct msg_chan *col, int screen)
+{
+	struct msg_sync y = { .screen = screen ? 1 : 0 }, got;
+	struct msg m;
+	int r = ui_request(col, MSG_SYNC_REQ, &y, sizeof(y), &m);
+
+	if (r < 0)
+		return r;
+	if (m.type != MSG_SYNC_ANS)
+		return ui_fail("%s before SYNC_ANS from the collector",
+			       msg_type_name(m.type));
+	memcpy(&got, m.payload, sizeof(got));
+	if (got.screen != y.screen)
+		return ui_fail("the collector answered another sync");
 	return 0;
 }
 

@@ -11,10 +11,13 @@
 
 /* Before the sandbox, as the user: open the screen unless in batch mode
  * or not on a terminal (terminfo is read here), once the resolver has
- * answered a ping on res, so that its start-up messages are on the
- * terminal before the screen covers it. 0, or -1 with a message on
- * stderr. */
-int ui_prepare(const struct options *o, struct msg_chan *res);
+ * answered a ping on res and the collector a sync on col (it relays what
+ * the roles said first), so that their start-up messages are on the
+ * terminal before the screen covers it. The one message read from the
+ * collector here is its answer; its stream comes after. 0, or -1 with a
+ * message on stderr. */
+int ui_prepare(const struct options *o, struct msg_chan *col,
+	       struct msg_chan *res);
 
 /* Run until the snapshots asked for are printed (batch mode) or the
  * collector closes the channel. Returns the exit status; errors are

@@ -78,6 +78,11 @@ int ui_fail(const char *fmt, ...);
  * failure code, reported. */
 int ui_ping_resolver(struct msg_chan *res);
 
+/* Ask the collector for its stream (SYNC_REQ; screen: the ui opens the
+ * screen next) and wait (bounded) for its SYNC_ANS, which comes before
+ * anything else it sends. 0 or a UI_* failure code, reported. */
+int ui_sync_collector(struct msg_chan *col, int screen);
+
 /* Ask the collector for a new protocol selection; its dumps follow it
  * from the next periodic one on. 0 or -1 (errno set). */
 int ui_send_sel(struct ui *u, uint32_t sel);

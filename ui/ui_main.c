@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ui_main: the ui process: its start (the screen, if any, opens once the
- * resolver has answered) and the choice of front-end. */
-#include <langinfo.h>
-#include <locale.h>
+ * resolver has answered and the collector has relayed what was said) and
+ * the choice of front-end. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,38 +14,38 @@
 #include "ui/ui.h"
 #include "ui/ui_int.h"
 
-/* Whether ui_prepare opened the screen; its ping's outcome. */
-static int ui_screen_on, ui_pinged, ui_ping_rc;
+/* Whether ui_prepare opened the screen; whether it made the start
+ * (ping and sync), and how that went. */
+static int ui_screen_on, ui_started, ui_start_rc;
 
-/* Tell esc_term the terminal's codeset: the user's locale's, the one the
- * screen's setlocale(LC_ALL, "") takes (and the batch text table is read
- * in), asked without changing this process's locale. Not UTF-8, or no
- * such locale (setlocale would fall back to the ASCII "C"), and esc_term
- * escapes every byte 0x80-0x9f, which the terminal reads as C1 controls.
- * Before the sandbox: the locale files are read here. */
-static void ui_codeset(void)
+/* The resolver must answer before we rely on it; then the collector is
+ * asked for its stream, and answers once it has relayed what the other
+ * roles have said so far. */
+static int ui_start(struct msg_chan *col, struct msg_chan *res, int screen)
 {
-	locale_t loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+	int r = ui_ping_resolver(res);
 
-	esc_term_set_utf8(loc != (locale_t)0 &&
-			  esc_codeset_is_utf8(nl_langinfo_l(CODESET, loc)));
-	if (loc != (locale_t)0)
-		freelocale(loc);
+	return r < 0 ? r : ui_sync_collector(col, screen);
 }
 
 /* Not on a terminal (output to a file or a pipe, no input), flowtop
  * prints the text table every interval, as batch mode without a count.
- * The screen opens once the resolver has answered: what it has to say
+ * The screen opens once the resolver has answered and the collector has
+ * relayed what the roles said until then: what the resolver has to say
  * about its files (a database refused, a missing tcp.conf) is on the
- * terminal by then, not scribbled over the screen. */
-int ui_prepare(const struct options *o, struct msg_chan *res)
+ * terminal by then, not scribbled over the screen; what they say while it
+ * runs, the collector holds until the end. */
+int ui_prepare(const struct options *o, struct msg_chan *col,
+	       struct msg_chan *res)
 {
-	ui_codeset();
+	/* The codeset the screen's setlocale(LC_ALL, "") takes (and the
+	 * batch text table is read in); before the sandbox. */
+	esc_term_from_locale();
 	if (o->batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
 		return 0;
-	ui_pinged = 1;
-	ui_ping_rc = ui_ping_resolver(res);
-	if (ui_ping_rc < 0)
+	ui_started = 1;
+	ui_start_rc = ui_start(col, res, 1);
+	if (ui_start_rc < 0)
 		return 0;       /* ui_main reports nothing more: it ends */
 	if (screen_open(stdout, stdin) < 0)
 		return -1;
@@ -74,7 +73,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 		fprintf(stderr, "flowtop: ui: out of memory\n");
 		return 1;
 	}
-	r = ui_pinged ? ui_ping_rc : ui_ping_resolver(u.res);
+	r = ui_started ? ui_start_rc : ui_start(u.col, u.res, 0);
 	u.fe = ui_screen_on ? &ui_screen : &ui_batch;
 	if (r == 0)
 		r = u.fe->run(&u);

@@ -35,6 +35,23 @@ confined() {
 
 seccomp_is_2() { [ "$(status_field "$FT_PID" Seccomp)" = 2 ]; }
 
+# nodump PID ROLE [WHEN]: the process is not dumpable. The kernel then
+# makes the files under /proc/PID root's (uid and gid 0), whatever the
+# process's own uid, so no process of that uid may ptrace it or read its
+# memory; root still reads its status. (/proc/PID itself, a world-readable
+# directory, stays the process's euid's either way: the kernel keeps that
+# for tools that stat it to learn the owner.)
+nodump() {
+	local pid=$1 role=$2 when=${3:-} f own why=
+	for f in status mem fd; do
+		own=$(stat -c %u:%g "/proc/$pid/$f" 2>/dev/null)
+		[ "$own" = 0:0 ] || why="$why /proc/$pid/$f is owned by ${own:-nobody (gone?)}"
+	done
+	verdict "$role: not dumpable$when: /proc/PID/{status,mem,fd} owned by root:root" "${why# }"
+	verdict "$role: root still reads /proc/PID/status$when" \
+		"$(cat "/proc/$pid/status" >/dev/null 2>&1 || echo "cat /proc/$pid/status failed")"
+}
+
 # --- the running picture, root start without SUDO_UID -------------------------
 ft_start pic "$NS_CLIENT" env -u SUDO_UID -u SUDO_GID -u SUDO_USER "$FLOWTOP" --count 100 -t 1
 if [ -z "$FT_PID" ] || ! ft_wait_children 5; then
@@ -61,6 +78,8 @@ else
 	uids=$(all_uids "$FT_UI_PID")
 	verdict "ui: uid not 0 when root starts flowtop without SUDO_UID (Uid: $uids)" \
 		"$(for u in $uids; do [ "$u" != 0 ] || { echo "a uid is 0"; break; }; done)"
+	nodump "$FT_RES_PID" resolver
+	nodump "$FT_UI_PID" ui
 
 	wait_for 3 seccomp_is_2
 	v=$(status_field "$FT_PID" CapEff)
@@ -71,6 +90,32 @@ else
 fi
 [ -n "$FT_PID" ] && kill -TERM "$FT_PID" 2>/dev/null
 wait_pid "$FT_TPID" 10
+
+# --- fs.suid_dumpable=1: a uid change no longer clears the dumpable flag ------
+# With suid_dumpable 1 the kernel leaves a process dumpable across its
+# setuid, so only flowtop's own PR_SET_DUMPABLE keeps the ui and the
+# resolver from being traced by (or leaking memory to) their uid.
+old_suid_dumpable=$(sysctl -n fs.suid_dumpable)
+restore_suid_dumpable() {
+	[ -n "$old_suid_dumpable" ] && sysctl -qw fs.suid_dumpable="$old_suid_dumpable"
+	old_suid_dumpable=
+}
+trap 'restore_suid_dumpable; e2e_cleanup' EXIT
+sysctl -qw fs.suid_dumpable=1
+ft_start dumpable "$NS_CLIENT" env -u SUDO_UID -u SUDO_GID -u SUDO_USER "$FLOWTOP" --count 100 -t 1
+if [ -z "$FT_PID" ] || ! ft_wait_children 5; then
+	fail "fs.suid_dumpable=1: flowtop runs with its children" "stderr: $(head -n3 "$WORK/dumpable.err")"
+else
+	sleep 0.5
+	nodump "$FT_RES_PID" resolver " with fs.suid_dumpable=1"
+	nodump "$FT_UI_PID" ui " with fs.suid_dumpable=1"
+fi
+[ -n "$FT_PID" ] && kill -TERM "$FT_PID" 2>/dev/null
+wait_pid "$FT_TPID" 10
+want_sd=$old_suid_dumpable
+restore_suid_dumpable
+now_sd=$(sysctl -n fs.suid_dumpable)
+verdict "fs.suid_dumpable is back to $want_sd" "$([ "$now_sd" = "$want_sd" ] || echo "it is $now_sd")"
 
 # --- SUDO_UID: the ui runs as the user who typed sudo -------------------------
 # A real unprivileged account other than nobody when there is one, so that a
@@ -113,6 +158,42 @@ $(show_file "$err")"
 		k="$(ct_sysctl "$NS_CLIENT" nf_conntrack_acct) $(ct_sysctl "$NS_CLIENT" nf_conntrack_timestamp)"
 		verdict "FLOWTOP_TEST_SECCOMP=$role: acct and timestamp back to 0" \
 			"$([ "$k" = "0 0" ] || echo "acct/timestamp are $k")"
+	done
+fi
+
+# --- a child's stderr reaches the terminal only through its parent -----------
+# FLOWTOP_TEST_STDERR=ROLE (test build) makes the confined role write escape
+# sequences, a C1 byte, a line that is not flowtop's, an overlong line and a
+# flood of 200 lines to its stderr. The collector relays them: escaped,
+# unknown lines prefixed with the role, the long one cut, the flood bounded
+# and the rest counted.
+if [ -x "$FLOWTOP_TESTHOOKS" ]; then
+	for role in resolver ui; do
+		ft_run "se_$role" "$NS_CLIENT" env FLOWTOP_TEST_STDERR="$role" \
+			"$FLOWTOP_TESTHOOKS" --once -t 1
+		err=$WORK/se_$role.err
+		verdict "FLOWTOP_TEST_STDERR=$role: --once exits 0" \
+			"$([ "$FT_RC" = 0 ] || echo "$(rc_text "$FT_RC"): $(head -n3 "$err")")"
+		n=$(LC_ALL=C tr -cd '\000-\010\013-\037\177\200-\237' <"$err" | wc -c)
+		verdict "FLOWTOP_TEST_STDERR=$role: no control byte (ESC, BEL, CR, C1) on stderr" \
+			"$([ "$n" = 0 ] || echo "$n control bytes:
+$(show_file "$err")")"
+		want="flowtop: $role: test: \\x1b]0;owned\\x07\\x1b[2J\\x1b[31mred\\x0d\\x9b1m"
+		verdict "FLOWTOP_TEST_STDERR=$role: the hostile line arrives escaped" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want':
+$(show_file "$err")")"
+		want="flowtop: $role: not a flowtop line \\x1b[1mbold"
+		verdict "FLOWTOP_TEST_STDERR=$role: a line not flowtop's says whose it is" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want'")"
+		long=$(grep '^flowtop: test: long ' "$err")
+		verdict "FLOWTOP_TEST_STDERR=$role: an overlong line is cut (${#long} bytes)" \
+			"$([ -n "$long" ] && [ "${#long}" -le 520 ] && [ "${long% \[cut\]}" != "$long" ] || echo "line of ${#long} bytes: ${long:0:80}...")"
+		n=$(grep -c '^flowtop: test: flood ' "$err")
+		verdict "FLOWTOP_TEST_STDERR=$role: a flood of 200 lines is bounded ($n relayed)" \
+			"$([ "$n" -ge 1 ] && [ "$n" -le 45 ] || echo "$n flood lines relayed")"
+		verdict "FLOWTOP_TEST_STDERR=$role: the dropped lines are counted" \
+			"$(grep -Eq "^flowtop: $role: [0-9]+ lines of its messages dropped" "$err" || echo "no count:
+$(tail -n3 "$err")")"
 	done
 fi
 

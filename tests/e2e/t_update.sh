@@ -433,4 +433,31 @@ wait_pid "$FT_TPID" 25
 	why="the flow started after the update does not show FR$(printf '\n%s' "$(grep "$T_MILTON" "$WORK/live.out" | tail -n2)")
 $(show_file "$WORK/live.err")"
 verdict "running flowtop: database replaced by flowtop -u, a new lookup answers from it (DE -> FR)" "$why"
+
+# --- the children's stderr reaches the terminal through the parent only ------
+# FLOWTOP_TEST_STDERR=ROLE (test build): the confined fetcher or validator
+# writes escape sequences, a C1 byte, an overlong line and a flood; the
+# updater relays them escaped and bounded, and still installs.
+if [ -x "$FLOWTOP_TESTHOOKS" ]; then
+	for role in fetcher validator; do
+		timeout -k 5 60 env FLOWTOP_TEST_STDERR=$role "$FLOWTOP_TESTHOOKS" -u \
+			--conf-dir "$C1" --geoip-dir "$BASE/g-se-$role" \
+			>"$WORK/se_$role.out" 2>"$WORK/se_$role.err" </dev/null
+		RC=$?
+		verdict "FLOWTOP_TEST_STDERR=$role: flowtop -u still installs, exit 0" "$(why_rc 0 "se_$role")"
+		err=$WORK/se_$role.err
+		n=$(LC_ALL=C tr -cd '\000-\010\013-\037\177\200-\237' <"$err" | wc -c)
+		verdict "FLOWTOP_TEST_STDERR=$role: no control byte (ESC, BEL, CR, C1) on stderr" \
+			"$([ "$n" = 0 ] || echo "$n control bytes")"
+		want="flowtop: $role: test: \\x1b]0;owned\\x07\\x1b[2J\\x1b[31mred\\x0d\\x9b1m"
+		verdict "FLOWTOP_TEST_STDERR=$role: the hostile line arrives escaped" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want':
+$(show_file "$err")")"
+		n=$(grep -c '^flowtop: test: flood ' "$err")
+		verdict "FLOWTOP_TEST_STDERR=$role: the flood is bounded ($n lines relayed)" \
+			"$([ "$n" -ge 1 ] && [ "$n" -le 150 ] || echo "$n flood lines relayed")"
+		verdict "FLOWTOP_TEST_STDERR=$role: the dropped lines are counted" \
+			"$(grep -Eq "^flowtop: $role: [0-9]+ lines of its messages dropped" "$err" || echo "no count")"
+	done
+fi
 e2e_finish

@@ -75,6 +75,8 @@ static const struct expect catalogue[] = {
 	{ MSG_CMDLINE_REQ, "CMDLINE_REQ", MSG_DIR_UI_COL, 4, 4, 0 },
 	{ MSG_CMDLINE_ANS, "CMDLINE_ANS", MSG_DIR_COL_UI, 520, 520, 0 },
 	{ MSG_RES_INFO, "RES_INFO", MSG_DIR_RES_UI, 8, 8, 0 },
+	{ MSG_SYNC_REQ, "SYNC_REQ", MSG_DIR_UI_COL, 4, 4, 0 },
+	{ MSG_SYNC_ANS, "SYNC_ANS", MSG_DIR_COL_UI, 4, 4, 0 },
 };
 
 /* Big enough for any datagram the tests build, oversized ones included. */
@@ -645,6 +647,28 @@ static void test_check_res_info(void **state)
 	ri.flags = 2;
 	assert_int_equal(check_payload(MSG_RES_INFO, &ri, sizeof(ri),
 				       catalogue_check), -1);
+}
+
+static void test_check_sync(void **state)
+{
+	static const uint32_t types[] = { MSG_SYNC_REQ, MSG_SYNC_ANS };
+	struct msg_sync y;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		y.screen = 0;
+		assert_int_equal(check_payload(types[i], &y, sizeof(y),
+					       catalogue_check), 0);
+		y.screen = 1;
+		assert_int_equal(check_payload(types[i], &y, sizeof(y),
+					       catalogue_check), 0);
+		y.screen = 2;
+		assert_int_equal(check_payload(types[i], &y, sizeof(y),
+					       catalogue_check), -1);
+		y.screen = 0xffffffffu;
+		assert_int_equal(check_payload(types[i], &y, sizeof(y),
+					       catalogue_check), -1);
+	}
 }
 
 /* ---- channels over real sockets -------------------------------------- */
@@ -1282,6 +1306,7 @@ int main(void)
 		cmocka_unit_test(test_check_filter),
 		cmocka_unit_test(test_check_cmdline),
 		cmocka_unit_test(test_check_res_info),
+		cmocka_unit_test(test_check_sync),
 		cmocka_unit_test(test_send_refuses_wrong_direction),
 		cmocka_unit_test(test_send_refuses_bad_length),
 		cmocka_unit_test(test_send_to_closed_peer),
