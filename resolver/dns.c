@@ -115,33 +115,47 @@ static void dns_deliver(struct dns *d, struct dc_entry *e, const char *name)
 	d->done(d->ctx, &a);
 }
 
+char *dns_ptr_parse(const unsigned char *abuf, size_t alen, uint8_t family,
+		    const uint8_t addr[16], uint32_t *ttl)
+{
+	struct hostent *h = NULL;
+	int af = family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+	char *name;
+
+	*ttl = 0;
+	if (!abuf || alen == 0 || alen > INT_MAX ||
+	    (family != FLOW_FAM_IPV4 && family != FLOW_FAM_IPV6) ||
+	    ares_parse_ptr_reply(abuf, (int)alen, addr, af == AF_INET ? 4 : 16,
+				 af, &h) != ARES_SUCCESS || !h || !h->h_name) {
+		if (h)
+			ares_free_hostent(h);
+		return NULL;
+	}
+	/* c-ares accepted the answer; if our stricter reader does not find
+	 * the TTL, ttl 0 is clamped up to min_ttl by the cache. */
+	if (dns_answer_ttl(abuf, alen, DNS_PTR_TYPE, ttl) != DNS_TTL_OK)
+		*ttl = 0;
+	name = strdup(h->h_name);
+	ares_free_hostent(h);
+	return name;
+}
+
 /* Cache what the server said about e; returns the cleaned name. A name
- * c-ares refuses (ares_parse_ptr_reply checks it is a host name) is a
- * negative answer, as is any failure. */
+ * c-ares refuses is a negative answer, as is any failure (out of memory
+ * for the name included). */
 static const char *dns_store(struct dns *d, struct dc_entry *e, int status,
 			     const unsigned char *abuf, int alen)
 {
-	struct hostent *h = NULL;
 	uint8_t family, addr[16];
 	uint32_t ttl = 0;
 	const char *name;
-	int af;
+	char *raw = NULL;
 
 	dc_entry_key(e, &family, addr);
-	af = family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
-	if (status != ARES_SUCCESS || !abuf || alen <= 0 ||
-	    ares_parse_ptr_reply(abuf, alen, addr, af == AF_INET ? 4 : 16, af,
-				 &h) != ARES_SUCCESS || !h || !h->h_name) {
-		if (h)
-			ares_free_hostent(h);
-		return dc_complete(d->cache, e, NULL, 0);
-	}
-	/* c-ares accepted the answer; if our stricter reader does not find
-	 * the TTL, ttl 0 is clamped up to min_ttl. */
-	if (dns_answer_ttl(abuf, (size_t)alen, DNS_PTR_TYPE, &ttl) != DNS_TTL_OK)
-		ttl = 0;
-	name = dc_complete(d->cache, e, h->h_name, ttl);
-	ares_free_hostent(h);
+	if (status == ARES_SUCCESS && alen > 0)
+		raw = dns_ptr_parse(abuf, (size_t)alen, family, addr, &ttl);
+	name = dc_complete(d->cache, e, raw, raw ? ttl : 0);
+	free(raw);
 	return name;
 }
 

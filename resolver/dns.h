@@ -56,6 +56,14 @@ int dns_timeout_ms(struct dns *d);
  * timeouts; starts queued queries as slots free up. */
 void dns_process(struct dns *d, const struct pollfd *fds, int n);
 
+/* What a name server's answer abuf[0..alen) to the PTR query for (family,
+ * addr) says: the name as c-ares' ares_parse_ptr_reply gives it (malloc'ed,
+ * not yet cleaned: dc_complete / dc_name_clean do that), or NULL when it
+ * gives none; *ttl is the answer's TTL (dns_ttl.h), 0 when not found. The
+ * whole path from a server's bytes to a name, apart from the cache. */
+char *dns_ptr_parse(const unsigned char *abuf, size_t alen, uint8_t family,
+		    const uint8_t addr[16], uint32_t *ttl);
+
 /* Queries in flight plus queued. */
 size_t dns_pending(const struct dns *d);
 

@@ -4,11 +4,14 @@
  * of its contents, is common/geofile.c's. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/escape.h"
 #include "common/util.h"
@@ -143,22 +146,20 @@ static struct geo_db *geo_db_open(const char *path, const struct stat *st,
 	return NULL;
 }
 
-/* Open path (dir/name) as one more database. -1 only when out of memory. */
-static int geo_open_file(struct geo *g, const char *path, const char *dir,
-			 const char *name, const struct geo_rep *r)
+/* One more database: the file shown as path in messages, opened through
+ * at (the same path, or a descriptor's /proc/self/fd/N), whose stat is
+ * st. -1 only when out of memory. */
+static int geo_add_file(struct geo *g, const char *path, const char *at,
+			const struct stat *st, const char *dir, const char *name,
+			const struct geo_rep *r)
 {
 	struct geo_db *db;
-	struct stat st;
 	const char *bad;
 	char why[256];
 
-	if ((bad = geofile_stat(path, &st)) != NULL) {
-		geo_say(r, path, bad);
+	if (geo_seen(g, st))
 		return 0;
-	}
-	if (geo_seen(g, &st))
-		return 0;
-	if (!(db = geo_db_open(path, &st, &bad, why, sizeof(why)))) {
+	if (!(db = geo_db_open(at, st, &bad, why, sizeof(why)))) {
 		if (!bad)
 			return -1;
 		geo_say(r, path, bad);
@@ -171,6 +172,20 @@ static int geo_open_file(struct geo *g, const char *path, const char *dir,
 	geofile_close(&db->f);
 	free(db);
 	return -1;
+}
+
+/* Open path (dir/name) as one more database. -1 only when out of memory. */
+static int geo_open_file(struct geo *g, const char *path, const char *dir,
+			 const char *name, const struct geo_rep *r)
+{
+	struct stat st;
+	const char *bad;
+
+	if ((bad = geofile_stat(path, &st)) != NULL) {
+		geo_say(r, path, bad);
+		return 0;
+	}
+	return geo_add_file(g, path, path, &st, dir, name, r);
 }
 
 static int geo_cmp_names(const void *a, const void *b)
@@ -262,6 +277,136 @@ struct geo *geo_open(const char *const *dirs, geo_report_fn report, void *ctx)
 		return NULL;
 	for (size_t i = 0; dirs && dirs[i]; i++) {
 		if (geo_open_dir(g, dirs[i], &r) < 0) {
+			geo_close(g);
+			return NULL;
+		}
+	}
+	if (g->n == 0)
+		geo_hint(&r, dirs);
+	return g;
+}
+
+/* ---- a directory root named, opened by root ---------------------------- */
+
+struct geo_pre {
+	const char *dir;
+	int err;               /* opendir's errno, or 0 */
+	char **names;          /* its *.mmdb names, sorted */
+	int *fd;               /* each one's file, or -errno of its open */
+	size_t n;
+};
+
+void geo_pre_free(struct geo_pre *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; p->fd && i < p->n; i++)
+		if (p->fd[i] >= 0)
+			close(p->fd[i]);
+	free(p->fd);
+	geo_free_names(p->names, p->n);
+	free(p);
+}
+
+struct geo_pre *geo_preopen(const char *dir)
+{
+	struct geo_pre *p = calloc(1, sizeof(*p));
+	DIR *d;
+
+	if (!p)
+		return NULL;
+	p->dir = dir;
+	if (!(d = opendir(dir))) {
+		p->err = errno;
+		return p;
+	}
+	if (geo_list(d, &p->names, &p->n) < 0 ||
+	    (p->n && !(p->fd = calloc(p->n, sizeof(*p->fd))))) {
+		closedir(d);
+		geo_pre_free(p);
+		return NULL;
+	}
+	/* Symbolic links followed, as geo_open does; a FIFO must not block. */
+	for (size_t i = 0; i < p->n; i++) {
+		int fd = openat(dirfd(d), p->names[i],
+				O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+		p->fd[i] = fd < 0 ? -errno : fd;
+	}
+	closedir(d);
+	return p;
+}
+
+/* A copy of the file behind fd in memory, for a file the resolver's
+ * identity may not open itself: fd is read, which needs no permission.
+ * The memfd, or -1. */
+static int geo_copy(int fd, off_t size)
+{
+	char buf[65536];
+	off_t at = 0;
+	int m = memfd_create("flowtop-geoip", MFD_CLOEXEC);
+
+	if (m < 0)
+		return -1;
+	while (at < size) {
+		ssize_t n = pread(fd, buf, sizeof(buf), at);
+
+		if (n <= 0 || write(m, buf, (size_t)n) != n) {
+			close(m);
+			return -1;
+		}
+		at += n;
+	}
+	return m;
+}
+
+/* The i-th file of p as one more database. libmaxminddb opens by path:
+ * /proc/self/fd/N reaches the open file without the directory, and where
+ * the file itself is not readable by the resolver's identity, a copy in a
+ * memfd is read instead. -1 only when out of memory. */
+static int geo_open_pre_file(struct geo *g, const struct geo_pre *p,
+			     size_t i, const struct geo_rep *r)
+{
+	char *path, at[64];
+	struct stat st;
+	int fd = p->fd[i], copy = -1, t, rc = 0;
+
+	if (asprintf(&path, "%s/%s", p->dir, p->names[i]) < 0)
+		return -1;
+	if (fd < 0)
+		geo_say(r, path, strerror(-fd));
+	else if (fstat(fd, &st) < 0)
+		geo_say(r, path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		geo_say(r, path, "not a regular file");
+	else {
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+		t = open(at, O_RDONLY | O_CLOEXEC);
+		if (t >= 0)
+			close(t);
+		else if (errno == EACCES && (copy = geo_copy(fd, st.st_size)) >= 0)
+			snprintf(at, sizeof(at), "/proc/self/fd/%d", copy);
+		rc = geo_add_file(g, path, at, &st, p->dir, p->names[i], r);
+		if (copy >= 0)
+			close(copy);   /* the mapping stays */
+	}
+	free(path);
+	return rc;
+}
+
+struct geo *geo_open_pre(const struct geo_pre *p, geo_report_fn report,
+			 void *ctx)
+{
+	struct geo_rep r = { report, ctx };
+	const char *dirs[2] = { p->dir, NULL };
+	struct geo *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	if (p->err && p->err != ENOENT && p->err != ENOTDIR)
+		geo_say(&r, p->dir, strerror(p->err));
+	for (size_t i = 0; i < p->n; i++) {
+		if (geo_open_pre_file(g, p, i, &r) < 0) {
 			geo_close(g);
 			return NULL;
 		}

@@ -26,6 +26,17 @@ typedef void (*geo_report_fn)(void *ctx, const char *line);
 struct geo *geo_open(const char *const *dirs, geo_report_fn report, void *ctx);
 void geo_close(struct geo *g);
 
+/* A directory a root start named, opened as root before the resolver
+ * takes its identities: its *.mmdb files, each an open descriptor (or why
+ * not). geo_open_pre then opens the databases from those descriptors,
+ * under the resolver's identity, as geo_open would from { dir, NULL }.
+ * geo_preopen: NULL only when out of memory; dir must outlive the geo. */
+struct geo_pre;
+struct geo_pre *geo_preopen(const char *dir);
+struct geo *geo_open_pre(const struct geo_pre *p, geo_report_fn report,
+			 void *ctx);
+void geo_pre_free(struct geo_pre *p);
+
 /* Number of databases in use. */
 size_t geo_count(const struct geo *g);
 

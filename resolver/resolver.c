@@ -276,7 +276,50 @@ int resolver_run(struct resolver *r, struct msg_chan *ui)
 	return rc == 0 ? 0 : 1;
 }
 
-struct resolver *resolver_open(const struct options *o)
+struct res_pre {
+	int conf_fd[2];            /* tcp.conf, udp.conf: taken by svc_load_fds */
+	struct geo_pre *geo;       /* --geoip-dir, or NULL */
+};
+
+struct res_pre *resolver_preopen(const struct options *o)
+{
+	struct res_pre *p = calloc(1, sizeof(*p));
+	char *path;
+
+	if (!p)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		p->conf_fd[i] = SVC_BY_PATH;
+		if (!o->conf_dir)
+			continue;
+		if (asprintf(&path, "%s/%s", o->conf_dir,
+			     i ? "udp.conf" : "tcp.conf") < 0) {
+			resolver_pre_free(p);
+			return NULL;
+		}
+		p->conf_fd[i] = svc_open_file(path);
+		free(path);
+	}
+	if (o->geoip_dir && !o->no_geoip && !(p->geo = geo_preopen(o->geoip_dir))) {
+		resolver_pre_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void resolver_pre_free(struct res_pre *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (p->conf_fd[i] >= 0)
+			close(p->conf_fd[i]);
+	geo_pre_free(p->geo);
+	free(p);
+}
+
+struct resolver *resolver_open_pre(const struct options *o,
+				   struct res_pre *pre)
 {
 	struct resolver *r = calloc(1, sizeof(*r));
 	const char *dirs[2] = { o->geoip_dir, NULL };
@@ -286,16 +329,28 @@ struct resolver *resolver_open(const struct options *o)
 		fprintf(stderr, "flowtop: resolver: out of memory\n");
 		return NULL;
 	}
-	if (!o->no_geoip)
+	if (o->no_geoip)
+		;
+	else if (pre && pre->geo)
+		r->geo = geo_open_pre(pre->geo, res_report, NULL);
+	else
 		r->geo = geo_open(o->geoip_dir ? dirs : res_geoip_default_dirs,
 				  res_report, NULL);
-	r->svc = svc_load(o->conf_dir, "/etc/services", res_report, NULL);
+	r->svc = svc_load_fds(o->conf_dir, pre ? pre->conf_fd : NULL,
+			      "/etc/services", res_report, NULL);
+	if (pre)   /* taken by svc_load_fds */
+		pre->conf_fd[0] = pre->conf_fd[1] = SVC_BY_PATH;
 	if (!o->no_dns) {
 		r->dns = dns_open(NULL, res_dns_done, r, err, sizeof(err));
 		if (!r->dns)
 			fprintf(stderr, "flowtop: no reverse DNS: %s\n", err);
 	}
 	return r;
+}
+
+struct resolver *resolver_open(const struct options *o)
+{
+	return resolver_open_pre(o, NULL);
 }
 
 void resolver_close(struct resolver *r)

@@ -22,6 +22,19 @@ struct resolver;
 struct resolver *resolver_open(const struct options *o);
 void resolver_close(struct resolver *r);
 
+/* A root start (real uid 0): root named --conf-dir and --geoip-dir, so
+ * root's permissions open them, as any user's own open theirs. Called as
+ * root before the identity change, it opens the conf dir's service files
+ * and the --geoip-dir databases (with no --geoip-dir, nothing of the
+ * default directories); resolver_open_pre then reads them from those
+ * descriptors under the resolver's identity, parsing nothing as root.
+ * NULL only when out of memory. */
+struct res_pre;
+struct res_pre *resolver_preopen(const struct options *o);
+struct resolver *resolver_open_pre(const struct options *o,
+				   struct res_pre *pre);
+void resolver_pre_free(struct res_pre *pre);
+
 /* Between resolver_open() and the chroot: when the GeoIP directory that
  * `flowtop -u` installs into (--geoip-dir, else /var/lib/GeoIP) exists
  * and the resolver's uid may read it but not write it, stand in it, so

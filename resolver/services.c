@@ -442,15 +442,15 @@ static void svc_read(struct svc_loader *ld, FILE *f, svc_parse_fn parse,
 
 /* Regular files only, opened without blocking: --conf-dir is the user's
  * choice, and a FIFO there would hang the start, a device like /dev/zero
- * would make getline grow without end. NULL, or why the file is not read. */
-static const char *svc_open(const char *path, FILE **fp)
+ * would make getline grow without end. fd is the open file (taken), or
+ * -errno of the open that failed. NULL, or why the file is not read. */
+static const char *svc_take(int fd, FILE **fp)
 {
 	const char *why = NULL;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0)
-		return errno == ENOENT ? svc_not_found : strerror(errno);
+		return fd == -ENOENT ? svc_not_found : strerror(-fd);
 	if (fstat(fd, &st) < 0)
 		why = strerror(errno);
 	else if (!S_ISREG(st.st_mode))
@@ -464,21 +464,36 @@ static const char *svc_open(const char *path, FILE **fp)
 	return why;
 }
 
+int svc_open_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static const char *svc_open(const char *path, FILE **fp)
+{
+	return svc_take(svc_open_file(path), fp);
+}
+
 /* A conf file that can't be read is a hint, not an error: upstream
- * installs lack them too, and /etc/services still names the common ports. */
+ * installs lack them too, and /etc/services still names the common ports.
+ * fd: the file opened already (or -errno), SVC_BY_PATH to open it here. */
 static void svc_load_conf(struct svc_loader *ld, const char *conf_dir,
-			  const char *base, int tab, const char *etc)
+			  const char *base, int tab, const char *etc, int fd)
 {
 	const char *why;
 	char *path;
 	FILE *f;
 
 	if (asprintf(&path, "%s/%s", conf_dir, base) < 0) {
+		if (fd >= 0)
+			close(fd);
 		ld->oom = 1;
 		return;
 	}
 	ld->file = path;
-	why = svc_open(path, &f);
+	why = fd == SVC_BY_PATH ? svc_open(path, &f) : svc_take(fd, &f);
 	if (why && etc)
 		svc_say(ld, "%s: %s, using %s only", path, why, etc);
 	else if (why)
@@ -507,19 +522,28 @@ static void svc_load_etc(struct svc_loader *ld, const char *etc)
 }
 
 /* conf_dir or etc_services NULL: that source is skipped (tests, fuzzing). */
-struct services *svc_load(const char *conf_dir, const char *etc_services,
-			  svc_report_fn report, void *ctx)
+struct services *svc_load_fds(const char *conf_dir, const int conf_fd[2],
+			      const char *etc_services, svc_report_fn report,
+			      void *ctx)
 {
 	struct svc_loader ld = { .report = report, .ctx = ctx };
+	int fd[2] = { SVC_BY_PATH, SVC_BY_PATH };
 
+	if (conf_fd) {
+		fd[0] = conf_fd[0];
+		fd[1] = conf_fd[1];
+	}
 	ld.s = calloc(1, sizeof(*ld.s));
 	if (!ld.s)
 		goto oom;
 	if (conf_dir) {
-		svc_load_conf(&ld, conf_dir, "tcp.conf", TAB_TCP, etc_services);
+		svc_load_conf(&ld, conf_dir, "tcp.conf", TAB_TCP, etc_services,
+			      fd[0]);
+		fd[0] = SVC_BY_PATH;
 		if (!ld.oom)
 			svc_load_conf(&ld, conf_dir, "udp.conf", TAB_UDP,
-				      etc_services);
+				      etc_services, fd[1]);
+		fd[1] = SVC_BY_PATH;
 	}
 	if (etc_services && !ld.oom)
 		svc_load_etc(&ld, etc_services);
@@ -528,9 +552,18 @@ struct services *svc_load(const char *conf_dir, const char *etc_services,
 	svc_slots_free(&ld);
 	return ld.s;
 oom:
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
 	svc_slots_free(&ld);
 	svc_free(ld.s);
 	return NULL;
+}
+
+struct services *svc_load(const char *conf_dir, const char *etc_services,
+			  svc_report_fn report, void *ctx)
+{
+	return svc_load_fds(conf_dir, NULL, etc_services, report, ctx);
 }
 
 void svc_free(struct services *s)

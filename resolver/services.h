@@ -10,6 +10,7 @@
 #ifndef FLOWTOP_SERVICES_H
 #define FLOWTOP_SERVICES_H
 
+#include <limits.h>
 #include <stdint.h>
 
 struct services;
@@ -22,6 +23,19 @@ typedef void (*svc_report_fn)(void *ctx, const char *line);
 struct services *svc_load(const char *conf_dir, const char *etc_services,
 			  svc_report_fn report, void *ctx);
 void svc_free(struct services *s);
+
+/* svc_load with tcp.conf and udp.conf of conf_dir already opened (by a
+ * root start, as root, before the resolver changes its identity):
+ * conf_fd[0] and [1] are taken (closed by the call), each an open file or
+ * -errno of the open that failed; SVC_BY_PATH opens that file here.
+ * conf_fd NULL is svc_load. */
+#define SVC_BY_PATH INT_MIN
+struct services *svc_load_fds(const char *conf_dir, const int conf_fd[2],
+			      const char *etc_services, svc_report_fn report,
+			      void *ctx);
+
+/* Open path as svc_load opens a conf file: the descriptor, or -errno. */
+int svc_open_file(const char *path);
 
 /* Service name of port for protocol l4proto (IPPROTO_TCP, _UDP, _UDPLITE,
  * _SCTP, _DCCP), or NULL. The name is printable ASCII, at most

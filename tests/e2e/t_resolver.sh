@@ -333,6 +333,50 @@ $(show_file_safe "$WORK/bad$i.err" 5)"
 	[ "$i" -gt 0 ] || skip "bad databases" "no *.mmdb in $BAD_DIR"
 fi
 
+# --- root's private directories ------------------------------------------------
+# Root names its own 0700 directories: a GeoIP dir (the city database 0600,
+# read through a copy; the ASN one 0644) and a conf dir whose tcp.conf
+# names port 80 "rootonly-http". Both are read. A normal user given the
+# same capabilities by a file-capability copy of the binary still gets
+# Permission denied for both.
+PRIV=$GEO_TMP/private
+mkdir -p "$PRIV/geo" "$PRIV/conf"
+cp "$MMDB_SRC/GeoLite2-City-Test.mmdb" "$PRIV/geo/city.mmdb"
+cp "$MMDB_SRC/GeoLite2-ASN-Test.mmdb" "$PRIV/geo/asn.mmdb"
+chmod 0600 "$PRIV/geo/city.mmdb"
+chmod 0644 "$PRIV/geo/asn.mmdb"
+sed 's/^80, http$/80, rootonly-http/' "$ROOT/conf/tcp.conf" >"$PRIV/conf/tcp.conf"
+cp "$ROOT/conf/udp.conf" "$PRIV/conf/udp.conf"
+chmod 0600 "$PRIV/conf/tcp.conf" "$PRIV/conf/udp.conf"
+chown root:root "$PRIV/geo" "$PRIV/conf"
+chmod 0700 "$PRIV/geo" "$PRIV/conf"
+ft_run rootpriv "$NS_CLIENT" "$FLOWTOP" --conf-dir "$PRIV/conf" --once -o json -4T -n -t 1 \
+	--geoip-dir "$PRIV/geo"
+verdict "root, 0700 root-owned --geoip-dir and --conf-dir: exit 0, no 'Permission denied'" \
+	"$(rc_why rootpriv)$(grep -i 'permission denied' "$WORK/rootpriv.err" | head -n 3)"
+verdict "root's private dirs: $T_LONDON is GB/London (0600 city database), $T_TELSTRA AS 1221, port 80 is rootonly-http" \
+	"$(jcheck expect "$WORK/rootpriv.out" "${W_LONDON[@]}" --expect dst_country=GB --expect dst_city=London --expect service=rootonly-http
+	   jcheck expect "$WORK/rootpriv.out" "${W_TELSTRA[@]}" --expect dst_asn=1221)"
+UDIR=$(mktemp -d /tmp/ft-e2e-user.XXXXXX)
+chmod 0755 "$UDIR"
+cp "$FLOWTOP" "$UDIR/flowtop"
+chmod 0755 "$UDIR/flowtop"
+if ! command -v setcap >/dev/null ||
+	! setcap cap_net_admin,cap_sys_ptrace,cap_dac_read_search,cap_setuid,cap_setgid,cap_sys_chroot+p "$UDIR/flowtop"; then
+	skip "a normal user on root's private dirs" "cannot set file capabilities on $UDIR/flowtop"
+else
+	ft_run userpriv "$NS_CLIENT" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$UDIR/flowtop" --conf-dir "$PRIV/conf" --once -o json -4T -n -t 1 --geoip-dir "$PRIV/geo"
+	why=$(rc_why userpriv)
+	grep -qF "$PRIV/geo: Permission denied" "$WORK/userpriv.err" || why="${why}no '$PRIV/geo: Permission denied'; "
+	grep -qF "$PRIV/conf/tcp.conf: Permission denied" "$WORK/userpriv.err" || why="${why}no '$PRIV/conf/tcp.conf: Permission denied'; "
+	grep -q 'rootonly-http\|"dst_country"' "$WORK/userpriv.out" && why="${why}read root's files: $(head -c 300 "$WORK/userpriv.out"); "
+	[ -n "$why" ] && why="$why
+$(show_file_safe "$WORK/userpriv.err" 8)"
+	verdict "uid 65534 with file capabilities: root's 0700 dirs give Permission denied, nothing of them is read" "$why"
+fi
+rm -rf "$UDIR"
+
 # --- no database at all ------------------------------------------------------------
 ft_run nodb "$NS_CLIENT" "${FT[@]}" --once -o json -4T -n -t 0.3 --geoip-dir "$GEO_EMPTY"
 hints=$(grep -c -F 'flowtop -u' "$WORK/nodb.err")
