@@ -17,6 +17,7 @@
 #include "collector/run.h"
 #include "common/siphash.h"
 #include "common/util.h"
+#include "privsep/landlock.h"
 #include "privsep/seccomp.h"
 #include "privsep/testhook.h"
 
@@ -233,7 +234,9 @@ static int start_confine(struct run *r)
 	if (priv_keep_only(&start_caps, err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	last_words_run = r;
-	if (seccomp_trap_init(RUN_SLOT_COLLECTOR, start_last_words) < 0 ||
+	/* Landlock first: its syscalls are in no allowlist. */
+	if (landlock_apply(&collector_landlock, err, sizeof(err)) < 0 ||
+	    seccomp_trap_init(RUN_SLOT_COLLECTOR, start_last_words) < 0 ||
 	    seccomp_install(r->roles->collector->policy, err, sizeof(err)) < 0)
 		return start_fail(r, err);
 	return 0;
@@ -249,6 +252,9 @@ int run_main(const struct options *o, const struct run_roles *roles)
 		return 1;
 	}
 	prctl(PR_SET_NAME, roles->collector->comm, 0, 0, 0);
+	/* Once per run, before the screen: the kernel lacks Landlock or
+	 * some of its rights. */
+	landlock_report();
 	r->o = o;
 	r->roles = roles;
 	r->sigfd = -1;
@@ -267,6 +273,7 @@ int run_main(const struct options *o, const struct run_roles *roles)
 			snprintf(r->why, sizeof(r->why), "%s", r->stream->err);
 		r->stop = STOP_ERROR;
 	}
+	testhook_landlock(roles->collector->name);
 	testhook_seccomp(roles->collector->name);
 	if (r->stop == STOP_NONE)
 		run_supervise(r);

@@ -3,6 +3,8 @@
 #include "privsep/testhook.h"
 
 #ifdef FLOWTOP_TEST_HOOKS
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,25 @@ void testhook_seccomp(const char *role)
 
 	if (want && strcmp(want, role) == 0)
 		syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
+}
+
+void testhook_landlock(const char *role)
+{
+	const char *want = getenv("FLOWTOP_TEST_LANDLOCK");
+	int fd;
+
+	if (!want || strcmp(want, role) != 0)
+		return;
+	fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		fprintf(stderr, "flowtop: test: landlock %s: open /etc/shadow: "
+			"opened\n", role);
+		close(fd);
+		return;
+	}
+	fprintf(stderr, "flowtop: test: landlock %s: open /etc/shadow: %s\n",
+		role, errno == EACCES ? "EACCES" : errno == ENOENT ? "ENOENT" :
+		errno == EPERM ? "EPERM" : strerror(errno));
 }
 
 void testhook_event_rcvbuf(int fd)

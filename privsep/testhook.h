@@ -9,6 +9,11 @@
 
 #ifdef FLOWTOP_TEST_HOOKS
 void testhook_seccomp(const char *role);
+/* FLOWTOP_TEST_LANDLOCK=<role>: once confined, that role opens /etc/shadow
+ * read-only (which the collector's allowlist lets through) and says
+ * "flowtop: test: landlock ROLE: open /etc/shadow: ERRNO-NAME" (or
+ * "opened") on stderr: Landlock, not seccomp, must refuse it. */
+void testhook_landlock(const char *role);
 /* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
  * receive buffer, so a burst of flows overflows it (ENOBUFS). */
 void testhook_event_rcvbuf(int fd);
@@ -23,6 +28,10 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		      unsigned long long flows);
 #else
 static inline void testhook_seccomp(const char *role)
+{
+	(void)role;
+}
+static inline void testhook_landlock(const char *role)
 {
 	(void)role;
 }

@@ -56,6 +56,11 @@ int dns_timeout_ms(struct dns *d);
  * timeouts; starts queued queries as slots free up. */
 void dns_process(struct dns *d, const struct pollfd *fds, int n);
 
+/* The TCP ports of the name servers c-ares talks to (a truncated answer
+ * is asked again over TCP), each once; at most max. For the resolver's
+ * Landlock rule, before its sandbox. */
+size_t dns_tcp_ports(const struct dns *d, uint16_t *ports, size_t max);
+
 /* Queries in flight plus queued. */
 size_t dns_pending(const struct dns *d);
 

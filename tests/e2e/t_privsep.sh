@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # t_privsep: the process picture of DESIGN.md, read from /proc while flowtop
 # runs: three processes (flowtop, flowtop-resolv, flowtop-ui), what each may
-# do, and that a seccomp violation in any role ends the run with a message
-# naming the role and the syscall (build/flowtop-testhooks only; the product
-# binary has no such hook).
+# do, that a seccomp violation in any role ends the run with a message
+# naming the role and the syscall, and that Landlock refuses the collector
+# a file its seccomp list would let it open (build/flowtop-testhooks only;
+# the product binary has no such hook).
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools ip nft timeout pgrep
@@ -114,6 +115,29 @@ $(show_file "$err")"
 		verdict "FLOWTOP_TEST_SECCOMP=$role: acct and timestamp back to 0" \
 			"$([ "$k" = "0 0" ] || echo "acct/timestamp are $k")"
 	done
+fi
+
+# --- Landlock: the second wall (test build only) -------------------------------
+# /proc/PID/status shows no Landlock domain, so the proof is a refusal: with
+# FLOWTOP_TEST_LANDLOCK=collector the confined collector opens /etc/shadow
+# read-only, which its seccomp list allows and its CAP_DAC_READ_SEARCH
+# would let through; only Landlock can say EACCES.
+ll_abi=$("$PY" -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); print(max(l.syscall(444, None, 0, 1), 0))' 2>/dev/null)
+if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
+	fail "Landlock check" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
+elif [ "${ll_abi:-0}" = 0 ]; then
+	skip "Landlock refusing the collector a read of /etc/shadow" \
+		"kernel $(uname -r) has no Landlock (ABI 0)"
+else
+	ft_run ll "$NS_CLIENT" env FLOWTOP_TEST_LANDLOCK=collector \
+		"$FLOWTOP_TESTHOOKS" --once -t 1
+	line=$(grep -Eo "^flowtop: test: landlock collector: open /etc/shadow: .*" "$WORK/ll.err" | head -n1)
+	verdict "Landlock refusing the collector a read of /etc/shadow (kernel ABI $ll_abi): \"${line:-no line}\"" \
+		"$([ "${line##*: }" = EACCES ] || echo "stderr: $(show_file "$WORK/ll.err")")"
+	verdict "FLOWTOP_TEST_LANDLOCK=collector: the run still exits 0" \
+		"$([ "$FT_RC" = 0 ] || rc_text "$FT_RC")"
+	verdict "no 'Landlock not available' on stderr (kernel ABI $ll_abi)" \
+		"$(! grep -q "Landlock not available" "$WORK/ll.err" || grep "Landlock" "$WORK/ll.err")"
 fi
 
 # --- the product binary carries no test hook -----------------------------------
