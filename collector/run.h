@@ -86,9 +86,7 @@ void run_supervise(struct run *r);
  * returns the exit status. */
 int run_shutdown(struct run *r);
 
-/* The collector's allowlist (seccomp.c) and Landlock rules (landlock.c). */
+/* The collector's allowlist (seccomp.c). */
 extern const struct sc_policy collector_policy;
-struct ll_policy;
-extern const struct ll_policy collector_landlock;
 
 #endif

@@ -4,7 +4,8 @@
 
 #ifdef FLOWTOP_TEST_HOOKS
 #include <errno.h>
-#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,23 +23,35 @@ void testhook_seccomp(const char *role)
 		syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 }
 
+static const char *testhook_errno(int e)
+{
+	return e == EACCES ? "EACCES" : e == ECONNREFUSED ? "ECONNREFUSED" :
+		e == ENETUNREACH ? "ENETUNREACH" : e == EPERM ? "EPERM" :
+		strerror(e);
+}
+
 void testhook_landlock(const char *role)
 {
 	const char *want = getenv("FLOWTOP_TEST_LANDLOCK");
-	int fd;
+	struct sockaddr_in sin;
+	int fd, rc;
 
 	if (!want || strcmp(want, role) != 0)
 		return;
-	fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		fprintf(stderr, "flowtop: test: landlock %s: open /etc/shadow: "
-			"opened\n", role);
-		close(fd);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "flowtop: test: landlock %s: socket: %s\n",
+			role, testhook_errno(errno));
 		return;
 	}
-	fprintf(stderr, "flowtop: test: landlock %s: open /etc/shadow: %s\n",
-		role, errno == EACCES ? "EACCES" : errno == ENOENT ? "ENOENT" :
-		errno == EPERM ? "EPERM" : strerror(errno));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(9);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	fprintf(stderr, "flowtop: test: landlock %s: connect 127.0.0.1:9: %s\n",
+		role, rc == 0 ? "connected" : testhook_errno(errno));
+	close(fd);
 }
 
 void testhook_event_rcvbuf(int fd)

@@ -9,10 +9,11 @@
 
 #ifdef FLOWTOP_TEST_HOOKS
 void testhook_seccomp(const char *role);
-/* FLOWTOP_TEST_LANDLOCK=<role>: once confined, that role opens /etc/shadow
- * read-only (which the collector's allowlist lets through) and says
- * "flowtop: test: landlock ROLE: open /etc/shadow: ERRNO-NAME" (or
- * "opened") on stderr: Landlock, not seccomp, must refuse it. */
+/* FLOWTOP_TEST_LANDLOCK=<role>: once confined, that role connects over
+ * TCP to 127.0.0.1:9 (the resolver's allowlist lets connect through; no
+ * name server listens there) and says "flowtop: test: landlock ROLE:
+ * connect 127.0.0.1:9: ERRNO-NAME" on stderr: EACCES only from Landlock,
+ * ECONNREFUSED (or ENETUNREACH) without it. */
 void testhook_landlock(const char *role);
 /* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
  * receive buffer, so a burst of flows overflows it (ENOBUFS). */
