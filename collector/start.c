@@ -19,6 +19,7 @@
 #include "common/escape.h"
 #include "common/siphash.h"
 #include "common/util.h"
+#include "privsep/landlock.h"
 #include "privsep/seccomp.h"
 #include "privsep/testhook.h"
 
@@ -250,6 +251,9 @@ static int start_confine(struct run *r)
 	if (priv_nodump() < 0)
 		return start_fail(r, "PR_SET_DUMPABLE failed");
 	last_words_run = r;
+	/* No Landlock here: a Landlock domain may not ptrace-read processes
+	 * outside it, and reading /proc/PID/fd of every process is how the
+	 * collector names the owners of flows (DESIGN.md, Confinement). */
 	if (seccomp_trap_init(RUN_SLOT_COLLECTOR, start_last_words) < 0 ||
 	    seccomp_install(r->roles->collector->policy, err, sizeof(err)) < 0)
 		return start_fail(r, err);
@@ -273,6 +277,9 @@ int run_main(const struct options *o, const struct run_roles *roles)
 		free(r);
 		return 1;
 	}
+	/* Once per run, before the screen: the kernel lacks Landlock or
+	 * some of its rights. */
+	landlock_report();
 	r->o = o;
 	r->roles = roles;
 	r->sigfd = -1;

@@ -260,6 +260,7 @@ int gu_fetch_child(struct msg_chan *ch, const char *const *urls, size_t n,
 		   const void *ca, size_t calen)
 {
 	static struct fc c;
+	struct ll_policy ll;
 	char err[300];
 
 	gu_child_name("flowtop-fetch");
@@ -268,7 +269,8 @@ int gu_fetch_child(struct msg_chan *ch, const char *const *urls, size_t n,
 	c.ca.len = calen;
 	c.ca.flags = CURL_BLOB_NOCOPY;
 	fc_setup(&c, urls, n);
-	if (gu_child_confine("flowtop-fetch", &fetch_policy, err,
+	gu_fetch_landlock(&ll, urls, n);
+	if (gu_child_confine("flowtop-fetch", &fetch_policy, &ll, err,
 			     sizeof(err)) < 0)
 		fc_die(err);
 	for (;;) {

@@ -49,8 +49,8 @@ static int sandbox_ids(char *err, size_t errlen)
 	return priv_become(&id, 0, err, errlen);
 }
 
-int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
-		     size_t errlen)
+int gu_child_confine(const char *comm, const struct sc_policy *p,
+		     const struct ll_policy *ll, char *err, size_t errlen)
 {
 	static const struct rlimit none = { 0, 0 };
 
@@ -78,7 +78,9 @@ int gu_child_confine(const char *comm, const struct sc_policy *p, char *err,
 	/* No trap board in -u: the handler names the syscall itself. */
 	if (seccomp_trap_init(0, sandbox_last_words) < 0)
 		return -1;
-	if (seccomp_install(p, err, errlen) < 0)
+	/* Landlock's syscalls are in neither allowlist: before the filter. */
+	if (landlock_apply(ll, err, errlen) < 0 ||
+	    seccomp_install(p, err, errlen) < 0)
 		return -1;
 	testhook_stderr(strcmp(comm, "flowtop-fetch") == 0 ? "fetcher" :
 			"validator");

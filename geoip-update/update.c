@@ -20,6 +20,7 @@
 #include "geoip-update/progress.h"
 #include "geoip-update/update.h"
 #include "geoip-update/validate.h"
+#include "privsep/landlock.h"
 #include "privsep/privdrop.h"
 
 enum try_result {
@@ -467,6 +468,8 @@ int gu_main(const struct options *o)
 		fprintf(stderr, "flowtop: PR_SET_DUMPABLE: %s\n", strerror(errno));
 		return 1;
 	}
+	/* Once per run: the kernel lacks Landlock or some of its rights. */
+	landlock_report();
 	u.o = o;
 	u.inst.dirfd = u.inst.lockfd = -1;
 	gu_fetch_init(&u.fetch);

@@ -213,13 +213,16 @@ static int val_child(const struct gu_val_req *q, int sock)
 {
 	struct msg_chan *ch = malloc(sizeof(*ch));
 	struct val_result v;
+	struct ll_policy ll;
+	struct ll_rule rules[2];
 	char err[300];
 
 	gu_child_name("flowtop-valid");
 	if (!ch)
 		return 1;
 	msg_chan_init(ch, sock, 0, MSG_DIR_VAL_UPD, "updater");
-	if (gu_child_confine("flowtop-valid", &validate_policy, err,
+	gu_validate_landlock(&ll, rules, q->out_fd, q->inst_fd);
+	if (gu_child_confine("flowtop-valid", &validate_policy, &ll, err,
 			     sizeof(err)) < 0) {
 		fprintf(stderr, "flowtop: validator: %s\n", err);
 		return 1;

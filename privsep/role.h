@@ -8,7 +8,7 @@
  * hands it exactly its channel ends (as descriptors 3 and 4); the entry
  * then confines itself, in its own folder, in the fixed order: open what
  * it needs, chroot, change identity, then role_seal(): death with the
- * parent, limits, seccomp.
+ * parent, limits, Landlock, seccomp.
  */
 #ifndef FLOWTOP_ROLE_H
 #define FLOWTOP_ROLE_H
@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "common/options.h"
+#include "privsep/landlock.h"
 #include "privsep/privdrop.h"
 #include "privsep/seccomp.h"
 
@@ -59,10 +60,11 @@ pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
 
 /* The last step of a child's confinement, after its identity change (which
  * clears the parent-death signal): die with the parent, the limits, the
- * SIGSYS handler on the board slot, the seccomp policy. Returns -1 with err
- * set; the caller ends. */
-int role_seal(const struct role_spec *spec, unsigned slot, char *err,
-	      size_t errlen);
+ * SIGSYS handler on the board slot, the Landlock policy ll (from the role's
+ * own folder; where the kernel has Landlock), the seccomp policy. Returns
+ * -1 with err set; the caller ends. */
+int role_seal(const struct role_spec *spec, unsigned slot,
+	      const struct ll_policy *ll, char *err, size_t errlen);
 
 /* Say "flowtop: NAME: what" on stderr and exit 1: a child's start-up
  * failure, before it has a channel to say it on. */

@@ -70,8 +70,8 @@ static int spawn_limits(unsigned limits)
 	return 0;
 }
 
-int role_seal(const struct role_spec *spec, unsigned slot, char *err,
-	      size_t errlen)
+int role_seal(const struct role_spec *spec, unsigned slot,
+	      const struct ll_policy *ll, char *err, size_t errlen)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() == 1) {
 		snprintf(err, errlen, "the process that started it went away");
@@ -90,8 +90,11 @@ int role_seal(const struct role_spec *spec, unsigned slot, char *err,
 		snprintf(err, errlen, "SIGSYS handler: %s", strerror(errno));
 		return -1;
 	}
-	if (seccomp_install(spec->policy, err, errlen) < 0)
+	/* Landlock's syscalls are in no allowlist: before the filter. */
+	if (landlock_apply(ll, err, errlen) < 0 ||
+	    seccomp_install(spec->policy, err, errlen) < 0)
 		return -1;
+	testhook_landlock(spec->name);
 	testhook_seccomp(spec->name);
 	testhook_stderr(spec->name);
 	return 0;

@@ -3,6 +3,9 @@
 #include "privsep/testhook.h"
 
 #ifdef FLOWTOP_TEST_HOOKS
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,37 @@ void testhook_stderr(const char *role)
 	fprintf(stderr, "flowtop: test: long %s\n", longline);
 	for (int i = 0; i < 200; i++)
 		fprintf(stderr, "flowtop: test: flood %d\n", i);
+}
+
+static const char *testhook_errno(int e)
+{
+	return e == EACCES ? "EACCES" : e == ECONNREFUSED ? "ECONNREFUSED" :
+		e == ENETUNREACH ? "ENETUNREACH" : e == EPERM ? "EPERM" :
+		strerror(e);
+}
+
+void testhook_landlock(const char *role)
+{
+	const char *want = getenv("FLOWTOP_TEST_LANDLOCK");
+	struct sockaddr_in sin;
+	int fd, rc;
+
+	if (!want || strcmp(want, role) != 0)
+		return;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "flowtop: test: landlock %s: socket: %s\n",
+			role, testhook_errno(errno));
+		return;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(9);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	fprintf(stderr, "flowtop: test: landlock %s: connect 127.0.0.1:9: %s\n",
+		role, rc == 0 ? "connected" : testhook_errno(errno));
+	close(fd);
 }
 
 void testhook_event_rcvbuf(int fd)

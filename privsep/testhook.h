@@ -15,6 +15,12 @@ void testhook_seccomp(const char *role);
  * longer than the relay keeps, and a flood of 200 lines, so the tests can
  * watch its parent relay them escaped and bounded (privsep/relay.h). */
 void testhook_stderr(const char *role);
+/* FLOWTOP_TEST_LANDLOCK=<role>: once confined, that role connects over
+ * TCP to 127.0.0.1:9 (the resolver's allowlist lets connect through; no
+ * name server listens there) and says "flowtop: test: landlock ROLE:
+ * connect 127.0.0.1:9: ERRNO-NAME" on stderr: EACCES only from Landlock,
+ * ECONNREFUSED (or ENETUNREACH) without it. */
+void testhook_landlock(const char *role);
 /* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
  * receive buffer, so a burst of flows overflows it (ENOBUFS). */
 void testhook_event_rcvbuf(int fd);
@@ -33,6 +39,10 @@ static inline void testhook_seccomp(const char *role)
 	(void)role;
 }
 static inline void testhook_stderr(const char *role)
+{
+	(void)role;
+}
+static inline void testhook_landlock(const char *role)
 {
 	(void)role;
 }

@@ -26,6 +26,7 @@ int resolver_role_main(const struct role_spec *self, const struct role_ctx *ctx)
 	struct msg_chan *ui = malloc(sizeof(*ui));
 	struct resolver *res;
 	struct res_pre *pre = NULL;
+	struct ll_policy ll;
 	char err[300];
 
 	if (!ui)
@@ -42,9 +43,10 @@ int resolver_role_main(const struct role_spec *self, const struct role_ctx *ctx)
 	if (!res)
 		return 1;
 	resolver_enter_root(res, ctx->o);
+	resolver_landlock(res, &ll);
 	if (priv_settle(&ctx->unpriv, err, sizeof(err)) < 0 ||
 	    priv_chroot_cwd(err, sizeof(err)) < 0 ||
-	    role_seal(self, ctx->slot, err, sizeof(err)) < 0)
+	    role_seal(self, ctx->slot, &ll, err, sizeof(err)) < 0)
 		role_die(self, err);
 	return resolver_run(res, ui);
 }

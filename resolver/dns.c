@@ -309,6 +309,27 @@ struct dns *dns_open(const struct dns_cfg *cfg_in, dns_done_fn done, void *ctx,
 	return d;
 }
 
+size_t dns_tcp_ports(const struct dns *d, uint16_t *ports, size_t max)
+{
+	struct ares_addr_port_node *list = NULL, *s;
+	size_t n = 0, i;
+
+	if (!d || ares_get_servers_ports(d->ch, &list) != ARES_SUCCESS)
+		return 0;
+	for (s = list; s; s = s->next) {
+		/* 0: the channel's default, the DNS port */
+		uint16_t p = s->tcp_port > 0 && s->tcp_port < 65536 ?
+			(uint16_t)s->tcp_port : 53;
+
+		for (i = 0; i < n && ports[i] != p; i++)
+			;
+		if (i == n && n < max)
+			ports[n++] = p;
+	}
+	ares_free_data(list);
+	return n;
+}
+
 void dns_close(struct dns *d)
 {
 	if (!d)

@@ -63,6 +63,10 @@ void dns_process(struct dns *d, const struct pollfd *fds, int n);
  * whole path from a server's bytes to a name, apart from the cache. */
 char *dns_ptr_parse(const unsigned char *abuf, size_t alen, uint8_t family,
 		    const uint8_t addr[16], uint32_t *ttl);
+/* The TCP ports of the name servers c-ares talks to (a truncated answer
+ * is asked again over TCP), each once; at most max. For the resolver's
+ * Landlock rule, before its sandbox. */
+size_t dns_tcp_ports(const struct dns *d, uint16_t *ports, size_t max);
 
 /* Queries in flight plus queued. */
 size_t dns_pending(const struct dns *d);

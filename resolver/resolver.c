@@ -227,6 +227,11 @@ void resolver_enter_root(struct resolver *r, const struct options *o)
 	close(here);
 }
 
+void resolver_landlock(const struct resolver *r, struct ll_policy *p)
+{
+	resolver_ll_policy(p, r->watch, r->dns);
+}
+
 /* The poll timeout: DNS's, shortened to the next reload check. */
 static int res_timeout(struct resolver *r)
 {

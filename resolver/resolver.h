@@ -43,6 +43,14 @@ void resolver_pre_free(struct res_pre *pre);
  * directory and databases are read only at start. */
 void resolver_enter_root(struct resolver *r, const struct options *o);
 
+/* Its Landlock policy, for the state resolver_enter_root left it in
+ * (resolver_ll_policy in landlock.c: whether it watches its GeoIP
+ * directory, the name servers' TCP ports). */
+struct ll_policy;
+struct dns;
+void resolver_landlock(const struct resolver *r, struct ll_policy *p);
+void resolver_ll_policy(struct ll_policy *p, int watch, const struct dns *d);
+
 /* Serve the ui until it closes the channel. Returns the exit status. */
 int resolver_run(struct resolver *r, struct msg_chan *ui);
 

@@ -20,7 +20,7 @@ int ui_role_main(const struct role_spec *self, const struct role_ctx *ctx)
 	/* The screen reads terminfo: before the sandbox, as the user. */
 	if (ui_prepare(ctx->o, col, res) < 0)
 		return 1;
-	if (role_seal(self, ctx->slot, err, sizeof(err)) < 0)
+	if (role_seal(self, ctx->slot, &ui_landlock, err, sizeof(err)) < 0)
 		role_die(self, err);
 	return ui_main(ctx->o, col, res);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "privsep/landlock.h"
 #include "privsep/msg.h"
 #include "common/escape.h"
 #include "ui/fmt.h"
@@ -188,7 +189,7 @@ static void scr_append(char *line, size_t sz, const char *fmt, ...)
 
 static void scr_status(const struct view *v, const struct screen_info *si)
 {
-	char sel[40], geo[64], line[512];
+	char sel[40], geo[64], ll[32], line[512];
 
 	scr_sel(sel, sizeof(sel), si->sel);
 	scr_geo_state(geo, sizeof(geo), si);
@@ -206,6 +207,8 @@ static void scr_status(const struct view *v, const struct screen_info *si)
 	if (si->untracked)
 		scr_append(line, sizeof(line),
 			   " | kernel tracks nothing: try --track");
+	if (landlock_status(si->landlock_abi, ll, sizeof(ll))[0])
+		scr_append(line, sizeof(line), " | %s", ll);
 	if (v->active_only)
 		scr_append(line, sizeof(line), " | active");
 	move(LINES - 2, 0);

@@ -21,6 +21,7 @@ struct screen_info {
 	uint32_t geo_dbs;
 	int dns_on;
 	int no_geoip;            /* -G */
+	int landlock_abi;        /* the kernel's; below LL_ABI_WANTED: said */
 	int paused;
 	int bits;
 	uint32_t sel;            /* protocol selection */

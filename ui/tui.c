@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "privsep/landlock.h"
 #include "ui/keys.h"
 #include "ui/screen.h"
 #include "ui/ui_int.h"
@@ -357,6 +358,8 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->si.input = t->input;
 	t->si.interval_ms = o->interval_ms;
 	t->si.no_geoip = o->no_geoip;
+	/* Asked before the sandbox (role_seal), remembered since. */
+	t->si.landlock_abi = landlock_abi();
 	t->si.bits = o->bits;
 	t->si.sel = o->sel;
 	t->redraw = t->rebuild_now = 1;

@@ -31,7 +31,9 @@ struct role_spec;
 struct role_ctx;
 int ui_role_main(const struct role_spec *self, const struct role_ctx *ctx);
 
-/* Its allowlist (seccomp.c). */
+/* Its allowlist (seccomp.c) and Landlock rules (landlock.c). */
 extern const struct sc_policy ui_policy;
+struct ll_policy;
+extern const struct ll_policy ui_landlock;
 
 #endif

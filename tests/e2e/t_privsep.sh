@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # t_privsep: the process picture of DESIGN.md, read from /proc while flowtop
 # runs: three processes (flowtop, flowtop-resolv, flowtop-ui), what each may
-# do, and that a seccomp violation in any role ends the run with a message
-# naming the role and the syscall (build/flowtop-testhooks only; the product
-# binary has no such hook).
+# do, that a seccomp violation in any role ends the run with a message
+# naming the role and the syscall, and that Landlock refuses the resolver
+# a TCP connect its seccomp list would let through (build/flowtop-testhooks only;
+# the product binary has no such hook).
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools ip nft timeout pgrep
@@ -195,6 +196,30 @@ $(show_file "$err")")"
 			"$(grep -Eq "^flowtop: $role: [0-9]+ lines of its messages dropped" "$err" || echo "no count:
 $(tail -n3 "$err")")"
 	done
+fi
+
+# --- Landlock: the second wall (test build only) -------------------------------
+# /proc/PID/status shows no Landlock domain, so the proof is a refusal: with
+# FLOWTOP_TEST_LANDLOCK=resolver the confined resolver connects over TCP to
+# 127.0.0.1:9, which its seccomp list allows (connect is for DNS over TCP);
+# without Landlock that is ECONNREFUSED, only Landlock's port rules (name
+# servers' ports only, ABI 4+) say EACCES.
+ll_abi=$("$PY" -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); print(max(l.syscall(444, None, 0, 1), 0))' 2>/dev/null)
+if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
+	fail "Landlock check" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
+elif [ "${ll_abi:-0}" -lt 4 ]; then
+	skip "Landlock refusing the resolver a TCP connect to port 9" \
+		"kernel $(uname -r) has Landlock ABI ${ll_abi:-0}, TCP rules need 4"
+else
+	ft_run ll "$NS_CLIENT" env FLOWTOP_TEST_LANDLOCK=resolver \
+		"$FLOWTOP_TESTHOOKS" --once -t 1
+	line=$(grep -Eo "^flowtop: test: landlock resolver: connect 127.0.0.1:9: .*" "$WORK/ll.err" | head -n1)
+	verdict "Landlock refusing the resolver a TCP connect to 127.0.0.1:9 (kernel ABI $ll_abi): \"${line:-no line}\"" \
+		"$([ "${line##*: }" = EACCES ] || echo "stderr: $(show_file "$WORK/ll.err")")"
+	verdict "FLOWTOP_TEST_LANDLOCK=resolver: the run still exits 0" \
+		"$([ "$FT_RC" = 0 ] || rc_text "$FT_RC")"
+	verdict "no 'Landlock not available' on stderr (kernel ABI $ll_abi)" \
+		"$(! grep -q "Landlock not available" "$WORK/ll.err" || grep "Landlock" "$WORK/ll.err")"
 fi
 
 # --- the product binary carries no test hook -----------------------------------
