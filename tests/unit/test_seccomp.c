@@ -86,6 +86,8 @@ static void test_collector_never(void **state)
 	(void)state;
 	assert_never(&collector_policy, 1);
 	assert_false(sc_allows(&collector_policy, SCMP_SYS(socket)));
+	/* It signals no one: its children stop when their channel closes. */
+	assert_false(sc_allows(&collector_policy, SCMP_SYS(kill)));
 	/* It reads /proc, but no openat rule may let it write or create. */
 	assert_openat_read_only(&collector_policy);
 }
