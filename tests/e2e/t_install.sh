@@ -46,7 +46,10 @@ MADE_TUSER=0 MADE_TOUT=0 MADE_TGRP=0
 
 inst_cleanup() {
 	"${TM[@]}" kill-server 2>/dev/null
-	[ "$MADE_TUSER" = 1 ] && userdel "$TUSER" 2>/dev/null
+	# The test user's client first: userdel refuses while it runs.
+	[ -n "${C_LON_PID:-}" ] && kill "$C_LON_PID" 2>/dev/null
+	[ "$MADE_TUSER" = 1 ] && { wait_for 10 userdel "$TUSER" 2>/dev/null ||
+		echo "t_install: could not remove the test user: userdel $TUSER"; }
 	[ "$MADE_TOUT" = 1 ] && userdel "$TOUT" 2>/dev/null
 	[ "$MADE_TGRP" = 1 ] && groupdel "$TGRP" 2>/dev/null
 	# The system user only when this test's install made it.
@@ -167,7 +170,12 @@ resolv_conf_set "$NS_CLIENT" "$S4"
 need_mmdb
 GEO=$(geo_dir good GeoLite2-City-Test.mmdb=city.mmdb GeoLite2-ASN-Test.mmdb=asn.mmdb)
 start_server s_lon tcp "$T_LONDON" 80 || e2e_finish
-start_client c_lon tcp "$T_LONDON" 80 140
+# The flow belongs to the test user: a member sees its own processes, and
+# another user's only by uid (t_visibility tests that rule).
+bg c_lon ip netns exec "$NS_CLIENT" setpriv --reuid="$TUSER" --regid="$TUSER" \
+	--init-groups "$PY" "$TRAFFIC" client --proto tcp --addr "$T_LONDON" \
+	--port 80 --duration 140
+C_LON_PID=$BG_PID
 # A root-only copy of each config, in a directory anyone may enter.
 for f in tcp.conf geoip.conf; do
 	{ echo "# SECRET-$$"; cat "$ROOT/conf/$f"; } >"$SECRET/$f" && chmod 0600 "$SECRET/$f"
