@@ -108,6 +108,11 @@ e2e_cleanup() {
 		done
 	done
 	for ns in "${E2E_NAMESPACES[@]}"; do
+		# flowtop's sysctl state of that namespace (named by its inode)
+		# goes with it: nothing in a sandbox may unlink it.
+		local ino
+		ino=$(stat -L -c %i "/run/netns/$ns" 2>/dev/null) &&
+			rm -f "/run/flowtop/netns-$ino"
 		ip netns del "$ns" 2>/dev/null
 	done
 	if [ -n "${E2E_KEEP:-}" ]; then
