@@ -95,7 +95,7 @@ B := build
 # SYSCONFDIR or GEOIPDIR change (make install SYSCONFDIR=... after make):
 # the stamp is rewritten only when its text differs.
 PATH_STAMP := $(B)/paths.stamp
-PATH_USERS := common/options.c resolver/resolver.c geoip-update/plan.c
+PATH_USERS := common/options.c resolver/files.c geoip-update/plan.c
 $(shell mkdir -p $(B) && echo "$(SYSCONFDIR) $(GEOIPDIR)" | \
 	cmp -s - $(PATH_STAMP) || echo "$(SYSCONFDIR) $(GEOIPDIR)" >$(PATH_STAMP))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)

@@ -194,7 +194,7 @@ int priv_enter_empty(const char *dir, char *err, size_t errlen)
 int priv_chroot_cwd(char *err, size_t errlen)
 {
 	if (chroot(".") < 0 || chdir("/") < 0) {
-		snprintf(err, errlen, "chroot into the empty directory: %s",
+		snprintf(err, errlen, "chroot into the working directory: %s",
 			 strerror(errno));
 		return -1;
 	}

@@ -94,6 +94,7 @@ int role_seal(const struct role_spec *spec, unsigned slot,
 	if (landlock_apply(ll, err, errlen) < 0 ||
 	    seccomp_install(spec->policy, err, errlen) < 0)
 		return -1;
+	testhook_sealed();
 	testhook_landlock(spec->name);
 	testhook_seccomp(spec->name);
 	testhook_stderr(spec->name);

@@ -15,6 +15,22 @@
 #include <time.h>
 #include <unistd.h>
 
+static int testhook_is_sealed;
+
+void testhook_sealed(void)
+{
+	testhook_is_sealed = 1;
+}
+
+void testhook_parse(const char *role, const char *what)
+{
+	const char *want = getenv("FLOWTOP_TEST_PARSE");
+
+	if (want && strcmp(want, role) == 0)
+		fprintf(stderr, "flowtop: test: %s parses %s %s\n", role, what,
+			testhook_is_sealed ? "sealed" : "unsealed");
+}
+
 void testhook_seccomp(const char *role)
 {
 	const char *want = getenv("FLOWTOP_TEST_SECCOMP");

@@ -33,7 +33,22 @@ void testhook_counts(unsigned long long resyncs,
  * dump's end reached the ui (CLOCK_REALTIME), for the benchmarks. */
 void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		      unsigned long long flows);
+/* role_seal calls testhook_sealed() once the role is confined. With
+ * FLOWTOP_TEST_PARSE=<role>, testhook_parse(role, what), called just
+ * before that role reads files a user or a mirror chose, says
+ * "flowtop: test: ROLE parses WHAT sealed" on stderr, or "unsealed" when
+ * it comes before role_seal. */
+void testhook_sealed(void);
+void testhook_parse(const char *role, const char *what);
 #else
+static inline void testhook_sealed(void)
+{
+}
+static inline void testhook_parse(const char *role, const char *what)
+{
+	(void)role;
+	(void)what;
+}
 static inline void testhook_seccomp(const char *role)
 {
 	(void)role;

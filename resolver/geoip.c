@@ -5,12 +5,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/escape.h"
@@ -174,20 +176,6 @@ static int geo_add_file(struct geo *g, const char *path, const char *at,
 	return -1;
 }
 
-/* Open path (dir/name) as one more database. -1 only when out of memory. */
-static int geo_open_file(struct geo *g, const char *path, const char *dir,
-			 const char *name, const struct geo_rep *r)
-{
-	struct stat st;
-	const char *bad;
-
-	if ((bad = geofile_stat(path, &st)) != NULL) {
-		geo_say(r, path, bad);
-		return 0;
-	}
-	return geo_add_file(g, path, path, &st, dir, name, r);
-}
-
 static int geo_cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -239,60 +227,24 @@ static int geo_list(DIR *d, char ***names, size_t *n)
 	return 0;
 }
 
-static int geo_open_dir(struct geo *g, const char *dir,
-			const struct geo_rep *r)
+static struct geo *geo_new(void)
 {
-	DIR *d = opendir(dir);
-	char **names;
-	size_t n;
-	int rc = 0;
-
-	if (!d) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			geo_say(r, dir, strerror(errno));
-		return 0;
-	}
-	rc = geo_list(d, &names, &n);
-	closedir(d);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		char *path;
-
-		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
-			rc = -1;
-			break;
-		}
-		rc = geo_open_file(g, path, dir, names[i], r);
-		free(path);
-	}
-	geo_free_names(names, n);
-	return rc;
+	return calloc(1, sizeof(struct geo));
 }
 
-struct geo *geo_open(const char *const *dirs, geo_report_fn report, void *ctx)
-{
-	struct geo_rep r = { report, ctx };
-	struct geo *g = calloc(1, sizeof(*g));
+/* ---- opened first, read once confined ------------------------------------ */
 
-	if (!g)
-		return NULL;
-	for (size_t i = 0; dirs && dirs[i]; i++) {
-		if (geo_open_dir(g, dirs[i], &r) < 0) {
-			geo_close(g);
-			return NULL;
-		}
-	}
-	if (g->n == 0)
-		geo_hint(&r, dirs);
-	return g;
-}
-
-/* ---- a directory root named, opened by root ---------------------------- */
+struct geo_pre_file {
+	const char *dir;       /* one of the directories given */
+	char *name;
+	int fd;                /* the open file, or -errno of its open */
+	int copied;            /* fd is a memfd copy of it */
+};
 
 struct geo_pre {
-	const char *dir;
-	int err;               /* opendir's errno, or 0 */
-	char **names;          /* its *.mmdb names, sorted */
-	int *fd;               /* each one's file, or -errno of its open */
+	const char *const *dirs;
+	int *dir_err;          /* each directory's opendir errno, or 0 */
+	struct geo_pre_file *f;
 	size_t n;
 };
 
@@ -300,41 +252,109 @@ void geo_pre_free(struct geo_pre *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; p->fd && i < p->n; i++)
-		if (p->fd[i] >= 0)
-			close(p->fd[i]);
-	free(p->fd);
-	geo_free_names(p->names, p->n);
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->f[i].fd >= 0)
+			close(p->f[i].fd);
+		free(p->f[i].name);
+	}
+	free(p->f);
+	free(p->dir_err);
 	free(p);
 }
 
-struct geo_pre *geo_preopen(const char *dir)
+/* dir's *.mmdb files, each opened (symbolic links followed, as the
+ * reload does; a FIFO must not block), appended to p. -1 when out of
+ * memory. */
+static int geo_pre_dir(struct geo_pre *p, size_t k)
+{
+	DIR *d = opendir(p->dirs[k]);
+	char **names;
+	size_t n;
+
+	if (!d) {
+		p->dir_err[k] = errno;
+		return 0;
+	}
+	if (geo_list(d, &names, &n) < 0) {
+		closedir(d);
+		return -1;
+	}
+	struct geo_pre_file *v = n ? realloc(p->f, (p->n + n) * sizeof(*v)) : p->f;
+
+	if (n && !v) {
+		closedir(d);
+		geo_free_names(names, n);
+		return -1;
+	}
+	p->f = v;
+	for (size_t i = 0; i < n; i++) {
+		int fd = openat(dirfd(d), names[i],
+				O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+		v[p->n++] = (struct geo_pre_file){
+			.dir = p->dirs[k], .name = names[i],
+			.fd = fd < 0 ? -errno : fd,
+		};
+	}
+	free(names);   /* the strings now belong to p->f */
+	closedir(d);
+	return 0;
+}
+
+struct geo_pre *geo_preopen(const char *const *dirs)
 {
 	struct geo_pre *p = calloc(1, sizeof(*p));
-	DIR *d;
+	size_t nd = 0;
 
 	if (!p)
 		return NULL;
-	p->dir = dir;
-	if (!(d = opendir(dir))) {
-		p->err = errno;
-		return p;
-	}
-	if (geo_list(d, &p->names, &p->n) < 0 ||
-	    (p->n && !(p->fd = calloc(p->n, sizeof(*p->fd))))) {
-		closedir(d);
-		geo_pre_free(p);
+	while (dirs && dirs[nd])
+		nd++;
+	p->dirs = dirs;
+	if (nd && !(p->dir_err = calloc(nd, sizeof(*p->dir_err)))) {
+		free(p);
 		return NULL;
 	}
-	/* Symbolic links followed, as geo_open does; a FIFO must not block. */
-	for (size_t i = 0; i < p->n; i++) {
-		int fd = openat(dirfd(d), p->names[i],
-				O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-
-		p->fd[i] = fd < 0 ? -errno : fd;
+	for (size_t k = 0; k < nd; k++) {
+		if (geo_pre_dir(p, k) < 0) {
+			geo_pre_free(p);
+			return NULL;
+		}
 	}
-	closedir(d);
 	return p;
+}
+
+/* Whether name, resolved with dfd as the root (as a process chrooted
+ * there would resolve it: an absolute symbolic link stays inside), is the
+ * file fd has open. */
+static int geo_same_in_root(int dfd, const char *name, int fd)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT,
+	};
+	struct stat a, b;
+	int t = (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+	int same;
+
+	if (t < 0)
+		return 0;
+	same = fstat(t, &a) == 0 && fstat(fd, &b) == 0 &&
+		a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	close(t);
+	return same;
+}
+
+int geo_pre_only_in(const struct geo_pre *p, const char *dir)
+{
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), ok = dfd >= 0;
+
+	for (size_t i = 0; ok && i < p->n; i++)
+		ok = strcmp(p->f[i].dir, dir) == 0 &&
+			(p->f[i].fd < 0 || geo_same_in_root(dfd, p->f[i].name,
+							     p->f[i].fd));
+	if (dfd >= 0)
+		close(dfd);
+	return ok;
 }
 
 /* A copy of the file behind fd in memory, for a file the resolver's
@@ -360,59 +380,129 @@ static int geo_copy(int fd, off_t size)
 	return m;
 }
 
-/* The i-th file of p as one more database. libmaxminddb opens by path:
- * /proc/self/fd/N reaches the open file without the directory, and where
- * the file itself is not readable by the resolver's identity, a copy in a
- * memfd is read instead. -1 only when out of memory. */
-static int geo_open_pre_file(struct geo *g, const struct geo_pre *p,
-			     size_t i, const struct geo_rep *r)
+void geo_pre_reach(struct geo_pre *p, const char *fd_dir)
 {
-	char *path, at[64];
-	struct stat st;
-	int fd = p->fd[i], copy = -1, t, rc = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct geo_pre_file *f = &p->f[i];
+		struct stat st;
+		char at[64];
+		int t, copy;
 
-	if (asprintf(&path, "%s/%s", p->dir, p->names[i]) < 0)
+		if (f->fd < 0 || fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;   /* said when the files are read */
+		snprintf(at, sizeof(at), "%s/%d", fd_dir, f->fd);
+		t = open(at, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (t >= 0) {
+			close(t);
+			continue;
+		}
+		if (errno != EACCES)
+			continue;
+		copy = geo_copy(f->fd, st.st_size);
+		if (copy < 0) {
+			f->fd = -errno;
+			continue;
+		}
+		close(f->fd);
+		f->fd = copy;
+		f->copied = 1;
+	}
+}
+
+int geo_pre_any(const struct geo_pre *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->f[i].fd >= 0)
+			return 1;
+	return 0;
+}
+
+size_t geo_pre_files(const struct geo_pre *p, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n && n < max; i++)
+		if (p->f[i].fd >= 0 && !p->f[i].copied)
+			fds[n++] = p->f[i].fd;
+	return n;
+}
+
+/* The i-th file of p as one more database, read through fd_dir/N. -1
+ * only when out of memory. */
+static int geo_open_pre_file(struct geo *g, const struct geo_pre *p, size_t i,
+			     const char *fd_dir, const struct geo_rep *r)
+{
+	const struct geo_pre_file *f = &p->f[i];
+	struct stat st;
+	char *path, at[64];
+	int rc = 0;
+
+	if (asprintf(&path, "%s/%s", f->dir, f->name) < 0)
 		return -1;
-	if (fd < 0)
-		geo_say(r, path, strerror(-fd));
-	else if (fstat(fd, &st) < 0)
+	if (f->fd < 0)
+		geo_say(r, path, strerror(-f->fd));
+	else if (fstat(f->fd, &st) < 0)
 		geo_say(r, path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
 		geo_say(r, path, "not a regular file");
 	else {
-		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
-		t = open(at, O_RDONLY | O_CLOEXEC);
-		if (t >= 0)
-			close(t);
-		else if (errno == EACCES && (copy = geo_copy(fd, st.st_size)) >= 0)
-			snprintf(at, sizeof(at), "/proc/self/fd/%d", copy);
-		rc = geo_add_file(g, path, at, &st, p->dir, p->names[i], r);
-		if (copy >= 0)
-			close(copy);   /* the mapping stays */
+		snprintf(at, sizeof(at), "%s/%d", fd_dir, f->fd);
+		rc = geo_add_file(g, path, at, &st, f->dir, f->name, r);
 	}
 	free(path);
 	return rc;
 }
 
-struct geo *geo_open_pre(const struct geo_pre *p, geo_report_fn report,
-			 void *ctx)
+struct geo *geo_open_pre(const struct geo_pre *p, const char *fd_dir,
+			 geo_report_fn report, void *ctx)
 {
 	struct geo_rep r = { report, ctx };
-	const char *dirs[2] = { p->dir, NULL };
-	struct geo *g = calloc(1, sizeof(*g));
+	struct geo *g = geo_new();
 
 	if (!g)
 		return NULL;
-	if (p->err && p->err != ENOENT && p->err != ENOTDIR)
-		geo_say(&r, p->dir, strerror(p->err));
+	for (size_t k = 0; p->dirs && p->dirs[k]; k++) {
+		int e = p->dir_err[k];
+
+		if (e && e != ENOENT && e != ENOTDIR)
+			geo_say(&r, p->dirs[k], strerror(e));
+	}
 	for (size_t i = 0; i < p->n; i++) {
-		if (geo_open_pre_file(g, p, i, &r) < 0) {
+		if (geo_open_pre_file(g, p, i, fd_dir, &r) < 0) {
 			geo_close(g);
 			return NULL;
 		}
 	}
 	if (g->n == 0)
-		geo_hint(&r, dirs);
+		geo_hint(&r, p->dirs);
+	return g;
+}
+
+struct geo *geo_open(const char *const *dirs, geo_report_fn report, void *ctx)
+{
+	struct geo_pre *p = geo_preopen(dirs);
+	struct geo *g;
+
+	if (!p)
+		return NULL;
+	g = geo_open_pre(p, "/proc/self/fd", report, ctx);
+	geo_pre_free(p);
+	return g;
+}
+
+struct geo *geo_open_watched(const char *dir, const char *root,
+			     const char *const *hint_dirs,
+			     geo_report_fn report, void *ctx)
+{
+	struct geo_rep r = { report, ctx };
+	struct geo *g = geo_new();
+
+	if (!g)
+		return NULL;
+	geo_watch(g, dir, root);
+	geo_reload(g, report, ctx);
+	if (g->n == 0)
+		geo_hint(&r, hint_dirs);
 	return g;
 }
 
@@ -511,11 +601,12 @@ static int geo_reload_one(struct geo *g, const char *name,
 	db = geo_db_open(path, &st, &bad, why, sizeof(why));
 	if (!db) {
 		if (bad && !geo_bad_once(g, name, &st)) {
-			char line[400];
+			char line[400], shown[768];
 
 			snprintf(line, sizeof(line), "%s%s", bad,
 				 old ? "; keeping the database in use" : "");
-			geo_say(r, name, line);
+			snprintf(shown, sizeof(shown), "%s/%s", g->watch_dir, name);
+			geo_say(r, shown, line);
 		}
 		return 0;
 	}

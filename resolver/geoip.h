@@ -21,21 +21,44 @@ struct geo;
 typedef void (*geo_report_fn)(void *ctx, const char *line);
 
 /* Open the databases of dirs (NULL-terminated; missing directories are
- * skipped silently). Never NULL unless out of memory; a geo with no
+ * skipped silently), as geo_preopen and geo_open_pre do, in one step
+ * (tests, tools). Never NULL unless out of memory; a geo with no
  * databases answers nothing. */
 struct geo *geo_open(const char *const *dirs, geo_report_fn report, void *ctx);
 void geo_close(struct geo *g);
 
-/* A directory a root start named, opened as root before the resolver
- * takes its identities: its *.mmdb files, each an open descriptor (or why
- * not). geo_open_pre then opens the databases from those descriptors,
- * under the resolver's identity, as geo_open would from { dir, NULL }.
- * geo_preopen: NULL only when out of memory; dir must outlive the geo. */
+/* Opened first, read once confined. geo_preopen opens the *.mmdb files
+ * of dirs, with the permissions of whoever calls it, and reads nothing of
+ * them; geo_open_pre later opens each file as a database through
+ * FD_DIR/N, N its descriptor: "/proc/self/fd" unconfined, "" for a
+ * process whose root is its /proc/self/fd. Between the two, once the
+ * process has its last identity, geo_pre_reach makes every file
+ * reachable that way: one the identity may not open again (root's
+ * private directory) is copied into a memfd, read from the descriptor,
+ * which needs no permission. geo_pre_files lists the descriptors of the
+ * files that are not copies (for the Landlock rules that let them be
+ * opened again). dirs must outlive p and the geo made from it.
+ * geo_preopen: NULL only when out of memory. */
 struct geo_pre;
-struct geo_pre *geo_preopen(const char *dir);
-struct geo *geo_open_pre(const struct geo_pre *p, geo_report_fn report,
-			 void *ctx);
+struct geo_pre *geo_preopen(const char *const *dirs);
+void geo_pre_reach(struct geo_pre *p, const char *fd_dir);
+size_t geo_pre_files(const struct geo_pre *p, int *fds, size_t max);
+/* 1 when any file of p could be opened. */
+int geo_pre_any(const struct geo_pre *p);
+/* 1 when every file found is in dir (or there are none) and is the file
+ * its name leads to with dir as the root (a symbolic link out of dir
+ * leads elsewhere in a chroot there). */
+int geo_pre_only_in(const struct geo_pre *p, const char *dir);
+struct geo *geo_open_pre(const struct geo_pre *p, const char *fd_dir,
+			 geo_report_fn report, void *ctx);
 void geo_pre_free(struct geo_pre *p);
+
+/* The databases of dir reached as root/NAME (a process chrooted in dir),
+ * opened as a reload finds them, and watched (geo_watch). hint_dirs: the
+ * directories the hint names when there is none. */
+struct geo *geo_open_watched(const char *dir, const char *root,
+			     const char *const *hint_dirs,
+			     geo_report_fn report, void *ctx);
 
 /* Number of databases in use. */
 size_t geo_count(const struct geo *g);

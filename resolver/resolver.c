@@ -15,6 +15,7 @@
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
 #include "resolver/dns.h"
+#include "resolver/files.h"
 #include "resolver/geoip.h"
 #include "resolver/resolver.h"
 #include "resolver/services.h"
@@ -23,17 +24,6 @@
 #define RES_SVC_BATCH (MSG_MAX_PAYLOAD / sizeof(struct service_ans))
 #define RES_MAX_DNS_FDS 16
 #define RES_RELOAD_MS 2000
-/* Where flowtop -u installs when neither --geoip-dir nor geoip.conf says
- * (the Makefile's GEOIPDIR). */
-#ifndef GEOIPDIR
-#define GEOIPDIR "/var/lib/GeoIP"
-#endif
-#define RES_UPDATE_DIR GEOIPDIR
-
-static const char *const res_geoip_default_dirs[] = {
-	GEOIPDIR, "/usr/share/GeoIP", NULL,
-};
-
 struct resolver {
 	struct geo *geo;           /* NULL with -G */
 	struct services *svc;
@@ -206,30 +196,14 @@ static int res_from_ui(struct resolver *r)
 	return 1;
 }
 
-void resolver_enter_root(struct resolver *r, const struct options *o)
+void resolver_landlock(const struct resolver *r, const struct res_files *f,
+		       struct ll_policy *p)
 {
-	const char *dir = o->geoip_dir ? o->geoip_dir : RES_UPDATE_DIR;
-	int here;
+	const struct ll_rule *rules;
+	size_t n;
 
-	if (!r->geo || (here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	/* Inside, the resolver sees the databases and nothing else; its uid
-	 * can't write there, so no one it talks to can plant a file. */
-	if (chdir(dir) == 0 && access(".", R_OK | X_OK) == 0 &&
-	    access(".", W_OK) < 0) {
-		geo_watch(r->geo, dir, "/");
-		r->watch = 1;
-		r->next_check_ms = (int64_t)clock_mono_ms() + RES_RELOAD_MS;
-	} else if (fchdir(here) < 0) {
-		perror("flowtop: resolver: back to the empty directory");
-		exit(1);
-	}
-	close(here);
-}
-
-void resolver_landlock(const struct resolver *r, struct ll_policy *p)
-{
-	resolver_ll_policy(p, r->watch, r->dns);
+	res_files_ll_rules(f, &rules, &n);
+	resolver_ll_policy(p, rules, n, r->dns);
 }
 
 /* The poll timeout: DNS's, shortened to the next reload check. */
@@ -281,70 +255,15 @@ int resolver_run(struct resolver *r, struct msg_chan *ui)
 	return rc == 0 ? 0 : 1;
 }
 
-struct res_pre {
-	int conf_fd[2];            /* tcp.conf, udp.conf: taken by svc_load_fds */
-	struct geo_pre *geo;       /* --geoip-dir, or NULL */
-};
-
-struct res_pre *resolver_preopen(const struct options *o)
-{
-	struct res_pre *p = calloc(1, sizeof(*p));
-	char *path;
-
-	if (!p)
-		return NULL;
-	for (int i = 0; i < 2; i++) {
-		p->conf_fd[i] = SVC_BY_PATH;
-		if (!o->conf_dir)
-			continue;
-		if (asprintf(&path, "%s/%s", o->conf_dir,
-			     i ? "udp.conf" : "tcp.conf") < 0) {
-			resolver_pre_free(p);
-			return NULL;
-		}
-		p->conf_fd[i] = svc_open_file(path);
-		free(path);
-	}
-	if (o->geoip_dir && !o->no_geoip && !(p->geo = geo_preopen(o->geoip_dir))) {
-		resolver_pre_free(p);
-		return NULL;
-	}
-	return p;
-}
-
-void resolver_pre_free(struct res_pre *p)
-{
-	if (!p)
-		return;
-	for (int i = 0; i < 2; i++)
-		if (p->conf_fd[i] >= 0)
-			close(p->conf_fd[i]);
-	geo_pre_free(p->geo);
-	free(p);
-}
-
-struct resolver *resolver_open_pre(const struct options *o,
-				   struct res_pre *pre)
+struct resolver *resolver_new(const struct options *o)
 {
 	struct resolver *r = calloc(1, sizeof(*r));
-	const char *dirs[2] = { o->geoip_dir, NULL };
 	char err[256];
 
 	if (!r) {
 		fprintf(stderr, "flowtop: resolver: out of memory\n");
 		return NULL;
 	}
-	if (o->no_geoip)
-		;
-	else if (pre && pre->geo)
-		r->geo = geo_open_pre(pre->geo, res_report, NULL);
-	else
-		r->geo = geo_open(o->geoip_dir ? dirs : res_geoip_default_dirs,
-				  res_report, NULL);
-	r->svc = svc_load_fds(o->conf_dir, pre ? pre->conf_fd : NULL,
-			      "/etc/services", res_report, NULL);
-	if (pre)   /* taken by svc_load_fds */
-		pre->conf_fd[0] = pre->conf_fd[1] = SVC_BY_PATH;
 	if (!o->no_dns) {
 		r->dns = dns_open(NULL, res_dns_done, r, err, sizeof(err));
 		if (!r->dns)
@@ -353,9 +272,13 @@ struct resolver *resolver_open_pre(const struct options *o,
 	return r;
 }
 
-struct resolver *resolver_open(const struct options *o)
+void resolver_load(struct resolver *r, struct res_files *f)
 {
-	return resolver_open_pre(o, NULL);
+	r->geo = res_files_geo(f, res_report, NULL);
+	r->svc = res_files_services(f, res_report, NULL);
+	r->watch = r->geo && res_files_root(f) == RES_ROOT_GEOIP_DIR;
+	if (r->watch)
+		r->next_check_ms = (int64_t)clock_mono_ms() + RES_RELOAD_MS;
 }
 
 void resolver_close(struct resolver *r)
@@ -373,12 +296,15 @@ void resolver_close(struct resolver *r)
 
 int resolver_serve(struct msg_chan *ui, const struct options *o)
 {
-	struct resolver *r = resolver_open(o);
-	int rc;
+	struct res_files *f = res_files_open(o);
+	struct resolver *r = f ? resolver_new(o) : NULL;
+	int rc = 1;
 
-	if (!r)
-		return 1;
-	rc = resolver_run(r, ui);
+	if (r) {
+		resolver_load(r, f);
+		rc = resolver_run(r, ui);
+	}
+	res_files_free(f);
 	resolver_close(r);
 	return rc;
 }

@@ -2,9 +2,9 @@
 /* resolver: the process that answers the ui's lookups: reverse DNS,
  * GeoIP and service names.
  *
- * resolver_open() opens everything it will ever need (databases, service
- * files, the DNS channel) while the process can still open files; then the
- * caller confines it and resolver_run() serves the ui. Nothing in the
+ * Its files are opened first and read once it is confined (files.h);
+ * the DNS channel is made before the sandbox (resolver_new), from the
+ * system's resolv.conf; then resolver_run() serves the ui. Nothing in the
  * resolver sees the flow table: it answers about the addresses and ports
  * it is asked about.
  */
@@ -16,40 +16,29 @@
 #include "privsep/seccomp.h"
 
 struct resolver;
+struct res_files;
 
-/* Problems with single files go to stderr as one line each; NULL only
- * when the resolver cannot work at all (message on stderr). */
-struct resolver *resolver_open(const struct options *o);
+/* A resolver with its DNS channel (none with -n, or when DNS can't work:
+ * said on stderr) and, until resolver_load, no databases or service
+ * names. NULL only when out of memory (said on stderr). */
+struct resolver *resolver_new(const struct options *o);
 void resolver_close(struct resolver *r);
 
-/* A root start (real uid 0): root named --conf-dir and --geoip-dir, so
- * root's permissions open them, as any user's own open theirs. Called as
- * root before the identity change, it opens the conf dir's service files
- * and the --geoip-dir databases (with no --geoip-dir, nothing of the
- * default directories); resolver_open_pre then reads them from those
- * descriptors under the resolver's identity, parsing nothing as root.
- * NULL only when out of memory. */
-struct res_pre;
-struct res_pre *resolver_preopen(const struct options *o);
-struct resolver *resolver_open_pre(const struct options *o,
-				   struct res_pre *pre);
-void resolver_pre_free(struct res_pre *pre);
+/* Read the databases and service files opened in f, once confined:
+ * problems with single files go to stderr as one line each. In
+ * RES_ROOT_GEOIP_DIR it then watches the databases for replacement (a
+ * check every 2 s). */
+void resolver_load(struct resolver *r, struct res_files *f);
 
-/* Between resolver_open() and the chroot: when the GeoIP directory that
- * `flowtop -u` installs into (--geoip-dir, else /var/lib/GeoIP) exists
- * and the resolver's uid may read it but not write it, stand in it, so
- * that it becomes the chroot, and watch it for replaced databases (a
- * check every 2 s). Otherwise nothing changes: the chroot is the empty
- * directory and databases are read only at start. */
-void resolver_enter_root(struct resolver *r, const struct options *o);
-
-/* Its Landlock policy, for the state resolver_enter_root left it in
- * (resolver_ll_policy in landlock.c: whether it watches its GeoIP
- * directory, the name servers' TCP ports). */
+/* Its Landlock policy: the rules f's root needs (resolver_ll_policy in
+ * landlock.c adds the name servers' TCP ports and the scopes). */
 struct ll_policy;
+struct ll_rule;
 struct dns;
-void resolver_landlock(const struct resolver *r, struct ll_policy *p);
-void resolver_ll_policy(struct ll_policy *p, int watch, const struct dns *d);
+void resolver_landlock(const struct resolver *r, const struct res_files *f,
+		       struct ll_policy *p);
+void resolver_ll_policy(struct ll_policy *p, const struct ll_rule *rules,
+			size_t nrules, const struct dns *d);
 
 /* Serve the ui until it closes the channel. Returns the exit status. */
 int resolver_run(struct resolver *r, struct msg_chan *ui);

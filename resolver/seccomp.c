@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The resolver's allowlist, once it has opened its databases and service
- * files and built its DNS channel. No write access to any file, no
- * execve, ptrace, bind, listen or accept: it serves no one; the one kind
- * of open it may make is read-only, inside its chroot (see below). The only new
- * descriptors it may make are the UDP and TCP sockets of DNS queries to
- * the name servers c-ares read from resolv.conf before the sandbox. */
+/* The resolver's allowlist, once it has opened (not read) its databases
+ * and service files and built its DNS channel; it reads them under this
+ * filter. No write access to any file, no execve, ptrace, bind, listen or
+ * accept: it serves no one; the one kind of open it may make is
+ * read-only, inside its chroot (see below). The only new descriptors it
+ * may make are the UDP and TCP sockets of DNS queries to the name servers
+ * c-ares read from resolv.conf before the sandbox. */
 #include <fcntl.h>
 #include <sys/socket.h>
 #include "common/util.h"
@@ -32,14 +33,17 @@ static const struct sc_rule resolver_rules[] = {
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_GETFL),
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFL),
 	SC_ALLOW_ARG(fcntl, 1, SCMP_CMP_EQ, F_SETFD),
-	/* Live GeoIP reload (resolver_enter_root): the chroot is then the
-	 * GeoIP directory, which its uid cannot write, so read-only opens
-	 * there reach the databases and nothing else. stat and a listing
-	 * notice a replaced file; libmaxminddb opens, fstats and maps it. */
+	/* The databases (files.h): the chroot is the GeoIP directory, which
+	 * its uid cannot write, or its own /proc/self/fd, so read-only opens
+	 * reach the databases and nothing else. libmaxminddb opens, fstats
+	 * and maps a file; stat and a listing notice a replaced one. */
 	SC_OPEN_READONLY,
 	SC_ALLOW(newfstatat),
 	SC_ALLOW(fstat),
 	SC_ALLOW(getdents64),
+	/* the service files, read from the descriptors opened before the
+	 * sandbox (stdio) */
+	SC_ALLOW(read),
 	/* error messages on stderr */
 	SC_ALLOW(write),
 	SC_ALLOW(clock_gettime),

@@ -505,11 +505,12 @@ static void svc_load_conf(struct svc_loader *ld, const char *conf_dir,
 	free(path);
 }
 
-/* A missing /etc/services is quietly no names (minimal containers). */
-static void svc_load_etc(struct svc_loader *ld, const char *etc)
+/* A missing /etc/services is quietly no names (minimal containers).
+ * fd as for svc_load_conf. */
+static void svc_load_etc(struct svc_loader *ld, const char *etc, int fd)
 {
 	FILE *f;
-	const char *why = svc_open(etc, &f);
+	const char *why = fd == SVC_BY_PATH ? svc_open(etc, &f) : svc_take(fd, &f);
 
 	ld->file = etc;
 	if (why) {
@@ -523,11 +524,11 @@ static void svc_load_etc(struct svc_loader *ld, const char *etc)
 
 /* conf_dir or etc_services NULL: that source is skipped (tests, fuzzing). */
 struct services *svc_load_fds(const char *conf_dir, const int conf_fd[2],
-			      const char *etc_services, svc_report_fn report,
-			      void *ctx)
+			      const char *etc_services, int etc_fd,
+			      svc_report_fn report, void *ctx)
 {
 	struct svc_loader ld = { .report = report, .ctx = ctx };
-	int fd[2] = { SVC_BY_PATH, SVC_BY_PATH };
+	int fd[3] = { SVC_BY_PATH, SVC_BY_PATH, etc_fd };
 
 	if (conf_fd) {
 		fd[0] = conf_fd[0];
@@ -545,14 +546,16 @@ struct services *svc_load_fds(const char *conf_dir, const int conf_fd[2],
 				      etc_services, fd[1]);
 		fd[1] = SVC_BY_PATH;
 	}
-	if (etc_services && !ld.oom)
-		svc_load_etc(&ld, etc_services);
+	if (etc_services && !ld.oom) {
+		svc_load_etc(&ld, etc_services, fd[2]);
+		fd[2] = SVC_BY_PATH;
+	}
 	if (ld.oom || svc_finish(&ld) < 0)
 		goto oom;
 	svc_slots_free(&ld);
 	return ld.s;
 oom:
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	svc_slots_free(&ld);
@@ -563,7 +566,8 @@ oom:
 struct services *svc_load(const char *conf_dir, const char *etc_services,
 			  svc_report_fn report, void *ctx)
 {
-	return svc_load_fds(conf_dir, NULL, etc_services, report, ctx);
+	return svc_load_fds(conf_dir, NULL, etc_services, SVC_BY_PATH, report,
+			    ctx);
 }
 
 void svc_free(struct services *s)

@@ -24,15 +24,16 @@ struct services *svc_load(const char *conf_dir, const char *etc_services,
 			  svc_report_fn report, void *ctx);
 void svc_free(struct services *s);
 
-/* svc_load with tcp.conf and udp.conf of conf_dir already opened (by a
- * root start, as root, before the resolver changes its identity):
- * conf_fd[0] and [1] are taken (closed by the call), each an open file or
- * -errno of the open that failed; SVC_BY_PATH opens that file here.
- * conf_fd NULL is svc_load. */
+/* svc_load with its files already opened (before the resolver confines
+ * itself, with the permissions of the user who named them): conf_fd[0]
+ * and [1] are tcp.conf and udp.conf, etc_fd is etc_services; each is an
+ * open file or -errno of the open that failed, and is taken (closed by
+ * the call); SVC_BY_PATH opens that file here. conf_fd NULL: both by
+ * path. */
 #define SVC_BY_PATH INT_MIN
 struct services *svc_load_fds(const char *conf_dir, const int conf_fd[2],
-			      const char *etc_services, svc_report_fn report,
-			      void *ctx);
+			      const char *etc_services, int etc_fd,
+			      svc_report_fn report, void *ctx);
 
 /* Open path as svc_load opens a conf file: the descriptor, or -errno. */
 int svc_open_file(const char *path);

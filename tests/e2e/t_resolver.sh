@@ -377,6 +377,45 @@ $(show_file_safe "$WORK/userpriv.err" 8)"
 fi
 rm -rf "$UDIR"
 
+# --- nothing parsed before the sandbox (test build) ------------------------------
+# The resolver opens its files first and reads them only once sealed
+# (chroot, no capability, Landlock, seccomp): with FLOWTOP_TEST_PARSE the
+# test build says, as it starts reading them, whether role_seal has run.
+# Four roots: the GeoIP dir itself (readable, not writable by the
+# resolver: it reads the databases by name and watches them), the same
+# with a symbolic link out of the dir (its own /proc/self/fd instead: the
+# link would lead elsewhere in a chroot), root's private dir (the same: a
+# 0600 file through a memfd copy, a 0644 one through its descriptor), and
+# no database at all.
+if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
+	fail "parsing after the sandbox" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
+else
+	GEO_PLAIN=$GEO k=0
+	[ "$HAVE_GEO" = 1 ] && GEO_PLAIN=$(geo_dir plain GeoLite2-City-Test.mmdb=city.mmdb \
+		GeoLite2-ASN-Test.mmdb=asn.mmdb)
+	for c in "by name:$GEO_PLAIN" "through descriptors:$GEO" \
+		"through descriptors:$PRIV/geo" "by name:$GEO_EMPTY"; do
+		k=$((k + 1)) how=${c%%:*} dir=${c#*:} name=parse_$k
+		ft_run "$name" "$NS_CLIENT" env FLOWTOP_TEST_PARSE=resolver "$FLOWTOP_TESTHOOKS" \
+			--conf-dir "$PRIV/conf" --once -o json -4T -n -t 1 --geoip-dir "$dir"
+		err=$WORK/$name.err
+		why=$(rc_why "$name")
+		for what in "GeoIP databases $how" "service files"; do
+			grep -q "test: resolver parses $what sealed$" "$err" ||
+				why="${why}no 'resolver parses $what sealed'; "
+		done
+		grep -q "unsealed" "$err" && why="${why}$(grep unsealed "$err" | head -n 2); "
+		if [ "$dir" != "$GEO_EMPTY" ] && [ "$HAVE_GEO" = 1 ]; then
+			why="$why$(jcheck expect "$WORK/$name.out" "${W_LONDON[@]}" --expect dst_country=GB \
+				--expect service=rootonly-http
+			   jcheck expect "$WORK/$name.out" "${W_TELSTRA[@]}" --expect dst_asn=1221)"
+		fi
+		[ -n "$why" ] && why="$why
+$(show_file_safe "$err" 8)"
+		verdict "--geoip-dir ${dir#"$GEO_TMP"/}: the resolver reads databases ($how) and service files only once sealed, and uses them" "$why"
+	done
+fi
+
 # --- no database at all ------------------------------------------------------------
 ft_run nodb "$NS_CLIENT" "${FT[@]}" --once -o json -4T -n -t 0.3 --geoip-dir "$GEO_EMPTY"
 hints=$(grep -c -F 'flowtop -u' "$WORK/nodb.err")
