@@ -436,8 +436,10 @@ verdict "running flowtop: database replaced by flowtop -u, a new lookup answers 
 
 # --- the children's stderr reaches the terminal through the parent only ------
 # FLOWTOP_TEST_STDERR=ROLE (test build): the confined fetcher or validator
-# writes escape sequences, a C1 byte, an overlong line and a flood; the
-# updater relays them escaped and bounded, and still installs.
+# writes escape sequences, a C1 byte, a line posing as the collector, an
+# overlong line and a flood in flowtop's own voice ("flowtop: test: flood
+# N"); the updater relays them escaped, bounded and behind the role's name,
+# and still installs.
 if [ -x "$FLOWTOP_TESTHOOKS" ]; then
 	for role in fetcher validator; do
 		timeout -k 5 60 env FLOWTOP_TEST_STDERR=$role "$FLOWTOP_TESTHOOKS" -u \
@@ -453,7 +455,10 @@ if [ -x "$FLOWTOP_TESTHOOKS" ]; then
 		verdict "FLOWTOP_TEST_STDERR=$role: the hostile line arrives escaped" \
 			"$(grep -qxF "$want" "$err" || echo "no line '$want':
 $(show_file "$err")")"
-		n=$(grep -c '^flowtop: test: flood ' "$err")
+		want="flowtop: $role: collector: test: posing"
+		verdict "FLOWTOP_TEST_STDERR=$role: a line posing as the collector is the $role's" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want'")"
+		n=$(grep -c "^flowtop: $role: test: flood " "$err")
 		verdict "FLOWTOP_TEST_STDERR=$role: the flood is bounded ($n lines relayed)" \
 			"$([ "$n" -ge 1 ] && [ "$n" -le 150 ] || echo "$n flood lines relayed")"
 		verdict "FLOWTOP_TEST_STDERR=$role: the dropped lines are counted" \
