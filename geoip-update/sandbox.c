@@ -91,6 +91,7 @@ int gu_child_confine(const char *comm, const struct sc_policy *p,
 	if (landlock_apply(ll, err, errlen) < 0 ||
 	    seccomp_install(p, err, errlen) < 0)
 		return -1;
+	testhook_landlock(sandbox_role_of(comm));
 	testhook_stderr(sandbox_role_of(comm));
 	return 0;
 }

@@ -87,9 +87,26 @@ static void testhook_connect(const char *role, unsigned port)
 void testhook_landlock(const char *role)
 {
 	const char *want = getenv("FLOWTOP_TEST_LANDLOCK");
+	size_t n = strlen(role);
+	const char *p;
 
-	if (want && strcmp(want, role) == 0)
-		testhook_connect(role, 9);
+	if (!want || strncmp(want, role, n) != 0 ||
+	    (want[n] != '\0' && want[n] != ':'))
+		return;
+	p = want[n] == ':' ? want + n + 1 : "9";
+	while (*p) {
+		char *end;
+		unsigned long port = strtoul(p, &end, 10);
+
+		if (end == p || port == 0 || port > 65535 ||
+		    (*end != ',' && *end != '\0')) {
+			fprintf(stderr, "flowtop: %s: test: landlock: bad port "
+				"list\n", role);
+			return;
+		}
+		testhook_connect(role, (unsigned)port);
+		p = *end == ',' ? end + 1 : end;
+	}
 }
 
 void testhook_event_rcvbuf(int fd)

@@ -18,11 +18,14 @@ void testhook_seccomp(const char *role);
  * relay them escaped, bounded and put behind the role's name
  * (privsep/relay.h). */
 void testhook_stderr(const char *role);
-/* FLOWTOP_TEST_LANDLOCK=<role>: once confined, that role connects over
- * TCP to 127.0.0.1:9 (the resolver's allowlist lets connect through; no
- * name server listens there) and says "flowtop: ROLE: test: landlock:
- * connect 127.0.0.1:9: RESULT" on stderr: EACCES only from Landlock,
- * ECONNREFUSED (or ENETUNREACH) without it. */
+/* FLOWTOP_TEST_LANDLOCK=<role>[:PORT[,PORT...]]: once confined, that
+ * role connects over TCP to 127.0.0.1 on each PORT (9 when none is
+ * given: nothing listens there) and says "flowtop: ROLE: test: landlock:
+ * connect 127.0.0.1:PORT: RESULT" on stderr for each: EACCES only from
+ * Landlock, ECONNREFUSED (or ENETUNREACH) without it, "connected" where
+ * something listens and Landlock lets it through. For the roles whose
+ * seccomp allowlist lets socket and connect through: the resolver (DNS
+ * over TCP) and the fetcher (role_seal and gu_child_confine call it). */
 void testhook_landlock(const char *role);
 /* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
  * receive buffer, so a burst of flows overflows it (ENOBUFS). */

@@ -216,22 +216,16 @@ fi
 # FLOWTOP_TEST_LANDLOCK=resolver the confined resolver connects over TCP to
 # 127.0.0.1:9, which its seccomp list allows (connect is for DNS over TCP);
 # without Landlock that is ECONNREFUSED, only Landlock's port rules (name
-# servers' ports only, ABI 4+) say EACCES.
-ll_abi=$("$PY" -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); print(max(l.syscall(444, None, 0, 1), 0))' 2>/dev/null)
-if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
-	fail "Landlock check" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
-elif [ "${ll_abi:-0}" -lt 4 ]; then
-	skip "Landlock refusing the resolver a TCP connect to port 9" \
-		"kernel $(uname -r) has Landlock ABI ${ll_abi:-0}, TCP rules need 4"
-else
+# servers' ports only, ABI 4+) say EACCES. (t_update checks the fetcher.)
+if landlock_tcp_ready "Landlock refusing the resolver a TCP connect to port 9"; then
 	ft_run ll "$NS_CLIENT" env FLOWTOP_TEST_LANDLOCK=resolver \
 		"$FLOWTOP_TESTHOOKS" --once -t 1
 	line=$(grep -Eo "^flowtop: resolver: test: landlock: connect 127.0.0.1:9: .*" "$WORK/ll.err" | head -n1)
-	verdict "Landlock refusing the resolver a TCP connect to 127.0.0.1:9 (kernel ABI $ll_abi): \"${line:-no line}\"" \
+	verdict "Landlock refusing the resolver a TCP connect to 127.0.0.1:9 (kernel ABI $LL_ABI): \"${line:-no line}\"" \
 		"$([ "${line##*: }" = EACCES ] || echo "stderr: $(show_file "$WORK/ll.err")")"
 	verdict "FLOWTOP_TEST_LANDLOCK=resolver: the run still exits 0" \
 		"$([ "$FT_RC" = 0 ] || rc_text "$FT_RC")"
-	verdict "no 'Landlock not available' on stderr (kernel ABI $ll_abi)" \
+	verdict "no 'Landlock not available' on stderr (kernel ABI $LL_ABI)" \
 		"$(! grep -q "Landlock not available" "$WORK/ll.err" || grep "Landlock" "$WORK/ll.err")"
 fi
 

@@ -465,4 +465,34 @@ $(show_file "$err")")"
 			"$(grep -Eq "^flowtop: $role: [0-9]+ lines of its messages dropped" "$err" || echo "no count")"
 	done
 fi
+
+# --- Landlock: the fetcher's TCP ports (test build only) ----------------------
+# The fetcher may connect to 53, 80, 443 and the ports its mirror URLs name
+# (geoip-update/landlock.c); its seccomp list lets any connect through. With
+# FLOWTOP_TEST_LANDLOCK=fetcher:9,PORT the confined fetcher connects to
+# 127.0.0.1:9, outside that list (EACCES only from Landlock's port rules,
+# ABI 4+; ECONNREFUSED without them), and to its mirror's port, which must
+# connect; then the run goes on and installs from that mirror.
+if landlock_tcp_ready "Landlock refusing the fetcher a TCP connect to port 9"; then
+	serve llmirror "$M1"
+	llport=${SRV_URL##*:}
+	llport=${llport%/}
+	timeout -k 5 60 env FLOWTOP_TEST_LANDLOCK="fetcher:9,$llport" "$FLOWTOP_TESTHOOKS" -u \
+		--conf-dir "$(conf ll "$SRV_URL" "databases GeoLite2-City")" --geoip-dir "$BASE/g-ll" \
+		>"$WORK/ll.out" 2>"$WORK/ll.err" </dev/null
+	RC=$?
+	line=$(grep -Eo "^flowtop: fetcher: test: landlock: connect 127.0.0.1:9: .*" "$WORK/ll.err" | head -n1)
+	verdict "Landlock refusing the fetcher a TCP connect to 127.0.0.1:9 (kernel ABI $LL_ABI): \"${line:-no line}\"" \
+		"$([ "${line##*: }" = EACCES ] || echo "stderr:
+$(show_file "$WORK/ll.err")")"
+	line=$(grep -Eo "^flowtop: fetcher: test: landlock: connect 127.0.0.1:$llport: .*" "$WORK/ll.err" | head -n1)
+	verdict "the confined fetcher connects to its mirror's port $llport: \"${line:-no line}\"" \
+		"$([ "${line##*: }" = connected ] || echo "stderr:
+$(show_file "$WORK/ll.err")")"
+	why=$(why_rc 0 ll)
+	[ -z "$why" ] && ! cmp -s "$BASE/g-ll/GeoLite2-City.mmdb" "$S/GeoLite2-City-Test.mmdb" && why="GeoLite2-City.mmdb not the served database"
+	verdict "FLOWTOP_TEST_LANDLOCK=fetcher: flowtop -u still installs from the mirror, exit 0" "$why"
+	verdict "no 'Landlock not available' on stderr (kernel ABI $LL_ABI)" \
+		"$(! grep -q "Landlock not available" "$WORK/ll.err" || grep "Landlock" "$WORK/ll.err")"
+fi
 e2e_finish
