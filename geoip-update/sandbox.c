@@ -11,15 +11,24 @@
 #include "privsep/privdrop.h"
 #include "privsep/testhook.h"
 
-static const char *sandbox_comm = "flowtop-update";
+/* The child's role, as its parent's relay names it: its own lines start
+ * with "flowtop: ROLE: " (privsep/relay.h). */
+static const char *sandbox_role = "updater";
+
+static const char *sandbox_role_of(const char *comm)
+{
+	return strcmp(comm, "flowtop-fetch") == 0 ? "fetcher" : "validator";
+}
 
 /* Runs in the SIGSYS handler: write(2) only. */
 static void sandbox_last_words(long nr)
 {
+	static const char pre[] = "flowtop: ";
 	static const char mid[] = ": killed by seccomp: syscall ";
 	const char *name = seccomp_syscall_name(nr);
 
-	if (write(STDERR_FILENO, sandbox_comm, strlen(sandbox_comm)) < 0 ||
+	if (write(STDERR_FILENO, pre, sizeof(pre) - 1) < 0 ||
+	    write(STDERR_FILENO, sandbox_role, strlen(sandbox_role)) < 0 ||
 	    write(STDERR_FILENO, mid, sizeof(mid) - 1) < 0 ||
 	    write(STDERR_FILENO, name, strlen(name)) < 0 ||
 	    write(STDERR_FILENO, "\n", 1) < 0)
@@ -29,7 +38,7 @@ static void sandbox_last_words(long nr)
 
 void gu_child_name(const char *comm)
 {
-	sandbox_comm = comm;
+	sandbox_role = sandbox_role_of(comm);
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
 	if (priv_nodump() < 0)
 		_exit(1);
@@ -82,7 +91,7 @@ int gu_child_confine(const char *comm, const struct sc_policy *p,
 	if (landlock_apply(ll, err, errlen) < 0 ||
 	    seccomp_install(p, err, errlen) < 0)
 		return -1;
-	testhook_stderr(strcmp(comm, "flowtop-fetch") == 0 ? "fetcher" :
-			"validator");
+	testhook_landlock(sandbox_role_of(comm));
+	testhook_stderr(sandbox_role_of(comm));
 	return 0;
 }

@@ -116,13 +116,38 @@ static void relay_topup(struct relay *r, uint64_t now_ms)
 	}
 }
 
+/* Whose the line in r->line is. A child speaks for itself only: a line
+ * that starts with "flowtop: NAME: " is its own and passes as it is; one
+ * that starts with "flowtop: " but names another role (or none: the
+ * parent's own words) keeps what follows "flowtop: " behind the child's
+ * name; any other line (some library's) is put behind it whole. The
+ * prefix to write goes in out (0 bytes for the child's own line); *skip
+ * is how many bytes of the line it replaces. */
+static size_t relay_attribute(const struct relay *r, char *out, size_t len,
+			      size_t *skip)
+{
+	size_t ours = strlen(RELAY_OURS), name = strlen(r->name);
+	int n;
+
+	*skip = 0;
+	if (r->len >= ours && memcmp(r->line, RELAY_OURS, ours) == 0) {
+		if (r->len >= ours + name + 2 &&
+		    memcmp(r->line + ours, r->name, name) == 0 &&
+		    memcmp(r->line + ours + name, ": ", 2) == 0)
+			return 0;
+		*skip = ours;
+	}
+	n = snprintf(out, len, RELAY_OURS "%s: ", r->name);
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
 /* The line in r->line is complete: say it, if the budget lets it. */
 static void relay_line(struct relay *r, uint64_t now_ms)
 {
 	static const char cut[] = " [cut]";
 	char out[sizeof(RELAY_OURS) + sizeof(r->name) + 2 +
 		 4 * RELAY_LINE_MAX + sizeof(cut) + 1];
-	size_t n = 0;
+	size_t n = 0, skip;
 
 	if (r->len == 0 && !r->cut)
 		return;         /* an empty line says nothing */
@@ -132,13 +157,9 @@ static void relay_line(struct relay *r, uint64_t now_ms)
 	} else {
 		r->credit -= RELAY_UNIT;
 		relay_say_dropped(r);
-		/* The children's own lines start with "flowtop: "; anything
-		 * else is some library's, and says whose. */
-		if (r->len < strlen(RELAY_OURS) ||
-		    memcmp(r->line, RELAY_OURS, strlen(RELAY_OURS)) != 0)
-			n = (size_t)snprintf(out, sizeof(out), RELAY_OURS "%s: ",
-					     r->name);
-		n += esc_term(out + n, sizeof(out) - n, r->line, r->len);
+		n = relay_attribute(r, out, sizeof(out), &skip);
+		n += esc_term(out + n, sizeof(out) - n, r->line + skip,
+			      r->len - skip);
 		if (r->cut) {
 			memcpy(out + n, cut, sizeof(cut) - 1);
 			n += sizeof(cut) - 1;

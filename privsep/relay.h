@@ -7,9 +7,14 @@
  * loop and writes each line to its own stderr:
  *   - escaped with esc_term, so no control byte or escape sequence from a
  *     child that has been taken over reaches the terminal;
- *   - as the child wrote it when the line starts with "flowtop: " (the
- *     children's own messages look as they always did), else prefixed
- *     with "flowtop: NAME: " (a library's or the C library's own words);
+ *   - attributed to the child NAME it came from: as the child wrote it
+ *     only when it starts with "flowtop: NAME: " (the child's own
+ *     messages); a line that starts with "flowtop: " but not with that
+ *     (a child posing as another role or as the parent: "flowtop:
+ *     collector: ..." from the resolver) becomes "flowtop: NAME: " and
+ *     what followed "flowtop: " ("flowtop: resolver: collector: ...");
+ *     any other line (a library's or the C library's own words) is
+ *     prefixed with "flowtop: NAME: ";
  *   - cut at RELAY_LINE_MAX bytes (" [cut]" appended);
  *   - at most RELAY_BURST lines at once and RELAY_PER_SEC a second after
  *     that; the lines over the bound are dropped and counted, and the
@@ -45,7 +50,7 @@ struct relay_hold {
 struct relay {
 	int fd;                    /* the pipe's read end; -1 once closed */
 	int out;                   /* where the lines go (2) */
-	char name[24];             /* "resolver", for lines without "flowtop: " */
+	char name[24];             /* "resolver": whose the lines are */
 	char line[RELAY_LINE_MAX]; /* the line being read */
 	size_t len;
 	int cut;                   /* it went over RELAY_LINE_MAX */

@@ -49,6 +49,8 @@ void testhook_stderr(const char *role)
 	fprintf(stderr, "flowtop: %s: test: \033]0;owned\007\033[2J\033[31mred"
 		"\r\x9b" "1m\n", role);
 	fprintf(stderr, "not a flowtop line \033[1mbold\n");
+	/* Another role's words: the relay puts them behind this role's. */
+	fprintf(stderr, "flowtop: collector: test: posing\n");
 	memset(longline, 'A', sizeof(longline) - 1);
 	longline[sizeof(longline) - 1] = '\0';
 	fprintf(stderr, "flowtop: test: long %s\n", longline);
@@ -56,35 +58,71 @@ void testhook_stderr(const char *role)
 		fprintf(stderr, "flowtop: test: flood %d\n", i);
 }
 
-static const char *testhook_errno(int e)
+/* The names the tests look for; a number otherwise (strerror may look
+ * for a message catalogue, which no sandbox lets it open). */
+static const char *testhook_errno(int e, char *buf, size_t len)
 {
-	return e == EACCES ? "EACCES" : e == ECONNREFUSED ? "ECONNREFUSED" :
-		e == ENETUNREACH ? "ENETUNREACH" : e == EPERM ? "EPERM" :
-		strerror(e);
+	switch (e) {
+	case EACCES:
+		return "EACCES";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	case EPERM:
+		return "EPERM";
+	default:
+		snprintf(buf, len, "errno %d", e);
+		return buf;
+	}
+}
+
+static void testhook_connect(const char *role, unsigned port)
+{
+	struct sockaddr_in sin;
+	char ebuf[32];
+	int fd, rc;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "flowtop: %s: test: landlock: socket: %s\n",
+			role, testhook_errno(errno, ebuf, sizeof(ebuf)));
+		return;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	fprintf(stderr, "flowtop: %s: test: landlock: connect 127.0.0.1:%u: "
+		"%s\n", role, port, rc == 0 ? "connected" :
+		testhook_errno(errno, ebuf, sizeof(ebuf)));
+	close(fd);
 }
 
 void testhook_landlock(const char *role)
 {
 	const char *want = getenv("FLOWTOP_TEST_LANDLOCK");
-	struct sockaddr_in sin;
-	int fd, rc;
+	size_t n = strlen(role);
+	const char *p;
 
-	if (!want || strcmp(want, role) != 0)
+	if (!want || strncmp(want, role, n) != 0 ||
+	    (want[n] != '\0' && want[n] != ':'))
 		return;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		fprintf(stderr, "flowtop: test: landlock %s: socket: %s\n",
-			role, testhook_errno(errno));
-		return;
+	p = want[n] == ':' ? want + n + 1 : "9";
+	while (*p) {
+		char *end;
+		unsigned long port = strtoul(p, &end, 10);
+
+		if (end == p || port == 0 || port > 65535 ||
+		    (*end != ',' && *end != '\0')) {
+			fprintf(stderr, "flowtop: %s: test: landlock: bad port "
+				"list\n", role);
+			return;
+		}
+		testhook_connect(role, (unsigned)port);
+		p = *end == ',' ? end + 1 : end;
 	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(9);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
-	fprintf(stderr, "flowtop: test: landlock %s: connect 127.0.0.1:9: %s\n",
-		role, rc == 0 ? "connected" : testhook_errno(errno));
-	close(fd);
 }
 
 void testhook_event_rcvbuf(int fd)
@@ -118,7 +156,7 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
 	if (!getenv("FLOWTOP_TEST_TIMING"))
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "flowtop: test: dump seq=%llu kind=%u flows=%llu "
+	fprintf(stderr, "flowtop: ui: test: dump seq=%llu kind=%u flows=%llu "
 		"real_ns=%llu\n", seq, kind, flows,
 		(unsigned long long)ts.tv_sec * 1000000000ull +
 		(unsigned long long)ts.tv_nsec);

@@ -12,14 +12,20 @@ void testhook_seccomp(const char *role);
 /* FLOWTOP_TEST_STDERR=<role> (resolver, ui, fetcher, validator) makes
  * that role, once confined, write hostile lines to its stderr: escape
  * sequences and control bytes, a line not starting with "flowtop: ", one
- * longer than the relay keeps, and a flood of 200 lines, so the tests can
- * watch its parent relay them escaped and bounded (privsep/relay.h). */
+ * posing as the collector ("flowtop: collector: test: posing"), one
+ * longer than the relay keeps, and a flood of 200 lines in the parent's
+ * voice ("flowtop: test: flood N"), so the tests can watch its parent
+ * relay them escaped, bounded and put behind the role's name
+ * (privsep/relay.h). */
 void testhook_stderr(const char *role);
-/* FLOWTOP_TEST_LANDLOCK=<role>: once confined, that role connects over
- * TCP to 127.0.0.1:9 (the resolver's allowlist lets connect through; no
- * name server listens there) and says "flowtop: test: landlock ROLE:
- * connect 127.0.0.1:9: ERRNO-NAME" on stderr: EACCES only from Landlock,
- * ECONNREFUSED (or ENETUNREACH) without it. */
+/* FLOWTOP_TEST_LANDLOCK=<role>[:PORT[,PORT...]]: once confined, that
+ * role connects over TCP to 127.0.0.1 on each PORT (9 when none is
+ * given: nothing listens there) and says "flowtop: ROLE: test: landlock:
+ * connect 127.0.0.1:PORT: RESULT" on stderr for each: EACCES only from
+ * Landlock, ECONNREFUSED (or ENETUNREACH) without it, "connected" where
+ * something listens and Landlock lets it through. For the roles whose
+ * seccomp allowlist lets socket and connect through: the resolver (DNS
+ * over TCP) and the fetcher (role_seal and gu_child_confine call it). */
 void testhook_landlock(const char *role);
 /* FLOWTOP_TEST_EVENT_RCVBUF=<bytes> shrinks the conntrack event socket's
  * receive buffer, so a burst of flows overflows it (ENOBUFS). */
@@ -29,7 +35,7 @@ void testhook_event_rcvbuf(int fd);
 void testhook_counts(unsigned long long resyncs,
 		     unsigned long long socket_refreshes);
 /* FLOWTOP_TEST_TIMING=1: the ui prints one line per completed dump,
- * "flowtop: test: dump seq=S kind=K flows=F real_ns=T", T taken when the
+ * "flowtop: ui: test: dump seq=S kind=K flows=F real_ns=T", T taken when the
  * dump's end reached the ui (CLOCK_REALTIME), for the benchmarks. */
 void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		      unsigned long long flows);

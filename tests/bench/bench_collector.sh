@@ -106,7 +106,7 @@ ct_count() { in_ns conntrack -C 2>/dev/null; }
 
 # Dump lines of a flowtop stderr file as "seq kind flows real_ns".
 dumps() {
-	sed -n 's/^flowtop: test: dump seq=\([0-9]*\) kind=\([0-9]*\) flows=\([0-9]*\) real_ns=\([0-9]*\)$/\1 \2 \3 \4/p' "$1"
+	sed -n 's/^flowtop: ui: test: dump seq=\([0-9]*\) kind=\([0-9]*\) flows=\([0-9]*\) real_ns=\([0-9]*\)$/\1 \2 \3 \4/p' "$1"
 }
 
 # ft_start NAME ARGS...: flowtop-testhooks in the namespace, stdout to
@@ -154,7 +154,7 @@ ft_wait_seq() {
 		fi
 		if ! kill -0 "$FT_PID" 2>/dev/null; then
 			BENCH_RC=1
-			FT_WHY="flowtop exited: $(grep -v '^flowtop: test:' "$FT_ERR" | grep -v 'not found, using' | head -n 2 | paste -sd ' ')"
+			FT_WHY="flowtop exited: $(grep -v '^flowtop: \(ui: \)\?test:' "$FT_ERR" | grep -v 'not found, using' | head -n 2 | paste -sd ' ')"
 			return 1
 		fi
 		if [ "$(now_ns)" -ge "$end" ]; then
@@ -387,7 +387,7 @@ measure_churn() {
 	say "$out"
 	achieved=$(sed -n 's/.* achieved=\([0-9]*\)\/s.*/\1/p' <<<"$out")
 	if ! kill -0 "$FT_PID" 2>/dev/null; then
-		R_CH[$r]="${achieved:-?} n/a (flowtop died during the churn: $(grep -v '^flowtop: test:' "$FT_ERR" | head -n 1))"
+		R_CH[$r]="${achieved:-?} n/a (flowtop died during the churn: $(grep -v '^flowtop: \(ui: \)\?test:' "$FT_ERR" | head -n 1))"
 		ft_stop
 		return
 	fi

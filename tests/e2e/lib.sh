@@ -444,3 +444,21 @@ status_field() {
 jcheck() {
 	"$PY" "$JSONCHECK" "$@" 2>&1
 }
+
+# landlock_tcp_ready WHAT: 0 when a Landlock TCP check can run: the test
+# build is there and the kernel's Landlock has TCP port rules (ABI 4+);
+# LL_ABI is the kernel's ABI (0 without Landlock). Else a FAIL (no test
+# build) or a SKIP (an older kernel) for WHAT, and 1.
+landlock_tcp_ready() {
+	LL_ABI=$("$PY" -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); print(max(l.syscall(444, None, 0, 1), 0))' 2>/dev/null)
+	LL_ABI=${LL_ABI:-0}
+	if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
+		fail "$1" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
+		return 1
+	fi
+	if [ "$LL_ABI" -lt 4 ]; then
+		skip "$1" "kernel $(uname -r) has Landlock ABI $LL_ABI, TCP rules need 4"
+		return 1
+	fi
+	return 0
+}

@@ -164,10 +164,12 @@ fi
 
 # --- a child's stderr reaches the terminal only through its parent -----------
 # FLOWTOP_TEST_STDERR=ROLE (test build) makes the confined role write escape
-# sequences, a C1 byte, a line that is not flowtop's, an overlong line and a
-# flood of 200 lines to its stderr. The collector relays them: escaped,
-# unknown lines prefixed with the role, the long one cut, the flood bounded
-# and the rest counted.
+# sequences, a C1 byte, a line that is not flowtop's, a line posing as the
+# collector, an overlong line and a flood of 200 lines in the collector's
+# own voice ("flowtop: test: flood N") to its stderr. The collector relays
+# them: escaped, every line put behind the role's name unless it already
+# starts with "flowtop: ROLE: ", the long one cut, the flood bounded and the
+# rest counted.
 if [ -x "$FLOWTOP_TESTHOOKS" ]; then
 	for role in resolver ui; do
 		ft_run "se_$role" "$NS_CLIENT" env FLOWTOP_TEST_STDERR="$role" \
@@ -186,10 +188,21 @@ $(show_file "$err")")"
 		want="flowtop: $role: not a flowtop line \\x1b[1mbold"
 		verdict "FLOWTOP_TEST_STDERR=$role: a line not flowtop's says whose it is" \
 			"$(grep -qxF "$want" "$err" || echo "no line '$want'")"
-		long=$(grep '^flowtop: test: long ' "$err")
-		verdict "FLOWTOP_TEST_STDERR=$role: an overlong line is cut (${#long} bytes)" \
-			"$([ -n "$long" ] && [ "${#long}" -le 520 ] && [ "${long% \[cut\]}" != "$long" ] || echo "line of ${#long} bytes: ${long:0:80}...")"
-		n=$(grep -c '^flowtop: test: flood ' "$err")
+		want="flowtop: $role: collector: test: posing"
+		verdict "FLOWTOP_TEST_STDERR=$role: a line posing as the collector is the $role's" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want'")"
+		# The collector itself says nothing starting so in this run.
+		bad=$(grep -E '^flowtop: (collector: |test: )' "$err" | head -n 3)
+		verdict "FLOWTOP_TEST_STDERR=$role: no line of the $role's reaches stderr in the collector's voice" \
+			"$([ -z "$bad" ] || echo "lines:
+$bad")"
+		# 512 bytes kept of what the role wrote, its "flowtop: " given
+		# the role's name, " [cut]" appended.
+		long=$(grep "^flowtop: $role: test: long " "$err")
+		max=$((512 + ${#role} + 2 + 6))
+		verdict "FLOWTOP_TEST_STDERR=$role: an overlong line is cut (${#long} bytes, at most $max)" \
+			"$([ -n "$long" ] && [ "${#long}" -le "$max" ] && [ "${long% \[cut\]}" != "$long" ] || echo "line of ${#long} bytes: ${long:0:80}...")"
+		n=$(grep -c "^flowtop: $role: test: flood " "$err")
 		verdict "FLOWTOP_TEST_STDERR=$role: a flood of 200 lines is bounded ($n relayed)" \
 			"$([ "$n" -ge 1 ] && [ "$n" -le 45 ] || echo "$n flood lines relayed")"
 		verdict "FLOWTOP_TEST_STDERR=$role: the dropped lines are counted" \
@@ -203,22 +216,16 @@ fi
 # FLOWTOP_TEST_LANDLOCK=resolver the confined resolver connects over TCP to
 # 127.0.0.1:9, which its seccomp list allows (connect is for DNS over TCP);
 # without Landlock that is ECONNREFUSED, only Landlock's port rules (name
-# servers' ports only, ABI 4+) say EACCES.
-ll_abi=$("$PY" -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); print(max(l.syscall(444, None, 0, 1), 0))' 2>/dev/null)
-if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
-	fail "Landlock check" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
-elif [ "${ll_abi:-0}" -lt 4 ]; then
-	skip "Landlock refusing the resolver a TCP connect to port 9" \
-		"kernel $(uname -r) has Landlock ABI ${ll_abi:-0}, TCP rules need 4"
-else
+# servers' ports only, ABI 4+) say EACCES. (t_update checks the fetcher.)
+if landlock_tcp_ready "Landlock refusing the resolver a TCP connect to port 9"; then
 	ft_run ll "$NS_CLIENT" env FLOWTOP_TEST_LANDLOCK=resolver \
 		"$FLOWTOP_TESTHOOKS" --once -t 1
-	line=$(grep -Eo "^flowtop: test: landlock resolver: connect 127.0.0.1:9: .*" "$WORK/ll.err" | head -n1)
-	verdict "Landlock refusing the resolver a TCP connect to 127.0.0.1:9 (kernel ABI $ll_abi): \"${line:-no line}\"" \
+	line=$(grep -Eo "^flowtop: resolver: test: landlock: connect 127.0.0.1:9: .*" "$WORK/ll.err" | head -n1)
+	verdict "Landlock refusing the resolver a TCP connect to 127.0.0.1:9 (kernel ABI $LL_ABI): \"${line:-no line}\"" \
 		"$([ "${line##*: }" = EACCES ] || echo "stderr: $(show_file "$WORK/ll.err")")"
 	verdict "FLOWTOP_TEST_LANDLOCK=resolver: the run still exits 0" \
 		"$([ "$FT_RC" = 0 ] || rc_text "$FT_RC")"
-	verdict "no 'Landlock not available' on stderr (kernel ABI $ll_abi)" \
+	verdict "no 'Landlock not available' on stderr (kernel ABI $LL_ABI)" \
 		"$(! grep -q "Landlock not available" "$WORK/ll.err" || grep "Landlock" "$WORK/ll.err")"
 fi
 

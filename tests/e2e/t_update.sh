@@ -436,8 +436,10 @@ verdict "running flowtop: database replaced by flowtop -u, a new lookup answers 
 
 # --- the children's stderr reaches the terminal through the parent only ------
 # FLOWTOP_TEST_STDERR=ROLE (test build): the confined fetcher or validator
-# writes escape sequences, a C1 byte, an overlong line and a flood; the
-# updater relays them escaped and bounded, and still installs.
+# writes escape sequences, a C1 byte, a line posing as the collector, an
+# overlong line and a flood in flowtop's own voice ("flowtop: test: flood
+# N"); the updater relays them escaped, bounded and behind the role's name,
+# and still installs.
 if [ -x "$FLOWTOP_TESTHOOKS" ]; then
 	for role in fetcher validator; do
 		timeout -k 5 60 env FLOWTOP_TEST_STDERR=$role "$FLOWTOP_TESTHOOKS" -u \
@@ -453,11 +455,44 @@ if [ -x "$FLOWTOP_TESTHOOKS" ]; then
 		verdict "FLOWTOP_TEST_STDERR=$role: the hostile line arrives escaped" \
 			"$(grep -qxF "$want" "$err" || echo "no line '$want':
 $(show_file "$err")")"
-		n=$(grep -c '^flowtop: test: flood ' "$err")
+		want="flowtop: $role: collector: test: posing"
+		verdict "FLOWTOP_TEST_STDERR=$role: a line posing as the collector is the $role's" \
+			"$(grep -qxF "$want" "$err" || echo "no line '$want'")"
+		n=$(grep -c "^flowtop: $role: test: flood " "$err")
 		verdict "FLOWTOP_TEST_STDERR=$role: the flood is bounded ($n lines relayed)" \
 			"$([ "$n" -ge 1 ] && [ "$n" -le 150 ] || echo "$n flood lines relayed")"
 		verdict "FLOWTOP_TEST_STDERR=$role: the dropped lines are counted" \
 			"$(grep -Eq "^flowtop: $role: [0-9]+ lines of its messages dropped" "$err" || echo "no count")"
 	done
+fi
+
+# --- Landlock: the fetcher's TCP ports (test build only) ----------------------
+# The fetcher may connect to 53, 80, 443 and the ports its mirror URLs name
+# (geoip-update/landlock.c); its seccomp list lets any connect through. With
+# FLOWTOP_TEST_LANDLOCK=fetcher:9,PORT the confined fetcher connects to
+# 127.0.0.1:9, outside that list (EACCES only from Landlock's port rules,
+# ABI 4+; ECONNREFUSED without them), and to its mirror's port, which must
+# connect; then the run goes on and installs from that mirror.
+if landlock_tcp_ready "Landlock refusing the fetcher a TCP connect to port 9"; then
+	serve llmirror "$M1"
+	llport=${SRV_URL##*:}
+	llport=${llport%/}
+	timeout -k 5 60 env FLOWTOP_TEST_LANDLOCK="fetcher:9,$llport" "$FLOWTOP_TESTHOOKS" -u \
+		--conf-dir "$(conf ll "$SRV_URL" "databases GeoLite2-City")" --geoip-dir "$BASE/g-ll" \
+		>"$WORK/ll.out" 2>"$WORK/ll.err" </dev/null
+	RC=$?
+	line=$(grep -Eo "^flowtop: fetcher: test: landlock: connect 127.0.0.1:9: .*" "$WORK/ll.err" | head -n1)
+	verdict "Landlock refusing the fetcher a TCP connect to 127.0.0.1:9 (kernel ABI $LL_ABI): \"${line:-no line}\"" \
+		"$([ "${line##*: }" = EACCES ] || echo "stderr:
+$(show_file "$WORK/ll.err")")"
+	line=$(grep -Eo "^flowtop: fetcher: test: landlock: connect 127.0.0.1:$llport: .*" "$WORK/ll.err" | head -n1)
+	verdict "the confined fetcher connects to its mirror's port $llport: \"${line:-no line}\"" \
+		"$([ "${line##*: }" = connected ] || echo "stderr:
+$(show_file "$WORK/ll.err")")"
+	why=$(why_rc 0 ll)
+	[ -z "$why" ] && ! cmp -s "$BASE/g-ll/GeoLite2-City.mmdb" "$S/GeoLite2-City-Test.mmdb" && why="GeoLite2-City.mmdb not the served database"
+	verdict "FLOWTOP_TEST_LANDLOCK=fetcher: flowtop -u still installs from the mirror, exit 0" "$why"
+	verdict "no 'Landlock not available' on stderr (kernel ABI $LL_ABI)" \
+		"$(! grep -q "Landlock not available" "$WORK/ll.err" || grep "Landlock" "$WORK/ll.err")"
 fi
 e2e_finish
