@@ -27,7 +27,7 @@ void testhook_parse(const char *role, const char *what)
 	const char *want = getenv("FLOWTOP_TEST_PARSE");
 
 	if (want && strcmp(want, role) == 0)
-		fprintf(stderr, "flowtop: test: %s parses %s %s\n", role, what,
+		fprintf(stderr, "flowtop: %s: test: parses %s %s\n", role, what,
 			testhook_is_sealed ? "sealed" : "unsealed");
 }
 

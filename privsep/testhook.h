@@ -42,7 +42,7 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
 /* role_seal calls testhook_sealed() once the role is confined. With
  * FLOWTOP_TEST_PARSE=<role>, testhook_parse(role, what), called just
  * before that role reads files a user or a mirror chose, says
- * "flowtop: test: ROLE parses WHAT sealed" on stderr, or "unsealed" when
+ * "flowtop: ROLE: test: parses WHAT sealed" on stderr, or "unsealed" when
  * it comes before role_seal. */
 void testhook_sealed(void);
 void testhook_parse(const char *role, const char *what);

@@ -401,8 +401,8 @@ else
 		err=$WORK/$name.err
 		why=$(rc_why "$name")
 		for what in "GeoIP databases $how" "service files"; do
-			grep -q "test: resolver parses $what sealed$" "$err" ||
-				why="${why}no 'resolver parses $what sealed'; "
+			grep -q "^flowtop: resolver: test: parses $what sealed$" "$err" ||
+				why="${why}no 'resolver: test: parses $what sealed'; "
 		done
 		grep -q "unsealed" "$err" && why="${why}$(grep unsealed "$err" | head -n 2); "
 		if [ "$dir" != "$GEO_EMPTY" ] && [ "$HAVE_GEO" = 1 ]; then
