@@ -19,6 +19,11 @@
 
 #define PM_RATE 4.0             /* on-demand refreshes per second ... */
 #define PM_BURST 4.0            /* ... and at most this many in a row */
+/* Exact asks (procmap_ask) per second, and in a burst: far more than the
+ * issue's 1,000 new flows a second, yet a flood of new flows can't keep
+ * the collector asking and walking /proc all the time. */
+#define PM_ASK_RATE 5000.0
+#define PM_ASK_BURST 1000.0
 #define PM_HIDDEN_KEEP 2        /* periodic refreshes a hidden flow may go unseen */
 #define PM_DIRBUF 16384         /* getdents64 buffer */
 #define PM_STAT_MAX 1024        /* /proc/PID/stat is a few hundred bytes */
@@ -975,28 +980,64 @@ static void pm_walk_owners(struct procmap *m, int fast)
 	}
 }
 
-/* The hidden process first (its flows must not leak), then the known
- * owners, then every other process, until no socket is pending. */
-static void pm_walk_all(struct procmap *m, int fast)
+static int pm_pid_cmp_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The pids of /proc that own no known socket, newest (highest) first:
+ * a socket just opened is most likely a process's just started. -1 when
+ * /proc can't be listed or out of memory. */
+static ssize_t pm_list_pids(struct procmap *m)
 {
 	struct pm_dir d = { .buf = m->dirbuf[0] };
 	const char *name;
 	uint32_t dummy;
+	size_t n = 0;
+
+	d.fd = openat(m->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d.fd < 0)
+		return -1;
+	while ((name = pm_dir_next(&d))) {
+		uint32_t pid = pm_pid_of(name);
+
+		if (!pid || pid == m->hidden_pid ||
+		    pm_map_get(&m->pids, pid, &dummy))
+			continue;
+		if (n == m->pidlist_cap) {
+			size_t cap = n ? 2 * n : 1024;
+			uint32_t *v = realloc(m->pidlist, cap * sizeof(*v));
+
+			if (!v) {
+				close(d.fd);
+				return -1;
+			}
+			m->pidlist = v;
+			m->pidlist_cap = cap;
+		}
+		m->pidlist[n++] = pid;
+	}
+	close(d.fd);
+	qsort(m->pidlist, n, sizeof(*m->pidlist), pm_pid_cmp_desc);
+	return (ssize_t)n;
+}
+
+/* The hidden process first (its flows must not leak), then the known
+ * owners, then every other process, newest first, until no socket is
+ * pending. */
+static void pm_walk_all(struct procmap *m, int fast)
+{
+	ssize_t n;
 
 	if (m->hidden_pid)
 		pm_walk_pid(m, m->hidden_pid, fast);
 	pm_walk_owners(m, fast);
-	d.fd = m->pending ? openat(m->root_fd, ".",
-				   O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	while (d.fd >= 0 && m->pending && (name = pm_dir_next(&d))) {
-		uint32_t pid = pm_pid_of(name);
-
-		if (pid && pid != m->hidden_pid &&
-		    !pm_map_get(&m->pids, pid, &dummy))
-			pm_walk_pid(m, pid, fast);
-	}
-	if (d.fd >= 0)
-		close(d.fd);
+	if (!m->pending || (n = pm_list_pids(m)) < 0)
+		return;
+	for (ssize_t i = 0; i < n && m->pending; i++)
+		pm_walk_pid(m, m->pidlist[i], fast);
 }
 
 /* Look for the owners of the pending sockets: a fast walk, then, if some
@@ -1258,6 +1299,71 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 	return PROCMAP_KNOWN;
 }
 
+static int pm_bucket_take(struct pm_bucket *b, double rate, double burst)
+{
+	uint64_t now = clock_mono_ns();
+
+	b->tokens += (double)(now - b->ns) / 1e9 * rate;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->ns = now;
+	if (b->tokens < 1.0)
+		return 0;
+	b->tokens -= 1.0;
+	return 1;
+}
+
+static int pm_take_token(struct procmap *m)
+{
+	return pm_bucket_take(&m->refresh_budget, PM_RATE, PM_BURST);
+}
+
+/* One direction of a flow asked of the kernel, when its local end is one
+ * of this host's addresses (or the list is not known yet). */
+static int pm_ask_side(struct procmap *m, const struct flow_wire *rec, int out)
+{
+	int fam = rec->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+	const uint8_t *l = out ? rec->src : rec->rsrc;
+	const uint8_t *r = out ? rec->dst : rec->rdst;
+	uint8_t l16[16];
+
+	pm_addr16(l16, fam, l);
+	if (m->nlocal && !pm_is_local(m, l16))
+		return 0;
+	return pm_src_exact(m, fam, rec->l4proto, l, out ? rec->sport : rec->rsport,
+			    r, out ? rec->dport : rec->rdport);
+}
+
+int procmap_ask(struct procmap *m, const struct flow_wire *rec)
+{
+	int a, b;
+
+	if (m->diag_fd < 0 || rec->event == FLOW_EV_DESTROY)
+		return -1;
+	switch (rec->l4proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		break;
+	default:
+		return -1;      /* ping sockets: /proc/net/icmp only */
+	}
+	if (!pm_bucket_take(&m->ask_budget, PM_ASK_RATE, PM_ASK_BURST))
+		return 0;       /* over budget: the next refresh finds it */
+	m->asked++;
+	a = pm_ask_side(m, rec, 1);
+	b = a == 1 ? 0 : pm_ask_side(m, rec, 0);
+	if (a < 0 && b < 0)
+		return -1;
+	return a == 1 || b == 1;
+}
+
+void procmap_walk_pending(struct procmap *m)
+{
+	if (m->pending)
+		pm_walk(m);
+}
+
 /* ------------------------------------------------------------ the API */
 
 static unsigned pm_tables_of(uint8_t proto)
@@ -1271,20 +1377,6 @@ static unsigned pm_tables_of(uint8_t proto)
 	case IPPROTO_ICMPV6: return 1u << PM_ICMP6;
 	default: return 0;
 	}
-}
-
-static int pm_take_token(struct procmap *m)
-{
-	uint64_t now = clock_mono_ns();
-
-	m->tokens += (double)(now - m->tokens_ns) / 1e9 * PM_RATE;
-	if (m->tokens > PM_BURST)
-		m->tokens = PM_BURST;
-	m->tokens_ns = now;
-	if (m->tokens < 1.0)
-		return 0;
-	m->tokens -= 1.0;
-	return 1;
 }
 
 int procmap_refresh(struct procmap *m, enum procmap_refresh_kind kind,
@@ -1432,8 +1524,8 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 		procmap_close(m);
 		return NULL;
 	}
-	m->tokens = PM_BURST;
-	m->tokens_ns = clock_mono_ns();
+	m->refresh_budget = (struct pm_bucket){ PM_BURST, clock_mono_ns() };
+	m->ask_budget = (struct pm_bucket){ PM_ASK_BURST, clock_mono_ns() };
 	procmap_set_viewer(m, (uint32_t)getuid(), (uint32_t)getgid());
 	if (netlink && pm_src_open(m, err, errlen) < 0) {
 		procmap_close(m);
@@ -1468,5 +1560,6 @@ void procmap_close(struct procmap *m)
 	free(m->buf);
 	free(m->dirbuf[0]);
 	free(m->dirbuf[1]);
+	free(m->pidlist);
 	free(m);
 }

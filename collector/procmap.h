@@ -33,7 +33,11 @@
  *
  * Cost: procmap_refresh() dumps the sockets (one request per protocol and
  * family) and walks /proc only when the dump shows an inode it has not
- * seen before. The cache (inode -> owner) survives across refreshes; an
+ * seen before. A new flow between dumps costs one sock_diag request for
+ * its exact tuple (procmap_ask, at most 5,000 a second) and a share of
+ * one walk per batch of events; a walk goes through the known owners
+ * first, then the other processes newest (highest pid) first, and stops
+ * when every socket it looks for is found. The cache (inode -> owner) survives across refreshes; an
  * entry goes when its socket leaves the dump. A periodic refresh also
  * rereads /proc/PID/stat of each owner once, so an exited process or a
  * reused PID (other start time) is noticed and its sockets looked up again.
@@ -112,6 +116,21 @@ void procmap_set_viewer(struct procmap *m, uint32_t uid, uint32_t gid);
 /* Set rec->uid, rec->owner and, where the viewer may see it, rec->pid and
  * rec->comm from the cache; enum procmap_owner. */
 int procmap_fill(struct procmap *m, struct flow_wire *rec);
+
+/* A NEW flow that procmap_fill found PROCMAP_UNSEEN: ask the kernel for
+ * the socket of its exact tuple (sock_diag without a dump, for each side
+ * that is this host's), and add it, its owner still to be looked for.
+ * TCP, UDP and UDP-Lite only. 1 when a socket was found (call
+ * procmap_walk_pending, then procmap_fill again: the uid is known even
+ * when the process is gone), 0 when the kernel has none, -1 when it
+ * can't be asked (another protocol, no sock_diag): fall back to
+ * procmap_refresh. */
+int procmap_ask(struct procmap *m, const struct flow_wire *rec);
+
+/* Look for the owners of the sockets procmap_ask added, all in one walk
+ * of /proc: the known owners first, then the other processes, newest
+ * first. */
+void procmap_walk_pending(struct procmap *m);
 
 /* An open /proc/PID directory of pid, if pid owns a socket procmap knows
  * (the processes flowtop names) and the viewer may see it now (the check

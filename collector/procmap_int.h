@@ -63,6 +63,12 @@ struct pm_map {
 	uint32_t cap, n;        /* cap is 0 or a power of two */
 };
 
+/* A token bucket. */
+struct pm_bucket {
+	double tokens;
+	uint64_t ns;            /* CLOCK_MONOTONIC of the last top-up */
+};
+
 struct procmap {
 	/* sockets: slots, the two hash tables, a free list */
 	struct pm_sock *socks;
@@ -96,9 +102,11 @@ struct procmap {
 	unsigned char *buf;     /* netlink and file reads */
 	size_t buflen;
 	char *dirbuf[2];        /* getdents64: /proc and one /proc/PID/fd */
-	/* on-demand rate limit (token bucket) */
-	double tokens;
-	uint64_t tokens_ns;
+	uint32_t *pidlist;      /* a walk's pids, newest first */
+	size_t pidlist_cap;
+	uint64_t asked;         /* exact tuples asked (procmap_ask) */
+	/* rate limits: on-demand refreshes, exact asks */
+	struct pm_bucket refresh_budget, ask_budget;
 };
 
 /* procmap.c: feed one socket of table tbl into the current round. 0 or -1
@@ -115,6 +123,13 @@ void pm_src_close(struct procmap *m);
  * 2 when the dump may have missed sockets (don't sweep the table), -1 on
  * an error. */
 int pm_src_table(struct procmap *m, enum pm_table tbl);
+/* Ask the kernel for the socket of one tuple (addresses as the family
+ * has them: AF_INET in the first 4 bytes) and add it to the round: 1 when
+ * the kernel answered with one, 0 when it has none (ENOENT), -1 when it
+ * could not be asked. */
+int pm_src_exact(struct procmap *m, int family, uint8_t proto,
+		 const uint8_t local[16], uint16_t lport,
+		 const uint8_t remote[16], uint16_t rport);
 /* Reread this host's addresses. 0 or -1. */
 int pm_src_local(struct procmap *m);
 

@@ -219,6 +219,110 @@ static int pm_diag_table(struct procmap *m, enum pm_table t)
 	return m->dump_intr ? 2 : 0;
 }
 
+/* ------------------------------------------------------------ one tuple */
+
+static enum pm_table pm_table_for(int family, uint8_t proto)
+{
+	for (int t = 0; t < PM_TABLES; t++)
+		if (pm_table_family((enum pm_table)t) == family &&
+		    pm_table_proto((enum pm_table)t) == proto)
+			return (enum pm_table)t;
+	return PM_TABLES;
+}
+
+/* The answer to an exact request: one socket of the request's protocol,
+ * in the table of its own family (a dual-stack IPv6 socket answers an
+ * IPv4 tuple). A TCP listener or a socket in a state the dumps leave out
+ * is not a flow's end. */
+static int pm_exact_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
+{
+	const struct inet_diag_msg *d = NLMSG_DATA(h);
+	uint8_t proto = *(const uint8_t *)arg;
+	struct procmap_sock s;
+	enum pm_table t;
+
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)) ||
+	    (t = pm_table_for(d->idiag_family, proto)) == PM_TABLES ||
+	    (proto == IPPROTO_TCP && !(PM_TCP_STATES & 1u << d->idiag_state)))
+		return 0;
+	memset(&s, 0, sizeof(s));
+	s.family = d->idiag_family;
+	s.l4proto = proto;
+	s.v6only = s.family == AF_INET6 ? pm_diag_v6only(h, d) : 0;
+	memcpy(s.local, d->id.idiag_src, 16);
+	memcpy(s.remote, d->id.idiag_dst, 16);
+	s.lport = ntohs(d->id.idiag_sport);
+	s.rport = ntohs(d->id.idiag_dport);
+	s.inode = d->idiag_inode;
+	s.uid = d->idiag_uid;
+	return pm_round_add(m, &s, t);
+}
+
+/* A request without NLM_F_DUMP, acknowledged: the answer (if any), then
+ * the acknowledgement or the error. 0, or a negative errno. */
+static int pm_nl_one(struct procmap *m, int fd, struct nlmsghdr *req,
+		     pm_nl_fn fn, void *arg)
+{
+	uint32_t seq = ++m->seq;
+
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req->nlmsg_seq = seq;
+	if (send(fd, req, req->nlmsg_len, 0) < 0)
+		return -EIO;
+	for (;;) {
+		ssize_t n = recv(fd, m->buf, m->buflen, MSG_TRUNC);
+		const struct nlmsghdr *h = (const void *)m->buf;
+		unsigned int len = (unsigned int)n;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (size_t)n > m->buflen)
+			return -EIO;
+		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ?
+					e->error : -EIO;
+			if (fn(m, h, arg) < 0)
+				return -ENOMEM;
+		}
+	}
+}
+
+int pm_src_exact(struct procmap *m, int family, uint8_t proto,
+		 const uint8_t local[16], uint16_t lport,
+		 const uint8_t remote[16], uint16_t rport)
+{
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} q;
+	/* The UDP lookup takes the tuple as a datagram arriving at the
+	 * socket would carry it: its source is the socket's remote end. */
+	int swap = proto != IPPROTO_TCP;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.h.nlmsg_len = sizeof(q);
+	q.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	q.r.sdiag_family = (uint8_t)family;
+	q.r.sdiag_protocol = proto;
+	q.r.idiag_states = ~0u;
+	memcpy(q.r.id.idiag_src, swap ? remote : local, 16);
+	memcpy(q.r.id.idiag_dst, swap ? local : remote, 16);
+	q.r.id.idiag_sport = htons(swap ? rport : lport);
+	q.r.id.idiag_dport = htons(swap ? lport : rport);
+	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	rc = pm_nl_one(m, m->diag_fd, &q.h, pm_exact_msg, &proto);
+	if (rc == -ENOENT)
+		return 0;
+	return rc < 0 ? -1 : 1;
+}
+
 /* ------------------------------------------------------------ /proc/net/icmp */
 
 /* "0100007F" (IPv4) or four such words (IPv6): each word is the kernel's

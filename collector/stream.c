@@ -29,12 +29,37 @@ static int stream_send(struct stream *s, uint32_t type, const void *p,
 	return 0;
 }
 
+/* The records whose socket procmap_ask found: one walk of /proc for all
+ * of them, then their owners; flowtop's own are dropped from the batch. */
+static void stream_settle(struct stream *s)
+{
+	size_t i, out = 0;
+
+	if (!s->ndeferred)
+		return;
+	procmap_walk_pending(s->pm);
+	for (i = 0; i < s->n; i++) {
+		struct flow_wire *w = &s->batch[i];
+
+		if (s->deferred[i] && procmap_fill(s->pm, w) == PROCMAP_HIDE)
+			continue;
+		if (out != i)
+			s->batch[out] = *w;
+		out++;
+	}
+	memset(s->deferred, 0, s->n);
+	s->ndeferred = 0;
+	s->n = out;
+}
+
 static int stream_flush(struct stream *s)
 {
-	uint32_t len = (uint32_t)(s->n * sizeof(struct flow_wire));
+	uint32_t len;
 
+	stream_settle(s);
 	if (s->n == 0)
 		return 0;
+	len = (uint32_t)(s->n * sizeof(struct flow_wire));
 	s->n = 0;
 	return stream_send(s, MSG_FLOWS, s->batch, len);
 }
@@ -58,16 +83,27 @@ static int stream_young(const struct stream *s, const struct flow_wire *w)
 }
 
 /* The owner of a flow. A NEW flow to or from this host that no known
- * socket matches was most likely opened since the last refresh: look
- * again right away (procmap limits how often), so short-lived sockets,
- * flowtop's own DNS queries among them, are caught while they exist. */
-static int stream_owner(struct stream *s, struct flow_wire *w)
+ * socket matches was most likely opened a moment ago: its socket is asked
+ * of the kernel by its exact tuple at once, while it exists, and its
+ * process looked for when the batch is sent (stream_settle: one walk for
+ * a burst), so that short-lived processes, flowtop's own DNS queries
+ * among them, are caught. Where the kernel can't be asked so (ping), the
+ * socket table is dumped again instead (procmap limits how often). */
+static int stream_owner(struct stream *s, struct flow_wire *w, int *defer)
 {
-	int r = procmap_fill(s->pm, w);
+	int r = procmap_fill(s->pm, w), q;
 
-	if (r == PROCMAP_UNSEEN && w->event == FLOW_EV_NEW &&
-	    procmap_refresh(s->pm, PROCMAP_ON_DEMAND, w->l4proto) != 0)
-		r = procmap_fill(s->pm, w);
+	*defer = 0;
+	if (r == PROCMAP_UNSEEN && w->event == FLOW_EV_NEW) {
+		q = procmap_ask(s->pm, w);
+		if (q > 0) {
+			*defer = 1;
+			return procmap_fill(s->pm, w);
+		}
+		if (q < 0 &&
+		    procmap_refresh(s->pm, PROCMAP_ON_DEMAND, w->l4proto) != 0)
+			r = procmap_fill(s->pm, w);
+	}
 	if (r == PROCMAP_UNSEEN && stream_young(s, w))
 		s->unseen_young++;
 	return r;
@@ -77,10 +113,13 @@ static int stream_emit(const struct flow_wire *rec, void *arg)
 {
 	struct stream *s = arg;
 	struct flow_wire *w = &s->batch[s->n];
+	int defer = 0;
 
 	*w = *rec;
-	if (s->pm && stream_owner(s, w) == PROCMAP_HIDE)
+	if (s->pm && stream_owner(s, w, &defer) == PROCMAP_HIDE)
 		return 0;
+	s->deferred[s->n] = (uint8_t)defer;
+	s->ndeferred += (size_t)defer;
 	if (++s->n == STREAM_BATCH)
 		return stream_flush(s);
 	return 0;

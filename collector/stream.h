@@ -39,6 +39,9 @@ struct stream {
 				  * around or after pm_full_real: worth a look */
 	size_t n;
 	struct flow_wire batch[STREAM_BATCH];
+	/* batch[i]'s owner is looked for when the batch is sent */
+	uint8_t deferred[STREAM_BATCH];
+	size_t ndeferred;
 	char err[256];           /* why the last call failed */
 };
 

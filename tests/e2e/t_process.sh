@@ -289,6 +289,89 @@ verdict "forwarded tcp flow $FAR4 -> $S4:5101: listed, ESTABLISHED, no pid or pr
 verdict "forwarded udp flow to port 5203 (a local wildcard socket's port): no pid or process" \
 	"$(no_owner proto=udp "src=$FAR4" "sport=$(sport_of fwd_udp)" "dst=$S4" dport=5203)"
 
+# --- short-lived processes -------------------------------------------------------
+# 20 processes of user nobody, one after another 50 ms apart, each opens a
+# flow (TCP to $S4:5101, UDP to $S4:5103, alternately), holds its socket
+# 10 ms and exits, while flowtop runs. Each flow is attributed when it
+# appears (its socket asked of the kernel by the exact tuple at the NEW
+# event, its process looked for at once), not at the next dump, which
+# comes after the process is gone: at least 19 of 20 show their own pid
+# and process (the issue's target: 95% at 10 ms), and all 20 the uid.
+cat >"$OWN_DIR/brief.py" <<'EOF2'
+"""brief.py INFO N GAP_MS HOLD_MS ADDR TCP_PORT UDP_PORT: N child processes,
+GAP_MS apart; each opens a flow (TCP, then UDP, alternately), sends a
+byte, holds the socket HOLD_MS, exits. INFO gets one JSON line per child:
+pid, proto, sport."""
+import json, os, socket, sys, time
+
+info, n, gap, hold, addr, tport, uport = sys.argv[1], int(sys.argv[2]), \
+    float(sys.argv[3]) / 1000, float(sys.argv[4]) / 1000, sys.argv[5], \
+    int(sys.argv[6]), int(sys.argv[7])
+kids = []
+for i in range(n):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        tcp = i % 2 == 0
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+        s.connect((addr, tport if tcp else uport))
+        s.send(b"x")
+        os.write(w, json.dumps({"pid": os.getpid(), "proto": "tcp" if tcp else "udp",
+                                "sport": s.getsockname()[1]}).encode())
+        time.sleep(hold)
+        os._exit(0)
+    os.close(w)
+    line = b""
+    while True:
+        b = os.read(r, 4096)
+        if not b:
+            break
+        line += b
+    os.close(r)
+    kids.append(line.decode())
+    os.waitpid(pid, 0)
+    time.sleep(gap)
+with open(info + ".tmp", "w") as f:
+    f.write("\n".join(kids) + "\n")
+os.rename(info + ".tmp", info)
+EOF2
+ln -s "$PY" "$OWN_DIR/ftbrief" || fail "short-lived program can be made" "ln -s $PY failed"
+ft_start brief "$NS_CLIENT" "$FLOWTOP" --count 4 -o json -4TU -n -G -t 1
+ft_wait_children 5
+bg briefc ip netns exec "$NS_CLIENT" setpriv --reuid="$UID_A" --regid="$UID_A" --clear-groups \
+	"$OWN_DIR/ftbrief" "$OWN_DIR/brief.py" "$OWN_DIR/info/brief" 20 50 10 "$S4" 5101 5103
+wait_for 10 test -s "$OWN_DIR/info/brief"
+wait_pid "$FT_TPID" 40
+why=$([ "$WAIT_RC" = 0 ] || printf '%s, stderr:\n%s' "$(rc_text "$WAIT_RC")" "$(show_file "$WORK/brief.err")")
+[ -s "$OWN_DIR/info/brief" ] || why="${why}the clients did not finish: $(head -c 300 "$WORK/briefc.err")"
+verdict "flowtop --count 4 while 20 processes hold a flow for 10 ms each: exits 0, the clients ran" "$why"
+if [ -z "$why" ]; then
+	tally=$("$PY" - "$WORK/brief.out" "$OWN_DIR/info/brief" "$UID_A" <<-'EOF2'
+		import json, sys
+		flows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+		kids = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+		uid = int(sys.argv[3])
+		by_pid = by_uid = 0
+		wrong = []
+		for k in kids:
+		    seen = [f for f in flows if f.get("proto") == k["proto"] and f.get("sport") == k["sport"]]
+		    if any(f.get("pid") == k["pid"] and f.get("process") == "ftbrief" for f in seen):
+		        by_pid += 1
+		    elif any("pid" in f for f in seen):
+		        wrong.append(f"{k['proto']} {k['sport']}: pid {[f.get('pid') for f in seen]}, not {k['pid']}")
+		    if seen and all(f.get("uid") == uid for f in seen):
+		        by_uid += 1
+		print(by_pid, by_uid, len(kids), "; ".join(wrong[:3]))
+	EOF2
+	)
+	read -r n_pid n_uid n_all rest <<<"$tally"
+	verdict "short-lived processes: at least 19 of 20 flows show their own pid and process (got $n_pid of $n_all)" \
+		"$([ "${n_pid:-0}" -ge 19 ] && [ "${n_all:-0}" = 20 ] && [ -z "$rest" ] || echo "$tally")"
+	verdict "short-lived processes: all 20 flows show uid $UID_A (got $n_uid of $n_all)" \
+		"$([ "${n_uid:-0}" = 20 ] || echo "$tally")"
+fi
+
 # --- ICMP: a ping socket's echo flow -------------------------------------------
 ft_run icmp "$NS_CLIENT" "$FLOWTOP" --once -o json -4I -n -G -t 1
 verdict "ping socket: the icmp echo flow to $S4 shows pid $PID_A, process ftowner1" \
