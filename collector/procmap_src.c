@@ -100,9 +100,9 @@ static int pm_nl_msg(struct procmap *m, const struct nlmsghdr *h, pm_nl_fn fn,
 		*rc = r < 0 ? r : 0;
 		return 1;
 	}
+	/* An error, or the acknowledgement (0) of a request without a dump. */
 	if (h->nlmsg_type == NLMSG_ERROR) {
-		*rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ?
-			e->error : -EIO;
+		*rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EIO;
 		return 1;
 	}
 	if (*rc == 0 && fn(m, h, arg) < 0)
@@ -113,17 +113,18 @@ static int pm_nl_msg(struct procmap *m, const struct nlmsghdr *h, pm_nl_fn fn,
 	return 0;
 }
 
-/* Send a dump request and feed every answer to fn. 0, or a negative errno
- * (the kernel's, or -EIO/-ENOMEM for our own trouble); m->dump_intr says
- * whether the kernel flagged the dump as inconsistent. */
-static int pm_nl_dump(struct procmap *m, int fd, struct nlmsghdr *req,
-		      pm_nl_fn fn, void *arg)
+/* Send a request, a dump (NLM_F_DUMP) or one acknowledged (NLM_F_ACK),
+ * and feed every answer to fn. 0, or a negative errno (the kernel's, or
+ * -EIO/-ENOMEM for our own trouble); m->dump_intr says whether the kernel
+ * flagged a dump as inconsistent. */
+static int pm_nl_ask(struct procmap *m, int fd, struct nlmsghdr *req,
+		     uint16_t how, pm_nl_fn fn, void *arg)
 {
 	uint32_t seq = ++m->seq;
 	int rc = 0;
 
 	m->dump_intr = 0;
-	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | how);
 	req->nlmsg_seq = seq;
 	if (send(fd, req, req->nlmsg_len, 0) < 0)
 		return -EIO;
@@ -211,7 +212,7 @@ static int pm_diag_table(struct procmap *m, enum pm_table t)
 		PM_TCP_STATES : ~0u;
 	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	m->established[t] = 0;
-	rc = pm_nl_dump(m, m->diag_fd, &q.h, pm_diag_msg, &t);
+	rc = pm_nl_ask(m, m->diag_fd, &q.h, NLM_F_DUMP, pm_diag_msg, &t);
 	if (rc < 0 && pm_unsupported(rc))
 		return 1;
 	if (rc < 0)
@@ -259,40 +260,6 @@ static int pm_exact_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 	return pm_round_add(m, &s, t);
 }
 
-/* A request without NLM_F_DUMP, acknowledged: the answer (if any), then
- * the acknowledgement or the error. 0, or a negative errno. */
-static int pm_nl_one(struct procmap *m, int fd, struct nlmsghdr *req,
-		     pm_nl_fn fn, void *arg)
-{
-	uint32_t seq = ++m->seq;
-
-	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req->nlmsg_seq = seq;
-	if (send(fd, req, req->nlmsg_len, 0) < 0)
-		return -EIO;
-	for (;;) {
-		ssize_t n = recv(fd, m->buf, m->buflen, MSG_TRUNC);
-		const struct nlmsghdr *h = (const void *)m->buf;
-		unsigned int len = (unsigned int)n;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || (size_t)n > m->buflen)
-			return -EIO;
-		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ?
-					e->error : -EIO;
-			if (fn(m, h, arg) < 0)
-				return -ENOMEM;
-		}
-	}
-}
-
 int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 		 const uint8_t local[16], uint16_t lport,
 		 const uint8_t remote[16], uint16_t rport)
@@ -317,7 +284,7 @@ int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 	q.r.id.idiag_sport = htons(swap ? rport : lport);
 	q.r.id.idiag_dport = htons(swap ? lport : rport);
 	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	rc = pm_nl_one(m, m->diag_fd, &q.h, pm_exact_msg, &proto);
+	rc = pm_nl_ask(m, m->diag_fd, &q.h, NLM_F_ACK, pm_exact_msg, &proto);
 	if (rc == -ENOENT)
 		return 0;
 	return rc < 0 ? -1 : 1;
@@ -489,7 +456,7 @@ int pm_src_local(struct procmap *m)
 	q.h.nlmsg_len = sizeof(q);
 	q.h.nlmsg_type = RTM_GETADDR;
 	q.a.ifa_family = AF_UNSPEC;
-	rc = pm_nl_dump(m, m->rt_fd, &q.h, pm_addr_msg, &acc);
+	rc = pm_nl_ask(m, m->rt_fd, &q.h, NLM_F_DUMP, pm_addr_msg, &acc);
 	if (rc == 0)
 		rc = pm_set_local(m, (const uint8_t (*)[16])acc.a, acc.n);
 	free(acc.a);
