@@ -28,7 +28,6 @@
 #define PM_DIRBUF 16384         /* getdents64 buffer */
 #define PM_STAT_MAX 1024        /* /proc/PID/stat is a few hundred bytes */
 #define PM_STATUS_MAX 4096      /* /proc/PID/status: Uid and Gid come early */
-#define PM_DEAD_START UINT64_MAX /* an owner found gone or reused */
 #define PM_GOLDEN 0x9e3779b97f4a7c15ull
 
 /* ------------------------------------------------------------ small helpers */
@@ -243,6 +242,10 @@ static void pm_owner_free(struct procmap *m, uint32_t ref)
 
 	if (pm_map_get(&m->pids, o->pid, &cur) && cur == ref)
 		pm_map_del(&m->pids, o->pid);
+	if (o->shown_start)
+		pm_news_forget(m, o->pid, o->shown_start,
+			       o->start == PM_DEAD_START);
+	o->shown_start = 0;
 	free(o->fds);
 	o->fds = NULL;
 	o->nfds = 0;
@@ -313,6 +316,7 @@ static uint32_t pm_owner_get(struct procmap *m, uint32_t pid, uint64_t start,
 		return 0;
 	}
 	o->start = start;
+	o->shown_start = 0;
 	o->refs = 0;
 	o->visible = (uint8_t)visible;
 	memcpy(o->comm, comm, FLOW_COMM_LEN);
@@ -709,7 +713,7 @@ static uint32_t pm_pid_of(const char *name)
 	return (uint32_t)v;
 }
 
-static ssize_t pm_read_file(int dirfd, const char *path, char *buf, size_t cap)
+ssize_t pm_read_file(int dirfd, const char *path, char *buf, size_t cap)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	size_t got = 0;
@@ -823,8 +827,8 @@ static int pm_dir_visible(const struct procmap *m, int dfd)
 /* comm and start time of pid, and whether the viewer may see it, all
  * read through one /proc/PID descriptor: a pid reused meanwhile fails
  * the reads instead of mixing two processes. */
-static int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
-			uint64_t *start, int *visible)
+int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
+		 uint64_t *start, int *visible)
 {
 	char path[16], buf[PM_STAT_MAX];
 	ssize_t n;
@@ -861,6 +865,8 @@ static int pm_walker_owner(struct procmap *m, struct pm_walker *w)
 		return -1;
 	}
 	w->ref = pm_owner_get(m, w->pid, start, comm, visible);
+	if (w->ref)
+		pm_news_owner(m, w->ref);
 	return w->ref ? 0 : -1;
 }
 
@@ -1082,10 +1088,12 @@ static void pm_check_owners(struct procmap *m)
 		} else {
 			memcpy(o->comm, comm, FLOW_COMM_LEN);
 			o->visible = (uint8_t)visible;
+			pm_news_owner(m, ref);
 		}
 	}
 	if (dead)
 		pm_drop_dead(m);
+	pm_news_check(m);
 }
 
 /* Forget hidden flows not seen for PM_HIDDEN_KEEP periods. */
@@ -1561,5 +1569,6 @@ void procmap_close(struct procmap *m)
 	free(m->dirbuf[0]);
 	free(m->dirbuf[1]);
 	free(m->pidlist);
+	pm_news_free(m);
 	free(m);
 }

@@ -132,6 +132,19 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec);
  * first. */
 void procmap_walk_pending(struct procmap *m);
 
+/* What the ui is to be told of owners since the last call, before the
+ * flows that name them go out: the owners found gone, then those found
+ * (procmap_owner.c: each visible owner once, read when first found).
+ * Either callback's -1 ends the call with -1; the queues are emptied
+ * regardless. */
+struct msg_owner;
+struct msg_owner_gone;
+typedef int (*procmap_gone_fn)(void *ctx, const struct msg_owner_gone *g,
+			       size_t n);
+typedef int (*procmap_owner_fn)(void *ctx, const struct msg_owner *o);
+int procmap_news(struct procmap *m, procmap_gone_fn gone,
+		 procmap_owner_fn owner, void *ctx);
+
 /* An open /proc/PID directory of pid, if pid owns a socket procmap knows
  * (the processes flowtop names) and the viewer may see it now (the check
  * is made again, on this descriptor); -1 otherwise. Close it. */

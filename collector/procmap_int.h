@@ -9,6 +9,7 @@
 
 #include "common/siphash.h"
 #include "collector/procmap.h"
+#include "privsep/msg.h"
 
 /* One table per (family, protocol) the kernel lists separately. */
 enum pm_table {
@@ -44,8 +45,11 @@ struct pm_sock {
 	uint8_t gen;            /* round that last listed it */
 };
 
+#define PM_DEAD_START UINT64_MAX /* an owner found gone or reused */
+
 struct pm_owner {
 	uint64_t start;         /* /proc/PID/stat field 22: tells PID reuse */
+	uint64_t shown_start;   /* its start, once the ui was told of it */
 	uint32_t pid;
 	uint32_t refs;          /* sockets owned; 0: free slot */
 	uint8_t visible;        /* the viewer may see it (procmap_may_see) */
@@ -105,6 +109,13 @@ struct procmap {
 	uint32_t *pidlist;      /* a walk's pids, newest first */
 	size_t pidlist_cap;
 	uint64_t asked;         /* exact tuples asked (procmap_ask) */
+	/* what the ui is to be told of owners (procmap_owner.c) */
+	struct msg_owner *news;
+	size_t nnews, news_cap;
+	struct msg_owner_gone *gone;
+	size_t ngone, gone_cap;
+	struct msg_owner_gone *watch;   /* told of, no socket left, alive */
+	size_t nwatch;
 	/* rate limits: on-demand refreshes, exact asks */
 	struct pm_bucket refresh_budget, ask_budget;
 };
@@ -115,6 +126,20 @@ int pm_round_add(struct procmap *m, const struct procmap_sock *s,
 		 enum pm_table tbl);
 /* procmap.c: replace the local address list (16-byte addresses). */
 int pm_set_local(struct procmap *m, const uint8_t (*a)[16], size_t n);
+
+/* procmap.c, for procmap_owner.c: read a small file of a /proc/PID
+ * directory; comm, start and visibility of pid. */
+ssize_t pm_read_file(int dirfd, const char *path, char *buf, size_t cap);
+int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
+		 uint64_t *start, int *visible);
+
+/* procmap_owner.c: the ui is told of owner ref (once, if visible); an
+ * owner it was told of is freed (dead: it exited; else it is watched
+ * until it does); the watched ones are checked; the queues freed. */
+void pm_news_owner(struct procmap *m, uint32_t ref);
+void pm_news_forget(struct procmap *m, uint32_t pid, uint64_t start, int dead);
+void pm_news_check(struct procmap *m);
+void pm_news_free(struct procmap *m);
 
 /* procmap_src.c */
 int pm_src_open(struct procmap *m, char *err, size_t errlen);

@@ -52,11 +52,27 @@ static void stream_settle(struct stream *s)
 	s->n = out;
 }
 
+static int stream_send_gone(void *ctx, const struct msg_owner_gone *g,
+			    size_t n)
+{
+	return stream_send(ctx, MSG_OWNERS_GONE, g,
+			   (uint32_t)(n * sizeof(*g)));
+}
+
+static int stream_send_owner(void *ctx, const struct msg_owner *o)
+{
+	return stream_send(ctx, MSG_OWNER, o, sizeof(*o));
+}
+
 static int stream_flush(struct stream *s)
 {
 	uint32_t len;
 
 	stream_settle(s);
+	/* The owners first: the ui links the flows that name them. */
+	if (s->pm && procmap_news(s->pm, stream_send_gone, stream_send_owner,
+				  s) < 0)
+		return -1;
 	if (s->n == 0)
 		return 0;
 	len = (uint32_t)(s->n * sizeof(struct flow_wire));

@@ -51,6 +51,8 @@ static int msg_check_cmdline_req(const struct msg *m, const char **why);
 static int msg_check_cmdline_ans(const struct msg *m, const char **why);
 static int msg_check_res_info(const struct msg *m, const char **why);
 static int msg_check_sync(const struct msg *m, const char **why);
+static int msg_check_owner(const struct msg *m, const char **why);
+static int msg_check_owners_gone(const struct msg *m, const char **why);
 
 /* A cookie is any 64 bits; the bytes of a download are the validator's
  * to judge. These types have no rule beyond their length, said here so
@@ -111,6 +113,10 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		FIXED(struct msg_sync), msg_check_sync },
 	[MSG_SYNC_ANS] = { "SYNC_ANS", MSG_DIR_COL_UI,
 		FIXED(struct msg_sync), msg_check_sync },
+	[MSG_OWNER] = { "OWNER", MSG_DIR_COL_UI,
+		FIXED(struct msg_owner), msg_check_owner },
+	[MSG_OWNERS_GONE] = { "OWNERS_GONE", MSG_DIR_COL_UI,
+		BATCH(struct msg_owner_gone), msg_check_owners_gone },
 };
 
 const struct msg_spec *msg_spec(uint32_t type)
@@ -271,6 +277,60 @@ static int msg_check_cmdline_ans(const struct msg *m, const char **why)
 	if (!found && end != text) {
 		*why = "text for a process not found";
 		return -1;
+	}
+	return 0;
+}
+
+/* A NUL within the field; with printable, the bytes before it are no
+ * C0 control or DEL either. */
+static int msg_field_ok(const char *f, size_t len, int printable)
+{
+	const char *end = memchr(f, 0, len);
+
+	if (!end)
+		return 0;
+	for (const char *p = f; printable && p < end; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int msg_check_owner(const struct msg *m, const char **why)
+{
+	const char *p0 = m->payload;
+	uint32_t pid;
+
+	memcpy(&pid, p0 + offsetof(struct msg_owner, pid), sizeof(pid));
+	if (pid == 0 || pid > MSG_PID_MAX) {
+		*why = "pid out of range";
+		return -1;
+	}
+#define OWNER_FIELD(f) p0 + offsetof(struct msg_owner, f), \
+	sizeof(((struct msg_owner *)0)->f)
+	if (!msg_field_ok(OWNER_FIELD(comm), 0) ||
+	    !msg_field_ok(OWNER_FIELD(cmdline), 1) ||
+	    !msg_field_ok(OWNER_FIELD(exe), 0) ||
+	    !msg_field_ok(OWNER_FIELD(cgroup), 0)) {
+#undef OWNER_FIELD
+		*why = "owner text not terminated, or a control byte in the "
+			"command line";
+		return -1;
+	}
+	return 0;
+}
+
+static int msg_check_owners_gone(const struct msg *m, const char **why)
+{
+	size_t n = m->len / sizeof(struct msg_owner_gone);
+
+	for (size_t i = 0; i < n; i++) {
+		struct msg_owner_gone g;
+
+		memcpy(&g, (const char *)m->payload + i * sizeof(g), sizeof(g));
+		if (g.pid == 0 || g.pid > MSG_PID_MAX || g.reserved) {
+			*why = "pid out of range, or reserved bits set";
+			return -1;
+		}
 	}
 	return 0;
 }

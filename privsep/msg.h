@@ -60,6 +60,9 @@ enum msg_type {
 	/* ui -> collector -> ui, once: the stream may start */
 	MSG_SYNC_REQ,     /* struct msg_sync */
 	MSG_SYNC_ANS,     /* struct msg_sync, as asked */
+	/* collector -> ui: the processes that own flows */
+	MSG_OWNER,        /* struct msg_owner */
+	MSG_OWNERS_GONE,  /* 1..N struct msg_owner_gone */
 	MSG_TYPE_COUNT
 };
 
@@ -130,6 +133,34 @@ struct msg_cmdline_ans {
 	uint32_t pid;          /* as asked */
 	uint32_t found;        /* 0: the process is gone or unreadable */
 	char text[MSG_CMDLINE_LEN];  /* NUL-terminated; "" when not found */
+};
+
+/* A process that owns flows, as the collector found it, sent once before
+ * the first flows that name it, and only when the viewer may see it
+ * (procmap_may_see): what it was, kept by the ui after it exits. Strings
+ * are NUL-terminated, "" when not known; the command line is cleaned as
+ * MSG_CMDLINE_ANS's, the executable's path and the cgroup are the bytes
+ * the kernel gave (the ui escapes everything it draws). */
+#define MSG_EXE_LEN 256
+#define MSG_CGROUP_LEN 512
+
+struct msg_owner {
+	uint32_t pid;          /* 1..MSG_PID_MAX */
+	uint32_t uid;          /* its real uid */
+	uint64_t start;        /* start time (/proc/PID/stat field 22): with
+				* pid, which process */
+	char comm[16];
+	char cmdline[MSG_CMDLINE_LEN];
+	char exe[MSG_EXE_LEN];
+	char cgroup[MSG_CGROUP_LEN]; /* cgroup v2 path */
+};
+
+/* Owners announced before that have exited (found gone, or their pid
+ * taken by another process). */
+struct msg_owner_gone {
+	uint32_t pid;          /* 1..MSG_PID_MAX */
+	uint32_t reserved;     /* zero */
+	uint64_t start;        /* as announced */
 };
 
 /* Linux's PID_MAX_LIMIT. */

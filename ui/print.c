@@ -20,6 +20,7 @@
 
 #include "common/escape.h"
 #include "ui/fmt.h"
+#include "ui/owners.h"
 #include "ui/print.h"
 
 #define NS_PER_SEC UINT64_C(1000000000)
@@ -309,6 +310,16 @@ static inline void pj_str(struct pj_buf *b, const char *key, const char *v)
 	b->len += n + 2;
 }
 
+/* A JSON literal (true). */
+static inline void pj_raw(struct pj_buf *b, const char *key, const char *v)
+{
+	size_t n = strlen(v);
+	char *p = pj_key(b, key, n);
+
+	memcpy(p, v, n);
+	b->len += n;
+}
+
 static void pj_rate(struct pj_buf *b, const char *key, double v)
 {
 	char *p = pj_key(b, key, PJ_RATE_MAX);
@@ -333,6 +344,16 @@ static void pj_esc(struct pj_buf *b, const char *key, const char *in,
 static void pj_text(struct pj_buf *b, const char *key, const char *v)
 {
 	size_t len = v ? strnlen(v, PJ_ESC_MAX) : 0;
+
+	if (len)
+		pj_esc(b, key, v, len);
+}
+
+/* pj_text of a NUL-terminated field of size bytes. */
+static void pj_field(struct pj_buf *b, const char *key, const char *v,
+		     size_t size)
+{
+	size_t len = strnlen(v, size < PJ_ESC_MAX ? size : PJ_ESC_MAX);
 
 	if (len)
 		pj_esc(b, key, v, len);
@@ -427,7 +448,27 @@ static void pj_annot(struct pj_buf *b, const struct print_opts *po,
 	pj_text(b, "dst_as_org", d.as_org);
 }
 
-static void pj_owner(struct pj_buf *b, const struct flow_wire *w)
+/* What the collector told of the flow's process (MSG_OWNER): kept after
+ * it exits. */
+static void pj_owner_details(struct pj_buf *b, const struct print_opts *po,
+			     const struct flow_wire *w)
+{
+	const struct ui_owner *o = w->pid && po->owners ?
+		owners_get(po->owners, w->pid) : NULL;
+
+	if (!o)
+		return;
+	pj_text(b, "cmdline", o->cmdline);
+	pj_text(b, "exe", o->exe);
+	pj_field(b, "unit", o->unit, sizeof(o->unit));
+	pj_field(b, "container", o->container, sizeof(o->container));
+	pj_text(b, "cgroup", o->cgroup);
+	if (o->exited)
+		pj_raw(b, "exited", "true");
+}
+
+static void pj_owner(struct pj_buf *b, const struct print_opts *po,
+		     const struct flow_wire *w)
 {
 	size_t len = strnlen(w->comm, sizeof(w->comm));
 
@@ -439,6 +480,7 @@ static void pj_owner(struct pj_buf *b, const struct flow_wire *w)
 	 * has nothing else. */
 	if (w->owner != FLOW_OWNER_NONE)
 		pj_u64(b, "uid", w->uid);
+	pj_owner_details(b, po, w);
 }
 
 /* The snapshot's "time", formatted once for all its lines. */
@@ -466,7 +508,7 @@ static void pj_flow(struct pj_buf *b, const struct print_opts *po,
 		pj_str(b, "state", flow_state_name(w->l4proto, w->state));
 	pj_tuple(b, w);
 	pj_annot(b, po, w);
-	pj_owner(b, w);
+	pj_owner(b, po, w);
 	pj_u64(b, "orig_bytes", w->orig_bytes);
 	pj_u64(b, "orig_packets", w->orig_packets);
 	pj_u64(b, "reply_bytes", w->reply_bytes);

@@ -24,6 +24,8 @@ typedef void (*print_annot_fn)(void *ctx, uint8_t family,
 typedef const char *(*print_service_fn)(void *ctx, uint8_t l4proto,
 					uint16_t port);
 
+struct owners;
+
 struct print_opts {
 	int json;          /* JSON Lines instead of the text table */
 	int bits;          /* rates in bits per second instead of bytes */
@@ -31,6 +33,7 @@ struct print_opts {
 	print_annot_fn annot;      /* NULL: no names or places */
 	print_service_fn service;  /* NULL: no service names */
 	void *ctx;                 /* passed to both */
+	const struct owners *owners; /* NULL: no owner details */
 };
 
 /* Print entries v[0..n) of the snapshot taken at real_ns (CLOCK_REALTIME,

@@ -14,6 +14,8 @@
 #include "common/clock.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
+#include "ui/owners.h"
+#include "ui/linger.h"
 #include "ui/ui_int.h"
 
 /* How long the resolver may take to answer a ping, the collector a sync. */
@@ -102,6 +104,21 @@ static void ui_ask_flow(void *ctx, const struct flow_entry *e)
 	annots_want_service(a, w->l4proto, w->dport);
 }
 
+/* Exited processes that no listed or lingering flow names are
+ * forgotten, once a dump has said which flows are left. */
+static void ui_owners_sweep(struct ui *u)
+{
+	const struct flow_entry *e;
+
+	owners_sweep_begin(u->owners);
+	for (size_t i = 0; (e = flow_table_at(u->table, i)); i++)
+		if (e->w.pid)
+			owners_keep(u->owners, e->w.pid);
+	for (size_t i = 0; u->linger && i < linger_count(u->linger); i++)
+		owners_keep(u->owners, linger_at(u->linger, i)->e.w.pid);
+	owners_sweep_end(u->owners);
+}
+
 /* Ask the resolver about every address and port in the table that it
  * has not been asked about yet. Only flows new since the last ask can
  * hold such a thing (the rest were asked for then), unless the answers
@@ -180,8 +197,28 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	flow_table_dump_end(u->table, mk.seq);
 	if (u->linger)
 		u->linger->muted_sel = 0;
+	ui_owners_sweep(u);
 	u->last_mark = mk;
 	return u->fe->dump_end(u, &mk);
+}
+
+static int ui_owner_msg(struct ui *u, const struct msg *m)
+{
+	if (m->type == MSG_OWNER) {
+		struct msg_owner o;
+
+		memcpy(&o, m->payload, sizeof(o));
+		if (owners_put(u->owners, &o) < 0)
+			return ui_fail("out of memory");
+		return UI_GO_ON;
+	}
+	for (size_t i = 0; i < m->len / sizeof(struct msg_owner_gone); i++) {
+		struct msg_owner_gone g;
+
+		memcpy(&g, (const char *)m->payload + i * sizeof(g), sizeof(g));
+		owners_gone(u->owners, g.pid, g.start);
+	}
+	return UI_GO_ON;
 }
 
 /* m's contents passed the catalogue's check (msg_decode); what is left
@@ -202,6 +239,9 @@ static int ui_dispatch(struct ui *u, const struct msg *m)
 		return ui_dump_mark(u, m);
 	case MSG_FLOWS:
 		return ui_flows(u, m);
+	case MSG_OWNER:
+	case MSG_OWNERS_GONE:
+		return ui_owner_msg(u, m);
 	case MSG_CMDLINE_ANS:
 		if (!u->fe->cmdline)
 			break;          /* asked for only by the screen */

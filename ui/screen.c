@@ -21,7 +21,7 @@
 /* Rows above and below the list: header, titles; status, footer. */
 #define SCR_TOP 2
 #define SCR_BOTTOM 2
-#define SCR_DETAIL_ROWS 12
+#define SCR_DETAIL_ROWS 15
 
 static int scr_colors;
 static SCREEN *scr_term;

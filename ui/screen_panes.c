@@ -10,6 +10,7 @@
 #include "privsep/flow_wire.h"
 #include "ui/fmt.h"
 #include "ui/keys.h"
+#include "ui/owners.h"
 #include "ui/screen.h"
 
 #define HELP_LABEL 12
@@ -86,6 +87,25 @@ static void scr_end(char *buf, size_t sz, const struct view_src *src,
 	}
 }
 
+/* What was captured of the process when it was found; empty ones are
+ * left out. */
+static void scr_owner_lines(int y, int ymax, int x, int w,
+			    const struct ui_owner *o)
+{
+	char buf[CGROUP_UNIT_TEXT_LEN + CGROUP_CONTAINER_TEXT_LEN + 16];
+
+	if (o->exe[0] && y < ymax)
+		scr_kv(y++, x, w, "executable", o->exe);
+	if ((o->unit[0] || o->container[0]) && y < ymax) {
+		snprintf(buf, sizeof(buf), "%s%s%s%s", o->unit,
+			 o->unit[0] && o->container[0] ? ", " : "",
+			 o->container[0] ? "container " : "", o->container);
+		scr_kv(y++, x, w, "unit", buf);
+	}
+	if (o->cgroup[0] && y < ymax)
+		scr_kv(y++, x, w, "cgroup", o->cgroup);
+}
+
 /* The reply direction as conntrack expects it: the original swapped, or
  * what NAT made of it (then marked so). */
 static void scr_reply(char *buf, size_t sz, const struct flow_wire *w)
@@ -114,13 +134,16 @@ static void scr_counters(char *buf, size_t sz, uint64_t bytes, uint64_t pkts,
 		 fmt_rate_unit(bits));
 }
 
-static void scr_detail_lines(int y, int x, int w, const struct view_src *src,
+static void scr_detail_lines(int y, int ymax, int x, int w,
+			     const struct view_src *src,
 			     const struct screen_info *si,
 			     const struct flow_entry *e, int closed)
 {
 	const struct flow_wire *w_ = &e->w;
 	char buf[1024], age[FMT_AGE_MAX];
 	const char *st = flow_state_name(w_->l4proto, w_->state);
+	const struct ui_owner *o = w_->pid && src->owners ?
+		owners_get(src->owners, w_->pid) : NULL;
 
 	scr_end(buf, sizeof(buf), src, w_, w_->src, w_->sport);
 	scr_kv(y++, x, w, "source", buf);
@@ -144,19 +167,25 @@ static void scr_detail_lines(int y, int x, int w, const struct view_src *src,
 		snprintf(buf, sizeof(buf), "(hidden: another user's), uid %u",
 			 w_->uid);
 	else if (w_->pid && w_->owner == FLOW_OWNER_SOCKET)
-		snprintf(buf, sizeof(buf), "%s, pid %u, uid %u", w_->comm,
-			 w_->pid, w_->uid);
+		snprintf(buf, sizeof(buf), "%s, pid %u, uid %u%s", w_->comm,
+			 w_->pid, w_->uid, o && o->exited ? " (exited)" : "");
 	else if (w_->pid)
-		snprintf(buf, sizeof(buf), "%s, pid %u", w_->comm, w_->pid);
+		snprintf(buf, sizeof(buf), "%s, pid %u%s", w_->comm, w_->pid,
+			 o && o->exited ? " (exited)" : "");
 	else
 		snprintf(buf, sizeof(buf), "not a local process's");
 	scr_kv(y++, x, w, "process", buf);
+	/* As captured when the process was found; the collector is asked
+	 * only for a process it told nothing of. */
 	scr_kv(y++, x, w, "command", !w_->pid ? "" :
+	       o && o->cmdline[0] ? o->cmdline :
 	       si->cmdline && si->cmdline_pid == w_->pid ? si->cmdline :
-	       "(asking)");
+	       o && o->exited ? "" : "(asking)");
 	snprintf(buf, sizeof(buf), "id %u (0x%08x), mark 0x%x", w_->id, w_->id,
 		 w_->mark);
 	scr_kv(y++, x, w, "conntrack", buf);
+	if (o)
+		scr_owner_lines(y, ymax, x, w, o);
 }
 
 void scr_detail(struct view *v, const struct view_src *src,
@@ -173,5 +202,7 @@ void scr_detail(struct view *v, const struct view_src *src,
 		mvaddstr(y0 + 1, 2, "(the flow is gone)");
 		return;
 	}
-	scr_detail_lines(y0 + 1, 2, COLS - 4, src, si, e, closed);
+	/* The box's last row is its border. */
+	scr_detail_lines(y0 + 1, y0 + rows - 1, 2, COLS - 4, src, si, e,
+			 closed);
 }

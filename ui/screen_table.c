@@ -9,6 +9,7 @@
 #include "privsep/flow_wire.h"
 #include "common/escape.h"
 #include "ui/fmt.h"
+#include "ui/owners.h"
 #include "ui/screen.h"
 
 #define CELL_MAX 512
@@ -304,6 +305,16 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 	}
 }
 
+/* Its process has exited: the row is dimmed, as a closed flow's is. */
+static int scr_owner_exited(const struct view_src *src,
+			    const struct flow_wire *w)
+{
+	const struct ui_owner *o = w->pid && src->owners ?
+		owners_get(src->owners, w->pid) : NULL;
+
+	return o && o->exited;
+}
+
 static void scr_flow_row(struct view *v, const struct view_src *src,
 			 const struct screen_info *si, const struct layout *l,
 			 size_t i, int y, int base)
@@ -315,7 +326,7 @@ static void scr_flow_row(struct view *v, const struct view_src *src,
 
 	if (!e)
 		return;
-	if (closed)
+	if (closed || scr_owner_exited(src, &e->w))
 		base |= A_DIM;
 	for (int k = 0; k < l->n; k++) {
 		char buf[CELL_MAX];

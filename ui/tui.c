@@ -354,6 +354,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->src = (struct view_src){
 		.table = u->table, .linger = &t->lg, .annot = annots_get,
 		.service = annots_service, .ctx = u->annots, .sel = o->sel,
+		.owners = u->owners,
 	};
 	t->si.input = t->input;
 	t->si.interval_ms = o->interval_ms;

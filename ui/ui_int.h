@@ -50,6 +50,7 @@ struct ui {
 	int untracked;          /* last DUMP_F_UNTRACKED told on stderr */
 	uint32_t printed;       /* snapshots printed */
 	struct annots *annots;
+	struct owners *owners;  /* the processes flows name (MSG_OWNER) */
 	int annots_changed;     /* an answer arrived since the screen looked */
 	uint64_t asked_gen;     /* annots_generation when ui_ask last asked */
 	struct msg_res_info res_info;

@@ -12,6 +12,7 @@
 #include "ui/flow_table.h"
 #include "ui/screen.h"
 #include "ui/ui.h"
+#include "ui/owners.h"
 #include "ui/ui_int.h"
 
 /* Whether ui_prepare opened the screen; whether it made the start
@@ -68,8 +69,10 @@ int ui_main(const struct options *o, struct msg_chan *col,
 
 	u.table = flow_table_new();
 	u.annots = annots_new(parts, 1);
+	u.owners = owners_new();
 	u.po.ctx = u.annots;
-	if (!u.table || !u.annots) {
+	u.po.owners = u.owners;
+	if (!u.table || !u.annots || !u.owners) {
 		fprintf(stderr, "flowtop: ui: out of memory\n");
 		return 1;
 	}
@@ -79,6 +82,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 		r = u.fe->run(&u);
 	flow_table_free(u.table);
 	annots_free(u.annots);
+	owners_free(u.owners);
 	free(u.sorted);
 	return r < 0 ? 1 : 0;
 }

@@ -78,11 +78,13 @@ struct view_src {
 	void *ctx;
 	uint32_t sel;                /* enum flow_sel: flows outside it are hidden */
 	uint64_t now_real_ns;        /* for ages */
+	const struct owners *owners; /* NULL: no owner details */
 };
 
 #define VIEW_FILTER_LEN 64
 
 struct vs_key;
+struct owners;
 struct vf_ctx;
 
 /* The rows' order (view_sort.c): sort keys split into buckets of key

@@ -337,39 +337,70 @@ with open(info + ".tmp", "w") as f:
 os.rename(info + ".tmp", info)
 EOF2
 ln -s "$PY" "$OWN_DIR/ftbrief" || fail "short-lived program can be made" "ln -s $PY failed"
-ft_start brief "$NS_CLIENT" "$FLOWTOP" --count 4 -o json -4TU -n -G -t 1
+# They run in a cgroup v2 directory made here, as a systemd service's
+# would be: /fte2e.slice/flowtop-e2e-brief.service under the cgroup2 mount.
+CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+CG_SLICE=${CG_ROOT:+$CG_ROOT/fte2e.slice}
+CG=${CG_SLICE:+$CG_SLICE/flowtop-e2e-brief.service}
+cg_cleanup() {
+	[ -n "$CG" ] && [ -d "$CG" ] && rmdir "$CG" 2>/dev/null
+	[ -n "$CG_SLICE" ] && [ -d "$CG_SLICE" ] && rmdir "$CG_SLICE" 2>/dev/null
+	return 0
+}
+trap 'cg_cleanup; pm_cleanup; dns_cleanup; e2e_cleanup' EXIT
+if [ -z "$CG_ROOT" ] || ! mkdir -p "$CG" 2>"$WORK/cg.err"; then
+	skip "the short-lived processes' unit" "no cgroup2 directory can be made (${CG_ROOT:-no cgroup2 mount}): $(cat "$WORK/cg.err" 2>/dev/null)"
+	CG=
+fi
+ft_start brief "$NS_CLIENT" "$FLOWTOP" --count 8 -o json -4TU -n -G -t 1
 ft_wait_children 5
-bg briefc ip netns exec "$NS_CLIENT" setpriv --reuid="$UID_A" --regid="$UID_A" --clear-groups \
+# Into the cgroup first: ip netns exec mounts the namespace's own /sys.
+bg briefc sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 1
+	shift; exec "$@"' sh "$CG" ip netns exec "$NS_CLIENT" \
+	setpriv --reuid="$UID_A" --regid="$UID_A" --clear-groups \
 	"$OWN_DIR/ftbrief" "$OWN_DIR/brief.py" "$OWN_DIR/info/brief" 20 50 10 "$S4" 5101 5103
 wait_for 10 test -s "$OWN_DIR/info/brief"
 wait_pid "$FT_TPID" 40
 why=$([ "$WAIT_RC" = 0 ] || printf '%s, stderr:\n%s' "$(rc_text "$WAIT_RC")" "$(show_file "$WORK/brief.err")")
 [ -s "$OWN_DIR/info/brief" ] || why="${why}the clients did not finish: $(head -c 300 "$WORK/briefc.err")"
-verdict "flowtop --count 4 while 20 processes hold a flow for 10 ms each: exits 0, the clients ran" "$why"
+verdict "flowtop --count 8 while 20 processes hold a flow for 10 ms each: exits 0, the clients ran" "$why"
 if [ -z "$why" ]; then
-	tally=$("$PY" - "$WORK/brief.out" "$OWN_DIR/info/brief" "$UID_A" <<-'EOF2'
+	# In the last snapshot (the issue's measure), each flow by its port.
+	tally=$("$PY" - "$WORK/brief.out" "$OWN_DIR/info/brief" "$UID_A" "$(readlink -f "$PY")" \
+		"${CG:+flowtop-e2e-brief.service}" <<-'EOF2'
 		import json, sys
-		flows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+		lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+		last = [f for f in lines if f["time"] == lines[-1]["time"]]
 		kids = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-		uid = int(sys.argv[3])
-		by_pid = by_uid = 0
+		uid, exe, unit = int(sys.argv[3]), sys.argv[4], sys.argv[5]
+		n = {"pid": 0, "uid": 0, "exited": 0, "details": 0}
 		wrong = []
 		for k in kids:
-		    seen = [f for f in flows if f.get("proto") == k["proto"] and f.get("sport") == k["sport"]]
-		    if any(f.get("pid") == k["pid"] and f.get("process") == "ftbrief" for f in seen):
-		        by_pid += 1
-		    elif any("pid" in f for f in seen):
-		        wrong.append(f"{k['proto']} {k['sport']}: pid {[f.get('pid') for f in seen]}, not {k['pid']}")
-		    if seen and all(f.get("uid") == uid for f in seen):
-		        by_uid += 1
-		print(by_pid, by_uid, len(kids), "; ".join(wrong[:3]))
+		    f = next((f for f in last if f.get("proto") == k["proto"] and f.get("sport") == k["sport"]), {})
+		    if f.get("pid") == k["pid"] and f.get("process") == "ftbrief":
+		        n["pid"] += 1
+		    elif "pid" in f:
+		        wrong.append(f"{k['proto']} {k['sport']}: pid {f['pid']}, not {k['pid']}")
+		    n["uid"] += f.get("uid") == uid
+		    n["exited"] += f.get("exited") is True
+		    ok = "brief.py" in f.get("cmdline", "") and f.get("exe") == exe and \
+		        (not unit or f.get("unit") == unit) and \
+		        (not unit or f.get("cgroup", "").endswith("/" + unit))
+		    n["details"] += ok
+		    if not ok and f and len(wrong) < 3:
+		        wrong.append("details: " + json.dumps({x: f.get(x) for x in ("cmdline", "exe", "unit", "cgroup")}))
+		print(n["pid"], n["uid"], n["exited"], n["details"], len(kids), "; ".join(wrong[:3]))
 	EOF2
 	)
-	read -r n_pid n_uid n_all rest <<<"$tally"
-	verdict "short-lived processes: at least 19 of 20 flows show their own pid and process (got $n_pid of $n_all)" \
+	read -r n_pid n_uid n_exit n_det n_all rest <<<"$tally"
+	verdict "short-lived processes: at least 19 of 20 flows show their own pid and process in the last snapshot (got $n_pid of $n_all)" \
 		"$([ "${n_pid:-0}" -ge 19 ] && [ "${n_all:-0}" = 20 ] && [ -z "$rest" ] || echo "$tally")"
 	verdict "short-lived processes: all 20 flows show uid $UID_A (got $n_uid of $n_all)" \
 		"$([ "${n_uid:-0}" = 20 ] || echo "$tally")"
+	verdict "short-lived processes: the attributed flows say \"exited\": true (got $n_exit of $n_pid)" \
+		"$([ "${n_exit:-0}" -ge 19 ] && [ "$n_exit" = "$n_pid" ] || echo "$tally")"
+	verdict "short-lived processes: command line, executable${CG:+, unit flowtop-e2e-brief.service and its cgroup} kept after exit (got $n_det of $n_pid)" \
+		"$([ "${n_det:-0}" -ge 19 ] && [ "$n_det" = "$n_pid" ] || echo "$tally")"
 fi
 
 # --- ICMP: a ping socket's echo flow -------------------------------------------

@@ -180,6 +180,25 @@ owner ftshort 65534 tcp "$S4" 5500 1
 seen "a short flow shows while open" main "ftshort +tcp4 +(ESTABLISHED|SYN_SENT)"
 # It would sit in TIME_WAIT for two minutes: end it as the kernel would.
 wait_for 5 shows main "ftshort +tcp4 +TIME_WAIT" >/dev/null
+# Its process has exited (the collector notices within a refresh of the
+# socket table, 5 s at most): the row is dimmed, and the details say
+# "(exited)" beside what was captured when the process was found.
+row_dim() {
+	screen_e main | grep 'ftshort' | head -n1 | "$PY" -c '
+import re,sys
+l=sys.stdin.read()
+codes=[p for m in re.finditer(r"\x1b\[([0-9;]*)m", l) for p in m.group(1).split(";")]
+sys.exit(0 if "TIME_WAIT" in l and "2" in codes else 1)'
+}
+verdict "a flow whose process exited is drawn dimmed (within 8 s)" \
+	"$(wait_for 8 row_dim || screen_e main | grep ftshort | head -n1 | cat -v)"
+keys main / f t s h o r t Enter
+wait_for 5 shows main " 1/[0-9]+ flows" >/dev/null
+keys main Home Enter
+seen "its details: process ftshort, uid 65534, (exited)" main "process +ftshort, pid [0-9]+, uid 65534 \(exited\)"
+seen "its details: the command line captured when it was found" main "command +.*traffic\.py client .*--port 5500"
+seen "its details: the executable" main "executable +/.*python"
+keys main Escape Escape
 in_client conntrack -D -p tcp --dport 5500 >/dev/null 2>&1
 seen "once the kernel drops it, it stays, marked closed" main "ftshort +tcp4 +closed"
 line=$(screen_e main | grep 'ftshort' | head -n1)

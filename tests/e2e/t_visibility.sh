@@ -78,7 +78,8 @@ not_named() {
 		hits = [f for f in lines if all(str(f.get(k)) == v for k, v in where)]
 		if not [f for f in last if f in hits]:
 		    print("not in the last snapshot"); sys.exit()
-		bad = [f for f in hits if "pid" in f or "process" in f or "cmdline" in f]
+		secret = ("pid", "process", "cmdline", "exe", "unit", "container", "cgroup", "exited")
+		bad = [f for f in hits if any(k in f for k in secret)]
 		if bad:
 		    print("carries pid/process: " + json.dumps(bad[-1])); sys.exit()
 		if [f for f in hits if "uid" not in f]:
@@ -103,6 +104,15 @@ verdict "member: the other user's flow is listed with uid $UID_OTHER and no pid 
 	"$(not_named "$WORK/member.out" proto=tcp "sport=$SP_OTHER" dport=5401)$(jcheck expect \
 		"$WORK/member.out" --where proto=tcp "--where=sport=$SP_OTHER" --where dport=5401 \
 		--expect "uid=$UID_OTHER")"
+verdict "member: its own flow carries its command line and executable" \
+	"$("$PY" - "$WORK/member.out" "$SP_MINE" <<-'EOF'
+		import json, sys
+		fl = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+		f = [f for f in fl if f.get("proto") == "tcp" and f.get("sport") == int(sys.argv[2])]
+		if not f or "ftmine" not in f[-1].get("cmdline", "") or not f[-1].get("exe"):
+		    print("no cmdline/exe: " + json.dumps(f[-1] if f else None))
+	EOF
+	)"
 verdict "member: the other process's name appears nowhere in the output" \
 	"$(! grep -q ftother "$WORK/member.out" || grep -m1 ftother "$WORK/member.out")"
 

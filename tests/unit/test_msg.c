@@ -77,6 +77,12 @@ static const struct expect catalogue[] = {
 	{ MSG_RES_INFO, "RES_INFO", MSG_DIR_RES_UI, 8, 8, 0 },
 	{ MSG_SYNC_REQ, "SYNC_REQ", MSG_DIR_UI_COL, 4, 4, 0 },
 	{ MSG_SYNC_ANS, "SYNC_ANS", MSG_DIR_COL_UI, 4, 4, 0 },
+	{ MSG_OWNER, "OWNER", MSG_DIR_COL_UI, sizeof(struct msg_owner),
+	  sizeof(struct msg_owner), 0 },
+	{ MSG_OWNERS_GONE, "OWNERS_GONE", MSG_DIR_COL_UI,
+	  sizeof(struct msg_owner_gone),
+	  MSG_MAX_PAYLOAD / sizeof(struct msg_owner_gone) *
+	  sizeof(struct msg_owner_gone), sizeof(struct msg_owner_gone) },
 };
 
 /* Big enough for any datagram the tests build, oversized ones included. */
@@ -630,6 +636,51 @@ static void test_check_cmdline(void **state)
 	a.found = 1;
 	a.pid = 0;
 	assert_int_equal(check_payload(MSG_CMDLINE_ANS, &a, sizeof(a),
+				       catalogue_check), -1);
+}
+
+static void test_check_owner(void **state)
+{
+	struct msg_owner o;
+	struct msg_owner_gone g[2] = { { .pid = 7, .start = 99 },
+				       { .pid = MSG_PID_MAX, .start = 1 } };
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.pid = 42;
+	strcpy(o.comm, "curl");
+	strcpy(o.cmdline, "curl -s https://example.org/");
+	strcpy(o.exe, "/usr/bin/curl\033[2J (deleted)");  /* any bytes */
+	strcpy(o.cgroup, "/system.slice/x.service");
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), 0);
+	o.cmdline[4] = 0x1b;       /* cleaned by the collector: never */
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), -1);
+	o.cmdline[4] = ' ';
+	memset(o.cgroup, 'x', sizeof(o.cgroup));        /* no NUL */
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), -1);
+	o.cgroup[0] = 0;
+	memset(o.comm, 'c', sizeof(o.comm));
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), -1);
+	o.comm[0] = 0;
+	o.pid = 0;
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), -1);
+	o.pid = MSG_PID_MAX + 1;
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), -1);
+
+	assert_int_equal(check_payload(MSG_OWNERS_GONE, g, sizeof(g),
+				       catalogue_check), 0);
+	g[1].reserved = 1;
+	assert_int_equal(check_payload(MSG_OWNERS_GONE, g, sizeof(g),
+				       catalogue_check), -1);
+	g[1].reserved = 0;
+	g[1].pid = 0;
+	assert_int_equal(check_payload(MSG_OWNERS_GONE, g, sizeof(g),
 				       catalogue_check), -1);
 }
 
@@ -1305,6 +1356,7 @@ int main(void)
 		cmocka_unit_test(test_check_dump_mark_flags),
 		cmocka_unit_test(test_check_filter),
 		cmocka_unit_test(test_check_cmdline),
+		cmocka_unit_test(test_check_owner),
 		cmocka_unit_test(test_check_res_info),
 		cmocka_unit_test(test_check_sync),
 		cmocka_unit_test(test_send_refuses_wrong_direction),

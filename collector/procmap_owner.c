@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* procmap_owner: what the ui is told of the processes that own flows.
+ *
+ * An owner the viewer may see is read once, when it is first found (its
+ * command line, executable and cgroup, beside the comm and pid the flows
+ * carry), and queued for the ui as a MSG_OWNER: the ui keeps it with the
+ * flows after the process exits. When the owner is found gone (its start
+ * time changed, or its /proc entry went), a MSG_OWNERS_GONE entry says so.
+ * An owner whose sockets all closed leaves the cache while it may still
+ * run: it is watched (at most PM_WATCH_MAX, the oldest dropped unsaid)
+ * and checked at every periodic refresh until it exits.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cgroup.h"
+#include "collector/cmdline.h"
+#include "collector/procmap_int.h"
+
+#define PM_NEWS_MAX 4096        /* owners queued between two sends */
+#define PM_WATCH_MAX 4096
+#define PM_CGROUP_FILE_MAX 4096
+
+static void *pm_grow(void *v, size_t *cap, size_t need, size_t each,
+		     size_t max)
+{
+	size_t n;
+	void *w;
+
+	if (need <= *cap)
+		return v;
+	if (need > max)
+		return NULL;
+	n = *cap ? 2 * *cap : 64;
+	n = n > max ? max : n;
+	w = realloc(v, n * each);
+	if (w)
+		*cap = n;
+	return w;
+}
+
+/* The cgroup v2 path from /proc/PID/cgroup, cut to fit. */
+static void pm_read_cgroup(int dfd, char *out, size_t outsz)
+{
+	char buf[PM_CGROUP_FILE_MAX];
+	ssize_t n = pm_read_file(dfd, "cgroup", buf, sizeof(buf));
+	const char *path;
+	size_t len;
+
+	if (n <= 0 || cgroup_v2_path(buf, (size_t)n, &path, &len, NULL) < 0)
+		return;
+	if (len >= outsz)
+		len = outsz - 1;
+	memcpy(out, path, len);
+	out[len] = 0;
+}
+
+/* The process behind dfd as the ui should know it; 0, or -1 when it is
+ * not (or no longer) the process start says, or the viewer may not see
+ * it now (asked again on this descriptor: it may have changed ids). */
+static int pm_capture(const struct procmap *m, int dfd, uint32_t pid,
+		      uint64_t start, struct msg_owner *a)
+{
+	char buf[4096], comm[FLOW_COMM_LEN];
+	struct msg_cmdline_ans c;
+	struct procmap_cred cr;
+	struct stat st;
+	uint64_t now;
+	ssize_t n;
+
+	n = pm_read_file(dfd, "stat", buf, sizeof(buf));
+	if (n <= 0 || procmap_parse_stat(buf, (size_t)n, comm, &now) < 0 ||
+	    now != start)
+		return -1;
+	n = pm_read_file(dfd, "status", buf, sizeof(buf));
+	if (n <= 0 || procmap_parse_status(buf, (size_t)n, &cr) < 0 ||
+	    fstat(dfd, &st) < 0)
+		return -1;
+	cr.dir_uid = (uint32_t)st.st_uid;
+	cr.dir_gid = (uint32_t)st.st_gid;
+	if (!procmap_may_see(m->viewer_uid, m->viewer_gid, &cr))
+		return -1;
+	memset(a, 0, sizeof(*a));
+	a->pid = pid;
+	a->start = start;
+	a->uid = cr.uid[0];
+	memcpy(a->comm, comm, sizeof(a->comm));
+	cmdline_read(dfd, pid, &c);
+	memcpy(a->cmdline, c.text, sizeof(a->cmdline));
+	n = readlinkat(dfd, "exe", a->exe, sizeof(a->exe) - 1);
+	a->exe[n > 0 ? n : 0] = 0;
+	pm_read_cgroup(dfd, a->cgroup, sizeof(a->cgroup));
+	return 0;
+}
+
+void pm_news_owner(struct procmap *m, uint32_t ref)
+{
+	struct pm_owner *o = &m->owners[ref - 1];
+	struct msg_owner *v;
+	char path[16];
+	int dfd, rc;
+
+	if (o->shown_start || !o->visible || o->start == PM_DEAD_START)
+		return;
+	v = pm_grow(m->news, &m->news_cap, m->nnews + 1, sizeof(*v),
+		    PM_NEWS_MAX);
+	if (!v)
+		return;         /* told at a later walk or check */
+	m->news = v;
+	snprintf(path, sizeof(path), "%u", o->pid);
+	dfd = openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	rc = pm_capture(m, dfd, o->pid, o->start, &v[m->nnews]);
+	close(dfd);
+	if (rc == 0) {
+		m->nnews++;
+		o->shown_start = o->start;
+	}
+}
+
+static void pm_news_gone(struct procmap *m, uint32_t pid, uint64_t start)
+{
+	struct msg_owner_gone *v = pm_grow(m->gone, &m->gone_cap,
+					   m->ngone + 1, sizeof(*v),
+					   MSG_MAX_PAYLOAD / sizeof(*v));
+
+	if (!v)
+		return;         /* a full queue: the ui just isn't told */
+	m->gone = v;
+	v[m->ngone++] = (struct msg_owner_gone){ .pid = pid, .start = start };
+}
+
+/* Whether process (pid, start) still runs. */
+static int pm_alive(struct procmap *m, uint32_t pid, uint64_t start)
+{
+	char comm[FLOW_COMM_LEN];
+	uint64_t now;
+	int visible;
+
+	return pm_read_stat(m, pid, comm, &now, &visible) == 0 && now == start;
+}
+
+void pm_news_forget(struct procmap *m, uint32_t pid, uint64_t start, int dead)
+{
+	/* Its sockets are gone: most often because it exited just now. */
+	if (dead || !pm_alive(m, pid, start)) {
+		pm_news_gone(m, pid, start);
+		return;
+	}
+	if (!m->watch && !(m->watch = calloc(PM_WATCH_MAX, sizeof(*m->watch))))
+		return;
+	if (m->nwatch == PM_WATCH_MAX) {
+		memmove(m->watch, m->watch + 1, (PM_WATCH_MAX - 1) *
+			sizeof(*m->watch));
+		m->nwatch--;
+	}
+	m->watch[m->nwatch++] = (struct msg_owner_gone){ pid, 0, start };
+}
+
+void pm_news_check(struct procmap *m)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < m->nwatch; i++) {
+		struct msg_owner_gone *w = &m->watch[i];
+
+		if (!pm_alive(m, w->pid, w->start))
+			pm_news_gone(m, w->pid, w->start);
+		else
+			m->watch[out++] = *w;
+	}
+	m->nwatch = out;
+}
+
+void pm_news_free(struct procmap *m)
+{
+	free(m->news);
+	free(m->gone);
+	free(m->watch);
+}
+
+int procmap_news(struct procmap *m, procmap_gone_fn gone,
+		 procmap_owner_fn owner, void *ctx)
+{
+	int rc = 0;
+
+	if (m->ngone && gone(ctx, m->gone, m->ngone) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < m->nnews; i++)
+		if (owner(ctx, &m->news[i]) < 0)
+			rc = -1;
+	m->ngone = 0;
+	m->nnews = 0;
+	return rc;
+}
