@@ -107,7 +107,8 @@ SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-san/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check check-layers check-build unit fuzz testhooks install uninstall clean bench
+.PHONY: all deps run check check-layers check-build unit fuzz testhooks install uninstall clean bench \
+	bench-shortlived
 
 all: flowtop $(B)/flowtop.8
 
@@ -202,6 +203,16 @@ $(B)/bench/ctload: tests/bench/ctload.c
 
 bench: flowtop testhooks $(BENCH_BIN) $(B)/bench/ctload
 	@tests/bench/run.sh
+
+# The short-lived clients and their server (bench_shortlived.sh): plain
+# sockets, no library. That benchmark takes about 2 minutes, so it is a
+# target of its own rather than a part of `make bench`.
+$(B)/bench/shortlived: tests/bench/shortlived.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDHARDEN) $(LDFLAGS) -o $@ $<
+
+bench-shortlived: flowtop $(B)/bench/shortlived
+	@tests/bench/bench_shortlived.sh
 
 run: deps
 	@$(MAKE) --no-print-directory flowtop

@@ -15,6 +15,10 @@
 # Then bench_ui (the screen's frame times) and bench_collector.sh (as
 # root): startup against conntrack -L, CPU (JSON printer and screen) and
 # memory at 10k/100k/250k flows, churn absorption and convergence.
+#
+# Not run here: bench_shortlived.sh (`make bench-shortlived`, root, about 2
+# minutes), the share of short-lived processes' flows flowtop gives an
+# owner (pid, uid) and the collector's CPU at 1,000 such flows a second.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
