@@ -986,21 +986,46 @@ static void pm_walk_owners(struct procmap *m, int fast)
 	}
 }
 
-static int pm_pid_cmp_desc(const void *a, const void *b)
+/* The last pid the kernel handed out in this pid namespace, 0 when it
+ * can't be read. */
+static uint32_t pm_last_pid(struct procmap *m)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	char buf[16];
+	ssize_t n = pm_read_file(m->root_fd, "sys/kernel/ns_last_pid", buf,
+				 sizeof(buf) - 1);
 
-	return x < y ? 1 : x > y ? -1 : 0;
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return (uint32_t)strtoul(buf, NULL, 10);
 }
 
-/* The pids of /proc that own no known socket, newest (highest) first:
- * a socket just opened is most likely a process's just started. -1 when
- * /proc can't be listed or out of memory. */
-static ssize_t pm_list_pids(struct procmap *m)
+/* How long ago pid was handed out, in pids, with last the newest: pids
+ * wrap at pid_max, and a pid above last is older than any below it. */
+static uint32_t pm_pid_age(uint32_t pid, uint32_t last)
+{
+	return last - pid;      /* modulo 2^32 */
+}
+
+static int pm_pid_cmp_newest(const void *a, const void *b, void *lastp)
+{
+	uint32_t last = *(const uint32_t *)lastp;
+	uint32_t x = pm_pid_age(*(const uint32_t *)a, last);
+	uint32_t y = pm_pid_age(*(const uint32_t *)b, last);
+
+	return x < y ? -1 : x > y;
+}
+
+/* The pids of /proc that own no known socket, newest first (counting
+ * from the last pid handed out, across a wrap at pid_max): a socket just
+ * opened is most likely a process's just started. since, when not 0:
+ * only the pids handed out after it. -1 when /proc can't be listed or
+ * out of memory. */
+static ssize_t pm_list_pids(struct procmap *m, uint32_t since)
 {
 	struct pm_dir d = { .buf = m->dirbuf[0] };
 	const char *name;
-	uint32_t dummy;
+	uint32_t dummy, last = pm_last_pid(m);
 	size_t n = 0;
 
 	d.fd = openat(m->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1010,6 +1035,8 @@ static ssize_t pm_list_pids(struct procmap *m)
 		uint32_t pid = pm_pid_of(name);
 
 		if (!pid || pid == m->hidden_pid ||
+		    (since && last &&
+		     pm_pid_age(pid, last) >= pm_pid_age(since, last)) ||
 		    pm_map_get(&m->pids, pid, &dummy))
 			continue;
 		if (n == m->pidlist_cap) {
@@ -1026,7 +1053,9 @@ static ssize_t pm_list_pids(struct procmap *m)
 		m->pidlist[n++] = pid;
 	}
 	close(d.fd);
-	qsort(m->pidlist, n, sizeof(*m->pidlist), pm_pid_cmp_desc);
+	if (!since)
+		m->pid_last = last;
+	qsort_r(m->pidlist, n, sizeof(*m->pidlist), pm_pid_cmp_newest, &last);
 	return (ssize_t)n;
 }
 
@@ -1040,7 +1069,7 @@ static void pm_walk_all(struct procmap *m, int fast)
 	if (m->hidden_pid)
 		pm_walk_pid(m, m->hidden_pid, fast);
 	pm_walk_owners(m, fast);
-	if (!m->pending || (n = pm_list_pids(m)) < 0)
+	if (!m->pending || (n = pm_list_pids(m, 0)) < 0)
 		return;
 	for (ssize_t i = 0; i < n && m->pending; i++)
 		pm_walk_pid(m, m->pidlist[i], fast);
@@ -1368,8 +1397,22 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec)
 
 void procmap_walk_pending(struct procmap *m)
 {
-	if (m->pending)
-		pm_walk(m);
+	ssize_t n;
+
+	if (!m->pending)
+		return;
+	/* flowtop's own first: its flows must not leak. */
+	if (m->hidden_pid)
+		pm_walk_pid(m, m->hidden_pid, 1);
+	if (!m->pending || (n = pm_list_pids(m, m->pid_last)) < 0)
+		return;
+	for (ssize_t i = 0; i < n && m->pending; i++)
+		pm_walk_pid(m, m->pidlist[i], 1);
+}
+
+int procmap_pending(const struct procmap *m)
+{
+	return m->pending != 0;
 }
 
 /* ------------------------------------------------------------ the API */

@@ -127,10 +127,14 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec);
  * procmap_refresh. */
 int procmap_ask(struct procmap *m, const struct flow_wire *rec);
 
-/* Look for the owners of the sockets procmap_ask added, all in one walk
- * of /proc: the known owners first, then the other processes, newest
- * first. */
+/* Look for the owners of the sockets procmap_ask added, in one short walk
+ * of /proc: flowtop's own processes, then the processes started since the
+ * last full walk (pids handed out after the last it saw), newest first, only
+ * reading the descriptors not known to hold a live socket. A new socket
+ * of another process stays pending: procmap_pending() says so, and the
+ * next procmap_refresh(PROCMAP_PERIODIC) finds it. */
 void procmap_walk_pending(struct procmap *m);
+int procmap_pending(const struct procmap *m);
 
 /* What the ui is to be told of owners since the last call, before the
  * flows that name them go out: the owners found gone, then those found

@@ -107,6 +107,7 @@ struct procmap {
 	size_t buflen;
 	char *dirbuf[2];        /* getdents64: /proc and one /proc/PID/fd */
 	uint32_t *pidlist;      /* a walk's pids, newest first */
+	uint32_t pid_last;      /* ns_last_pid at the last full walk */
 	size_t pidlist_cap;
 	uint64_t asked;         /* exact tuples asked (procmap_ask) */
 	/* what the ui is to be told of owners (procmap_owner.c) */

@@ -167,7 +167,7 @@ static void stream_refresh_sockets(struct stream *s, uint32_t kind)
 	if (kind != DUMP_PERIODIC) {
 		r = procmap_refresh(s->pm, PROCMAP_ON_DEMAND, 0);
 	} else if (s->pm_full_mono && !s->unseen_young &&
-		   now - s->pm_full_mono <
+		   !procmap_pending(s->pm) && now - s->pm_full_mono <
 		   STREAM_SOCKETS_MAX_AGE_MS * 1000000ull) {
 		r = 0;
 	} else {
