@@ -22,7 +22,7 @@ static const struct key_def keys[] = {
 	{ { '<' }, "<", "sort by the column to the left", KA_SORT_PREV },
 	{ { '>' }, ">", "sort by the column to the right", KA_SORT_NEXT },
 	{ { 'r' }, "r", "reverse the sort order", KA_REVERSE },
-	{ { '/' }, "/", "filter (process, address, name, place, port)", KA_FILTER },
+	{ { '/' }, "/", "filter (process, user, address, name, place, port)", KA_FILTER },
 	{ { ESC }, "Esc", "clear the filter, close a pane", KA_CLEAR },
 	{ { 'p', ' ' }, "p, Space", "pause the display", KA_PAUSE },
 	{ { 'a' }, "a", "active flows only (rate > 0)", KA_ACTIVE },

@@ -22,6 +22,7 @@
 #include "ui/fmt.h"
 #include "ui/owners.h"
 #include "ui/print.h"
+#include "ui/users.h"
 
 #define NS_PER_SEC UINT64_C(1000000000)
 
@@ -35,6 +36,7 @@ enum pr_col {
 	PR_SERVICE,
 	PR_WHERE,
 	PR_PROCESS,
+	PR_USER,
 	PR_ORIG,
 	PR_REPLY,
 	PR_ORIG_RATE,
@@ -52,9 +54,10 @@ struct pr_column {
 
 /* Widths: SRC/DST fit "[" + 39-char IPv6 + "]:" + 5-digit port = 47; STATE
  * fits the longest kernel name, SCTP's SHUTDOWN_ACK_SENT; PROCESS fits a
- * 7-digit pid, "/" and a 15-byte comm; ORIG/REPLY fit "999.9k/999.9k";
+ * 7-digit pid, "/" and a 15-byte comm; USER the usual names (a uid
+ * without one is its number); ORIG/REPLY fit "999.9k/999.9k";
  * the rate titles fit "REPLY_bit/s", their cells "999.9k"; AGE fits
- * "99d23h". An escaped comm may be
+ * "99d23h". An escaped comm or user name may be
  * longer than its column and then pushes the rest of its row right: a name
  * is never cut. */
 static const struct pr_column pr_columns[PR_NCOLS] = {
@@ -65,6 +68,7 @@ static const struct pr_column pr_columns[PR_NCOLS] = {
 	[PR_SERVICE] =    { "service",    "SERVICE",    12, PR_LEFT },
 	[PR_WHERE] =      { "where",      "WHERE",      24, PR_LEFT },
 	[PR_PROCESS] =    { "process",    "PROCESS",    23, PR_LEFT },
+	[PR_USER] =       { "user",       "USER",       12, PR_LEFT },
 	[PR_ORIG] =       { "orig",       "ORIG",       13, PR_RIGHT },
 	[PR_REPLY] =      { "reply",      "REPLY",      13, PR_RIGHT },
 	/* "_" and the unit are added to these two (pt_header). */
@@ -73,7 +77,8 @@ static const struct pr_column pr_columns[PR_NCOLS] = {
 	[PR_AGE] =        { "age",        "AGE",        7,  PR_RIGHT },
 };
 
-#define PR_CELL_MAX 128
+/* Fits every cell: the longest is an escaped user name (4 bytes a byte). */
+#define PR_CELL_MAX (4 * USERS_NAME_MAX + 1)
 
 static int pr_is_icmp(uint8_t l4proto)
 {
@@ -471,15 +476,21 @@ static void pj_owner(struct pj_buf *b, const struct print_opts *po,
 		     const struct flow_wire *w)
 {
 	size_t len = strnlen(w->comm, sizeof(w->comm));
+	const char *user;
 
 	if (w->pid)
 		pj_u64(b, "pid", w->pid);
 	if (len)
 		pj_esc(b, "process", w->comm, len);
-	/* The local socket's uid; a hidden owner (another user's process)
-	 * has nothing else. */
-	if (w->owner != FLOW_OWNER_NONE)
-		pj_u64(b, "uid", w->uid);
+	/* The local socket's uid and its name; a hidden owner (another
+	 * user's process) has nothing else. The uid is listed to every
+	 * user, and so is its name. */
+	if (w->owner == FLOW_OWNER_NONE)
+		return;
+	pj_u64(b, "uid", w->uid);
+	user = users_name(po->users, w->uid);
+	if (user)
+		pj_esc(b, "user", user, strnlen(user, USERS_NAME_MAX));
 	pj_owner_details(b, po, w);
 }
 
@@ -628,6 +639,22 @@ static void pt_process(char *buf, size_t sz, const struct flow_wire *w)
 		snprintf(buf, sz, "-");
 }
 
+/* The socket's user as the screen shows it: its name, else its uid; "-"
+ * without a local socket. Escaped: names come from the passwd database. */
+static void pt_user(char *buf, size_t sz, const struct print_opts *po,
+		    const struct flow_wire *w)
+{
+	char num[USERS_SHOW_MIN];
+	const char *user;
+
+	if (w->owner == FLOW_OWNER_NONE) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	user = users_show(po->users, w->uid, num, sizeof(num));
+	esc_term(buf, sz, user, strnlen(user, USERS_NAME_MAX));
+}
+
 static void pt_cells(char cells[PR_NCOLS][PR_CELL_MAX],
 		     const struct print_opts *po, const struct flow_entry *e,
 		     uint64_t real_ns)
@@ -652,6 +679,7 @@ static void pt_cells(char cells[PR_NCOLS][PR_CELL_MAX],
 	pt_service(cells[PR_SERVICE], PR_CELL_MAX, pr_service(po, w));
 	pt_where(cells[PR_WHERE], PR_CELL_MAX, &dst);
 	pt_process(cells[PR_PROCESS], PR_CELL_MAX, w);
+	pt_user(cells[PR_USER], PR_CELL_MAX, po, w);
 	pt_counters(cells[PR_ORIG], PR_CELL_MAX, w->orig_bytes,
 		    w->orig_packets);
 	pt_counters(cells[PR_REPLY], PR_CELL_MAX, w->reply_bytes,

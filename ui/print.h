@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include "ui/flow_table.h"
 
+struct users;
+
 /* What the resolver said about an address; NULL or "" where unknown. */
 struct print_annot {
 	const char *name;
@@ -33,6 +35,7 @@ struct print_opts {
 	print_annot_fn annot;      /* NULL: no names or places */
 	print_service_fn service;  /* NULL: no service names */
 	void *ctx;                 /* passed to both */
+	const struct users *users; /* uid -> name; NULL: uids as numbers */
 	const struct owners *owners; /* NULL: no owner details */
 };
 

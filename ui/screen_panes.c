@@ -12,6 +12,7 @@
 #include "ui/keys.h"
 #include "ui/owners.h"
 #include "ui/screen.h"
+#include "ui/users.h"
 
 #define HELP_LABEL 12
 
@@ -134,6 +135,21 @@ static void scr_counters(char *buf, size_t sz, uint64_t bytes, uint64_t pkts,
 		 fmt_rate_unit(bits));
 }
 
+/* "alice (uid 1000)", or "uid 1000" when the uid has no name; the
+ * socket's, shown for a hidden owner too (every user may list it). */
+static void scr_user(char *buf, size_t sz, const struct view_src *src,
+		     const struct flow_wire *w)
+{
+	const char *name = users_name(src->users, w->uid);
+
+	if (w->owner == FLOW_OWNER_NONE)
+		snprintf(buf, sz, "no local socket");
+	else if (name)
+		snprintf(buf, sz, "%s (uid %u)", name, w->uid);
+	else
+		snprintf(buf, sz, "uid %u", w->uid);
+}
+
 static void scr_detail_lines(int y, int ymax, int x, int w,
 			     const struct view_src *src,
 			     const struct screen_info *si,
@@ -164,17 +180,15 @@ static void scr_detail_lines(int y, int ymax, int x, int w,
 	scr_reply(buf, sizeof(buf), w_);
 	scr_kv(y++, x, w, "reply", buf);
 	if (w_->owner == FLOW_OWNER_HIDDEN)
-		snprintf(buf, sizeof(buf), "(hidden: another user's), uid %u",
-			 w_->uid);
-	else if (w_->pid && w_->owner == FLOW_OWNER_SOCKET)
-		snprintf(buf, sizeof(buf), "%s, pid %u, uid %u%s", w_->comm,
-			 w_->pid, w_->uid, o && o->exited ? " (exited)" : "");
+		snprintf(buf, sizeof(buf), "(hidden: another user's)");
 	else if (w_->pid)
 		snprintf(buf, sizeof(buf), "%s, pid %u%s", w_->comm, w_->pid,
 			 o && o->exited ? " (exited)" : "");
 	else
 		snprintf(buf, sizeof(buf), "not a local process's");
 	scr_kv(y++, x, w, "process", buf);
+	scr_user(buf, sizeof(buf), src, w_);
+	scr_kv(y++, x, w, "user", buf);
 	/* As captured when the process was found; the collector is asked
 	 * only for a process it told nothing of. */
 	scr_kv(y++, x, w, "command", !w_->pid ? "" :

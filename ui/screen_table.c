@@ -11,6 +11,7 @@
 #include "ui/fmt.h"
 #include "ui/owners.h"
 #include "ui/screen.h"
+#include "ui/users.h"
 
 #define CELL_MAX 512
 
@@ -261,6 +262,16 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 	case FC_PID:
 		if (w->pid)
 			snprintf(buf, sz, "%u", w->pid);
+		return 0;
+	case FC_USER:
+		/* The socket's uid is everyone's to see, hidden owner too;
+		 * the name is escaped by scr_cell. */
+		if (w->owner != FLOW_OWNER_NONE) {
+			char num[USERS_SHOW_MIN];
+
+			snprintf(buf, sz, "%s", users_show(src->users, w->uid,
+							   num, sizeof(num)));
+		}
 		return 0;
 	case FC_PROC:
 		if (w->owner == FLOW_OWNER_HIDDEN)

@@ -353,8 +353,8 @@ static void tui_init(struct tui *t, struct ui *u)
 	linger_init(&t->lg, (uint64_t)o->linger_ms * 1000000ull);
 	t->src = (struct view_src){
 		.table = u->table, .linger = &t->lg, .annot = annots_get,
-		.service = annots_service, .ctx = u->annots, .sel = o->sel,
-		.owners = u->owners,
+		.service = annots_service, .ctx = u->annots,
+		.users = u->po.users, .sel = o->sel, .owners = u->owners,
 	};
 	t->si.input = t->input;
 	t->si.interval_ms = o->interval_ms;

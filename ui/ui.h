@@ -9,8 +9,9 @@
 #include "common/options.h"
 #include "privsep/seccomp.h"
 
-/* Before the sandbox, as the user: open the screen unless in batch mode
- * or not on a terminal (terminfo is read here), once the resolver has
+/* Before the sandbox, as the user: load the uid -> user name table from
+ * the passwd database (ui/users.h), then open the screen unless in batch
+ * mode or not on a terminal (terminfo is read here), once the resolver has
  * answered a ping on res and the collector a sync on col (it relays what
  * the roles said first), so that their start-up messages are on the
  * terminal before the screen covers it. The one message read from the

@@ -14,10 +14,13 @@
 #include "ui/ui.h"
 #include "ui/owners.h"
 #include "ui/ui_int.h"
+#include "ui/users.h"
 
 /* Whether ui_prepare opened the screen; whether it made the start
  * (ping and sync), and how that went. */
 static int ui_screen_on, ui_started, ui_start_rc;
+/* uid -> user name, read before the sandbox; NULL: uids as numbers. */
+static struct users *ui_users;
 
 /* The resolver must answer before we rely on it; then the collector is
  * asked for its stream, and answers once it has relayed what the other
@@ -42,6 +45,14 @@ int ui_prepare(const struct options *o, struct msg_chan *col,
 	/* The codeset the screen's setlocale(LC_ALL, "") takes (and the
 	 * batch text table is read in); before the sandbox. */
 	esc_term_from_locale();
+	/* The passwd database (NSS: files, maybe sockets), as the user; the
+	 * sealed ui could open none of it. Said while it reaches the
+	 * terminal: before the sync, so before the screen. */
+	ui_users = users_load_system();
+	if (users_truncated(ui_users))
+		fprintf(stderr, "flowtop: ui: the user table holds its first %zu "
+			"users; the others show as uids\n",
+			users_count(ui_users));
 	if (o->batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
 		return 0;
 	ui_started = 1;
@@ -61,7 +72,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 		.o = o, .col = col, .res = res, .sel = o->sel,
 		.po = { .json = o->output == OUT_JSON, .bits = o->bits,
 			.show_src = o->show_src, .annot = annots_get,
-			.service = annots_service },
+			.service = annots_service, .users = ui_users },
 	};
 	uint8_t parts = (o->no_dns ? 0 : LOOKUP_DNS) |
 			(o->no_geoip ? 0 : LOOKUP_GEO);
@@ -84,5 +95,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	annots_free(u.annots);
 	owners_free(u.owners);
 	free(u.sorted);
+	users_free(ui_users);
+	ui_users = NULL;
 	return r < 0 ? 1 : 0;
 }

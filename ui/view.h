@@ -25,8 +25,8 @@ enum view_tab { VIEW_FLOWS, VIEW_PROCS, VIEW_COUNTRIES, VIEW_TABS };
 
 /* Columns of the flows tab. */
 enum flow_col {
-	FC_PID, FC_PROC, FC_PROTO, FC_STATE, FC_AGE, FC_SRC, FC_SPORT,
-	FC_DST, FC_DPORT, FC_GEO, FC_BYTES, FC_RATE, FC_COUNT
+	FC_PID, FC_USER, FC_PROC, FC_PROTO, FC_STATE, FC_AGE, FC_SRC,
+	FC_SPORT, FC_DST, FC_DPORT, FC_GEO, FC_BYTES, FC_RATE, FC_COUNT
 };
 /* Columns of the processes tab. */
 enum proc_col {
@@ -76,6 +76,7 @@ struct view_src {
 	print_annot_fn annot;        /* NULL: no names or places */
 	print_service_fn service;
 	void *ctx;
+	const struct users *users;   /* uid -> name; NULL: uids as numbers */
 	uint32_t sel;                /* enum flow_sel: flows outside it are hidden */
 	uint64_t now_real_ns;        /* for ages */
 	const struct owners *owners; /* NULL: no owner details */

@@ -5,7 +5,12 @@
  * The screen adds the unit to a rate column's title ("SENT B/s", "RECV
  * bit/s"; the flows tab's, titled "", shows the unit alone): see
  * screen_table.c. Counts and rates fit 6 columns and ages 6 (ui/fmt.h);
- * the rate columns are as wide as their title with -b and the sort mark. */
+ * the rate columns are as wide as their title with -b and the sort mark.
+ * At 80 columns the flows tab fits (PID, USER, PROCESS, PROTO, STATE, AGE,
+ * DESTINATION, PORT, GEO, BYTES, rate): the flex columns at their
+ * minimum, the others at their width, one space between. USER is where
+ * top has it, after PID; the socket's user, named from the passwd
+ * database (ui/users.h), else its uid. */
 #include "ui/view.h"
 
 _Static_assert(FC_COUNT <= VIEW_MAX_COLS && PC_COUNT <= VIEW_MAX_COLS &&
@@ -13,17 +18,18 @@ _Static_assert(FC_COUNT <= VIEW_MAX_COLS && PC_COUNT <= VIEW_MAX_COLS &&
 
 static const struct view_col flow_cols[FC_COUNT] = {
 	[FC_PID]   = { "PID",          6,  6, 0, 0, 1 },
+	[FC_USER]  = { "USER",         8,  4, 1, 0, 0 },
 	[FC_PROC]  = { "PROCESS",     12,  7, 1, 0, 0 },
 	[FC_PROTO] = { "PROTO",        5,  5, 0, 0, 0 },
 	[FC_STATE] = { "STATE",       11, 11, 0, 0, 0 },
 	[FC_AGE]   = { "AGE",          6,  6, 0, 1, 1 },
 	[FC_SRC]   = { "SOURCE",      18, 15, 2, 0, 0 },
 	[FC_SPORT] = { "SPORT",        5,  5, 0, 0, 1 },
-	[FC_DST]   = { "DESTINATION", 18, 15, 3, 0, 0 },
+	[FC_DST]   = { "DESTINATION", 18, 11, 3, 0, 0 },
 	[FC_DPORT] = { "PORT",         6,  6, 0, 0, 0 },
 	[FC_GEO]   = { "GEO",          8,  2, 1, 0, 0 },
 	[FC_BYTES] = { "BYTES",        6,  6, 0, 1, 1 },
-	[FC_RATE]  = { "",             7,  7, 0, 1, 1 },
+	[FC_RATE]  = { "",             6,  6, 0, 1, 1 },
 };
 
 static const struct view_col proc_cols[PC_COUNT] = {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/users.h"
 #include "ui/view_int.h"
 
 long view_match(const char *filter, const char *s)
@@ -57,7 +58,7 @@ void vf_compile(struct vf_ctx *c, const char *f)
 	c->dot = strchr(f, '.') != NULL;
 	vf_ip4_compile(&c->ip4, f);
 	for (size_t i = 0; i < VF_MEMO; i++)
-		c->comm[i].match = c->service[i].match = -1;
+		c->comm[i].match = c->service[i].match = c->user[i].match = -1;
 }
 
 /* Does s hold the filter, in any case? */
@@ -144,13 +145,31 @@ static int vf_service(struct vf_ctx *c, const struct view_src *src,
 	return m->match;
 }
 
+/* The user as the USER column shows it (name, else uid): once per uid a
+ * rebuild, as the table does not change. */
+static int vf_user(struct vf_ctx *c, const struct view_src *src,
+		   const struct flow_wire *w)
+{
+	struct vf_memo *m = &c->user[w->uid % VF_MEMO];
+	char num[USERS_SHOW_MIN];
+
+	if (w->owner == FLOW_OWNER_NONE)
+		return 0;
+	if (m->match < 0 || m->key != w->uid) {
+		m->key = w->uid;
+		m->match = (int8_t)vf_has(c, users_show(src->users, w->uid,
+							 num, sizeof(num)));
+	}
+	return m->match;
+}
+
 int vf_flow(struct vf_ctx *c, const struct view_src *src,
 	    const struct flow_entry *e)
 {
 	const struct flow_wire *w = &e->w;
 	struct print_annot a = { 0 };
 
-	if (vf_comm(c, w))
+	if (vf_comm(c, w) || vf_user(c, src, w))
 		return 1;
 	if (c->numeric && (vf_number(c, w->sport) || vf_number(c, w->dport)))
 		return 1;

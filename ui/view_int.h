@@ -60,7 +60,7 @@ struct vf_ctx {
 	int numeric, addrlike;       /* could be a port, an address */
 	int colon, dot;
 	struct vf_ip4 ip4;
-	struct vf_memo comm[VF_MEMO], service[VF_MEMO];
+	struct vf_memo comm[VF_MEMO], service[VF_MEMO], user[VF_MEMO];
 };
 
 void vf_compile(struct vf_ctx *c, const char *f);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/users.h"
 #include "ui/view_int.h"
 
 uint64_t vk_str(const char *s, uint32_t *flags)
@@ -78,6 +79,23 @@ static uint64_t vk_geo(const struct view_src *src, const struct flow_wire *w,
 	return k;
 }
 
+/* No local socket first; then uids without a name, in numeric order;
+ * then names, by name. */
+static uint64_t vk_user(const struct view_src *src, const struct flow_wire *w,
+			const char **s, uint32_t *flags)
+{
+	const char *name;
+
+	if (w->owner == FLOW_OWNER_NONE)
+		return 0;
+	name = users_name(src->users, w->uid);
+	if (!name)
+		return 1ull << 32 | w->uid;
+	*s = name;
+	*flags |= ROW_LONG;   /* the prefix lost a bit: compare fully */
+	return 1ull << 63 | vk_str(name, flags) >> 1;
+}
+
 uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 		 int col, const char **s, uint32_t *flags)
 {
@@ -86,6 +104,7 @@ uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 	*s = NULL;
 	switch (col) {
 	case FC_PID: return w->pid;
+	case FC_USER: return vk_user(src, w, s, flags);
 	case FC_PROC:
 		*s = w->comm;
 		return vk_str(w->comm, flags);

@@ -263,6 +263,12 @@ owned "ftowner2 udp ipv4 in (wildcard-bound socket)" "$PID_B" ftowner2 \
 	proto=udp family=ipv4 "src=$S4" "sport=$(sport_of in_udp)" "dst=$C4" dport=5203
 owned "ftowner2 tcp ipv4 in through a port forward (5300 -> 5301)" "$PID_B" ftowner2 \
 	proto=tcp family=ipv4 "src=$S4" "sport=$(sport_of in_dnat)" "dst=$C4" dport=5300
+# The socket's uid named from the passwd database: "user" beside "uid".
+verdict "ftowner1's flow: uid $UID_A, user nobody; ftowner2's: uid $UID_B, user daemon" \
+	"$(jcheck expect "$OUT" --where proto=tcp --where "sport=$(info ftowner1 sport 0)" \
+		--where dport=5101 --expect "uid=$UID_A" --expect user=nobody)$(jcheck expect \
+		"$OUT" --where proto=tcp --where "sport=$(info ftowner2 sport 0)" --where dport=5102 \
+		--expect "uid=$UID_B" --expect user=daemon)"
 
 # no_owner K=V...: the flow is in the last snapshot, with no pid and no
 # process on any of its lines; prints what is wrong, nothing when right.

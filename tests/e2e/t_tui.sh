@@ -101,6 +101,8 @@ owner ftowner1i 65534 tcp "$S4" 5400 120 100
 seen "flows tab: the London flow of ftowner1 (nobody), port named" main "ftowner1 +tcp4 +ESTABLISHED .*81\.2\.69\.142 +http"
 seen "flows tab: the JP flow of ftowner2 (daemon), IPv6 address shown" main "ftowner2 +tcp6 +ESTABLISHED .*2001:218::1 +http"
 seen "flows tab: the UDP flow" main "ftowner2u +udp4"
+seen "flows tab: USER names ftowner1's user, nobody" main "nobody +ftowner1 +tcp4"
+seen "flows tab: USER names ftowner2's user, daemon" main "daemon +ftowner2 +tcp6"
 if [ "$HAVE_GEO" = 1 ]; then
 	seen "flows tab: GEO column says GB London for 81.2.69.142" main "81\.2\.69\.142 +http +GB London"
 fi
@@ -195,7 +197,8 @@ verdict "a flow whose process exited is drawn dimmed (within 8 s)" \
 keys main / f t s h o r t Enter
 wait_for 5 shows main " 1/[0-9]+ flows" >/dev/null
 keys main Home Enter
-seen "its details: process ftshort, uid 65534, (exited)" main "process +ftshort, pid [0-9]+, uid 65534 \(exited\)"
+seen "its details: process ftshort (exited)" main "process +ftshort, pid [0-9]+ \(exited\)"
+seen "its details: user nobody" main "user +nobody \(uid 65534\)"
 seen "its details: the command line captured when it was found" main "command +.*traffic\.py client .*--port 5500"
 seen "its details: the executable" main "executable +/.*python"
 keys main Escape Escape
@@ -214,6 +217,7 @@ keys main / f t o w n e r 1 Enter
 wait_for 5 shows main " [12]/[0-9]+ flows" >/dev/null
 keys main Home Enter
 seen "Enter opens the details with the command line (asked of the collector)" main "command +.*traffic\.py client"
+seen "the details show the user, named, and its uid" main "user +nobody \(uid 65534\)"
 seen "the details show the conntrack id and mark" main "conntrack +id [0-9]+ \(0x[0-9a-f]+\), mark 0x[0-9a-f]+"
 seen "the details show the reply direction" main "reply +[0-9a-f.:]+ port [0-9]+ -> [0-9a-f.:]+ port [0-9]+"
 keys main Escape Escape

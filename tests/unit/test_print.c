@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <cmocka.h>
+#include "tests/unit/fake_users.h"
 #include "tests/unit/skip.h"
 
 #include "ui/print.h"
@@ -182,12 +183,41 @@ static void test_json_udp6_absent_fields(void **state)
 		"\"time\":" TIME_STR "}\n");
 }
 
-/* The owner's uid follows pid and process; another user's process the
- * viewer may not see is its uid alone, in JSON and in the text table. */
+/* A passwd database of four users, one with a hostile name. */
+static const struct fake_user fake_users[] = {
+	{ 0, "root" }, { 1000, "alice" }, { 1001, "bob" },
+	{ 1002, "\x1b[2Jmallory\"" },
+};
+
+static struct users *users_fake(void)
+{
+	struct users *u = fake_users_load(fake_users, sizeof(fake_users) /
+					  sizeof(*fake_users), USERS_MAX,
+					  USERS_BYTES_MAX, NULL);
+
+	assert_non_null(u);
+	return u;
+}
+
+static void check_json_po(const struct print_opts *po,
+			  const struct flow_entry *e, const char *want)
+{
+	char *out = print_one(po, e);
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* The owner's uid follows pid and process, and its name ("user") the
+ * uid; another user's process the viewer may not see is its uid and
+ * user alone, in JSON and in the text table (the socket's uid is
+ * everyone's to see, and so is its name). */
 static void test_owner_uid_hidden(void **state)
 {
 	struct flow_entry e = udp6();
-	struct print_opts po = { .show_src = 1 };
+	struct users *users = users_fake();
+	struct print_opts po = { .show_src = 1, .users = users };
+	struct print_opts pj = { .json = 1, .users = users };
 	char *out;
 
 	(void)state;
@@ -195,6 +225,20 @@ static void test_owner_uid_hidden(void **state)
 	e.w.uid = 1000;
 	e.w.pid = 42;
 	strcpy(e.w.comm, "avahi-daemon");
+	check_json_po(&pj, &e,
+		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
+		"\"src\":\"2001:db8::1\",\"sport\":5353,"
+		"\"dst\":\"ff02::fb\",\"dport\":5353,\"pid\":42,"
+		"\"process\":\"avahi-daemon\",\"uid\":1000,\"user\":\"alice\","
+		"\"orig_bytes\":200,\"orig_packets\":2,"
+		"\"reply_bytes\":0,\"reply_packets\":0,"
+		"\"time\":" TIME_STR "}\n");
+	out = print_one(&po, &e);
+	assert_non_null(strstr(out, " 42/avahi-daemon         alice        "));
+	assert_non_null(strstr(out, " PROCESS                 USER         "));
+	free(out);
+	/* Without a table (or a name for the uid): "uid" alone in JSON,
+	 * the number in the text table. */
 	check_json(&e, 0,
 		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
 		"\"src\":\"2001:db8::1\",\"sport\":5353,"
@@ -203,29 +247,57 @@ static void test_owner_uid_hidden(void **state)
 		"\"orig_bytes\":200,\"orig_packets\":2,"
 		"\"reply_bytes\":0,\"reply_packets\":0,"
 		"\"time\":" TIME_STR "}\n");
+	e.w.uid = 2000;
+	out = print_one(&po, &e);
+	assert_non_null(strstr(out, " 42/avahi-daemon         2000         "));
+	free(out);
 	/* Root's socket: uid 0 is a uid, not "unknown". */
 	e.w.uid = 0;
 	e.w.pid = 0;
 	e.w.comm[0] = 0;
-	check_json(&e, 0,
+	check_json_po(&pj, &e,
 		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
 		"\"src\":\"2001:db8::1\",\"sport\":5353,"
 		"\"dst\":\"ff02::fb\",\"dport\":5353,\"uid\":0,"
+		"\"user\":\"root\","
 		"\"orig_bytes\":200,\"orig_packets\":2,"
 		"\"reply_bytes\":0,\"reply_packets\":0,"
 		"\"time\":" TIME_STR "}\n");
 	e.w.owner = FLOW_OWNER_HIDDEN;
 	e.w.uid = 1001;
-	check_json(&e, 0,
+	check_json_po(&pj, &e,
 		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
 		"\"src\":\"2001:db8::1\",\"sport\":5353,"
 		"\"dst\":\"ff02::fb\",\"dport\":5353,\"uid\":1001,"
+		"\"user\":\"bob\","
 		"\"orig_bytes\":200,\"orig_packets\":2,"
 		"\"reply_bytes\":0,\"reply_packets\":0,"
 		"\"time\":" TIME_STR "}\n");
 	out = print_one(&po, &e);
-	assert_non_null(strstr(out, " (hidden) uid 1001 "));
+	assert_non_null(strstr(out, " (hidden) uid 1001       bob "));
 	free(out);
+	/* A hostile name: escaped in both. */
+	e.w.uid = 1002;
+	out = print_one(&pj, &e);
+	assert_non_null(strstr(out, ",\"uid\":1002,"
+			       "\"user\":\"\\u001b[2Jmallory\\\"\","));
+	assert_null(strchr(out, 0x1b));
+	free(out);
+	out = print_one(&po, &e);
+	assert_non_null(strstr(out, " \\x1b[2Jmallory\" "));
+	assert_null(strchr(out, 0x1b));
+	free(out);
+	/* No local socket: no uid, no user; "-" in the text table. */
+	e.w.owner = FLOW_OWNER_NONE;
+	e.w.uid = 0;
+	out = print_one(&pj, &e);
+	assert_null(strstr(out, "\"uid\""));
+	assert_null(strstr(out, "\"user\""));
+	free(out);
+	out = print_one(&po, &e);
+	assert_non_null(strstr(out, " -                       -            "));
+	free(out);
+	users_free(users);
 }
 
 static void test_json_icmp(void **state)
@@ -384,30 +456,32 @@ static void test_hostile_comm(void **state)
 	free(out);
 }
 
-/* The documented layout: widths 7 17 47 47 23 13 13 11 11 7, one space
- * between columns, the first five left-aligned, the rest right-aligned. */
-static void layout(char *buf, size_t sz, const char *const c[12])
+/* The documented layout: widths 7 17 47 47 12 24 23 12 13 13 11 11 7,
+ * one space between columns, the first eight left-aligned, the rest
+ * right-aligned. */
+static void layout(char *buf, size_t sz, const char *const c[13])
 {
-	snprintf(buf, sz, "%-7s %-17s %-47s %-47s %-12s %-24s %-23s %13s %13s "
-		 "%11s %11s %7s\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6],
-		 c[7], c[8], c[9], c[10], c[11]);
+	snprintf(buf, sz, "%-7s %-17s %-47s %-47s %-12s %-24s %-23s %-12s "
+		 "%13s %13s %11s %11s %7s\n", c[0], c[1], c[2], c[3], c[4],
+		 c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12]);
 }
 
 static void test_text_table(void **state)
 {
 	struct flow_entry a = tcp4(), b = udp6(), c = icmp4();
 	const struct flow_entry *v[3] = { &a, &b, &c };
-	struct print_opts po = { .show_src = 1 };
-	static const char *const rows[4][12] = {
+	struct users *users = users_fake();
+	struct print_opts po = { .show_src = 1, .users = users };
+	static const char *const rows[4][13] = {
 		{ "PROTO", "STATE", "SRC", "DST", "SERVICE", "WHERE", "PROCESS",
-		  "ORIG", "REPLY", "ORIG_B/s", "REPLY_B/s", "AGE" },
+		  "USER", "ORIG", "REPLY", "ORIG_B/s", "REPLY_B/s", "AGE" },
 		{ "tcp", "ESTABLISHED", "10.0.0.1:43210", "93.184.216.34:443",
-		  "-", "-", "1234/curl", "1.5k/10", "3.6M/2.5k", "1.3k",
-		  "3.0k", "3m04s" },
+		  "-", "-", "1234/curl", "alice", "1.5k/10", "3.6M/2.5k",
+		  "1.3k", "3.0k", "3m04s" },
 		{ "udp", "-", "[2001:db8::1]:5353", "[ff02::fb]:5353", "-", "-",
-		  "-", "200/2", "0/0", "-", "-", "-" },
-		{ "icmp", "-", "192.168.1.2", "8.8.8.8", "-", "-", "-", "84/1",
-		  "84/1", "0", "0", "1d03h" },
+		  "-", "-", "200/2", "0/0", "-", "-", "-" },
+		{ "icmp", "-", "192.168.1.2", "8.8.8.8", "-", "-", "-", "-",
+		  "84/1", "84/1", "0", "0", "1d03h" },
 	};
 	char want[2048] = "", line[512];
 	char *out;
@@ -418,9 +492,12 @@ static void test_text_table(void **state)
 		strcat(want, line);
 	}
 	strcat(want, "\n");
+	a.w.owner = FLOW_OWNER_SOCKET;
+	a.w.uid = 1000;
 	out = print_n(&po, v, 3);
 	assert_string_equal(out, want);
 	free(out);
+	users_free(users);
 }
 
 static void test_text_aligned(void **state)
@@ -484,14 +561,14 @@ static void test_text_show_src(void **state)
 
 /* The tokens of the single row of a one-flow text snapshot. */
 static int row_tokens(const struct print_opts *po, const struct flow_entry *e,
-		      char tok[12][64])
+		      char tok[13][64])
 {
 	char *out = print_one(po, e), *save = NULL, *row, *t;
 	int n = 0;
 
 	row = strchr(out, '\n') + 1;
 	row[strcspn(row, "\n")] = '\0';
-	for (t = strtok_r(row, " ", &save); t && n < 12;
+	for (t = strtok_r(row, " ", &save); t && n < 13;
 	     t = strtok_r(NULL, " ", &save))
 		snprintf(tok[n++], 64, "%s", t);
 	free(out);
@@ -502,7 +579,7 @@ static void test_text_units(void **state)
 {
 	struct flow_entry e = tcp4();
 	struct print_opts po = { 0 };
-	char tok[12][64];
+	char tok[13][64];
 	static const struct {
 		uint64_t bytes, pkts;
 		const char *want;
@@ -531,29 +608,29 @@ static void test_text_units(void **state)
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		e.w.orig_bytes = counters[i].bytes;
 		e.w.orig_packets = counters[i].pkts;
-		assert_int_equal(row_tokens(&po, &e, tok), 12);
-		assert_string_equal(tok[7], counters[i].want);
+		assert_int_equal(row_tokens(&po, &e, tok), 13);
+		assert_string_equal(tok[8], counters[i].want);
 	}
 	for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
 		e.w.start_ns = REAL_NS - (uint64_t)ages[i].age * SEC;
 		row_tokens(&po, &e, tok);
-		assert_string_equal(tok[11], ages[i].want);
+		assert_string_equal(tok[12], ages[i].want);
 	}
 	e.w.start_ns = 0;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[11], "-");
+	assert_string_equal(tok[12], "-");
 
 	/* Rates: decimal multiples of bytes, or (-b) of bits, a second; the
 	 * unit is the title's. */
 	e.orig_rate = 512;
 	e.reply_rate = 5.5 * 1024 * 1024;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[9], "512");
-	assert_string_equal(tok[10], "5.8M");
+	assert_string_equal(tok[10], "512");
+	assert_string_equal(tok[11], "5.8M");
 	po.bits = 1;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[9], "4.1k");
-	assert_string_equal(tok[10], "46.1M");
+	assert_string_equal(tok[10], "4.1k");
+	assert_string_equal(tok[11], "46.1M");
 	{
 		char *out = print_one(&po, &e);
 
@@ -564,8 +641,8 @@ static void test_text_units(void **state)
 	}
 	e.has_rate = 0;
 	row_tokens(&po, &e, tok);
-	assert_string_equal(tok[9], "-");
 	assert_string_equal(tok[10], "-");
+	assert_string_equal(tok[11], "-");
 }
 
 static void test_text_snapshots_separated(void **state)

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "privsep/msg.h"
+#include "tests/unit/fake_users.h"
 #include "ui/fmt.h"
 #include "ui/view_int.h"
 
@@ -27,6 +28,13 @@ struct fixture {
 	struct linger_set lg;
 	struct view v;
 	struct view_src src;
+	struct users *users;
+};
+
+/* A stand-in passwd database: uid 2000 and 5 have no name. */
+static const struct fake_user fake_users[] = {
+	{ 0, "root" }, { 1, "daemon" }, { 1000, "Alice-with-a-long-name" },
+	{ 1001, "alice" }, { 65534, "nobody" },
 };
 
 /* A stand-in resolver: 81.x is GB/London with a name, 2001:218:: JP. */
@@ -93,9 +101,13 @@ static int setup(void **state)
 	linger_init(&f->lg, 5 * SEC);
 	flow_table_on_gone(f->t, linger_gone, &f->lg);
 	view_init(&f->v, 0);
+	f->users = fake_users_load(fake_users, sizeof(fake_users) /
+				   sizeof(*fake_users), USERS_MAX,
+				   USERS_BYTES_MAX, NULL);
+	assert_non_null(f->users);
 	f->src = (struct view_src){
 		.table = f->t, .linger = &f->lg, .annot = fake_annot,
-		.service = fake_service, .sel = SEL_ALL,
+		.service = fake_service, .users = f->users, .sel = SEL_ALL,
 	};
 	*state = f;
 	return 0;
@@ -108,6 +120,7 @@ static int teardown(void **state)
 	view_free(&f->v);
 	linger_free(&f->lg);
 	flow_table_free(f->t);
+	users_free(f->users);
 	free(f);
 	return 0;
 }
@@ -155,7 +168,9 @@ static void test_sort_columns_and_strings(void **state)
 	assert_int_equal(row_id(f, 1), 2);
 	assert_int_equal(row_id(f, 2), 4);
 	assert_int_equal(row_id(f, 3), 1);
-	/* < from PROCESS is PID: ascending pid, then id. */
+	/* < from PROCESS is USER, then PID: ascending pid, then id. */
+	view_sort_step(&f->v, -1);
+	assert_int_equal(f->v.ts[VIEW_FLOWS].sort_col, FC_USER);
 	view_sort_step(&f->v, -1);
 	assert_int_equal(f->v.ts[VIEW_FLOWS].sort_col, FC_PID);
 	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
@@ -198,6 +213,9 @@ static int ref_filter(const struct view_src *src, const char *f,
 	const uint8_t *addrs[2] = { w->src, w->dst };
 
 	if (!f[0] || ref_has(f, w->comm))
+		return 1;
+	if (w->owner != FLOW_OWNER_NONE &&
+	    ref_has(f, users_show(src->users, w->uid, buf, sizeof(buf))))
 		return 1;
 	snprintf(buf, sizeof(buf), "%u", w->sport);
 	if (view_filter_numeric(f) && ref_has(f, buf))
@@ -312,6 +330,14 @@ static void fill_random(struct fixture *f, size_t n)
 		w.state = w.l4proto == IPPROTO_TCP ? (uint8_t)(rand() % 4) :
 			FLOW_STATE_NONE;
 		w.start_ns = (uint64_t)(rand() % 50) * SEC;
+		/* Owners: none, a socket or a hidden one; named or not. */
+		w.owner = (uint8_t)(rand() % 3);
+		w.uid = w.owner == FLOW_OWNER_NONE ? 0 :
+			(uint32_t[]){ 0, 1, 1000, 1001, 65534, 2000, 5 }[rand() % 7];
+		if (w.owner == FLOW_OWNER_HIDDEN) {
+			w.pid = 0;
+			w.comm[0] = '\0';
+		}
 		if (rand() % 4 == 0) {
 			w.family = FLOW_FAM_IPV6;
 			w.dst[0] = 0x20; w.dst[1] = 0x01;
@@ -351,7 +377,7 @@ static void test_order_matches_full_sort(void **state)
 	static const char *const filters[] = {
 		"", "10.", "0.1", ".2", "1", "81.5", "10.0.0.1", "2001:2",
 		"::", "LONDON", "https", "SYSTEMD", "fire", "4", "443", "ab",
-		"zzz",
+		"zzz", "ali", "200", "ROOT", "5",
 	};
 	struct fixture *f = *state;
 	size_t n = 6000;
@@ -467,6 +493,93 @@ static void test_filter(void **state)
 	assert_int_equal(f->v.nrows, 0);
 	assert_int_equal(view_match("ab", "xxAB"), 2);
 	assert_int_equal(view_match("ab", NULL), -1);
+}
+
+/* The filter leaves the one flow id. */
+static void filter_finds_one(struct fixture *f, const char *filter,
+			     uint32_t id)
+{
+	snprintf(f->v.filter, sizeof(f->v.filter), "%s", filter);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(row_id(f, 0), id);
+}
+
+/* USER: the socket's user, named where the database names it. Sorted
+ * with no local socket first, then nameless uids by number, then names
+ * (case-insensitive, whole names); the filter finds it as shown. */
+static void test_user_column(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		uint32_t id;
+		uint8_t owner;
+		uint32_t uid;
+	} fl[] = {
+		{ 1, FLOW_OWNER_SOCKET, 65534 }, { 2, FLOW_OWNER_NONE, 0 },
+		{ 3, FLOW_OWNER_SOCKET, 2000 }, { 4, FLOW_OWNER_HIDDEN, 1000 },
+		{ 5, FLOW_OWNER_SOCKET, 1001 }, { 6, FLOW_OWNER_SOCKET, 5 },
+		{ 7, FLOW_OWNER_SOCKET, 1 }, { 8, FLOW_OWNER_SOCKET, 0 },
+	};
+	static const uint32_t asc[] = { 2, 6, 3, 5, 4, 7, 1, 8 };
+	size_t ncols;
+	const struct view_col *c = view_cols(VIEW_FLOWS, &ncols);
+
+	for (size_t i = 0; i < sizeof(fl) / sizeof(*fl); i++) {
+		struct flow_wire w = mk(fl[i].id, 100 + fl[i].id, "proc", 10, 1, 0);
+
+		w.owner = fl[i].owner;
+		w.uid = fl[i].uid;
+		if (w.owner == FLOW_OWNER_HIDDEN) {
+			w.pid = 0;
+			w.comm[0] = '\0';
+		}
+		put(f, w, 1);
+	}
+	assert_string_equal(c[FC_USER].title, "USER");
+	assert_int_equal(c[FC_USER].desc, 0);
+	f->v.ts[VIEW_FLOWS].sort_col = FC_USER;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	for (size_t i = 0; i < sizeof(asc) / sizeof(*asc); i++)
+		assert_int_equal(row_id(f, i), asc[i]);
+	view_sort_reverse(&f->v);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	for (size_t i = 0; i < sizeof(asc) / sizeof(*asc); i++)
+		assert_int_equal(row_id(f, i), asc[sizeof(asc) / sizeof(*asc) - 1 - i]);
+	/* The filter: a name, a hidden owner's name, a nameless uid; root's
+	 * uid 0 is named, and no local socket is nobody's (no "0"). */
+	filter_finds_one(f, "NOBO", 1);
+	filter_finds_one(f, "long-name", 4);
+	filter_finds_one(f, "2000", 3);
+	filter_finds_one(f, "root", 8);
+	/* Without a table: every uid a number. */
+	f->src.users = NULL;
+	f->v.filter[0] = '\0';
+	view_sort_reverse(&f->v);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(row_id(f, 0), 2);
+	assert_int_equal(row_id(f, 1), 8);     /* uid 0 */
+	assert_int_equal(row_id(f, 2), 7);     /* uid 1 */
+	assert_int_equal(row_id(f, 7), 1);     /* uid 65534 */
+}
+
+/* 80 columns fit the flows tab as it starts (no SOURCE, SPORT): the
+ * flex columns at their minimum, the others at their width. */
+static void test_flows_fit_80(void **state)
+{
+	struct view v;
+	size_t n;
+	const struct view_col *c = view_cols(VIEW_FLOWS, &n);
+	int used = -1;
+
+	(void)state;
+	view_init(&v, 0);
+	for (size_t i = 0; i < n; i++)
+		if (view_col_visible(&v, VIEW_FLOWS, (int)i))
+			used += (c[i].flex ? c[i].min : c[i].width) + 1;
+	assert_true(used <= 80);
+	assert_true(view_col_visible(&v, VIEW_FLOWS, FC_USER));
+	view_free(&v);
 }
 
 static void test_active_only(void **state)
@@ -741,6 +854,8 @@ int main(void)
 		cmocka_unit_test(test_ip4_tables),
 		cmocka_unit_test(test_fmt_numbers),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_column, setup, teardown),
+		cmocka_unit_test(test_flows_fit_80),
 		cmocka_unit_test_setup_teardown(test_active_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deselected_hidden_at_once, setup, teardown),
