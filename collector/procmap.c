@@ -22,6 +22,10 @@
 /* Exact asks (procmap_ask) per second, and in a burst: far more than the
  * issue's 1,000 new flows a second, yet a flood of new flows can't keep
  * the collector asking and walking /proc all the time. */
+/* A walk for new flows probes the pids handed out since the walk before
+ * one by one, up to this many (more: it lists /proc instead), then the
+ * young ones: probed before, alive, no known socket yet. */
+#define PM_PROBE_MAX 4096
 #define PM_ASK_RATE 5000.0
 #define PM_ASK_BURST 1000.0
 #define PM_HIDDEN_KEEP 2        /* periodic refreshes a hidden flow may go unseen */
@@ -938,8 +942,9 @@ static int pm_fd_known(struct procmap *m, uint32_t ref, uint32_t fd)
 }
 
 /* Read every descriptor link of pid (in a fast walk, those not known to
- * hold a live socket of its own) and claim the sockets. */
-static void pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
+ * hold a live socket of its own) and claim the sockets. -1 when pid is
+ * gone (or a kernel thread). */
+static int pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
 {
 	struct pm_walker w = { .pid = pid };
 	struct pm_dir d = { .buf = m->dirbuf[1] };
@@ -951,7 +956,7 @@ static void pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
 	snprintf(path, sizeof(path), "%u/fd", pid);
 	d.fd = openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (d.fd < 0)
-		return;         /* gone, or a kernel thread */
+		return -1;      /* gone, or a kernel thread */
 	while (!w.gone && (name = pm_dir_next(&d))) {
 		ssize_t n;
 		uint32_t ino;
@@ -970,6 +975,7 @@ static void pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
 			pm_fd_note(m, w.ref, fd, ino);
 	}
 	close(d.fd);
+	return 0;
 }
 
 /* Processes that own sockets already open most of the new ones: walk
@@ -986,18 +992,28 @@ static void pm_walk_owners(struct procmap *m, int fast)
 	}
 }
 
-/* The last pid the kernel handed out in this pid namespace, 0 when it
- * can't be read. */
-static uint32_t pm_last_pid(struct procmap *m)
+/* A number in a file under /proc, 0 when it can't be read. */
+static uint32_t pm_read_u32(struct procmap *m, const char *path)
 {
 	char buf[16];
-	ssize_t n = pm_read_file(m->root_fd, "sys/kernel/ns_last_pid", buf,
-				 sizeof(buf) - 1);
+	ssize_t n = pm_read_file(m->root_fd, path, buf, sizeof(buf) - 1);
 
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
 	return (uint32_t)strtoul(buf, NULL, 10);
+}
+
+/* The last pid the kernel handed out in this pid namespace, and the pid
+ * numbers' bound; 0 when not known. */
+static uint32_t pm_last_pid(struct procmap *m)
+{
+	return pm_read_u32(m, "sys/kernel/ns_last_pid");
+}
+
+static uint32_t pm_pid_max(struct procmap *m)
+{
+	return pm_read_u32(m, "sys/kernel/pid_max");
 }
 
 /* How long ago pid was handed out, in pids, with last the newest: pids
@@ -1053,8 +1069,10 @@ static ssize_t pm_list_pids(struct procmap *m, uint32_t since)
 		m->pidlist[n++] = pid;
 	}
 	close(d.fd);
-	if (!since)
-		m->pid_last = last;
+	if (!since) {
+		m->pid_last = m->probe_last = last;
+		m->nyoung = 0;
+	}
 	qsort_r(m->pidlist, n, sizeof(*m->pidlist), pm_pid_cmp_newest, &last);
 	return (ssize_t)n;
 }
@@ -1395,19 +1413,84 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec)
 	return a == 1 || b == 1;
 }
 
+/* The pids handed out after since up to last, newest first, into
+ * m->pidlist, then the young ones; -1 when out of memory. pid_max wraps
+ * the numbers (pids below 300 are not handed out again, and no harm to
+ * try). */
+static ssize_t pm_probe_list(struct procmap *m, uint32_t since, uint32_t last,
+			     uint32_t span)
+{
+	size_t n = 0, need = (size_t)span + m->nyoung;
+	uint32_t p = last;
+
+	if (need > m->pidlist_cap) {
+		uint32_t *v = realloc(m->pidlist, need * sizeof(*v));
+
+		if (!v)
+			return -1;
+		m->pidlist = v;
+		m->pidlist_cap = need;
+	}
+	for (; p != since && n < span; p = p > 1 ? p - 1 : m->pid_max - 1)
+		m->pidlist[n++] = p;
+	/* Young ones were probed before: all older than the range. */
+	for (size_t i = 0; i < m->nyoung; i++)
+		m->pidlist[n++] = m->young[i];
+	return (ssize_t)n;
+}
+
+/* Keep pid among the young: alive, no known socket yet. The oldest go
+ * first when the list is full (the next full walk sees them). */
+static void pm_young_keep(uint32_t *young, size_t *n, uint32_t pid)
+{
+	if (*n < PM_YOUNG_MAX)
+		young[(*n)++] = pid;
+}
+
 void procmap_walk_pending(struct procmap *m)
 {
-	ssize_t n;
+	uint32_t last, span, ref, young[PM_YOUNG_MAX];
+	size_t ny = 0;
+	ssize_t n, i;
 
 	if (!m->pending)
 		return;
 	/* flowtop's own first: its flows must not leak. */
 	if (m->hidden_pid)
 		pm_walk_pid(m, m->hidden_pid, 1);
-	if (!m->pending || (n = pm_list_pids(m, m->pid_last)) < 0)
+	if (!m->pending)
 		return;
-	for (ssize_t i = 0; i < n && m->pending; i++)
-		pm_walk_pid(m, m->pidlist[i], 1);
+	last = pm_last_pid(m);
+	span = m->pid_max ? (last + m->pid_max - m->probe_last) % m->pid_max : 0;
+	if (!last || !m->pid_max || !m->probe_last || span > PM_PROBE_MAX) {
+		/* Too many to probe one by one: the listing, since the
+		 * last full walk. */
+		if ((n = pm_list_pids(m, m->pid_last)) < 0)
+			return;
+		for (i = 0; i < n && m->pending; i++)
+			pm_walk_pid(m, m->pidlist[i], 1);
+		m->probe_last = last;
+		m->nyoung = 0;
+		return;
+	}
+	if ((n = pm_probe_list(m, m->probe_last, last, span)) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		uint32_t pid = m->pidlist[i];
+
+		if (!m->pending) {
+			pm_young_keep(young, &ny, pid);  /* not looked at */
+			continue;
+		}
+		if (pid == m->hidden_pid || pm_map_get(&m->pids, pid, &ref) ||
+		    pm_walk_pid(m, pid, 1) < 0)
+			continue;
+		if (!pm_map_get(&m->pids, pid, &ref))
+			pm_young_keep(young, &ny, pid);
+	}
+	memcpy(m->young, young, ny * sizeof(*young));
+	m->nyoung = ny;
+	m->probe_last = last;
 }
 
 int procmap_pending(const struct procmap *m)
@@ -1578,6 +1661,7 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 	m->refresh_budget = (struct pm_bucket){ PM_BURST, clock_mono_ns() };
 	m->ask_budget = (struct pm_bucket){ PM_ASK_BURST, clock_mono_ns() };
 	procmap_set_viewer(m, (uint32_t)getuid(), (uint32_t)getgid());
+	m->pid_max = pm_pid_max(m);
 	if (netlink && pm_src_open(m, err, errlen) < 0) {
 		procmap_close(m);
 		return NULL;

@@ -35,9 +35,7 @@
  * family) and walks /proc only when the dump shows an inode it has not
  * seen before. A new flow between dumps costs one sock_diag request for
  * its exact tuple (procmap_ask, at most 5,000 a second) and a share of
- * one walk per batch of events; a walk goes through the known owners
- * first, then the other processes newest (highest pid) first, and stops
- * when every socket it looks for is found. The cache (inode -> owner) survives across refreshes; an
+ * one short walk per batch of events (procmap_walk_pending). The cache (inode -> owner) survives across refreshes; an
  * entry goes when its socket leaves the dump. A periodic refresh also
  * rereads /proc/PID/stat of each owner once, so an exited process or a
  * reused PID (other start time) is noticed and its sockets looked up again.
@@ -128,11 +126,13 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec);
 int procmap_ask(struct procmap *m, const struct flow_wire *rec);
 
 /* Look for the owners of the sockets procmap_ask added, in one short walk
- * of /proc: flowtop's own processes, then the processes started since the
- * last full walk (pids handed out after the last it saw), newest first, only
- * reading the descriptors not known to hold a live socket. A new socket
- * of another process stays pending: procmap_pending() says so, and the
- * next procmap_refresh(PROCMAP_PERIODIC) finds it. */
+ * of /proc: flowtop's own processes, then the pids handed out since the
+ * walk before (ns_last_pid; pid_max wraps), newest first, then the young
+ * ones (probed before, alive, no known socket); past PM_PROBE_MAX new
+ * pids, the processes started since the last full walk, from a listing
+ * of /proc. A new socket of another process stays pending:
+ * procmap_pending() says so, and the next procmap_refresh(PROCMAP_PERIODIC)
+ * finds it. */
 void procmap_walk_pending(struct procmap *m);
 int procmap_pending(const struct procmap *m);
 

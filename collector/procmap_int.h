@@ -67,6 +67,8 @@ struct pm_map {
 	uint32_t cap, n;        /* cap is 0 or a power of two */
 };
 
+#define PM_YOUNG_MAX 1024
+
 /* A token bucket. */
 struct pm_bucket {
 	double tokens;
@@ -108,6 +110,11 @@ struct procmap {
 	char *dirbuf[2];        /* getdents64: /proc and one /proc/PID/fd */
 	uint32_t *pidlist;      /* a walk's pids, newest first */
 	uint32_t pid_last;      /* ns_last_pid at the last full walk */
+	uint32_t probe_last;    /* ... at the last walk of any kind */
+	uint32_t pid_max;       /* /proc/sys/kernel/pid_max, 0: not known */
+	uint32_t young[PM_YOUNG_MAX]; /* probed since the last full walk:
+				       * alive, no known socket */
+	size_t nyoung;
 	size_t pidlist_cap;
 	uint64_t asked;         /* exact tuples asked (procmap_ask) */
 	/* what the ui is to be told of owners (procmap_owner.c) */

@@ -35,6 +35,7 @@ static void stream_settle(struct stream *s)
 {
 	size_t i, out = 0;
 
+	s->settle_due_ms = 0;
 	if (!s->ndeferred)
 		return;
 	procmap_walk_pending(s->pm);
@@ -233,6 +234,17 @@ int stream_dump(struct stream *s, uint32_t kind)
 	return 0;
 }
 
+uint64_t stream_settle_due(const struct stream *s)
+{
+	return s->settle_due_ms;
+}
+
+int stream_release(struct stream *s)
+{
+	s->err[0] = 0;
+	return stream_flush(s);
+}
+
 int stream_events(struct stream *s)
 {
 	char err[200];
@@ -244,6 +256,13 @@ int stream_events(struct stream *s)
 		if (!s->err[0])
 			snprintf(s->err, sizeof(s->err), "%s", err);
 		return -1;
+	}
+	/* Held a moment for more of a burst, unless the kernel dropped
+	 * events (the dump below sends it first). */
+	if (r != 1 && s->ndeferred) {
+		if (!s->settle_due_ms)
+			s->settle_due_ms = clock_mono_ms() + STREAM_SETTLE_MS;
+		return 0;
 	}
 	if (stream_flush(s) < 0)
 		return -1;

@@ -42,6 +42,7 @@ struct stream {
 	/* batch[i]'s owner is looked for when the batch is sent */
 	uint8_t deferred[STREAM_BATCH];
 	size_t ndeferred;
+	uint64_t settle_due_ms;  /* CLOCK_MONOTONIC ms the held batch goes */
 	char err[256];           /* why the last call failed */
 };
 
@@ -65,8 +66,15 @@ int stream_hello(struct stream *s, uint32_t interval_ms);
 #define STREAM_SOCKETS_MAX_AGE_MS 5000
 int stream_dump(struct stream *s, uint32_t kind);
 
-/* Forward queued events; on ENOBUFS resynchronise with a dump. */
+/* Forward queued events; on ENOBUFS resynchronise with a dump. New flows
+ * whose sockets were asked of the kernel hold the batch for up to
+ * STREAM_SETTLE_MS, so that a burst of them costs one walk of /proc:
+ * stream_settle_due() says until when (0: nothing held), and
+ * stream_release() sends the batch then. 0 or -1 (err set). */
+#define STREAM_SETTLE_MS 3
 int stream_events(struct stream *s);
+uint64_t stream_settle_due(const struct stream *s);
+int stream_release(struct stream *s);
 
 /* Apply one validated message from the ui: a new selection takes effect
  * for events at once and for dumps at the next periodic one (it makes no

@@ -188,7 +188,12 @@ void run_supervise(struct run *r)
 			{ .fd = r->ui_chan->fd, .events = POLLIN },
 		};
 		uint64_t now = clock_mono_ms(), next = r->next_dump;
-		int timeout = !r->synced ? -1 : next > now ? (int)(next - now) : 0;
+		uint64_t held = stream_settle_due(r->stream);
+		int timeout;
+
+		if (held && held < next)
+			next = held;
+		timeout = !r->synced ? -1 : next > now ? (int)(next - now) : 0;
 
 		sup_relay_fds(r, p + 3);
 		if (poll(p, ARRAY_LEN(p), timeout) < 0 && errno != EINTR) {
@@ -202,6 +207,10 @@ void run_supervise(struct run *r)
 			sup_from_ui(r);
 		if (r->stop == STOP_NONE && p[1].revents && r->ui_chan->fd >= 0)
 			sup_collect(r, 0);
+		held = stream_settle_due(r->stream);
+		if (r->stop == STOP_NONE && held && clock_mono_ms() >= held &&
+		    r->ui_chan->fd >= 0 && stream_release(r->stream) < 0)
+			sup_send_failed(r, r->stream->err);
 		if (r->stop == STOP_NONE && r->synced &&
 		    clock_mono_ms() >= r->next_dump && r->ui_chan->fd >= 0) {
 			uint64_t start = clock_mono_ms();
