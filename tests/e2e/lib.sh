@@ -87,6 +87,35 @@ show_file() {
 
 # ---------------------------------------------------------------- cleanup
 
+# cg_make UNIT: a cgroup v2 directory of our own, fte2e.slice/UNIT under
+# the cgroup2 mount, as systemd would make for a unit: its path in CG_DIR,
+# or CG_DIR empty and the reason in CG_WHY (status 1). Removed at the end
+# of the test (not in $(...): the list of what to remove is this shell's).
+# A process joins it by writing its pid to cgroup.procs (in_cgroup),
+# before ip netns exec, which mounts the namespace's own /sys.
+E2E_CGROUPS=()
+cg_make() {
+	local root
+	CG_DIR='' CG_WHY=''
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+	if [ -z "$root" ]; then
+		CG_WHY="no cgroup2 mount"
+		return 1
+	fi
+	[ -d "$root/fte2e.slice" ] || E2E_CGROUPS+=("$root/fte2e.slice")
+	if ! CG_WHY=$(mkdir -p "$root/fte2e.slice/$1" 2>&1); then
+		return 1
+	fi
+	E2E_CGROUPS=("$root/fte2e.slice/$1" "${E2E_CGROUPS[@]}")
+	CG_DIR=$root/fte2e.slice/$1
+}
+
+# in_cgroup DIR CMD...: CMD with its pid in cgroup DIR ("": as it is).
+in_cgroup() {
+	sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 1
+		shift; exec "$@"' sh "$@"
+}
+
 e2e_cleanup() {
 	local pid ns left=0 p
 	for pid in "${E2E_PIDS[@]}"; do
@@ -106,6 +135,11 @@ e2e_cleanup() {
 		for p in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -KILL "$p" 2>/dev/null
 		done
+	done
+	# The cgroup directories made by cg_make, innermost first; empty now
+	# that their processes are gone.
+	for p in "${E2E_CGROUPS[@]}"; do
+		rmdir "$p" 2>/dev/null
 	done
 	for ns in "${E2E_NAMESPACES[@]}"; do
 		# flowtop's sysctl state of that namespace (named by its inode)

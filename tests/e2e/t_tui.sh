@@ -178,7 +178,13 @@ keys main Escape
 gone "Esc clears the filter" main " 1/[0-9]+ flows"
 
 # --- linger ----------------------------------------------------------------------
-owner ftshort 65534 tcp "$S4" 5500 1
+# In a cgroup v2 directory of its own, as a systemd service's would be.
+cg_make flowtop-e2e-short.service ||
+	skip "the short flow's unit" "no cgroup2 directory can be made: $CG_WHY"
+CG=$CG_DIR
+bg ftshort in_cgroup "$CG" ip netns exec "$NS_CLIENT" setpriv --reuid=65534 --regid=65534 \
+	--clear-groups "$OWN_DIR/ftshort" "$OWN_DIR/traffic.py" client \
+	--proto tcp --addr "$S4" --port 5500 --duration 1 --interval 0.2
 seen "a short flow shows while open" main "ftshort +tcp4 +(ESTABLISHED|SYN_SENT)"
 # It would sit in TIME_WAIT for two minutes: end it as the kernel would.
 wait_for 5 shows main "ftshort +tcp4 +TIME_WAIT" >/dev/null
@@ -201,6 +207,7 @@ seen "its details: process ftshort (exited)" main "process +ftshort, pid [0-9]+ 
 seen "its details: user nobody" main "user +nobody \(uid 65534\)"
 seen "its details: the command line captured when it was found" main "command +.*traffic\.py client .*--port 5500"
 seen "its details: the executable" main "executable +/.*python"
+[ -n "$CG" ] && seen "its details: unit flowtop-e2e-short.service" main "unit +flowtop-e2e-short\.service"
 keys main Escape Escape
 in_client conntrack -D -p tcp --dport 5500 >/dev/null 2>&1
 seen "once the kernel drops it, it stays, marked closed" main "ftshort +tcp4 +closed"
