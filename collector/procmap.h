@@ -137,8 +137,8 @@ void procmap_walk_pending(struct procmap *m);
 int procmap_pending(const struct procmap *m);
 
 /* What the ui is to be told of owners since the last call, before the
- * flows that name them go out: the owners found gone, then those found
- * (procmap_owner.c: each visible owner once, read when first found).
+ * flows that name them go out: the owners found (procmap_owner.c: each
+ * visible owner once, read when first found), then those found gone.
  * Either callback's -1 ends the call with -1; the queues are emptied
  * regardless. */
 struct msg_owner;

@@ -188,11 +188,14 @@ int procmap_news(struct procmap *m, procmap_gone_fn gone,
 {
 	int rc = 0;
 
-	if (m->ngone && gone(ctx, m->gone, m->ngone) < 0)
-		rc = -1;
+	/* Found first: a process found and gone since the last call is then
+	 * marked, and a gone one's pid taken since is not (its start
+	 * differs). */
 	for (size_t i = 0; rc == 0 && i < m->nnews; i++)
 		if (owner(ctx, &m->news[i]) < 0)
 			rc = -1;
+	if (rc == 0 && m->ngone && gone(ctx, m->gone, m->ngone) < 0)
+		rc = -1;
 	m->ngone = 0;
 	m->nnews = 0;
 	return rc;

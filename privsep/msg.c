@@ -295,6 +295,10 @@ static int msg_field_ok(const char *f, size_t len, int printable)
 	return 1;
 }
 
+/* Field f of the struct msg_owner at p (maybe unaligned): where, how long. */
+#define OWNER_FIELD(p, f) (p) + offsetof(struct msg_owner, f), \
+	sizeof(((struct msg_owner *)0)->f)
+
 static int msg_check_owner(const struct msg *m, const char **why)
 {
 	const char *p0 = m->payload;
@@ -305,13 +309,10 @@ static int msg_check_owner(const struct msg *m, const char **why)
 		*why = "pid out of range";
 		return -1;
 	}
-#define OWNER_FIELD(f) p0 + offsetof(struct msg_owner, f), \
-	sizeof(((struct msg_owner *)0)->f)
-	if (!msg_field_ok(OWNER_FIELD(comm), 0) ||
-	    !msg_field_ok(OWNER_FIELD(cmdline), 1) ||
-	    !msg_field_ok(OWNER_FIELD(exe), 0) ||
-	    !msg_field_ok(OWNER_FIELD(cgroup), 0)) {
-#undef OWNER_FIELD
+	if (!msg_field_ok(OWNER_FIELD(p0, comm), 0) ||
+	    !msg_field_ok(OWNER_FIELD(p0, cmdline), 1) ||
+	    !msg_field_ok(OWNER_FIELD(p0, exe), 0) ||
+	    !msg_field_ok(OWNER_FIELD(p0, cgroup), 0)) {
 		*why = "owner text not terminated, or a control byte in the "
 			"command line";
 		return -1;

@@ -10,6 +10,7 @@
 struct owners {
 	struct ui_owner **slot;
 	size_t cap, n;         /* cap: 0 or a power of two */
+	size_t exited;         /* how many are marked exited */
 	uint32_t mark;
 };
 
@@ -31,8 +32,9 @@ static size_t ow_find(const struct owners *t, uint32_t pid)
 	return SIZE_MAX;
 }
 
-static void ow_free_one(struct ui_owner *o)
+static void ow_free_one(struct owners *t, struct ui_owner *o)
 {
+	t->exited -= o->exited != 0;
 	free(o->cmdline);
 	free(o->exe);
 	free(o->cgroup);
@@ -70,7 +72,7 @@ static void ow_del_at(struct owners *t, size_t i)
 {
 	size_t mask = t->cap - 1, j = i;
 
-	ow_free_one(t->slot[i]);
+	ow_free_one(t, t->slot[i]);
 	t->slot[i] = NULL;
 	t->n--;
 	for (;;) {
@@ -101,7 +103,7 @@ void owners_free(struct owners *t)
 		return;
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->slot[i])
-			ow_free_one(t->slot[i]);
+			ow_free_one(t, t->slot[i]);
 	free(t->slot);
 	free(t);
 }
@@ -128,7 +130,7 @@ int owners_put(struct owners *t, const struct msg_owner *m)
 	o->exe = ow_dup(m->exe, sizeof(m->exe));
 	o->cgroup = ow_dup(m->cgroup, sizeof(m->cgroup));
 	if (!o->cmdline || !o->exe || !o->cgroup) {
-		ow_free_one(o);
+		ow_free_one(t, o);
 		return -1;
 	}
 	if (cgroup_parse(&ci, o->cgroup, strlen(o->cgroup)) == 0) {
@@ -136,12 +138,12 @@ int owners_put(struct owners *t, const struct msg_owner *m)
 		cgroup_container_text(&ci, o->container, sizeof(o->container));
 	}
 	if ((i = ow_find(t, m->pid)) != SIZE_MAX) {
-		ow_free_one(t->slot[i]);
+		ow_free_one(t, t->slot[i]);
 		t->slot[i] = o;
 		return 0;
 	}
 	if ((t->n + 1) * 4 > t->cap * 3 && ow_grow(t) < 0) {
-		ow_free_one(o);
+		ow_free_one(t, o);
 		return -1;
 	}
 	for (i = ow_home(t, o->pid); t->slot[i]; i = (i + 1) & (t->cap - 1))
@@ -155,8 +157,11 @@ void owners_gone(struct owners *t, uint32_t pid, uint64_t start)
 {
 	size_t i = ow_find(t, pid);
 
-	if (i != SIZE_MAX && t->slot[i]->start == start)
+	if (i != SIZE_MAX && t->slot[i]->start == start &&
+	    !t->slot[i]->exited) {
 		t->slot[i]->exited = 1;
+		t->exited++;
+	}
 }
 
 const struct ui_owner *owners_get(const struct owners *t, uint32_t pid)
@@ -196,4 +201,9 @@ void owners_sweep_end(struct owners *t)
 size_t owners_count(const struct owners *t)
 {
 	return t->n;
+}
+
+size_t owners_exited(const struct owners *t)
+{
+	return t->exited;
 }

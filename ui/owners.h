@@ -53,5 +53,7 @@ void owners_keep(struct owners *t, uint32_t pid);
 void owners_sweep_end(struct owners *t);
 
 size_t owners_count(const struct owners *t);
+/* How many of them have exited (a sweep has nothing to do when none). */
+size_t owners_exited(const struct owners *t);
 
 #endif

@@ -110,6 +110,8 @@ static void ui_owners_sweep(struct ui *u)
 {
 	const struct flow_entry *e;
 
+	if (!owners_exited(u->owners))
+		return;
 	owners_sweep_begin(u->owners);
 	for (size_t i = 0; (e = flow_table_at(u->table, i)); i++)
 		if (e->w.pid)
