@@ -18,6 +18,7 @@ static const struct key_def keys[] = {
 	{ { KEY_LEFT, 'h' }, "Left, h", "scroll columns left", KA_LEFT },
 	{ { KEY_RIGHT, 'l' }, "Right, l", "scroll columns right", KA_RIGHT },
 	{ { '\t' }, "Tab", "flows, processes, countries", KA_TAB },
+	{ { 'g' }, "g", "group by pid/user/unit/container", KA_GROUP },
 	{ { '\n', '\r', KEY_ENTER }, "Enter", "details of the selected flow", KA_DETAIL },
 	{ { '<' }, "<", "sort by the column to the left", KA_SORT_PREV },
 	{ { '>' }, ">", "sort by the column to the right", KA_SORT_NEXT },

@@ -24,7 +24,7 @@ static int pa_by_bytes(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static void pa_add(struct proc_agg *p, const struct flow_entry *e)
+void proc_agg_add(struct proc_agg *p, const struct flow_entry *e)
 {
 	p->flows++;
 	p->orig_bytes += e->w.orig_bytes;
@@ -62,7 +62,7 @@ size_t proc_agg_build(const struct flow_table *t, struct proc_agg **out)
 			memcpy(p[np].comm, v[i]->w.comm, sizeof(p[np].comm));
 			np++;
 		}
-		pa_add(&p[np - 1], v[i]);
+		proc_agg_add(&p[np - 1], v[i]);
 	}
 	free(v);
 	qsort(p, np, sizeof(*p), pa_by_bytes);

@@ -22,4 +22,8 @@ struct proc_agg {
  * (size_t)-1 when out of memory. Flows without an owner are not counted. */
 size_t proc_agg_build(const struct flow_table *t, struct proc_agg **out);
 
+/* Add flow e to p's totals (flows, bytes, rates); the processes tab's
+ * other groupings (group_agg.h) sum the same way. */
+void proc_agg_add(struct proc_agg *p, const struct flow_entry *e);
+
 #endif

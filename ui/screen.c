@@ -120,8 +120,20 @@ static const char *const scr_tab_names[VIEW_TABS] = {
 	"Flows", "Processes", "Countries",
 };
 
+/* A tab's name in the header; the processes tab names its grouping
+ * ("Processes by unit") when it is not by process. */
+static void scr_tab_name(char *buf, size_t sz, const struct view *v, int t)
+{
+	if (t == VIEW_PROCS && v->group != GROUP_PROCESS)
+		snprintf(buf, sz, "%s by %s", scr_tab_names[t],
+			 group_by_name(v->group, 0));
+	else
+		snprintf(buf, sz, "%s", scr_tab_names[t]);
+}
+
 static void scr_header(const struct view *v)
 {
+	char name[40];
 	int x;
 
 	move(0, 0);
@@ -131,14 +143,16 @@ static void scr_header(const struct view *v)
 	attroff(A_BOLD);
 	x = COLS;
 	for (int t = VIEW_TABS - 1; t >= 0; t--) {
-		int w = (int)strlen(scr_tab_names[t]) + 2;
+		int w;
 
+		scr_tab_name(name, sizeof(name), v, t);
+		w = (int)strlen(name) + 2;
 		x -= w + 1;
 		if (x < 16)
 			break;
 		if (t == (int)v->tab)
 			attron(A_REVERSE | A_BOLD);
-		mvprintw(0, x, " %s ", scr_tab_names[t]);
+		mvprintw(0, x, " %s ", name);
 		attroff(A_REVERSE | A_BOLD);
 	}
 }
@@ -196,7 +210,7 @@ static void scr_status(const struct view *v, const struct screen_info *si)
 	snprintf(line, sizeof(line), " %zu/%zu %s | %s | %s | DNS %s",
 		 v->nrows, v->total,
 		 v->tab == VIEW_FLOWS ? "flows" : v->tab == VIEW_PROCS ?
-		 "processes" : "countries", sel, geo,
+		 group_by_name(v->group, 1) : "countries", sel, geo,
 		 si->dns_on ? "on" : "off");
 	if (si->cadence_ms && si->cadence_ms != si->interval_ms)
 		scr_append(line, sizeof(line), " | refresh %.1f s (dump %.1f s)",
@@ -239,8 +253,11 @@ static void scr_footer(const struct view *v, const struct screen_info *si)
 	} else {
 		line[0] = 0;
 	}
+	/* The details are the flows tab's; the grouping the processes tab's. */
 	strncat(line, "q Quit  ? Help  Tab View  / Filter  < > Sort  "
-		"r Reverse  p Pause  Enter Details", sizeof(line) - strlen(line) - 1);
+		"r Reverse  p Pause  ", sizeof(line) - strlen(line) - 1);
+	strncat(line, v->tab == VIEW_PROCS ? "g Group" : "Enter Details",
+		sizeof(line) - strlen(line) - 1);
 	scr_cell(LINES - 1, 0, COLS, line, 0, A_REVERSE, NULL);
 }
 

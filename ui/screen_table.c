@@ -364,6 +364,20 @@ static void scr_proc_cell(char *buf, size_t sz, int col,
 	}
 }
 
+/* A grouped row's cell: the label in its naming column (a unit cut in
+ * the middle, to keep the sub-unit's end), the totals as by process. */
+static void scr_group_cell(char *buf, size_t sz, int col,
+			   const struct group_agg *g, int bits, int *flags)
+{
+	if (col >= PC_FLOWS) {
+		scr_proc_cell(buf, sz, col, &g->sum, bits);
+		return;
+	}
+	if (col == PC_UNIT)
+		*flags |= CELL_MID;
+	snprintf(buf, sz, "%s", g->label);
+}
+
 static void scr_country_cell(char *buf, size_t sz, int col,
 			     const struct country_agg *c, int bits)
 {
@@ -393,17 +407,27 @@ static void scr_agg_row(struct view *v, const struct screen_info *si,
 	const struct view_col *c = view_cols(v->tab, &n);
 	uint32_t ref = view_row_at(v, i)->ref;
 
+	int groups = v->tab == VIEW_PROCS && v->group != GROUP_PROCESS;
+
+	/* Every key that changes the grouping rebuilds the rows before a
+	 * draw; should a row still point past its array, it is left blank. */
+	if (ref >= (v->tab != VIEW_PROCS ? v->ncountries :
+		    groups ? v->ngroups : v->nprocs))
+		return;
 	for (int k = 0; k < l->n; k++) {
 		char buf[CELL_MAX];
+		int flags = c[l->col[k]].right ? CELL_RIGHT : 0;
 
-		if (v->tab == VIEW_PROCS)
+		if (groups)
+			scr_group_cell(buf, sizeof(buf), l->col[k],
+				       &v->groups[ref], si->bits, &flags);
+		else if (v->tab == VIEW_PROCS)
 			scr_proc_cell(buf, sizeof(buf), l->col[k],
 				      &v->procs[ref], si->bits);
 		else
 			scr_country_cell(buf, sizeof(buf), l->col[k],
 					 &v->countries[ref], si->bits);
-		scr_cell(y, l->x[k], l->w[k], buf,
-			 c[l->col[k]].right ? CELL_RIGHT : 0, base, v->filter);
+		scr_cell(y, l->x[k], l->w[k], buf, flags, base, v->filter);
 	}
 }
 

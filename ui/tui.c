@@ -172,6 +172,10 @@ static int tui_action(struct tui *t, enum key_action a)
 		t->v.tab = (enum view_tab)((t->v.tab + 1) % VIEW_TABS);
 		t->rebuild_now = 1;
 		break;
+	case KA_GROUP:
+		view_group_key(&t->v);
+		t->rebuild_now = 1;
+		break;
 	case KA_DETAIL:
 		t->si.detail = !t->si.detail;
 		t->asked_pid = 0;   /* ask again: the pid may be another's now */

@@ -21,6 +21,7 @@ void view_free(struct view *v)
 	free(v->rows);
 	free(v->frozen);
 	free(v->procs);
+	free(v->groups);
 	free(v->countries);
 	vs_free(&v->ord);
 	free(v->vf);
@@ -160,20 +161,30 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	return 0;
 }
 
+/* The n rows an aggregate built (n is (size_t)-1 when it ran out of
+ * memory, rows then NULL): room for them and the filter compiled, or -1
+ * with rows freed. */
+static int vw_agg_start(struct view *v, size_t n, void *rows)
+{
+	if (n == (size_t)-1 || vw_reserve(v, n) < 0) {
+		free(rows);
+		return -1;
+	}
+	v->total = n;
+	vf_compile(v->vf, v->filter);
+	return 0;
+}
+
 static int vw_build_procs(struct view *v, const struct view_src *src)
 {
 	struct proc_agg *p;
 	size_t n = proc_agg_build(src->table, &p);
 
-	if (n == (size_t)-1 || vw_reserve(v, n) < 0) {
-		if (n != (size_t)-1)
-			free(p);
+	if (vw_agg_start(v, n, p) < 0)
 		return -1;
-	}
 	free(v->procs);
 	v->procs = p;
-	v->nprocs = v->total = n;
-	vf_compile(v->vf, v->filter);
+	v->nprocs = n;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t flags = 0;
 		const char *s;
@@ -189,21 +200,44 @@ static int vw_build_procs(struct view *v, const struct view_src *src)
 	return 0;
 }
 
+static int vw_build_groups(struct view *v, const struct view_src *src)
+{
+	struct group_agg *g;
+	size_t n = group_agg_build(src->table, src->owners, src->users,
+				   v->group, &g);
+
+	if (vw_agg_start(v, n, g) < 0)
+		return -1;
+	free(v->groups);
+	v->groups = g;
+	v->ngroups = n;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t flags = 0;
+		const char *s;
+		uint64_t k;
+
+		if (v->active_only &&
+		    !(g[i].sum.orig_rate + g[i].sum.reply_rate > 0))
+			continue;
+		if (v->filter[0] && !vf_group(v->vf, v->group, &g[i]))
+			continue;
+		k = vk_group(&g[i], v->ts[VIEW_PROCS].sort_col, &s, &flags);
+		vw_add(v, k, g[i].ident, s, (uint32_t)i, flags);
+	}
+	return 0;
+}
+
 static int vw_build_countries(struct view *v, const struct view_src *src)
 {
 	struct country_agg *c;
 	size_t n = country_agg_build(src->table, src->annot, src->ctx, &c);
 
-	if (n == (size_t)-1 || vw_reserve(v, n) < 0) {
-		if (n != (size_t)-1)
-			free(c);
+	if (vw_agg_start(v, n, c) < 0)
 		return -1;
-	}
 	free(v->countries);
 	v->countries = c;
-	v->ncountries = v->total = n;
+	v->ncountries = n;
 	v->have_asn = 0;
-	vf_compile(v->vf, v->filter);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t flags = 0;
 		const char *s;
@@ -263,7 +297,9 @@ int view_rebuild(struct view *v, const struct view_src *src)
 	v->k_and = UINT64_MAX;
 	v->id_and = UINT32_MAX;
 	v->ord.any_long = 0;
-	if (v->tab == VIEW_PROCS)
+	if (v->tab == VIEW_PROCS && v->group != GROUP_PROCESS)
+		r = vw_build_groups(v, src);
+	else if (v->tab == VIEW_PROCS)
 		r = vw_build_procs(v, src);
 	else if (v->tab == VIEW_COUNTRIES)
 		r = vw_build_countries(v, src);
@@ -426,4 +462,20 @@ void view_sort_step(struct view *v, int dir)
 void view_sort_reverse(struct view *v)
 {
 	v->ts[v->tab].reverse ^= 1;
+}
+
+void view_group_key(struct view *v)
+{
+	struct view_tabstate *t = &v->ts[VIEW_PROCS];
+
+	if (v->tab != VIEW_PROCS) {
+		v->tab = VIEW_PROCS;
+		return;
+	}
+	if (t->sort_col == view_group_col(v->group) || t->sort_col == PC_PID)
+		t->sort_col = view_group_col((v->group + 1) % GROUP_BY_COUNT);
+	v->group = (enum group_by)((v->group + 1) % GROUP_BY_COUNT);
+	t->have_sel = 0;
+	t->sel = t->top = 0;
+	t->hscroll = 0;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "ui/country_agg.h"
 #include "ui/flow_table.h"
+#include "ui/group_agg.h"
 #include "ui/linger.h"
 #include "ui/print.h"
 #include "ui/proc_agg.h"
@@ -28,10 +29,12 @@ enum flow_col {
 	FC_PID, FC_USER, FC_PROC, FC_PROTO, FC_STATE, FC_AGE, FC_SRC,
 	FC_SPORT, FC_DST, FC_DPORT, FC_GEO, FC_BYTES, FC_RATE, FC_COUNT
 };
-/* Columns of the processes tab. */
+/* Columns of the processes tab: the first ones name the row, as it is
+ * grouped (PID and PROCESS, USER, UNIT or CONTAINER: only those of the
+ * grouping are visible), the totals follow. */
 enum proc_col {
-	PC_PID, PC_PROC, PC_FLOWS, PC_SENT, PC_RECV, PC_SENT_RATE,
-	PC_RECV_RATE, PC_COUNT
+	PC_PID, PC_PROC, PC_USER, PC_UNIT, PC_CONTAINER, PC_FLOWS, PC_SENT,
+	PC_RECV, PC_SENT_RATE, PC_RECV_RATE, PC_COUNT
 };
 /* Columns of the countries tab. */
 enum country_col {
@@ -63,7 +66,8 @@ enum {
 };
 
 struct view_row {
-	uint64_t ident;         /* flow: id << 32 | tuple hash; pid; country key */
+	uint64_t ident;         /* flow: id << 32 | tuple hash; pid, or a
+				 * group's ident; country key */
 	const char *s;          /* string key in full, or NULL */
 	uint32_t ref;           /* table/linger/frozen/aggregate index */
 	uint32_t flags;
@@ -124,8 +128,11 @@ struct view {
 	size_t total;           /* rows of the tab before filter and "active" */
 	struct flow_entry *frozen;   /* paused flows tab: copies */
 	size_t nfrozen;
-	struct proc_agg *procs;
+	enum group_by group;    /* what a row of the processes tab is */
+	struct proc_agg *procs; /* its rows by process */
 	size_t nprocs;
+	struct group_agg *groups;   /* its rows grouped otherwise */
+	size_t ngroups;
 	struct country_agg *countries;
 	size_t ncountries;
 	struct view_order ord;
@@ -168,7 +175,15 @@ void view_scroll(struct view *v, size_t page);
 /* Sort column: the next/previous visible one (dir +1/-1), or reverse. */
 void view_sort_step(struct view *v, int dir);
 void view_sort_reverse(struct view *v);
+
+/* The `g` key: on the processes tab, group its rows by the next of
+ * process, user, unit, container (and round); on another tab, show the
+ * processes tab as it is grouped. The selection starts afresh, a sort
+ * by the naming column moves to the new naming column. Rebuild after. */
+void view_group_key(struct view *v);
 int view_col_visible(const struct view *v, enum view_tab tab, int col);
+/* The processes tab's column that names a row grouped by `by`. */
+int view_group_col(enum group_by by);
 
 /* Case-insensitive substring search of the filter in s (s may be NULL);
  * position or -1. Also what the renderer highlights. */

@@ -10,7 +10,9 @@
  * DESTINATION, PORT, GEO, BYTES, rate): the flex columns at their
  * minimum, the others at their width, one space between. USER is where
  * top has it, after PID; the socket's user, named from the passwd
- * database (ui/users.h), else its uid. */
+ * database (ui/users.h), else its uid. The processes tab shows the naming
+ * columns of its grouping only: PID and PROCESS, or USER, UNIT, CONTAINER
+ * (view_col_visible); a unit with its sub-unit is cut in the middle. */
 #include "ui/view.h"
 
 _Static_assert(FC_COUNT <= VIEW_MAX_COLS && PC_COUNT <= VIEW_MAX_COLS &&
@@ -35,6 +37,9 @@ static const struct view_col flow_cols[FC_COUNT] = {
 static const struct view_col proc_cols[PC_COUNT] = {
 	[PC_PID]       = { "PID",       7,  7, 0, 0, 1 },
 	[PC_PROC]      = { "PROCESS",  16,  8, 1, 0, 0 },
+	[PC_USER]      = { "USER",     16,  8, 1, 0, 0 },
+	[PC_UNIT]      = { "UNIT",     24,  9, 1, 0, 0 },
+	[PC_CONTAINER] = { "CONTAINER", 23, 10, 1, 0, 0 },
 	[PC_FLOWS]     = { "FLOWS",     7,  7, 0, 1, 1 },
 	[PC_SENT]      = { "SENT",      9,  9, 0, 1, 1 },
 	[PC_RECV]      = { "RECEIVED",  9,  9, 0, 1, 1 },
@@ -68,8 +73,22 @@ const struct view_col *view_cols(enum view_tab tab, size_t *n)
 	}
 }
 
+/* The processes tab's column naming its rows in grouping by. */
+int view_group_col(enum group_by by)
+{
+	switch (by) {
+	case GROUP_USER: return PC_USER;
+	case GROUP_UNIT: return PC_UNIT;
+	case GROUP_CONTAINER: return PC_CONTAINER;
+	default: return PC_PROC;
+	}
+}
+
 int view_col_visible(const struct view *v, enum view_tab tab, int col)
 {
+	if (tab == VIEW_PROCS && col < PC_FLOWS)
+		return col == view_group_col(v->group) ||
+		       (col == PC_PID && v->group == GROUP_PROCESS);
 	if (tab == VIEW_FLOWS && (col == FC_SRC || col == FC_SPORT))
 		return v->show_src;
 	if (tab == VIEW_COUNTRIES && col == CC_AS)

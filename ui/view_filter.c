@@ -192,6 +192,14 @@ int vf_proc(const struct vf_ctx *c, const struct proc_agg *p)
 	return vf_has(c, p->comm) || (c->numeric && vf_number(c, p->pid));
 }
 
+/* The label as shown; by user also the uid, when the filter is a number. */
+int vf_group(const struct vf_ctx *c, enum group_by by,
+	     const struct group_agg *g)
+{
+	return vf_has(c, g->label) ||
+	       (by == GROUP_USER && c->numeric && vf_number(c, g->uid));
+}
+
 int vf_country(const struct vf_ctx *c, const struct country_agg *cn)
 {
 	char as[16];

@@ -28,6 +28,8 @@ uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 		 int col, const char **s, uint32_t *flags);
 uint64_t vk_proc(const struct proc_agg *p, int col, const char **s,
 		 uint32_t *flags);
+uint64_t vk_group(const struct group_agg *g, int col, const char **s,
+		  uint32_t *flags);
 uint64_t vk_country(const struct country_agg *c, int col, const char **s,
 		    uint32_t *flags);
 
@@ -67,6 +69,8 @@ void vf_compile(struct vf_ctx *c, const char *f);
 int vf_flow(struct vf_ctx *c, const struct view_src *src,
 	    const struct flow_entry *e);
 int vf_proc(const struct vf_ctx *c, const struct proc_agg *p);
+int vf_group(const struct vf_ctx *c, enum group_by by,
+	     const struct group_agg *g);
 int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
 
 #endif

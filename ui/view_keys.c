@@ -144,6 +144,17 @@ uint64_t vk_proc(const struct proc_agg *p, int col, const char **s,
 	}
 }
 
+/* The naming column sorts by the label ("(hidden)" and the like first);
+ * the totals as by process. */
+uint64_t vk_group(const struct group_agg *g, int col, const char **s,
+		  uint32_t *flags)
+{
+	if (col >= PC_FLOWS)
+		return vk_proc(&g->sum, col, s, flags);
+	*s = g->label;
+	return vk_str(g->label, flags);
+}
+
 uint64_t vk_country(const struct country_agg *c, int col, const char **s,
 		    uint32_t *flags)
 {

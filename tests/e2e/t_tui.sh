@@ -234,6 +234,14 @@ keys main Tab
 seen "Tab: the processes tab lists ftowner1" main "ftowner1 +[0-9]+ "
 seen "processes tab lists ftowner2" main "ftowner2 +[0-9]+ "
 seen "processes tab: the rate titles name the unit" main "SENT B/s +RECV B/s"
+keys main g
+seen "g: the processes tab by user, the header says so" main " Processes by user "
+seen "by user: a row for nobody (ftowner1, ftowner1i)" main "^ *nobody +[0-9]+ "
+keys main g
+seen "g again: by unit, the header says so" main " Processes by unit "
+seen "by unit: the UNIT column names the rows" main "UNIT +FLOWS"
+keys main g g
+seen "g twice more: back to one row per process" main "ftowner1 +[0-9]+ "
 keys main Tab
 if [ "$HAVE_GEO" = 1 ]; then
 	seen "Tab: the countries tab has a GB row" main "GB +United Kingdom"

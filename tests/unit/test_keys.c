@@ -26,6 +26,7 @@ static void test_codes_unique(void **state)
 			assert_int_equal(keys_action(k[i].codes[j]), k[i].act);
 	}
 	assert_int_equal(keys_action('Z'), KA_NONE);
+	assert_int_equal(keys_action('g'), KA_GROUP);
 }
 
 /* The labels after ".TP" / ".B " in the KEYS section. */

@@ -19,6 +19,7 @@
 #include "privsep/msg.h"
 #include "tests/unit/fake_users.h"
 #include "ui/fmt.h"
+#include "ui/owners.h"
 #include "ui/view_int.h"
 
 #define SEC 1000000000ull
@@ -721,6 +722,137 @@ static void test_procs_tab(void **state)
 	assert_int_equal(f->v.nrows, 1);
 }
 
+/* The label of row i of the processes tab grouped otherwise. */
+static const char *group_label(struct fixture *f, size_t i)
+{
+	assert_true(i < f->v.nrows);
+	return f->v.groups[view_row_at(&f->v, i)->ref].label;
+}
+
+static void put_owned(struct fixture *f, uint32_t id, uint32_t pid,
+		      uint32_t uid, uint64_t ob)
+{
+	struct flow_wire w = mk(id, pid, pid ? "proc" : "", 10, ob, 1);
+
+	w.owner = pid ? FLOW_OWNER_SOCKET : FLOW_OWNER_HIDDEN;
+	w.uid = uid;
+	put(f, w, 1);
+}
+
+static void own(struct owners *o, uint32_t pid, const char *cgroup)
+{
+	struct msg_owner m;
+
+	memset(&m, 0, sizeof(m));
+	m.pid = pid;
+	m.start = 1;
+	snprintf(m.comm, sizeof(m.comm), "proc");
+	snprintf(m.cgroup, sizeof(m.cgroup), "%s", cgroup);
+	assert_int_equal(owners_put(o, &m), 0);
+}
+
+/* g: from another tab it shows the processes tab; there it cycles
+ * process -> user -> unit -> container -> process, the naming columns
+ * follow, a sort by name follows them, the filter matches the label. */
+static void test_group_key(void **state)
+{
+	struct fixture *f = *state;
+	struct owners *o = owners_new();
+	size_t n;
+
+	own(o, 10, "/system.slice/nginx.service");
+	own(o, 11, "/system.slice/nginx.service");
+	own(o, 20, "/user.slice/user-1001.slice/session-3.scope");
+	put_owned(f, 1, 10, 65534, 100);
+	put_owned(f, 2, 11, 65534, 200);
+	put_owned(f, 3, 20, 1001, 5000);
+	put_owned(f, 4, 0, 2000, 50);          /* hidden, uid 2000 */
+	f->src.owners = o;
+
+	view_group_key(&f->v);
+	assert_int_equal(f->v.tab, VIEW_PROCS);
+	assert_int_equal(f->v.group, GROUP_PROCESS);
+	assert_true(view_col_visible(&f->v, VIEW_PROCS, PC_PID));
+	assert_true(view_col_visible(&f->v, VIEW_PROCS, PC_PROC));
+	assert_false(view_col_visible(&f->v, VIEW_PROCS, PC_USER));
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 3);      /* the hidden owner: no pid */
+
+	/* By user: the hidden owner's uid counts; sorted by SENT. */
+	f->v.ts[VIEW_PROCS].sort_col = PC_PROC;
+	view_group_key(&f->v);
+	assert_int_equal(f->v.group, GROUP_USER);
+	assert_int_equal(f->v.ts[VIEW_PROCS].sort_col, PC_USER);
+	assert_false(view_col_visible(&f->v, VIEW_PROCS, PC_PID));
+	assert_false(view_col_visible(&f->v, VIEW_PROCS, PC_PROC));
+	assert_true(view_col_visible(&f->v, VIEW_PROCS, PC_USER));
+	assert_true(view_col_visible(&f->v, VIEW_PROCS, PC_FLOWS));
+	assert_string_equal(view_cols(VIEW_PROCS, &n)[PC_USER].title, "USER");
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 3);
+	assert_string_equal(group_label(f, 0), "2000");
+	assert_string_equal(group_label(f, 1), "alice");
+	assert_string_equal(group_label(f, 2), "nobody");
+	assert_int_equal(f->v.groups[view_row_at(&f->v, 2)->ref].sum.flows, 2);
+	f->v.ts[VIEW_PROCS].sort_col = PC_SENT;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_string_equal(group_label(f, 0), "alice");
+	/* The selection follows its row across rebuilds. */
+	view_home(&f->v);
+	view_move(&f->v, 1);
+	assert_string_equal(group_label(f, f->v.ts[VIEW_PROCS].sel), "nobody");
+	put_owned(f, 5, 10, 65534, 90000);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_string_equal(group_label(f, 0), "nobody");
+	assert_int_equal(f->v.ts[VIEW_PROCS].sel, 0);
+	strcpy(f->v.filter, "NOB");
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	strcpy(f->v.filter, "65534");            /* the uid, too */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+
+	/* By unit: the hidden owner under "(hidden)", nothing of its uid. */
+	f->v.filter[0] = 0;
+	view_group_key(&f->v);
+	assert_int_equal(f->v.group, GROUP_UNIT);
+	assert_true(view_col_visible(&f->v, VIEW_PROCS, PC_UNIT));
+	assert_false(view_col_visible(&f->v, VIEW_PROCS, PC_USER));
+	f->v.ts[VIEW_PROCS].sort_col = PC_UNIT;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 3);
+	assert_string_equal(group_label(f, 0), "(hidden)");
+	assert_string_equal(group_label(f, 1), "nginx.service");
+	assert_string_equal(group_label(f, 2), "session-3.scope");
+	strcpy(f->v.filter, "2000");
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 0);
+	strcpy(f->v.filter, "nginx");
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 1);
+	assert_int_equal(f->v.groups[view_row_at(&f->v, 0)->ref].sum.flows, 3);
+
+	/* By container: none here, all on the host but the hidden one. */
+	f->v.filter[0] = 0;
+	view_group_key(&f->v);
+	assert_int_equal(f->v.group, GROUP_CONTAINER);
+	assert_int_equal(f->v.ts[VIEW_PROCS].sort_col, PC_CONTAINER);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 2);
+	assert_string_equal(group_label(f, 0), "(hidden)");
+	assert_string_equal(group_label(f, 1), "(host)");
+
+	/* And round: by process, sorted by its name. */
+	view_group_key(&f->v);
+	assert_int_equal(f->v.group, GROUP_PROCESS);
+	assert_int_equal(f->v.ts[VIEW_PROCS].sort_col, PC_PROC);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 3);
+	assert_int_equal(f->v.procs[view_row_at(&f->v, 0)->ref].pid, 10);
+	f->src.owners = NULL;
+	owners_free(o);
+}
+
 static void test_countries_tab(void **state)
 {
 	struct fixture *f = *state;
@@ -862,6 +994,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_selection_follows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_freeze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_procs_tab, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_countries_tab, setup, teardown),
 		cmocka_unit_test(test_fmt),
 	};
