@@ -1542,17 +1542,6 @@ int procmap_refresh(struct procmap *m, enum procmap_refresh_kind kind,
 	return rc < 0 ? -1 : 1;
 }
 
-static int pm_table_of(int family, uint8_t proto)
-{
-	int t;
-
-	for (t = 0; t < PM_TABLES; t++)
-		if (pm_table_family((enum pm_table)t) == family &&
-		    pm_table_proto((enum pm_table)t) == proto)
-			return t;
-	return -1;
-}
-
 int procmap_refresh_with(struct procmap *m, const struct procmap_sock *socks,
 			 size_t n, const uint8_t (*local)[16], size_t nlocal)
 {
@@ -1563,10 +1552,11 @@ int procmap_refresh_with(struct procmap *m, const struct procmap_sock *socks,
 		return -1;
 	m->gen++;
 	for (i = 0; i < n && rc == 0; i++) {
-		int t = pm_table_of(socks[i].family, socks[i].l4proto);
+		enum pm_table t = pm_table_of(socks[i].family,
+					      socks[i].l4proto);
 
-		if (t >= 0)
-			rc = pm_round_add(m, &socks[i], (enum pm_table)t);
+		if (t != PM_TABLES)
+			rc = pm_round_add(m, &socks[i], t);
 	}
 	/* A failed round sweeps nothing: the cache stays as it was. */
 	pm_finish(m, rc == 0 ? PM_ALL_TABLES : 0, 1);

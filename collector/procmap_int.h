@@ -166,9 +166,11 @@ int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 /* Reread this host's addresses. 0 or -1. */
 int pm_src_local(struct procmap *m);
 
-/* Family and protocol of a table. */
+/* Family and protocol of a table, and the table of a family and
+ * protocol (PM_TABLES: none). */
 int pm_table_family(enum pm_table t);
 uint8_t pm_table_proto(enum pm_table t);
+enum pm_table pm_table_of(int family, uint8_t proto);
 
 /* 16-byte form of an address of family (AF_INET: IPv4-mapped). */
 void pm_addr16(uint8_t out[16], int family, const uint8_t *in);

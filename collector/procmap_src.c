@@ -52,6 +52,15 @@ uint8_t pm_table_proto(enum pm_table t)
 	return p[t];
 }
 
+enum pm_table pm_table_of(int family, uint8_t proto)
+{
+	for (int t = 0; t < PM_TABLES; t++)
+		if (pm_table_family((enum pm_table)t) == family &&
+		    pm_table_proto((enum pm_table)t) == proto)
+			return (enum pm_table)t;
+	return PM_TABLES;
+}
+
 int pm_src_open(struct procmap *m, char *err, size_t errlen)
 {
 	m->diag_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
@@ -162,6 +171,23 @@ static uint8_t pm_diag_v6only(const struct nlmsghdr *h,
 	return 0;
 }
 
+/* The socket an inet_diag answer h (d its payload) describes. */
+static void pm_diag_sock(const struct nlmsghdr *h,
+			 const struct inet_diag_msg *d, uint8_t proto,
+			 struct procmap_sock *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = d->idiag_family;
+	s->l4proto = proto;
+	s->v6only = s->family == AF_INET6 ? pm_diag_v6only(h, d) : 0;
+	memcpy(s->local, d->id.idiag_src, 16);
+	memcpy(s->remote, d->id.idiag_dst, 16);
+	s->lport = ntohs(d->id.idiag_sport);
+	s->rport = ntohs(d->id.idiag_dport);
+	s->inode = d->idiag_inode;
+	s->uid = d->idiag_uid;
+}
+
 static int pm_diag_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 {
 	enum pm_table t = *(const enum pm_table *)arg;
@@ -172,16 +198,7 @@ static int pm_diag_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)) ||
 	    d->idiag_family != pm_table_family(t))
 		return 0;
-	memset(&s, 0, sizeof(s));
-	s.family = d->idiag_family;
-	s.l4proto = pm_table_proto(t);
-	s.v6only = s.family == AF_INET6 ? pm_diag_v6only(h, d) : 0;
-	memcpy(s.local, d->id.idiag_src, 16);
-	memcpy(s.remote, d->id.idiag_dst, 16);
-	s.lport = ntohs(d->id.idiag_sport);
-	s.rport = ntohs(d->id.idiag_dport);
-	s.inode = d->idiag_inode;
-	s.uid = d->idiag_uid;
+	pm_diag_sock(h, d, pm_table_proto(t), &s);
 	if (s.l4proto == IPPROTO_TCP && d->idiag_state == TCP_ESTABLISHED)
 		m->established[t]++;
 	return pm_round_add(m, &s, t);
@@ -222,15 +239,6 @@ static int pm_diag_table(struct procmap *m, enum pm_table t)
 
 /* ------------------------------------------------------------ one tuple */
 
-static enum pm_table pm_table_for(int family, uint8_t proto)
-{
-	for (int t = 0; t < PM_TABLES; t++)
-		if (pm_table_family((enum pm_table)t) == family &&
-		    pm_table_proto((enum pm_table)t) == proto)
-			return (enum pm_table)t;
-	return PM_TABLES;
-}
-
 /* The answer to an exact request: one socket of the request's protocol,
  * in the table of its own family (a dual-stack IPv6 socket answers an
  * IPv4 tuple). A TCP listener or a socket in a state the dumps leave out
@@ -244,19 +252,10 @@ static int pm_exact_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 
 	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)) ||
-	    (t = pm_table_for(d->idiag_family, proto)) == PM_TABLES ||
+	    (t = pm_table_of(d->idiag_family, proto)) == PM_TABLES ||
 	    (proto == IPPROTO_TCP && !(PM_TCP_STATES & 1u << d->idiag_state)))
 		return 0;
-	memset(&s, 0, sizeof(s));
-	s.family = d->idiag_family;
-	s.l4proto = proto;
-	s.v6only = s.family == AF_INET6 ? pm_diag_v6only(h, d) : 0;
-	memcpy(s.local, d->id.idiag_src, 16);
-	memcpy(s.remote, d->id.idiag_dst, 16);
-	s.lport = ntohs(d->id.idiag_sport);
-	s.rport = ntohs(d->id.idiag_dport);
-	s.inode = d->idiag_inode;
-	s.uid = d->idiag_uid;
+	pm_diag_sock(h, d, proto, &s);
 	return pm_round_add(m, &s, t);
 }
 
