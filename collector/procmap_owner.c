@@ -96,15 +96,35 @@ static int pm_capture(const struct procmap *m, int dfd, uint32_t pid,
 	return 0;
 }
 
+/* Where (pid, start) is in the watch list, or -1. */
+static ssize_t pm_watched(const struct procmap *m, uint32_t pid,
+			  uint64_t start)
+{
+	for (size_t i = 0; i < m->nwatch; i++)
+		if (m->watch[i].pid == pid && m->watch[i].start == start)
+			return (ssize_t)i;
+	return -1;
+}
+
 void pm_news_owner(struct procmap *m, uint32_t ref)
 {
 	struct pm_owner *o = &m->owners[ref - 1];
 	struct msg_owner *v;
 	char path[16];
+	ssize_t w;
 	int dfd, rc;
 
 	if (o->shown_start || !o->visible || o->start == PM_DEAD_START)
 		return;
+	/* Told of already, then watched once its sockets closed: a daemon
+	 * that connects now and then is read and sent once. */
+	if ((w = pm_watched(m, o->pid, o->start)) >= 0) {
+		memmove(m->watch + w, m->watch + w + 1,
+			(m->nwatch - (size_t)w - 1) * sizeof(*m->watch));
+		m->nwatch--;
+		o->shown_start = o->start;
+		return;
+	}
 	v = pm_grow(m->news, &m->news_cap, m->nnews + 1, sizeof(*v),
 		    PM_NEWS_MAX);
 	if (!v)
@@ -152,6 +172,8 @@ void pm_news_forget(struct procmap *m, uint32_t pid, uint64_t start, int dead)
 		return;
 	}
 	if (!m->watch && !(m->watch = calloc(PM_WATCH_MAX, sizeof(*m->watch))))
+		return;
+	if (pm_watched(m, pid, start) >= 0)
 		return;
 	if (m->nwatch == PM_WATCH_MAX) {
 		memmove(m->watch, m->watch + 1, (PM_WATCH_MAX - 1) *

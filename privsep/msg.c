@@ -249,38 +249,6 @@ static int msg_check_cmdline_req(const struct msg *m, const char **why)
 	return 0;
 }
 
-static int msg_check_cmdline_ans(const struct msg *m, const char **why)
-{
-	const unsigned char *p0 = m->payload;
-	const char *text = (const char *)m->payload +
-		offsetof(struct msg_cmdline_ans, text);
-	const char *end = memchr(text, 0, MSG_CMDLINE_LEN);
-	uint32_t pid, found;
-
-	memcpy(&pid, p0 + offsetof(struct msg_cmdline_ans, pid), sizeof(pid));
-	memcpy(&found, p0 + offsetof(struct msg_cmdline_ans, found),
-	       sizeof(found));
-	if (pid == 0 || pid > MSG_PID_MAX || found > 1) {
-		*why = "pid or found flag out of range";
-		return -1;
-	}
-	if (!end) {
-		*why = "command line not terminated";
-		return -1;
-	}
-	for (const char *p = text; p < end; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			*why = "control byte in the command line";
-			return -1;
-		}
-	}
-	if (!found && end != text) {
-		*why = "text for a process not found";
-		return -1;
-	}
-	return 0;
-}
-
 /* A NUL within the field; with printable, the bytes before it are no
  * C0 control or DEL either. */
 static int msg_field_ok(const char *f, size_t len, int printable)
@@ -293,6 +261,31 @@ static int msg_field_ok(const char *f, size_t len, int printable)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return 0;
 	return 1;
+}
+
+static int msg_check_cmdline_ans(const struct msg *m, const char **why)
+{
+	const unsigned char *p0 = m->payload;
+	const char *text = (const char *)m->payload +
+		offsetof(struct msg_cmdline_ans, text);
+	uint32_t pid, found;
+
+	memcpy(&pid, p0 + offsetof(struct msg_cmdline_ans, pid), sizeof(pid));
+	memcpy(&found, p0 + offsetof(struct msg_cmdline_ans, found),
+	       sizeof(found));
+	if (pid == 0 || pid > MSG_PID_MAX || found > 1) {
+		*why = "pid or found flag out of range";
+		return -1;
+	}
+	if (!msg_field_ok(text, MSG_CMDLINE_LEN, 1)) {
+		*why = "command line not terminated, or a control byte in it";
+		return -1;
+	}
+	if (!found && text[0]) {
+		*why = "text for a process not found";
+		return -1;
+	}
+	return 0;
 }
 
 /* Field f of the struct msg_owner at p (maybe unaligned): where, how long. */
