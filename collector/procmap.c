@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,15 @@
 
 #define PM_RATE 4.0             /* on-demand refreshes per second ... */
 #define PM_BURST 4.0            /* ... and at most this many in a row */
+/* A walk for new flows probes the pids handed out since the walk before
+ * one by one, up to this many (more: it lists /proc instead), between
+ * those the walk before left unread and the young ones (looked at,
+ * alive, no known socket yet). */
+#define PM_PROBE_MAX 4096
+#define PM_PID_WRAP 300         /* the kernel's RESERVED_PIDS: after a wrap */
 /* Exact asks (procmap_ask) per second, and in a burst: far more than the
  * issue's 1,000 new flows a second, yet a flood of new flows can't keep
  * the collector asking and walking /proc all the time. */
-/* A walk for new flows probes the pids handed out since the walk before
- * one by one, up to this many (more: it lists /proc instead), then the
- * young ones: probed before, alive, no known socket yet. */
-#define PM_PROBE_MAX 4096
 #define PM_ASK_RATE 5000.0
 #define PM_ASK_BURST 1000.0
 #define PM_HIDDEN_KEEP 2        /* periodic refreshes a hidden flow may go unseen */
@@ -680,20 +683,29 @@ struct pm_dir {
 	int fd;
 	char *buf;
 	long len, pos;
+	int end;                /* the last read was the directory's end */
 };
 
+/* Room for any entry in a getdents64 buffer: a name of NAME_MAX bytes. */
+#define PM_DIRENT_MAX ((long)(offsetof(struct dirent64, d_name) + 256 + 7))
+
 /* Next entry name of a directory read with getdents64 (no opendir: it
- * would want fstat and a heap buffer per call); NULL at the end. */
+ * would want fstat and a heap buffer per call); NULL at the end. /proc
+ * fills the buffer while entries fit, so a read that left room for one
+ * more was the last: that saves a getdents64 per process walked. */
 static const char *pm_dir_next(struct pm_dir *d)
 {
 	for (;;) {
 		const struct dirent64 *e;
 
 		if (d->pos >= d->len) {
+			if (d->end)
+				return NULL;
 			d->len = (long)getdents64(d->fd, d->buf, PM_DIRBUF);
 			d->pos = 0;
 			if (d->len <= 0)
 				return NULL;
+			d->end = d->len <= PM_DIRBUF - PM_DIRENT_MAX;
 		}
 		e = (const struct dirent64 *)(d->buf + d->pos);
 		d->pos += e->d_reclen;
@@ -725,8 +737,13 @@ ssize_t pm_read_file(int dirfd, const char *path, char *buf, size_t cap)
 
 	if (fd < 0)
 		return -1;
-	while (got < cap && (n = read(fd, buf + got, cap - got)) > 0)
+	/* A file of /proc gives all it holds in one read when it fits: a
+	 * short read is its end, and saves the read that would return 0. */
+	while (got < cap && (n = read(fd, buf + got, cap - got)) > 0) {
 		got += (size_t)n;
+		if (got < cap)
+			break;
+	}
 	close(fd);
 	return n < 0 ? -1 : (ssize_t)got;
 }
@@ -808,46 +825,76 @@ int procmap_may_see(uint32_t uid, uint32_t gid, const struct procmap_cred *c)
 	return c->dir_uid == uid && c->dir_gid == gid;
 }
 
-/* Whether the viewer may see the process whose /proc/PID is open as dfd. */
-static int pm_dir_visible(const struct procmap *m, int dfd)
+/* The ids of the process whose /proc/PID is open as dfd into c: its
+ * status, and the directory's owner. 0, or -1 when gone. */
+int pm_proc_cred(int dfd, struct procmap_cred *c)
 {
 	char buf[PM_STATUS_MAX];
-	struct procmap_cred c;
 	struct stat st;
 	ssize_t n;
 
-	if (m->viewer_uid == 0)
-		return 1;
 	if (fstat(dfd, &st) < 0)
-		return 0;
-	c.dir_uid = (uint32_t)st.st_uid;
-	c.dir_gid = (uint32_t)st.st_gid;
+		return -1;
+	c->dir_uid = (uint32_t)st.st_uid;
+	c->dir_gid = (uint32_t)st.st_gid;
 	n = pm_read_file(dfd, "status", buf, sizeof(buf));
-	if (n <= 0 || procmap_parse_status(buf, (size_t)n, &c) < 0)
-		return 0;
-	return procmap_may_see(m->viewer_uid, m->viewer_gid, &c);
+	if (n <= 0 || procmap_parse_status(buf, (size_t)n, c) < 0)
+		return -1;
+	return 0;
 }
 
-/* comm and start time of pid, and whether the viewer may see it, all
- * read through one /proc/PID descriptor: a pid reused meanwhile fails
- * the reads instead of mixing two processes. */
+/* Whether the viewer may see the process whose /proc/PID is open as dfd. */
+static int pm_dir_visible(const struct procmap *m, int dfd)
+{
+	struct procmap_cred c;
+
+	if (m->viewer_uid == 0)
+		return 1;
+	return pm_proc_cred(dfd, &c) == 0 &&
+	       procmap_may_see(m->viewer_uid, m->viewer_gid, &c);
+}
+
+int pm_proc_dir(const struct procmap *m, uint32_t pid)
+{
+	char path[16];
+
+	snprintf(path, sizeof(path), "%u", pid);
+	return openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int pm_proc_read(const struct procmap *m, int dfd, struct pm_proc *p)
+{
+	char buf[PM_STAT_MAX];
+	ssize_t n = pm_read_file(dfd, "stat", buf, sizeof(buf));
+
+	if (n <= 0 || procmap_parse_stat(buf, (size_t)n, p->comm,
+					 &p->start) < 0)
+		return -1;
+	p->has_cred = 0;
+	p->visible = 1;
+	if (m->viewer_uid == 0)
+		return 0;       /* the ids only when asked for (pm_news_owner) */
+	p->has_cred = pm_proc_cred(dfd, &p->cred) == 0;
+	p->visible = p->has_cred &&
+		     procmap_may_see(m->viewer_uid, m->viewer_gid, &p->cred);
+	return 0;
+}
+
 int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
 		 uint64_t *start, int *visible)
 {
-	char path[16], buf[PM_STAT_MAX];
-	ssize_t n;
-	int dfd, rc = -1;
+	struct pm_proc p;
+	int dfd = pm_proc_dir(m, pid), rc;
 
-	snprintf(path, sizeof(path), "%u", pid);
-	dfd = openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
-	n = pm_read_file(dfd, "stat", buf, sizeof(buf));
-	if (n > 0 && procmap_parse_stat(buf, (size_t)n, comm, start) == 0) {
-		*visible = pm_dir_visible(m, dfd);
-		rc = 0;
-	}
+	rc = pm_proc_read(m, dfd, &p);
 	close(dfd);
+	if (rc == 0) {
+		memcpy(comm, p.comm, FLOW_COMM_LEN);
+		*start = p.start;
+		*visible = p.visible;
+	}
 	return rc;
 }
 
@@ -858,27 +905,34 @@ struct pm_walker {
 	int gone;
 };
 
+/* The walked process's owner record, and what the ui is to be told of
+ * it, read through one /proc/PID descriptor. */
 static int pm_walker_owner(struct procmap *m, struct pm_walker *w)
 {
-	char comm[FLOW_COMM_LEN];
-	uint64_t start;
-	int visible;
+	struct pm_proc p;
+	int dfd = pm_proc_dir(m, w->pid);
 
-	if (pm_read_stat(m, w->pid, comm, &start, &visible) < 0) {
+	if (dfd < 0 || pm_proc_read(m, dfd, &p) < 0) {
+		if (dfd >= 0)
+			close(dfd);
 		w->gone = 1;
 		return -1;
 	}
-	w->ref = pm_owner_get(m, w->pid, start, comm, visible);
+	w->ref = pm_owner_get(m, w->pid, p.start, p.comm, p.visible);
+	if (w->ref && pm_news_later(m, w->ref, dfd, &p))
+		return 0;
 	if (w->ref)
-		pm_news_owner(m, w->ref);
+		pm_news_owner(m, w->ref, dfd, &p);
+	close(dfd);
 	return w->ref ? 0 : -1;
 }
 
 /* Socket ino is held by the walked process: it owns every entry of ino
  * that has no owner yet. */
-static void pm_claim(struct procmap *m, struct pm_walker *w, uint32_t ino)
+static int pm_claim(struct procmap *m, struct pm_walker *w, uint32_t ino)
 {
 	uint32_t ref;
+	int found = 0;
 
 	for (ref = m->ibucket[pm_ino_bucket(m, ino)]; ref;
 	     ref = pm_slot(m, ref)->inext) {
@@ -887,15 +941,33 @@ static void pm_claim(struct procmap *m, struct pm_walker *w, uint32_t ino)
 		if (p->ino != ino || p->owner)
 			continue;
 		if (!w->ref && pm_walker_owner(m, w) < 0)
-			return;
+			return found;
 		p = pm_slot(m, ref);
 		p->owner = w->ref;
 		pm_owner_at(m, w->ref)->refs++;
 		if (p->flags & PM_F_PENDING) {
 			p->flags &= (uint8_t)~PM_F_PENDING;
 			m->pending--;
+			found = 1;
 		}
 	}
+	return found;
+}
+
+/* Descriptor fd just held a pending socket: the next walk for new flows
+ * tries that number first (pm_walk_hot). */
+static void pm_hot_note(struct procmap *m, uint32_t fd)
+{
+	size_t i = 0;
+
+	while (i < m->nhot && m->hot[i] != fd)
+		i++;
+	if (i == PM_HOT_FDS)
+		i--;
+	else if (i == m->nhot)
+		m->nhot++;
+	memmove(m->hot + 1, m->hot, i * sizeof(*m->hot));
+	m->hot[0] = fd;
 }
 
 /* A descriptor number: its name in /proc/PID/fd. */
@@ -943,14 +1015,14 @@ static int pm_fd_known(struct procmap *m, uint32_t ref, uint32_t fd)
 
 /* Read every descriptor link of pid (in a fast walk, those not known to
  * hold a live socket of its own) and claim the sockets. -1 when pid is
- * gone (or a kernel thread). */
+ * gone (or a kernel thread), or has no descriptors left. */
 static int pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
 {
 	struct pm_walker w = { .pid = pid };
 	struct pm_dir d = { .buf = m->dirbuf[1] };
 	char path[24], link[64];
 	const char *name;
-	uint32_t known = 0, fd;
+	uint32_t known = 0, fd, nfds = 0;
 
 	pm_map_get(&m->pids, pid, &known);
 	snprintf(path, sizeof(path), "%u/fd", pid);
@@ -961,6 +1033,7 @@ static int pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
 		ssize_t n;
 		uint32_t ino;
 
+		nfds++;
 		if (!pm_fd_of(name, &fd) ||
 		    (fast && known && pm_fd_known(m, known, fd)))
 			continue;
@@ -970,12 +1043,15 @@ static int pm_walk_pid(struct procmap *m, uint32_t pid, int fast)
 		ino = procmap_parse_socket_link(link, (size_t)n);
 		if (!ino)
 			continue;
-		pm_claim(m, &w, ino);
+		if (pm_claim(m, &w, ino))
+			pm_hot_note(m, fd);
 		if (w.ref)
 			pm_fd_note(m, w.ref, fd, ino);
 	}
 	close(d.fd);
-	return 0;
+	/* No descriptor at all: exiting, or a zombie its parent has not
+	 * reaped yet; not worth another look. */
+	return nfds || w.ref ? 0 : -1;
 }
 
 /* Processes that own sockets already open most of the new ones: walk
@@ -1032,6 +1108,39 @@ static int pm_pid_cmp_newest(const void *a, const void *b, void *lastp)
 	return x < y ? -1 : x > y;
 }
 
+/* Room for need pids in m->pidlist: 0, or -1 when out of memory. */
+static int pm_pidlist_room(struct procmap *m, size_t need)
+{
+	uint32_t *v;
+
+	if (need <= m->pidlist_cap)
+		return 0;
+	if (!(v = realloc(m->pidlist, need * sizeof(*v))))
+		return -1;
+	m->pidlist = v;
+	m->pidlist_cap = need;
+	return 0;
+}
+
+/* A full walk: the young ones handed out before the full walk before
+ * (prev: its last pid) have gone a whole period without a socket and
+ * leave the list; the others stay, as they may open one in a moment (a
+ * walk for new flows looked at them before they did: a full walk in the
+ * middle of a burst must not make them wait for the next). */
+static void pm_young_prune(struct procmap *m, uint32_t prev, uint32_t last)
+{
+	size_t i, out = 0, carry = 0;
+
+	for (i = 0; i < m->nyoung; i++) {
+		if (prev && pm_pid_age(m->young[i], last) > pm_pid_age(prev, last))
+			continue;
+		carry += i < m->ncarry;
+		m->young[out++] = m->young[i];
+	}
+	m->nyoung = out;
+	m->ncarry = carry;
+}
+
 /* The pids of /proc that own no known socket, newest first (counting
  * from the last pid handed out, across a wrap at pid_max): a socket just
  * opened is most likely a process's just started. since, when not 0:
@@ -1055,23 +1164,17 @@ static ssize_t pm_list_pids(struct procmap *m, uint32_t since)
 		     pm_pid_age(pid, last) >= pm_pid_age(since, last)) ||
 		    pm_map_get(&m->pids, pid, &dummy))
 			continue;
-		if (n == m->pidlist_cap) {
-			size_t cap = n ? 2 * n : 1024;
-			uint32_t *v = realloc(m->pidlist, cap * sizeof(*v));
-
-			if (!v) {
-				close(d.fd);
-				return -1;
-			}
-			m->pidlist = v;
-			m->pidlist_cap = cap;
+		if (n == m->pidlist_cap &&
+		    pm_pidlist_room(m, n ? 2 * n : 1024) < 0) {
+			close(d.fd);
+			return -1;
 		}
 		m->pidlist[n++] = pid;
 	}
 	close(d.fd);
-	if (!since) {
-		m->pid_last = m->probe_last = last;
-		m->nyoung = 0;
+	if (!since && last != m->pid_last) {   /* once, not per pass */
+		pm_young_prune(m, m->pid_last, last);
+		m->pid_last = last;
 	}
 	qsort_r(m->pidlist, n, sizeof(*m->pidlist), pm_pid_cmp_newest, &last);
 	return (ssize_t)n;
@@ -1103,6 +1206,7 @@ static void pm_walk(struct procmap *m)
 	pm_walk_all(m, 1);
 	if (m->pending)
 		pm_walk_all(m, 0);
+	pm_news_settle(m, SIZE_MAX);
 	for (ref = 1; m->pending && ref <= m->slots; ref++) {
 		struct pm_sock *p = pm_slot(m, ref);
 
@@ -1135,7 +1239,7 @@ static void pm_check_owners(struct procmap *m)
 		} else {
 			memcpy(o->comm, comm, FLOW_COMM_LEN);
 			o->visible = (uint8_t)visible;
-			pm_news_owner(m, ref);
+			pm_news_owner(m, ref, -1, NULL);
 		}
 	}
 	if (dead)
@@ -1413,44 +1517,125 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec)
 	return a == 1 || b == 1;
 }
 
-/* The pids handed out after since up to last, newest first, into
- * m->pidlist, then the young ones; -1 when out of memory. pid_max wraps
- * the numbers (pids below 300 are not handed out again, and no harm to
- * try). */
+/* The pids of a walk for new flows into m->pidlist, oldest first (the
+ * first to exit): those the walk before did not look at, the pids handed
+ * out after since up to last, then the young ones (looked at, alive, no
+ * known socket). The numbers wrap at pid_max, to PM_PID_WRAP. -1 when out
+ * of memory. */
 static ssize_t pm_probe_list(struct procmap *m, uint32_t since, uint32_t last,
 			     uint32_t span)
 {
-	size_t n = 0, need = (size_t)span + m->nyoung;
-	uint32_t p = last;
+	size_t n = 0, i, need = (size_t)span + m->nyoung;
+	uint32_t p;
 
-	if (need > m->pidlist_cap) {
-		uint32_t *v = realloc(m->pidlist, need * sizeof(*v));
-
-		if (!v)
-			return -1;
-		m->pidlist = v;
-		m->pidlist_cap = need;
-	}
-	for (; p != since && n < span; p = p > 1 ? p - 1 : m->pid_max - 1)
+	if (pm_pidlist_room(m, need) < 0)
+		return -1;
+	for (i = 0; i < m->ncarry; i++)
+		m->pidlist[n++] = m->young[i];
+	for (p = since; p != last && n < m->ncarry + span; ) {
+		p = p + 1 < m->pid_max ? p + 1 : PM_PID_WRAP;
 		m->pidlist[n++] = p;
-	/* Young ones were probed before: all older than the range. */
-	for (size_t i = 0; i < m->nyoung; i++)
+	}
+	for (i = m->ncarry; i < m->nyoung; i++)
 		m->pidlist[n++] = m->young[i];
 	return (ssize_t)n;
 }
 
-/* Keep pid among the young: alive, no known socket yet. The oldest go
- * first when the list is full (the next full walk sees them). */
-static void pm_young_keep(uint32_t *young, size_t *n, uint32_t pid)
+/* As pm_probe_list, from a listing of the processes started since the
+ * last full walk instead of pid numbers. */
+static ssize_t pm_listed_list(struct procmap *m, uint32_t last)
+{
+	ssize_t n = pm_list_pids(m, m->pid_last);
+	size_t i, need;
+
+	if (n < 0)
+		return -1;
+	need = (size_t)n + m->nyoung;
+	if (pm_pidlist_room(m, need) < 0)
+		return -1;
+	for (i = 0; i < (size_t)n / 2; i++) {       /* oldest first */
+		uint32_t t = m->pidlist[i];
+
+		m->pidlist[i] = m->pidlist[n - 1 - i];
+		m->pidlist[n - 1 - i] = t;
+	}
+	/* The young the listing left out: started before the last full
+	 * walk. */
+	for (i = 0; i < m->nyoung; i++)
+		if (!last || !m->pid_last || pm_pid_age(m->young[i], last) >=
+					     pm_pid_age(m->pid_last, last))
+			m->pidlist[n++] = m->young[i];
+	return n;
+}
+
+/* What a walk for new flows leaves to the next: the pids it did not look
+ * at, then the young. The list is bounded: the oldest young go first (the
+ * next full walk sees them). */
+struct pm_carry {
+	uint32_t skipped[PM_YOUNG_MAX], young[PM_YOUNG_MAX];
+	size_t nskipped, nyoung;
+};
+
+static void pm_carry_keep(uint32_t *v, size_t *n, uint32_t pid)
 {
 	if (*n < PM_YOUNG_MAX)
-		young[(*n)++] = pid;
+		v[(*n)++] = pid;
+}
+
+static void pm_carry_store(struct procmap *m, const struct pm_carry *c)
+{
+	size_t ny = c->nyoung;
+
+	if (c->nskipped + ny > PM_YOUNG_MAX)
+		ny = PM_YOUNG_MAX - c->nskipped;
+	memcpy(m->young, c->skipped, c->nskipped * sizeof(*m->young));
+	memcpy(m->young + c->nskipped, c->young + (c->nyoung - ny),
+	       ny * sizeof(*m->young));
+	m->ncarry = c->nskipped;
+	m->nyoung = c->nskipped + ny;
+}
+
+/* Socket links of pid at the hot descriptor numbers only: one call each,
+ * where reading all of a pid's descriptors takes seven. */
+static void pm_walk_hot_pid(struct procmap *m, uint32_t pid)
+{
+	struct pm_walker w = { .pid = pid };
+	char path[32], link[64];
+
+	for (size_t h = 0; h < m->nhot && m->pending && !w.gone; h++) {
+		uint32_t fd = m->hot[h], ino;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%u/fd/%u", pid, fd);
+		n = readlinkat(m->root_fd, path, link, sizeof(link));
+		if (n <= 0 || (size_t)n >= sizeof(link) ||
+		    !(ino = procmap_parse_socket_link(link, (size_t)n)))
+			continue;
+		pm_claim(m, &w, ino);
+		if (w.ref)
+			pm_fd_note(m, w.ref, fd, ino);
+	}
+}
+
+/* A burst of one program's processes holds its sockets at the same
+ * descriptor numbers: look there first in each pid of the walk, so that
+ * the walk proper reads all the descriptors of fewer processes. A pid
+ * found so is not walked in full this time: a second new socket of it
+ * waits for the next periodic refresh. */
+static void pm_walk_hot(struct procmap *m, const uint32_t *pids, size_t n)
+{
+	uint32_t ref;
+
+	for (size_t i = 0; i < n && m->pending; i++)
+		if (pids[i] != m->hidden_pid &&
+		    !pm_map_get(&m->pids, pids[i], &ref))
+			pm_walk_hot_pid(m, pids[i]);
 }
 
 void procmap_walk_pending(struct procmap *m)
 {
-	uint32_t last, span, ref, young[PM_YOUNG_MAX];
-	size_t ny = 0;
+	static struct pm_carry c;       /* 8 KiB: not on the stack */
+	uint32_t last, span, ref;
 	ssize_t n, i;
 
 	if (!m->pending)
@@ -1462,35 +1647,35 @@ void procmap_walk_pending(struct procmap *m)
 		return;
 	last = pm_last_pid(m);
 	span = m->pid_max ? (last + m->pid_max - m->probe_last) % m->pid_max : 0;
-	if (!last || !m->pid_max || !m->probe_last || span > PM_PROBE_MAX) {
-		/* Too many to probe one by one: the listing, since the
-		 * last full walk. */
-		if ((n = pm_list_pids(m, m->pid_last)) < 0)
-			return;
-		for (i = 0; i < n && m->pending; i++)
-			pm_walk_pid(m, m->pidlist[i], 1);
-		m->probe_last = last;
-		m->nyoung = 0;
+	/* Too many to probe one by one (or nothing to count from): the
+	 * listing, since the last full walk. */
+	if (!last || !m->pid_max || !m->probe_last || span > PM_PROBE_MAX)
+		n = pm_listed_list(m, last);
+	else
+		n = pm_probe_list(m, m->probe_last, last, span);
+	if (n < 0)
 		return;
-	}
-	if ((n = pm_probe_list(m, m->probe_last, last, span)) < 0)
-		return;
+	pm_walk_hot(m, m->pidlist, (size_t)n);
+	c.nskipped = c.nyoung = 0;
 	for (i = 0; i < n; i++) {
 		uint32_t pid = m->pidlist[i];
 
+		if (pid == m->hidden_pid || pm_map_get(&m->pids, pid, &ref))
+			continue;       /* an owner already */
 		if (!m->pending) {
-			pm_young_keep(young, &ny, pid);  /* not looked at */
+			pm_carry_keep(c.skipped, &c.nskipped, pid);
 			continue;
 		}
-		if (pid == m->hidden_pid || pm_map_get(&m->pids, pid, &ref) ||
-		    pm_walk_pid(m, pid, 1) < 0)
-			continue;
-		if (!pm_map_get(&m->pids, pid, &ref))
-			pm_young_keep(young, &ny, pid);
+		if (pm_walk_pid(m, pid, 1) == 0 && !pm_map_get(&m->pids, pid, &ref))
+			pm_carry_keep(c.young, &c.nyoung, pid);
 	}
-	memcpy(m->young, young, ny * sizeof(*young));
-	m->nyoung = ny;
+	pm_carry_store(m, &c);
 	m->probe_last = last;
+}
+
+size_t procmap_details(struct procmap *m, size_t max)
+{
+	return pm_news_settle(m, max);
 }
 
 int procmap_pending(const struct procmap *m)

@@ -126,15 +126,22 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec);
 int procmap_ask(struct procmap *m, const struct flow_wire *rec);
 
 /* Look for the owners of the sockets procmap_ask added, in one short walk
- * of /proc: flowtop's own processes, then the pids handed out since the
- * walk before (ns_last_pid; pid_max wraps), newest first, then the young
- * ones (probed before, alive, no known socket); past PM_PROBE_MAX new
- * pids, the processes started since the last full walk, from a listing
- * of /proc. A new socket of another process stays pending:
- * procmap_pending() says so, and the next procmap_refresh(PROCMAP_PERIODIC)
- * finds it. */
+ * of /proc, oldest first (the first to exit): flowtop's own processes,
+ * the pids the walk before did not look at, the pids handed out since
+ * (ns_last_pid; pid_max wraps), then the young ones (looked at, alive, no
+ * known socket); past PM_PROBE_MAX new pids, the processes started since
+ * the last full walk, from a listing of /proc. A new socket of another
+ * process stays pending: procmap_pending() says so, and the next
+ * procmap_refresh(PROCMAP_PERIODIC) finds it. */
 void procmap_walk_pending(struct procmap *m);
 int procmap_pending(const struct procmap *m);
+/* An owner procmap_walk_pending found is told of (procmap_news) only once
+ * its command line, executable and cgroup are read, which costs more
+ * than finding it: that waits, its /proc/PID open (at most 256), while
+ * events of more new flows are to be read. Read those of the first max
+ * owners waiting; how many still wait. A process that exits before its
+ * turn keeps its pid, comm and uid on its flows, without the rest. */
+size_t procmap_details(struct procmap *m, size_t max);
 
 /* What the ui is to be told of owners since the last call, before the
  * flows that name them go out: the owners found (procmap_owner.c: each

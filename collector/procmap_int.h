@@ -47,6 +47,26 @@ struct pm_sock {
 
 #define PM_DEAD_START UINT64_MAX /* an owner found gone or reused */
 
+/* A process as read through its /proc/PID descriptor (pm_proc_read): its
+ * comm and start time, whether the viewer may see it, and its ids when
+ * they were needed for that. */
+struct pm_proc {
+	char comm[FLOW_COMM_LEN];
+	uint64_t start;
+	int visible;
+	int has_cred;
+	struct procmap_cred cred;
+};
+
+#define PM_LATER_MAX 256
+#define PM_HOT_FDS 3
+
+struct pm_later {
+	uint32_t ref, pid;
+	int dfd;                /* its /proc/PID */
+	struct pm_proc p;
+};
+
 struct pm_owner {
 	uint64_t start;         /* /proc/PID/stat field 22: tells PID reuse */
 	uint64_t shown_start;   /* its start, once the ui was told of it */
@@ -115,9 +135,16 @@ struct procmap {
 	uint32_t young[PM_YOUNG_MAX]; /* probed since the last full walk:
 				       * alive, no known socket */
 	size_t nyoung;
+	size_t ncarry;          /* the first of them: not looked at yet */
+	uint32_t hot[PM_HOT_FDS]; /* descriptor numbers of the last sockets
+				   * found, the latest first */
+	size_t nhot;
 	size_t pidlist_cap;
 	uint64_t asked;         /* exact tuples asked (procmap_ask) */
 	/* what the ui is to be told of owners (procmap_owner.c) */
+	struct pm_later *later; /* owners whose details wait for the walk's
+				 * end (pm_news_later) */
+	size_t nlater;
 	struct msg_owner *news;
 	size_t nnews, news_cap;
 	struct msg_owner_gone *gone;
@@ -141,10 +168,27 @@ ssize_t pm_read_file(int dirfd, const char *path, char *buf, size_t cap);
 int pm_read_stat(struct procmap *m, uint32_t pid, char comm[16],
 		 uint64_t *start, int *visible);
 
-/* procmap_owner.c: the ui is told of owner ref (once, if visible); an
- * owner it was told of is freed (dead: it exited; else it is watched
- * until it does); the watched ones are checked; the queues freed. */
-void pm_news_owner(struct procmap *m, uint32_t ref);
+/* procmap.c: /proc/PID opened (-1 when gone); the process read through
+ * it (0, or -1 when gone); its ids (0, or -1 when gone). */
+int pm_proc_dir(const struct procmap *m, uint32_t pid);
+int pm_proc_read(const struct procmap *m, int dfd, struct pm_proc *p);
+int pm_proc_cred(int dfd, struct procmap_cred *c);
+
+/* procmap_owner.c: the ui is told of owner ref (once, if visible; dfd and
+ * p, unless -1 and NULL, are its /proc/PID and what was just read there,
+ * so that nothing is read twice); an owner it was told of is freed (dead:
+ * it exited; else it is watched until it does); the watched ones are
+ * checked; the queues freed. */
+void pm_news_owner(struct procmap *m, uint32_t ref, int dfd,
+		   const struct pm_proc *p);
+/* The ui is to be told of owner ref later (pm_news_settle), through dfd,
+ * which is then closed: 1 when it took dfd, 0 when the ui is not to be
+ * told or the queue is full (the caller tells it now). pm_news_settle
+ * reads the first max queued (their ids, command line, executable and
+ * cgroup) and says how many are left. */
+int pm_news_later(struct procmap *m, uint32_t ref, int dfd,
+		  const struct pm_proc *p);
+size_t pm_news_settle(struct procmap *m, size_t max);
 void pm_news_forget(struct procmap *m, uint32_t pid, uint64_t start, int dead);
 void pm_news_check(struct procmap *m);
 void pm_news_free(struct procmap *m);

@@ -58,36 +58,26 @@ static void pm_read_cgroup(int dfd, char *out, size_t outsz)
 	out[len] = 0;
 }
 
-/* The process behind dfd as the ui should know it; 0, or -1 when it is
- * not (or no longer) the process start says, or the viewer may not see
- * it now (asked again on this descriptor: it may have changed ids). */
+/* The process behind dfd as the ui should know it, p being what was just
+ * read there (its start the owner's): the ids, then its command line,
+ * executable and cgroup. 0, or -1 when the viewer may not see it, or it
+ * is gone. */
 static int pm_capture(const struct procmap *m, int dfd, uint32_t pid,
-		      uint64_t start, struct msg_owner *a)
+		      const struct pm_proc *p, struct msg_owner *a)
 {
-	char buf[4096], comm[FLOW_COMM_LEN];
 	struct msg_cmdline_ans c;
-	struct procmap_cred cr;
-	struct stat st;
-	uint64_t now;
+	struct procmap_cred cr = p->cred;
 	ssize_t n;
 
-	n = pm_read_file(dfd, "stat", buf, sizeof(buf));
-	if (n <= 0 || procmap_parse_stat(buf, (size_t)n, comm, &now) < 0 ||
-	    now != start)
+	if (!p->has_cred && pm_proc_cred(dfd, &cr) < 0)
 		return -1;
-	n = pm_read_file(dfd, "status", buf, sizeof(buf));
-	if (n <= 0 || procmap_parse_status(buf, (size_t)n, &cr) < 0 ||
-	    fstat(dfd, &st) < 0)
-		return -1;
-	cr.dir_uid = (uint32_t)st.st_uid;
-	cr.dir_gid = (uint32_t)st.st_gid;
 	if (!procmap_may_see(m->viewer_uid, m->viewer_gid, &cr))
 		return -1;
 	memset(a, 0, sizeof(*a));
 	a->pid = pid;
-	a->start = start;
+	a->start = p->start;
 	a->uid = cr.uid[0];
-	memcpy(a->comm, comm, sizeof(a->comm));
+	memcpy(a->comm, p->comm, sizeof(a->comm));
 	cmdline_read(dfd, pid, &c);
 	memcpy(a->cmdline, c.text, sizeof(a->cmdline));
 	n = readlinkat(dfd, "exe", a->exe, sizeof(a->exe) - 1);
@@ -106,13 +96,14 @@ static ssize_t pm_watched(const struct procmap *m, uint32_t pid,
 	return -1;
 }
 
-void pm_news_owner(struct procmap *m, uint32_t ref)
+void pm_news_owner(struct procmap *m, uint32_t ref, int dfd,
+		   const struct pm_proc *p)
 {
 	struct pm_owner *o = &m->owners[ref - 1];
 	struct msg_owner *v;
-	char path[16];
+	struct pm_proc own;
 	ssize_t w;
-	int dfd, rc;
+	int mine = -1;
 
 	if (o->shown_start || !o->visible || o->start == PM_DEAD_START)
 		return;
@@ -130,16 +121,60 @@ void pm_news_owner(struct procmap *m, uint32_t ref)
 	if (!v)
 		return;         /* told at a later walk or check */
 	m->news = v;
-	snprintf(path, sizeof(path), "%u", o->pid);
-	dfd = openat(m->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return;
-	rc = pm_capture(m, dfd, o->pid, o->start, &v[m->nnews]);
-	close(dfd);
-	if (rc == 0) {
+	if (dfd < 0 || !p) {
+		/* Read afresh: the descriptor pins the process, so a pid
+		 * reused since fails the reads instead of mixing two. */
+		if (dfd < 0 && (dfd = mine = pm_proc_dir(m, o->pid)) < 0)
+			return;
+		if (pm_proc_read(m, dfd, &own) < 0 || own.start != o->start)
+			goto out;
+		p = &own;
+	}
+	if (pm_capture(m, dfd, o->pid, p, &v[m->nnews]) == 0) {
 		m->nnews++;
 		o->shown_start = o->start;
 	}
+out:
+	if (mine >= 0)
+		close(mine);
+}
+
+int pm_news_later(struct procmap *m, uint32_t ref, int dfd,
+		  const struct pm_proc *p)
+{
+	struct pm_owner *o = &m->owners[ref - 1];
+	struct pm_later *l;
+
+	if (o->shown_start || !o->visible || pm_watched(m, o->pid, o->start) >= 0)
+		return 0;
+	if (!m->later && !(m->later = calloc(PM_LATER_MAX, sizeof(*m->later))))
+		return 0;
+	if (m->nlater == PM_LATER_MAX)
+		return 0;
+	l = &m->later[m->nlater++];
+	l->ref = ref;
+	l->pid = o->pid;
+	l->dfd = dfd;
+	l->p = *p;
+	return 1;
+}
+
+size_t pm_news_settle(struct procmap *m, size_t max)
+{
+	size_t i, n = m->nlater < max ? m->nlater : max;
+
+	for (i = 0; i < n; i++) {
+		struct pm_later *l = &m->later[i];
+		struct pm_owner *o = &m->owners[l->ref - 1];
+
+		/* The record may have been found dead and reused meanwhile. */
+		if (o->refs && o->pid == l->pid && o->start == l->p.start)
+			pm_news_owner(m, l->ref, l->dfd, &l->p);
+		close(l->dfd);
+	}
+	memmove(m->later, m->later + n, (m->nlater - n) * sizeof(*m->later));
+	m->nlater -= n;
+	return m->nlater;
 }
 
 static void pm_news_gone(struct procmap *m, uint32_t pid, uint64_t start)
@@ -200,6 +235,9 @@ void pm_news_check(struct procmap *m)
 
 void pm_news_free(struct procmap *m)
 {
+	for (size_t i = 0; i < m->nlater; i++)
+		close(m->later[i].dfd);
+	free(m->later);
 	free(m->news);
 	free(m->gone);
 	free(m->watch);

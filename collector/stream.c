@@ -39,6 +39,7 @@ static void stream_settle(struct stream *s)
 	if (!s->ndeferred)
 		return;
 	procmap_walk_pending(s->pm);
+	s->details_wait = procmap_details(s->pm, 0);
 	for (i = 0; i < s->n; i++) {
 		struct flow_wire *w = &s->batch[i];
 
@@ -236,12 +237,20 @@ int stream_dump(struct stream *s, uint32_t kind)
 
 uint64_t stream_settle_due(const struct stream *s)
 {
+	if (!s->settle_due_ms && s->details_wait)
+		return clock_mono_ms();
 	return s->settle_due_ms;
 }
 
-int stream_release(struct stream *s)
+int stream_release(struct stream *s, int idle)
 {
 	s->err[0] = 0;
+	/* Events first: they tell of more new flows, whose sockets and pids
+	 * must be found while they exist; the details of owners found wait
+	 * (a few are read anyway, so that a busy table can't starve them). */
+	if (s->pm)
+		s->details_wait = procmap_details(s->pm, idle ?
+			STREAM_DETAILS_IDLE : STREAM_DETAILS_BUSY);
 	return stream_flush(s);
 }
 

@@ -43,6 +43,7 @@ struct stream {
 	uint8_t deferred[STREAM_BATCH];
 	size_t ndeferred;
 	uint64_t settle_due_ms;  /* CLOCK_MONOTONIC ms the held batch goes */
+	size_t details_wait;     /* owners whose details wait (procmap_details) */
 	char err[256];           /* why the last call failed */
 };
 
@@ -69,12 +70,17 @@ int stream_dump(struct stream *s, uint32_t kind);
 /* Forward queued events; on ENOBUFS resynchronise with a dump. New flows
  * whose sockets were asked of the kernel hold the batch for up to
  * STREAM_SETTLE_MS, so that a burst of them costs one walk of /proc:
- * stream_settle_due() says until when (0: nothing held), and
- * stream_release() sends the batch then. 0 or -1 (err set). */
+ * stream_settle_due() says until when (0: nothing held; now, while the
+ * details of owners found wait, procmap_details), and stream_release()
+ * sends the batch then, and the details of up to STREAM_DETAILS_IDLE
+ * owners when no event was waiting (idle), else STREAM_DETAILS_BUSY. 0 or
+ * -1 (err set). */
 #define STREAM_SETTLE_MS 3
+#define STREAM_DETAILS_IDLE 64
+#define STREAM_DETAILS_BUSY 4
 int stream_events(struct stream *s);
 uint64_t stream_settle_due(const struct stream *s);
-int stream_release(struct stream *s);
+int stream_release(struct stream *s, int idle);
 
 /* Apply one validated message from the ui: a new selection takes effect
  * for events at once and for dumps at the next periodic one (it makes no

@@ -209,7 +209,8 @@ void run_supervise(struct run *r)
 			sup_collect(r, 0);
 		held = stream_settle_due(r->stream);
 		if (r->stop == STOP_NONE && held && clock_mono_ms() >= held &&
-		    r->ui_chan->fd >= 0 && stream_release(r->stream) < 0)
+		    r->ui_chan->fd >= 0 &&
+		    stream_release(r->stream, !p[1].revents) < 0)
 			sup_send_failed(r, r->stream->err);
 		if (r->stop == STOP_NONE && r->synced &&
 		    clock_mono_ms() >= r->next_dump && r->ui_chan->fd >= 0) {

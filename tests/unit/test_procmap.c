@@ -37,6 +37,7 @@
 #include "tests/unit/skip.h"
 
 #include "collector/procmap.h"
+#include "collector/procmap_int.h"  /* pm_round_add: a socket as asked for */
 #include "collector/run.h"
 #include "privsep/seccomp.h"
 
@@ -67,13 +68,18 @@ static void fake_rm(const char *path)
 	nftw(path, fake_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void fake_write(const char *path, const char *text)
+static void fake_write_bytes(const char *path, const char *bytes, size_t n)
 {
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
 	assert_int_equal(fclose(f), 0);
+}
+
+static void fake_write(const char *path, const char *text)
+{
+	fake_write_bytes(path, text, strlen(text));
 }
 
 /* Process pid with comm and start time (field 22) holding inos, as fds
@@ -1176,6 +1182,128 @@ static void test_kernel_netns(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* ------------------------------------------------------------ new flows */
+
+/* The kernel's pid counter as /proc shows it: the last pid handed out. */
+static void fake_last_pid(struct fake *f, unsigned pid)
+{
+	char path[256], text[32];
+
+	snprintf(path, sizeof(path), "%s/sys", f->root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sys/kernel", f->root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sys/kernel/pid_max", f->root);
+	fake_write(path, "32768\n");
+	snprintf(path, sizeof(path), "%s/sys/kernel/ns_last_pid", f->root);
+	snprintf(text, sizeof(text), "%u\n", pid);
+	fake_write(path, text);
+}
+
+/* A socket the kernel was asked for by its tuple (procmap_ask), its owner
+ * still to be looked for. */
+static void asked(struct fake *f, uint16_t lport, uint32_t ino)
+{
+	struct procmap_sock s;
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET;
+	s.l4proto = IPPROTO_TCP;
+	put_addr(s.local, AF_INET, "192.0.2.1");
+	put_addr(s.remote, AF_INET, "192.0.2.2");
+	s.lport = lport;
+	s.rport = 80;
+	s.inode = ino;
+	s.uid = 1000;
+	assert_int_equal(pm_round_add(f->pm, &s,
+				      pm_table_of(AF_INET, IPPROTO_TCP)), 0);
+}
+
+struct told {
+	unsigned owners;
+	struct msg_owner last;
+};
+
+static int told_gone(void *ctx, const struct msg_owner_gone *g, size_t n)
+{
+	(void)ctx, (void)g, (void)n;
+	return 0;
+}
+
+static int told_owner(void *ctx, const struct msg_owner *o)
+{
+	struct told *t = ctx;
+
+	t->owners++;
+	t->last = *o;
+	return 0;
+}
+
+/* A walk for new flows (procmap_walk_pending): a process it looked at
+ * before the process opened its socket is looked at again, even when a
+ * full refresh came in between (it used to be forgotten there: a burst's
+ * client found only by the next periodic refresh, after it exited); the
+ * pid is there at once, the command line and the rest once
+ * procmap_details has read them. */
+static void test_walk_for_new_flows(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t old[] = { 11 }, late[] = { 31 }, next[] = { 41 };
+	char path[256];
+	struct told t = { 0 };
+
+	fake_last_pid(f, 100);
+	fake_proc(f, 100, "old", 1000, old, 1);
+	local_addr(f, "192.0.2.1");
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40000, "192.0.2.2", 80, 11);
+	refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		40000, "192.0.2.2", 80), NULL), 100);
+
+	/* 101 starts; a walk for a socket no process holds looks at it
+	 * before it has one of its own. */
+	fake_proc(f, 101, "late", 2000, NULL, 0);
+	fake_last_pid(f, 101);
+	asked(f, 40001, 99);
+	procmap_walk_pending(f->pm);
+	assert_true(procmap_pending(f->pm));
+	/* A full refresh (socket 99 still listed, still no holder). */
+	sock(f, AF_INET, IPPROTO_TCP, "192.0.2.1", 40001, "192.0.2.2", 80, 99);
+	refresh(f);
+
+	/* Now 101 opens its socket, and the kernel is asked for it. */
+	fake_proc(f, 101, "late", 2000, late, 1);
+	snprintf(path, sizeof(path), "%s/101/status", f->root);
+	fake_write(path, "Name:\tlate\nUid:\t1000\t1000\t1000\t1000\n"
+		   "Gid:\t1000\t1000\t1000\t1000\n");
+	snprintf(path, sizeof(path), "%s/101/cmdline", f->root);
+	fake_write_bytes(path, "late\0--flag", 12);
+	asked(f, 40002, 31);
+	procmap_walk_pending(f->pm);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		40002, "192.0.2.2", 80), NULL), 101);
+	assert_false(procmap_pending(f->pm));
+
+	/* Its details wait for procmap_details. */
+	assert_int_equal(procmap_details(f->pm, 0), 1);
+	assert_int_equal(procmap_news(f->pm, told_gone, told_owner, &t), 0);
+	assert_int_equal(t.owners, 0);
+	assert_int_equal(procmap_details(f->pm, 8), 0);
+	assert_int_equal(procmap_news(f->pm, told_gone, told_owner, &t), 0);
+	assert_int_equal(t.owners, 1);
+	assert_int_equal(t.last.pid, 101);
+	assert_int_equal(t.last.uid, 1000);
+	assert_string_equal(t.last.cmdline, "late --flag");
+
+	/* 102 holds its socket at descriptor 3 too. */
+	fake_proc(f, 102, "next", 3000, next, 1);
+	fake_last_pid(f, 102);
+	asked(f, 40003, 41);
+	procmap_walk_pending(f->pm);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.1",
+		40003, "192.0.2.2", 80), NULL), 102);
+}
+
 #define FAKE_TEST(t) cmocka_unit_test_setup_teardown(t, fake_setup, fake_teardown)
 
 int main(void)
@@ -1201,6 +1329,7 @@ int main(void)
 		FAKE_TEST(test_same_inode_new_tuple),
 		FAKE_TEST(test_hidden_pid),
 		FAKE_TEST(test_many),
+		FAKE_TEST(test_walk_for_new_flows),
 		cmocka_unit_test(test_collector_openat_readonly),
 		cmocka_unit_test(test_kernel_netns),
 	};
