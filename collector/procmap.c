@@ -1454,6 +1454,7 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 		return PROCMAP_OTHERS;
 	}
 	rec->pid = o->pid;
+	flow_set_owner_tag(rec, o->start);
 	memcpy(rec->comm, o->comm, FLOW_COMM_LEN);
 	return PROCMAP_KNOWN;
 }

@@ -109,8 +109,8 @@ static const char *flow_check_body(const struct flow_wire *r,
 {
 	if (!memchr(r->comm, '\0', sizeof(r->comm)))
 		return "comm";
-	if (!flow_all_zero(r->reserved, sizeof(r->reserved)))
-		return "reserved";
+	if (!r->pid && !flow_all_zero(r->owner_tag, sizeof(r->owner_tag)))
+		return "owner tag";
 	if (r->owner > FLOW_OWNER_HIDDEN)
 		return "owner";
 	if (r->owner == FLOW_OWNER_NONE && r->uid)

@@ -66,10 +66,28 @@ struct flow_wire {
 	 * every user of the namespace (who opened it); see owner. */
 	uint32_t uid;
 	uint8_t  owner;         /* enum flow_owner */
-	uint8_t  reserved[3];   /* zero; keeps the size a multiple of 8 */
+	/* The low 24 bits of the owner's start time (field 22 of
+	 * /proc/PID/stat), little-endian; 0 with no pid: tells the process
+	 * from a later one given the same pid (flow_owner_tag). */
+	uint8_t  owner_tag[3];
 };
 
 _Static_assert(sizeof(struct flow_wire) == 160, "flow_wire layout changed");
+
+#define FLOW_OWNER_TAG_MASK 0xffffffu
+
+static inline uint32_t flow_owner_tag(const struct flow_wire *w)
+{
+	return (uint32_t)w->owner_tag[0] | (uint32_t)w->owner_tag[1] << 8 |
+	       (uint32_t)w->owner_tag[2] << 16;
+}
+
+static inline void flow_set_owner_tag(struct flow_wire *w, uint64_t start)
+{
+	w->owner_tag[0] = (uint8_t)start;
+	w->owner_tag[1] = (uint8_t)(start >> 8);
+	w->owner_tag[2] = (uint8_t)(start >> 16);
+}
 
 /* Number of states the kernel defines for a protocol (TCP 10, SCTP 10,
  * DCCP 10), 0 for protocols without states. */

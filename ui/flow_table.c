@@ -274,8 +274,9 @@ static void ft_take_counters(struct flow_entry *e, const struct flow_wire *r,
 	e->counters_mono_ns = mono_ns;
 }
 
-/* The owner travels as a pair: a new pid brings its own comm (possibly
- * unknown) so a stale name is never shown next to another process's pid.
+/* The owner travels as a pair: a new pid (or the same pid with another
+ * start: a new process) brings its own comm (possibly unknown) so a stale
+ * name is never shown next to another process's pid.
  * A record without an owner keeps the one known (the socket closed); a
  * hidden owner (another user's process) clears any name held before, and
  * stays until a record names a process again. */
@@ -285,6 +286,7 @@ static void ft_take_owner(struct flow_entry *e, const struct flow_wire *r)
 		e->w.owner = FLOW_OWNER_HIDDEN;
 		e->w.uid = r->uid;
 		e->w.pid = 0;
+		memset(e->w.owner_tag, 0, sizeof(e->w.owner_tag));
 		memset(e->w.comm, 0, sizeof(e->w.comm));
 		return;
 	}
@@ -298,8 +300,10 @@ static void ft_take_owner(struct flow_entry *e, const struct flow_wire *r)
 			return;
 		e->w.owner = r->owner;
 	}
-	if (r->pid && r->pid != e->w.pid) {
+	if (r->pid && (r->pid != e->w.pid ||
+		       flow_owner_tag(r) != flow_owner_tag(&e->w))) {
 		e->w.pid = r->pid;
+		memcpy(e->w.owner_tag, r->owner_tag, sizeof(e->w.owner_tag));
 		memcpy(e->w.comm, r->comm, sizeof(e->w.comm));
 	} else if (r->comm[0]) {
 		memcpy(e->w.comm, r->comm, sizeof(e->w.comm));

@@ -164,11 +164,15 @@ void owners_gone(struct owners *t, uint32_t pid, uint64_t start)
 	}
 }
 
-const struct ui_owner *owners_get(const struct owners *t, uint32_t pid)
+const struct ui_owner *owners_get(const struct owners *t, uint32_t pid,
+				  uint32_t tag)
 {
 	size_t i = ow_find(t, pid);
 
-	return i == SIZE_MAX ? NULL : t->slot[i];
+	if (i == SIZE_MAX ||
+	    (t->slot[i]->start & FLOW_OWNER_TAG_MASK) != tag)
+		return NULL;
+	return t->slot[i];
 }
 
 void owners_sweep_begin(struct owners *t)

@@ -4,9 +4,10 @@
  * marks them) for as long as a flow names them.
  *
  * Keyed by pid: a flow names its owner by pid, and the record for a pid is
- * the last process announced with it. A pid taken by another process
- * while flows of the old one are still listed (pid_max is 4M on 64-bit
- * hosts: rare) would show the new one's details on them.
+ * the last process announced with it. A flow also carries 24 bits of its
+ * owner's start time (flow_owner_tag): when the pid was taken by another
+ * process while flows of the old one are still listed, those find no
+ * record rather than the new process's details.
  */
 #ifndef FLOWTOP_UI_OWNERS_H
 #define FLOWTOP_UI_OWNERS_H
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/cgroup.h"
+#include "privsep/flow_wire.h"
 #include "privsep/msg.h"
 
 struct ui_owner {
@@ -43,8 +45,10 @@ int owners_put(struct owners *t, const struct msg_owner *m);
 /* Process (pid, start) has exited; another start is another process. */
 void owners_gone(struct owners *t, uint32_t pid, uint64_t start);
 
-/* The record for pid, or NULL. */
-const struct ui_owner *owners_get(const struct owners *t, uint32_t pid);
+/* The record for pid if its start time matches tag (flow_owner_tag of
+ * the flow that names it), or NULL. */
+const struct ui_owner *owners_get(const struct owners *t, uint32_t pid,
+				  uint32_t tag);
 
 /* Forget the exited processes no flow names: owners_keep() every pid the
  * table's flows name, between owners_sweep_begin() and owners_sweep_end(). */

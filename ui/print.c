@@ -459,7 +459,7 @@ static void pj_owner_details(struct pj_buf *b, const struct print_opts *po,
 			     const struct flow_wire *w)
 {
 	const struct ui_owner *o = w->pid && po->owners ?
-		owners_get(po->owners, w->pid) : NULL;
+		owners_get(po->owners, w->pid, flow_owner_tag(w)) : NULL;
 
 	if (!o)
 		return;

@@ -159,7 +159,7 @@ static void scr_detail_lines(int y, int ymax, int x, int w,
 	char buf[1024], age[FMT_AGE_MAX];
 	const char *st = flow_state_name(w_->l4proto, w_->state);
 	const struct ui_owner *o = w_->pid && src->owners ?
-		owners_get(src->owners, w_->pid) : NULL;
+		owners_get(src->owners, w_->pid, flow_owner_tag(w_)) : NULL;
 
 	scr_end(buf, sizeof(buf), src, w_, w_->src, w_->sport);
 	scr_kv(y++, x, w, "source", buf);

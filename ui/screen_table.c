@@ -321,7 +321,7 @@ static int scr_owner_exited(const struct view_src *src,
 			    const struct flow_wire *w)
 {
 	const struct ui_owner *o = w->pid && src->owners ?
-		owners_get(src->owners, w->pid) : NULL;
+		owners_get(src->owners, w->pid, flow_owner_tag(w)) : NULL;
 
 	return o && o->exited;
 }

@@ -211,6 +211,21 @@ static void test_new_does_not_clobber(void **state)
 	assert_int_equal(e->w.pid, 99);
 	assert_string_equal(e->w.comm, "");
 
+	/* The same pid, another process (its start tag): taken with its own
+	 * comm and tag; a record without a comm keeps them. */
+	r = rec(5, FLOW_EV_UPDATE, 40000);
+	r.pid = 99;
+	flow_set_owner_tag(&r, 0xabcdef);
+	strcpy(r.comm, "curl");
+	apply_ok(t, r, 3 * SEC, 1);
+	r = rec(5, FLOW_EV_UPDATE, 40000);
+	r.pid = 99;
+	flow_set_owner_tag(&r, 0xabcdef);
+	apply_ok(t, r, 3 * SEC, 1);
+	e = find(t, 5);
+	assert_int_equal(flow_owner_tag(&e->w), 0xabcdef);
+	assert_string_equal(e->w.comm, "curl");
+
 	/* A later dump does bring new counters, keeping the known owner. */
 	r = rec_bytes(5, FLOW_EV_DUMP, 3000, 4000);
 	apply_ok(t, r, 4 * SEC, 2);

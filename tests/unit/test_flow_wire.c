@@ -307,10 +307,14 @@ static void test_check_ipv4_padding(void **state)
 		r.rdst[i] = 1;
 		assert_rejected(&r, "rdst");
 	}
-	/* The reserved bytes stay zero. */
+	/* An owner's start tag only with its pid. */
 	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
-	r.reserved[2] = 1;
-	assert_rejected(&r, "reserved");
+	r.pid = 0;
+	r.comm[0] = 0;
+	r.owner_tag[2] = 1;
+	assert_rejected(&r, "owner tag");
+	r.pid = 42;
+	assert_accepted(&r);
 	/* The same bytes are address bytes in IPv6. */
 	r = good(IPPROTO_TCP, FLOW_FAM_IPV6);
 	r.src[4] = 1;

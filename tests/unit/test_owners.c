@@ -34,9 +34,9 @@ static void test_put_get_replace(void **state)
 
 	(void)state;
 	assert_non_null(t);
-	assert_null(owners_get(t, 42));
+	assert_null(owners_get(t, 42, 7));
 	assert_int_equal(owners_put(t, &m), 0);
-	o = owners_get(t, 42);
+	o = owners_get(t, 42, 7);
 	assert_non_null(o);
 	assert_string_equal(o->cmdline, "prog --n 42");
 	assert_string_equal(o->exe, "/usr/bin/prog");
@@ -48,10 +48,18 @@ static void test_put_get_replace(void **state)
 		      "0123456789abcdef0123456789abcdef"
 		      "0123456789abcdef0123456789abcdef.scope");
 	assert_int_equal(owners_put(t, &m), 0);
-	o = owners_get(t, 42);
+	o = owners_get(t, 42, 8);
 	assert_int_equal(o->start, 8);
 	assert_string_equal(o->container, "docker:0123456789ab");
 	assert_int_equal(owners_count(t), 1);
+	/* A flow of the first one (its start tag 7) is not given the
+	 * second's details. */
+	assert_null(owners_get(t, 42, 7));
+	/* The tag is the start's low 24 bits. */
+	m = owner_msg(42, 0x1234567890ull, "");
+	assert_int_equal(owners_put(t, &m), 0);
+	assert_non_null(owners_get(t, 42, 0x567890));
+	assert_null(owners_get(t, 42, 0x567891));
 	owners_free(t);
 }
 
@@ -63,10 +71,10 @@ static void test_gone_matches_start(void **state)
 	(void)state;
 	assert_int_equal(owners_put(t, &m), 0);
 	owners_gone(t, 5, 99);          /* an older process with that pid */
-	assert_int_equal(owners_get(t, 5)->exited, 0);
+	assert_int_equal(owners_get(t, 5, 100)->exited, 0);
 	owners_gone(t, 6, 100);         /* unknown pid: nothing */
 	owners_gone(t, 5, 100);
-	assert_int_equal(owners_get(t, 5)->exited, 1);
+	assert_int_equal(owners_get(t, 5, 100)->exited, 1);
 	owners_free(t);
 }
 
@@ -93,7 +101,7 @@ static void test_sweep(void **state)
 	owners_sweep_end(t);
 	for (uint32_t pid = 1; pid <= n; pid++) {
 		int want = !(pid % 2) || !(pid % 3);
-		const struct ui_owner *o = owners_get(t, pid);
+		const struct ui_owner *o = owners_get(t, pid, pid);
 
 		if (want) {
 			assert_non_null(o);

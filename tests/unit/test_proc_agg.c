@@ -127,8 +127,10 @@ static void add_owned(struct flow_table *t, uint32_t id, uint8_t owner,
 	w.owner = owner;
 	w.uid = uid;
 	w.pid = pid;
-	if (pid)
+	if (pid) {
+		flow_set_owner_tag(&w, pid);    /* the start put_owner() gives */
 		snprintf(w.comm, sizeof(w.comm), "p%u", pid);
+	}
 	assert_int_equal(flow_table_apply(t, &w, SEC, 1), 0);
 }
 

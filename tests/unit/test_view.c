@@ -85,6 +85,8 @@ static struct flow_wire mk(uint32_t id, uint32_t pid, const char *comm,
 	w.orig_bytes = ob;
 	w.reply_bytes = rb;
 	w.pid = pid;
+	if (pid)
+		flow_set_owner_tag(&w, 1);      /* the start own() gives */
 	snprintf(w.comm, sizeof(w.comm), "%s", comm);
 	return w;
 }
