@@ -35,14 +35,17 @@
  * family) and walks /proc only when the dump shows an inode it has not
  * seen before. A new flow between dumps costs one sock_diag request for
  * its exact tuple (procmap_ask, at most 5,000 a second) and a share of
- * one short walk per batch of events (procmap_walk_pending). The cache (inode -> owner) survives across refreshes; an
- * entry goes when its socket leaves the dump. A periodic refresh also
+ * one short walk per batch of events (procmap_walk_pending). The cache
+ * (inode -> owner) survives across refreshes; an entry goes when its
+ * socket leaves the dump. A periodic refresh also
  * rereads /proc/PID/stat of each owner once, so an exited process or a
  * reused PID (other start time) is noticed and its sockets looked up again.
  *
  * What it can't know: a socket handed to another process (fork, SCM_RIGHTS)
  * stays with the process it was found in first, until that one exits;
- * a flow whose socket closed before a refresh saw it has no owner.
+ * a flow whose socket closed before its NEW event was read (ping: before
+ * a refresh saw it) has no owner; one whose process exited before a walk
+ * got to it has its socket's uid only.
  *
  * Flows owned by the hidden pid (flowtop's resolver) are reported as
  * PROCMAP_HIDE, and remembered by conntrack id, so they stay hidden after
@@ -130,7 +133,10 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec);
  * the pids the walk before did not look at, the pids handed out since
  * (ns_last_pid; pid_max wraps), then the young ones (looked at, alive, no
  * known socket); past PM_PROBE_MAX new pids, the processes started since
- * the last full walk, from a listing of /proc. A new socket of another
+ * the last full walk, from a listing of /proc. In each pid the links at
+ * the descriptor numbers of the last sockets found are read first (one
+ * call each: one program's processes hold theirs at the same numbers);
+ * only the pids this leaves are walked in full. A new socket of another
  * process stays pending: procmap_pending() says so, and the next
  * procmap_refresh(PROCMAP_PERIODIC) finds it. */
 void procmap_walk_pending(struct procmap *m);

@@ -58,9 +58,10 @@ struct pm_proc {
 	struct procmap_cred cred;
 };
 
-#define PM_LATER_MAX 256
-#define PM_HOT_FDS 3
+#define PM_LATER_MAX 256        /* owners whose details wait */
+#define PM_HOT_FDS 3            /* descriptor numbers tried first */
 
+/* An owner whose details wait (pm_news_later). */
 struct pm_later {
 	uint32_t ref, pid;
 	int dfd;                /* its /proc/PID */
@@ -132,7 +133,7 @@ struct procmap {
 	uint32_t pid_last;      /* ns_last_pid at the last full walk */
 	uint32_t probe_last;    /* ... at the last walk of any kind */
 	uint32_t pid_max;       /* /proc/sys/kernel/pid_max, 0: not known */
-	uint32_t young[PM_YOUNG_MAX]; /* probed since the last full walk:
+	uint32_t young[PM_YOUNG_MAX]; /* for the next walk for new flows:
 				       * alive, no known socket */
 	size_t nyoung;
 	size_t ncarry;          /* the first of them: not looked at yet */
@@ -142,8 +143,7 @@ struct procmap {
 	size_t pidlist_cap;
 	uint64_t asked;         /* exact tuples asked (procmap_ask) */
 	/* what the ui is to be told of owners (procmap_owner.c) */
-	struct pm_later *later; /* owners whose details wait for the walk's
-				 * end (pm_news_later) */
+	struct pm_later *later; /* owners whose details wait (procmap_details) */
 	size_t nlater;
 	struct msg_owner *news;
 	size_t nnews, news_cap;
