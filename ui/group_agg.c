@@ -142,7 +142,8 @@ static uint8_t ga_owner_label(const struct ga_map *m,
 		*label = "(hidden)";
 		return GROUP_HIDDEN;
 	}
-	o = w->pid && m->owners ? owners_get(m->owners, w->pid, flow_owner_tag(w)) : NULL;
+	o = w->pid && m->owners ?
+		owners_get(m->owners, w->pid, flow_owner_tag(w)) : NULL;
 	if (!o || !o->cgroup[0]) {
 		*label = "(unknown)";
 		return GROUP_UNKNOWN;
