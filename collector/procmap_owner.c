@@ -145,7 +145,9 @@ int pm_news_later(struct procmap *m, uint32_t ref, int dfd,
 	struct pm_owner *o = &m->owners[ref - 1];
 	struct pm_later *l;
 
-	if (o->shown_start || !o->visible || pm_watched(m, o->pid, o->start) >= 0)
+	/* A watched one is queued too: pm_news_owner takes it off the
+	 * watch list then, so the list is scanned once per owner. */
+	if (o->shown_start || !o->visible)
 		return 0;
 	if (!m->later && !(m->later = calloc(PM_LATER_MAX, sizeof(*m->later))))
 		return 0;

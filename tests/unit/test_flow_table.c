@@ -225,6 +225,15 @@ static void test_new_does_not_clobber(void **state)
 	e = find(t, 5);
 	assert_int_equal(flow_owner_tag(&e->w), 0xabcdef);
 	assert_string_equal(e->w.comm, "curl");
+	/* Yet another process with that pid, its comm not known: curl's
+	 * name must not stay beside it. */
+	r = rec(5, FLOW_EV_UPDATE, 40000);
+	r.pid = 99;
+	flow_set_owner_tag(&r, 0x111111);
+	apply_ok(t, r, 3 * SEC, 1);
+	e = find(t, 5);
+	assert_int_equal(flow_owner_tag(&e->w), 0x111111);
+	assert_string_equal(e->w.comm, "");
 
 	/* A later dump does bring new counters, keeping the known owner. */
 	r = rec_bytes(5, FLOW_EV_DUMP, 3000, 4000);
