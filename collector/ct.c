@@ -55,6 +55,10 @@
 /* The kernel sends one event per datagram, a few hundred bytes each. */
 #define CT_EVENT_BUFSIZE (16u << 10)
 
+/* Kernel-side queue of the dump socket: the answers of one chunk of GET
+ * requests (ct_get_entries) are all queued before the first is read. */
+#define CT_DUMP_RCVBUF (1u << 20)
+
 struct ct_source {
 	int ev_fd;
 	int dump_fd;
@@ -63,6 +67,7 @@ struct ct_source {
 	uint32_t sel;
 	unsigned char *dump_buf;
 	unsigned char *ev_buf;
+	unsigned char *get_buf; /* the requests of one ct_get_entries chunk */
 	uint64_t dump_entries;  /* in the last complete dump */
 };
 
@@ -723,7 +728,7 @@ static int ct_fail(char *err, size_t errlen, const char *what)
 /* One datagram from the kernel into buf: its length, 0 for one to ignore
  * (sent by another socket; only a process with CAP_NET_ADMIN could),
  * -1 with errno set; EMSGSIZE when it did not fit. */
-static ssize_t ct_recv(int fd, void *buf, size_t size)
+static ssize_t ct_recv(int fd, void *buf, size_t size, int flags)
 {
 	struct sockaddr_nl from;
 	socklen_t fromlen;
@@ -732,7 +737,7 @@ static ssize_t ct_recv(int fd, void *buf, size_t size)
 	do {
 		fromlen = sizeof(from);
 		/* MSG_TRUNC: the datagram's real length, to see a cut. */
-		n = recvfrom(fd, buf, size, MSG_TRUNC,
+		n = recvfrom(fd, buf, size, MSG_TRUNC | flags,
 			     (struct sockaddr *)&from, &fromlen);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
@@ -858,7 +863,7 @@ int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 		return -1;
 	}
 	while (!d.done) {
-		ssize_t n = ct_recv(s->dump_fd, s->dump_buf, CT_DUMP_BUFSIZE);
+		ssize_t n = ct_recv(s->dump_fd, s->dump_buf, CT_DUMP_BUFSIZE, 0);
 		struct ct_msgs m = { s->dump_buf, 0 };
 		const struct nlmsghdr *nlh;
 
@@ -890,6 +895,219 @@ uint64_t ct_dump_entries(const struct ct_source *s)
 	return s->dump_entries;
 }
 
+/* --- single entries by tuple (ct_get_entries) ----------------------------------- */
+
+/* Requests sent at once. Each answer is a socket buffer of its own, some
+ * 8 KiB of receive space whatever the entry's size (ctnetlink allocates a
+ * page for it): 32 of them fit the dump socket's queue (CT_DUMP_RCVBUF)
+ * with room to spare. */
+#define CT_GET_CHUNK 32u
+/* One request: header, nfgenmsg, the tuple's nests and values. */
+#define CT_GET_REQ_MAX 128u
+
+/* Append attribute type with len bytes of v at buf[*at], within size. */
+static int ct_put(unsigned char *buf, size_t size, size_t *at, uint16_t type,
+		  const void *v, size_t len)
+{
+	struct nlattr a = { .nla_len = (uint16_t)(NLA_HDRLEN + len),
+			    .nla_type = type };
+	size_t step = NLA_ALIGN(NLA_HDRLEN + len);
+
+	if (*at + step > size)
+		return -1;
+	memset(buf + *at, 0, step);
+	memcpy(buf + *at, &a, sizeof(a));
+	if (len)
+		memcpy(buf + *at + NLA_HDRLEN, v, len);
+	*at += step;
+	return 0;
+}
+
+/* A nest opened at *start is closed once its members are in. */
+static void ct_nest_end(unsigned char *buf, size_t start, size_t at)
+{
+	uint16_t len = (uint16_t)(at - start);
+
+	memcpy(buf + start + offsetof(struct nlattr, nla_len), &len,
+	       sizeof(len));
+}
+
+static int ct_put_be16(unsigned char *buf, size_t size, size_t *at,
+		       uint16_t type, uint16_t v)
+{
+	v = htons(v);
+	return ct_put(buf, size, at, type, &v, sizeof(v));
+}
+
+/* CTA_TUPLE_PROTO's members: ports, or ICMP's id, type and code (the
+ * kernel wants all three). */
+static int ct_put_l4(unsigned char *buf, size_t size, size_t *at,
+		     const struct flow_key *k)
+{
+	int v6 = k->l4proto == IPPROTO_ICMPV6;
+
+	if (ct_put(buf, size, at, CTA_PROTO_NUM, &k->l4proto, 1) < 0)
+		return -1;
+	if (!ct_protos[k->l4proto].icmp)
+		return ct_put_be16(buf, size, at, CTA_PROTO_SRC_PORT,
+				   k->sport) < 0 ||
+		       ct_put_be16(buf, size, at, CTA_PROTO_DST_PORT,
+				   k->dport) < 0 ? -1 : 0;
+	return ct_put_be16(buf, size, at, v6 ? CTA_PROTO_ICMPV6_ID :
+			   CTA_PROTO_ICMP_ID, k->icmp_id) < 0 ||
+	       ct_put(buf, size, at, v6 ? CTA_PROTO_ICMPV6_TYPE :
+		      CTA_PROTO_ICMP_TYPE, &k->icmp_type, 1) < 0 ||
+	       ct_put(buf, size, at, v6 ? CTA_PROTO_ICMPV6_CODE :
+		      CTA_PROTO_ICMP_CODE, &k->icmp_code, 1) < 0 ? -1 : 0;
+}
+
+/* CTA_TUPLE_ORIG { CTA_TUPLE_IP { src, dst }, CTA_TUPLE_PROTO { ... } },
+ * as ctnetlink_parse_tuple reads it. */
+static int ct_put_tuple(unsigned char *buf, size_t size, size_t *at,
+			const struct flow_key *k)
+{
+	int v4 = k->family == FLOW_FAM_IPV4;
+	size_t alen = v4 ? 4 : 16, tuple = *at, nest;
+
+	if (ct_put(buf, size, at, CTA_TUPLE_ORIG | NLA_F_NESTED, NULL, 0) < 0)
+		return -1;
+	nest = *at;
+	if (ct_put(buf, size, at, CTA_TUPLE_IP | NLA_F_NESTED, NULL, 0) < 0 ||
+	    ct_put(buf, size, at, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC,
+		   k->src, alen) < 0 ||
+	    ct_put(buf, size, at, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST,
+		   k->dst, alen) < 0)
+		return -1;
+	ct_nest_end(buf, nest, *at);
+	nest = *at;
+	if (ct_put(buf, size, at, CTA_TUPLE_PROTO | NLA_F_NESTED, NULL,
+		   0) < 0 || ct_put_l4(buf, size, at, k) < 0)
+		return -1;
+	ct_nest_end(buf, nest, *at);
+	ct_nest_end(buf, tuple, *at);
+	return 0;
+}
+
+size_t ct_get_request(void *bufv, size_t size, const struct flow_key *k,
+		      uint32_t seq)
+{
+	unsigned char *buf = bufv;
+	struct nlmsghdr h = {
+		.nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET,
+		.nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = seq,
+	};
+	struct nfgenmsg g = {
+		.nfgen_family = k->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6,
+		.version = NFNETLINK_V0,
+	};
+	size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(g));
+
+	if (flow_key_check(k, NULL) < 0 || size < at)
+		return 0;
+	memset(buf, 0, at);
+	memcpy(buf + NLMSG_HDRLEN, &g, sizeof(g));
+	if (ct_put_tuple(buf, size, &at, k) < 0)
+		return 0;
+	h.nlmsg_len = (uint32_t)at;
+	memcpy(buf, &h, sizeof(h));
+	return at;
+}
+
+/* Send the requests for keys[0..n) (n <= CT_GET_CHUNK) at once, with
+ * sequence numbers seq0 + i. -1 with errno on a failed send. */
+static int ct_get_send(struct ct_source *s, const struct flow_key *keys,
+		       size_t n, uint32_t seq0)
+{
+	const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	size_t at = 0;
+	ssize_t r;
+
+	for (size_t i = 0; i < n; i++)
+		at += ct_get_request(s->get_buf + at,
+				     CT_GET_CHUNK * CT_GET_REQ_MAX - at,
+				     &keys[i], seq0 + (uint32_t)i);
+	if (!at)
+		return 0;
+	do
+		r = sendto(s->dump_fd, s->get_buf, at, 0,
+			   (const struct sockaddr *)&kernel, sizeof(kernel));
+	while (r < 0 && errno == EINTR);
+	if (r >= 0 && (size_t)r != at)
+		errno = EMSGSIZE;
+	return r >= 0 && (size_t)r == at ? 0 : -1;
+}
+
+/* One answer: the entry asked for under seq0 + i, if it is still the
+ * flow of that id (a tuple is found in either direction, and a closed
+ * flow's tuple may be another's by now). Errors (ENOENT: gone) are
+ * dropped. 0, or -1 once emit stopped. */
+static int ct_get_answer(struct ct_source *s, const struct nlmsghdr *nlh,
+			 const struct flow_key *keys, size_t n, uint32_t seq0,
+			 ct_emit_fn emit, void *arg)
+{
+	uint32_t i = nlh->nlmsg_seq - seq0;
+	struct ct_entry e;
+
+	if (nlh->nlmsg_pid != s->dump_portid || i >= n ||
+	    ct_event_of(nlh) == 0)
+		return 0;
+	if (ct_parse(nlh, FLOW_EV_REFRESH, s->sel, &e) != 0 ||
+	    e.rec.id != keys[i].id)
+		return 0;
+	return emit(&e.rec, arg);
+}
+
+/* The kernel answers a GET while it handles the send, so every answer is
+ * queued when sendto returns: read until the socket is dry, never
+ * blocking on one that was lost. */
+static int ct_get_read(struct ct_source *s, const struct flow_key *keys,
+		       size_t n, uint32_t seq0, ct_emit_fn emit, void *arg)
+{
+	for (;;) {
+		ssize_t len = ct_recv(s->dump_fd, s->dump_buf, CT_DUMP_BUFSIZE,
+				      MSG_DONTWAIT);
+		struct ct_msgs m = { s->dump_buf, 0 };
+		const struct nlmsghdr *nlh;
+
+		if (len < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		/* A full queue dropped answers: the rest still count. */
+		if (len < 0 && errno == ENOBUFS)
+			continue;
+		if (len < 0)
+			return -1;
+		m.left = (size_t)len;
+		while ((nlh = ct_msgs_next(&m)))
+			if (ct_get_answer(s, nlh, keys, n, seq0, emit,
+					  arg) < 0)
+				return -2;
+	}
+}
+
+int ct_get_entries(struct ct_source *s, const struct flow_key *keys, size_t n,
+	   ct_emit_fn emit, void *arg, char *err, size_t errlen)
+{
+	for (size_t done = 0; done < n; done += CT_GET_CHUNK) {
+		size_t k = n - done < CT_GET_CHUNK ? n - done : CT_GET_CHUNK;
+		uint32_t seq0 = s->seq + 1;
+		int r;
+
+		s->seq += (uint32_t)k;
+		if (ct_get_send(s, keys + done, k, seq0) < 0) {
+			snprintf(err, errlen, "conntrack get: %s",
+				 strerror(errno));
+			return -1;
+		}
+		r = ct_get_read(s, keys + done, k, seq0, emit, arg);
+		if (r < 0) {
+			snprintf(err, errlen, "conntrack get: %s", r == -2 ?
+				 "consumer stopped" : strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Emit the events of one datagram: 0, or -1 once the consumer stopped. A
  * stop drops the rest of the datagram, which the kernel never fills with
  * more than one event; later datagrams stay queued. */
@@ -916,7 +1134,7 @@ int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
 	/* Until the socket runs dry (it is non-blocking), the consumer
 	 * stops, or an error. */
 	for (;;) {
-		ssize_t n = ct_recv(s->ev_fd, s->ev_buf, CT_EVENT_BUFSIZE);
+		ssize_t n = ct_recv(s->ev_fd, s->ev_buf, CT_EVENT_BUFSIZE, 0);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -989,9 +1207,17 @@ static int ct_open_events(struct ct_source *s, char *err, size_t errlen)
 
 static int ct_open_dump(struct ct_source *s, char *err, size_t errlen)
 {
+	int size = CT_DUMP_RCVBUF;
+
 	s->dump_fd = ct_socket(0, 0, &s->dump_portid);
 	if (s->dump_fd < 0)
 		return ct_fail(err, errlen, "conntrack dump socket");
+	/* Room for a chunk of GET answers (ct_get_entries); a dump queues one batch
+	 * at a time whatever the size. Best effort, as the event socket's. */
+	if (setsockopt(s->dump_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		(void)setsockopt(s->dump_fd, SOL_SOCKET, SO_RCVBUF, &size,
+				 sizeof(size));
 	return 0;
 }
 
@@ -1008,7 +1234,8 @@ struct ct_source *ct_open(uint32_t sel, char *err, size_t errlen)
 	s->sel = sel;
 	s->dump_buf = malloc(CT_DUMP_BUFSIZE);
 	s->ev_buf = malloc(CT_EVENT_BUFSIZE);
-	if (!s->dump_buf || !s->ev_buf) {
+	s->get_buf = malloc(CT_GET_CHUNK * CT_GET_REQ_MAX);
+	if (!s->dump_buf || !s->ev_buf || !s->get_buf) {
 		ct_fail(err, errlen, "conntrack buffers");
 		ct_close(s);
 		return NULL;
@@ -1031,6 +1258,7 @@ void ct_close(struct ct_source *s)
 		close(s->dump_fd);
 	free(s->dump_buf);
 	free(s->ev_buf);
+	free(s->get_buf);
 	free(s);
 }
 

@@ -51,6 +51,21 @@ int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
 int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 	    char *err, size_t errlen);
 
+/* Ask the kernel for the entries keys[0..n) name (a GET by original tuple
+ * each, no dump: the cost is theirs, not the table's), emitting
+ * FLOW_EV_REFRESH records with current counters for those still there
+ * under the same id and in the selection; gone ones are skipped. Requests
+ * go CT_GET_CHUNK at a time in one sendto; the socket is the dump's, so
+ * never call it during a dump. 0 or -1 with a message in err. */
+int ct_get_entries(struct ct_source *s, const struct flow_key *keys, size_t n,
+		   ct_emit_fn emit, void *arg, char *err, size_t errlen);
+
+/* The GET request for k, exposed for unit tests: written to buf (size
+ * bytes), its length returned; 0 when k is not valid (flow_key_check) or
+ * it does not fit. */
+size_t ct_get_request(void *buf, size_t size, const struct flow_key *k,
+		      uint32_t seq);
+
 /* Entries the last complete dump listed, whatever the selection (0 also
  * before the first dump). */
 uint64_t ct_dump_entries(const struct ct_source *s);

@@ -74,7 +74,10 @@ struct run {
 	struct msg_chan *ui_chan;     /* the collector's end */
 	struct stream *stream;
 	int synced;                   /* the ui asked for the stream */
+	int screen;                   /* ... for the screen, not batch */
 	uint64_t next_dump;           /* when the next periodic dump is due */
+	uint64_t dump_start, dump_took;  /* the last periodic dump's, ms */
+	uint32_t sweep_test_ms;       /* test build: forced sweep spacing */
 	/* The children's lines while the ui's screen runs, said at the end */
 	struct relay_hold hold;
 	enum stop_kind stop;

@@ -150,6 +150,7 @@ int stream_hello(struct stream *s, uint32_t interval_ms)
 	};
 
 	s->cadence_ms = interval_ms;
+	s->interval_ms = interval_ms;
 
 	return stream_send(s, MSG_HELLO, &h, sizeof(h));
 }
@@ -283,11 +284,81 @@ int stream_events(struct stream *s)
 	return 0;
 }
 
+/* Whether one more refresh may be answered in this interval. */
+static int stream_refresh_allowed(struct stream *s)
+{
+	uint64_t now = clock_mono_ms();
+
+	if (now - s->refresh_window_ms >= s->interval_ms) {
+		s->refresh_window_ms = now;
+		s->refresh_in_window = 0;
+	}
+	if (s->refresh_in_window >= STREAM_REFRESH_BURST) {
+		s->refresh_dropped++;
+		return 0;
+	}
+	s->refresh_in_window++;
+	return 1;
+}
+
+/* The flows the screen shows, fresh from the kernel; what events are
+ * batched goes first, so the ui sees them in order. */
+static int stream_refresh(struct stream *s, const struct msg *m)
+{
+	const unsigned char *p = m->payload;
+	struct msg_refresh h;
+	size_t n = (m->len - sizeof(h)) / sizeof(struct flow_key);
+	char err[200];
+
+	memcpy(&h, p, sizeof(h));
+	s->need_all = !!(h.flags & REFRESH_F_ALL);
+	if (!n || !stream_refresh_allowed(s))
+		return 0;
+	memcpy(s->keys, p + sizeof(h), n * sizeof(struct flow_key));
+	if (stream_flush(s) < 0)
+		return -1;
+	if (ct_get_entries(s->ct, s->keys, n, stream_emit, s, err,
+			   sizeof(err)) < 0) {
+		if (!s->err[0])
+			snprintf(s->err, sizeof(s->err), "%s", err);
+		return -1;
+	}
+	s->refreshes++;
+	return stream_flush(s);
+}
+
+uint64_t stream_sockets_due(const struct stream *s)
+{
+	if (!s->pm)
+		return 0;
+	return s->pm_full_mono / 1000000ull + STREAM_SOCKETS_MAX_AGE_MS;
+}
+
+int stream_sockets_tick(struct stream *s)
+{
+	uint64_t now = clock_mono_ns();
+
+	s->err[0] = 0;
+	if (!s->pm || now - s->pm_full_mono <
+	    STREAM_SOCKETS_MAX_AGE_MS * 1000000ull)
+		return 0;
+	if (procmap_refresh(s->pm, PROCMAP_PERIODIC, 0) < 0)
+		s->pm_errors++;
+	s->pm_full_mono = now;
+	s->pm_full_real = clock_real_ns();
+	s->pm_full_runs++;
+	/* The owners found gone go to the ui now. */
+	return stream_flush(s);
+}
+
 int stream_control(struct stream *s, const struct msg *m)
 {
 	struct msg_filter f;
 
+	s->err[0] = 0;
 	switch (m->type) {
+	case MSG_CTL_REFRESH:
+		return stream_refresh(s, m);
 	case MSG_CTL_FILTER:
 		memcpy(&f, m->payload, sizeof(f));
 		/* Events follow it at once, dumps from the next periodic one:

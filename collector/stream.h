@@ -44,6 +44,14 @@ struct stream {
 	size_t ndeferred;
 	uint64_t settle_due_ms;  /* CLOCK_MONOTONIC ms the held batch goes */
 	size_t details_wait;     /* owners whose details wait (procmap_details) */
+	/* The screen's refreshes of the flows it shows (MSG_CTL_REFRESH) */
+	uint32_t interval_ms;    /* the run's interval */
+	int need_all;            /* the screen needs every flow's counters */
+	uint64_t refresh_window_ms; /* start of the interval counted below */
+	uint32_t refresh_in_window; /* requests answered in it */
+	uint64_t refreshes;      /* requests answered */
+	uint64_t refresh_dropped;/* requests over STREAM_REFRESH_BURST */
+	struct flow_key keys[MSG_REFRESH_MAX];
 	char err[256];           /* why the last call failed */
 };
 
@@ -84,7 +92,22 @@ int stream_release(struct stream *s, int idle);
 
 /* Apply one validated message from the ui: a new selection takes effect
  * for events at once and for dumps at the next periodic one (it makes no
- * dump); a command line request is answered. 0 or -1 (err set). */
+ * dump); a command line request is answered; a refresh (MSG_CTL_REFRESH)
+ * asks the kernel for the flows it names (ct_get_entries) and sends
+ * their FLOW_EV_REFRESH records, and records whether the screen needs
+ * every flow fresh (need_all). At most STREAM_REFRESH_BURST refreshes
+ * an interval are answered; the rest are counted and dropped, their
+ * flags still taken. 0 or -1 (err set). */
+#define STREAM_REFRESH_BURST 4
 int stream_control(struct stream *s, const struct msg *m);
+
+/* Refresh the socket table when the last full refresh is
+ * STREAM_SOCKETS_MAX_AGE_MS old, between dumps that are spaced further
+ * apart (the screen's sweeps), so that exits and reused pids are noticed
+ * as often as before; what it found goes to the ui. stream_sockets_due()
+ * says when (CLOCK_MONOTONIC ms; 0: never, no procmap). 0 or -1 (err
+ * set). */
+uint64_t stream_sockets_due(const struct stream *s);
+int stream_sockets_tick(struct stream *s);
 
 #endif

@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "collector/run.h"
 #include "privsep/seccomp.h"
+#include "privsep/testhook.h"
 
 #define SHUTDOWN_GRACE_MS 2000
 
@@ -87,6 +88,8 @@ static void sup_sync(struct run *r, const struct msg *m)
 	}
 	r->synced = 1;
 	memcpy(&y, m->payload, sizeof(y));
+	r->screen = y.screen;
+	r->sweep_test_ms = testhook_sweep_ms();
 	for (int i = 0; i < RUN_CHILDREN; i++)
 		relay_pending(&r->child[i].err, clock_mono_ms());
 	if (y.screen)
@@ -103,6 +106,66 @@ static void sup_sync(struct run *r, const struct msg *m)
 	r->next_dump = clock_mono_ms() + r->o->interval_ms;
 }
 
+/* Share of a core the screen's full sweeps may take: little when the
+ * rows shown are refreshed alone (MSG_CTL_REFRESH) and off-screen
+ * figures only place flows by age, address or owner; more when the sort
+ * or the totals shown need every flow's counters. */
+#define SUP_SWEEP_PCT_IDLE 1u
+#define SUP_SWEEP_PCT_ALL 12u
+/* The screen's sweeps are never further apart: a flow that started
+ * between two sweeps and shows no event is missed this long at most. */
+#define SUP_SWEEP_MAX_MS 60000u
+
+/* How far apart periodic dumps are, given the last one took took ms. In
+ * batch every interval, unless a dump takes more than half of it, which
+ * would leave no time for events and the ui: then twice its duration.
+ * On the screen as far apart as the budget for their cost says, from one
+ * interval to SUP_SWEEP_MAX_MS (the dump marks tell the ui). */
+static uint64_t sup_gap(const struct run *r, uint64_t took)
+{
+	uint64_t gap = r->o->interval_ms, want;
+
+	if (2 * took > gap)
+		gap = 2 * took;
+	if (r->screen) {
+		want = took * 100 / (r->stream->need_all ? SUP_SWEEP_PCT_ALL :
+				     SUP_SWEEP_PCT_IDLE);
+		if (want > gap)
+			gap = want < SUP_SWEEP_MAX_MS ? want : SUP_SWEEP_MAX_MS;
+		if (r->sweep_test_ms)
+			gap = r->sweep_test_ms;
+	}
+	return gap < MSG_CADENCE_MAX_MS ? gap : MSG_CADENCE_MAX_MS;
+}
+
+/* When the next periodic dump is due, one that started at start and
+ * ended at end having been due at due. */
+static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
+			      uint64_t end)
+{
+	uint64_t gap = sup_gap(r, end - start);
+
+	r->dump_start = start;
+	r->dump_took = end - start;
+	r->stream->cadence_ms = (uint32_t)gap;
+	if (gap == r->o->interval_ms && due + gap > end)
+		return due + gap;    /* on the regular beat */
+	return start + gap;
+}
+
+/* The screen's needs changed: the next sweep comes as the new budget
+ * says, counted from the last one (sooner when every flow is needed). */
+static void sup_replan(struct run *r)
+{
+	uint64_t gap;
+
+	if (!r->screen || !r->dump_start)
+		return;
+	gap = sup_gap(r, r->dump_took);
+	r->stream->cadence_ms = (uint32_t)gap;
+	r->next_dump = r->dump_start + gap;
+}
+
 /* The ui may only ask for what the catalogue lets it; anything else ends
  * the run. An EOF means the ui is ending: its exit status will tell. */
 static void sup_from_ui(struct run *r)
@@ -110,7 +173,7 @@ static void sup_from_ui(struct run *r)
 	const char *why;
 	struct msg m;
 	char buf[200];
-	int rc;
+	int rc, need;
 
 	errno = 0;
 	rc = msg_recv(r->ui_chan, &m, &why);
@@ -125,10 +188,15 @@ static void sup_from_ui(struct run *r)
 		sup_stop(r, STOP_ERROR, buf);
 		return;
 	}
-	if (m.type == MSG_SYNC_REQ)
+	if (m.type == MSG_SYNC_REQ) {
 		sup_sync(r, &m);
-	else if (stream_control(r->stream, &m) < 0)
+		return;
+	}
+	need = r->stream->need_all;
+	if (stream_control(r->stream, &m) < 0)
 		sup_stop(r, STOP_ERROR, r->stream->err);
+	else if (r->stream->need_all != need)
+		sup_replan(r);
 }
 
 static void sup_collect(struct run *r, int dump)
@@ -138,24 +206,6 @@ static void sup_collect(struct run *r, int dump)
 
 	if (rc < 0)
 		sup_send_failed(r, r->stream->err);
-}
-
-/* When the next periodic dump is due. A dump that takes more than half
- * the interval would leave no time for events and the ui: then dumps are
- * spaced twice their own duration apart instead (the dump marks tell the ui). */
-static uint64_t sup_next_dump(struct run *r, uint64_t due, uint64_t start,
-			      uint64_t end)
-{
-	uint64_t took = end - start, gap = r->o->interval_ms;
-
-	if (2 * took > gap)
-		gap = 2 * took;
-	if (gap > MSG_CADENCE_MAX_MS)
-		gap = MSG_CADENCE_MAX_MS;
-	r->stream->cadence_ms = (uint32_t)gap;
-	if (gap == r->o->interval_ms && due + gap > end)
-		return due + gap;    /* on the regular beat */
-	return start + gap;
 }
 
 /* The children's stderr pipes, after the other descriptors of a poll set
@@ -176,6 +226,19 @@ static void sup_relay(struct run *r, const struct pollfd *p)
 			relay_read(&r->child[i].err, clock_mono_ms());
 }
 
+/* The screen's sweeps may be far apart: the socket table is refreshed
+ * between them as often as dumps every interval would (stream.h). 0: not
+ * due to anything but dumps. */
+static uint64_t sup_sockets_due(const struct run *r)
+{
+	uint64_t due;
+
+	if (!r->screen || !r->dump_start)
+		return 0;
+	due = stream_sockets_due(r->stream);
+	return due && due < r->next_dump ? due : 0;
+}
+
 /* Before the ui has asked for the stream, no event is read and no dump
  * made (the first dump, made then, has the table as it is). */
 void run_supervise(struct run *r)
@@ -189,10 +252,13 @@ void run_supervise(struct run *r)
 		};
 		uint64_t now = clock_mono_ms(), next = r->next_dump;
 		uint64_t held = stream_settle_due(r->stream);
+		uint64_t sockets = sup_sockets_due(r);
 		int timeout;
 
 		if (held && held < next)
 			next = held;
+		if (sockets && sockets < next)
+			next = sockets;
 		timeout = !r->synced ? -1 : next > now ? (int)(next - now) : 0;
 
 		sup_relay_fds(r, p + 3);
@@ -220,6 +286,11 @@ void run_supervise(struct run *r)
 			r->next_dump = sup_next_dump(r, r->next_dump, start,
 						     clock_mono_ms());
 		}
+		sockets = sup_sockets_due(r);
+		if (r->stop == STOP_NONE && sockets &&
+		    clock_mono_ms() >= sockets && r->ui_chan->fd >= 0 &&
+		    stream_sockets_tick(r->stream) < 0)
+			sup_send_failed(r, r->stream->err);
 	}
 }
 

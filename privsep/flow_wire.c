@@ -142,7 +142,7 @@ int flow_wire_check(const struct flow_wire *r, const char **why)
 	const struct flow_proto *p = &flow_protos[r->l4proto];
 	const char *bad = NULL;
 
-	if (r->event < FLOW_EV_DUMP || r->event > FLOW_EV_DESTROY)
+	if (r->event < FLOW_EV_DUMP || r->event > FLOW_EV_LAST)
 		bad = "event";
 	else if (r->family != FLOW_FAM_IPV4 && r->family != FLOW_FAM_IPV6)
 		bad = "family";
@@ -153,6 +153,53 @@ int flow_wire_check(const struct flow_wire *r, const char **why)
 		bad = "state";
 	else
 		bad = flow_check_body(r, p);
+	if (!bad)
+		return 0;
+	if (why)
+		*why = bad;
+	return -1;
+}
+
+void flow_key_of(const struct flow_wire *w, struct flow_key *k)
+{
+	const struct flow_proto *p = &flow_protos[w->l4proto];
+	size_t alen = w->family == FLOW_FAM_IPV4 ? 4 : 16;
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src, w->src, alen);
+	memcpy(k->dst, w->dst, alen);
+	k->id = w->id;
+	k->family = w->family;
+	k->l4proto = w->l4proto;
+	if (p->icmp) {
+		k->icmp_id = w->icmp_id;
+		k->icmp_type = w->icmp_type;
+		k->icmp_code = w->icmp_code;
+	} else {
+		k->sport = w->sport;
+		k->dport = w->dport;
+	}
+}
+
+int flow_key_check(const struct flow_key *k, const char **why)
+{
+	const struct flow_proto *p = &flow_protos[k->l4proto];
+	const char *bad = NULL;
+
+	if (k->family != FLOW_FAM_IPV4 && k->family != FLOW_FAM_IPV6)
+		bad = "family";
+	else if (!p->name || (p->family && p->family != k->family))
+		bad = "l4proto";
+	else if (k->family == FLOW_FAM_IPV4 &&
+		 (!flow_all_zero(k->src + 4, sizeof(k->src) - 4) ||
+		  !flow_all_zero(k->dst + 4, sizeof(k->dst) - 4)))
+		bad = "address";
+	else if (p->icmp && (k->sport || k->dport))
+		bad = "ports";
+	else if (!p->icmp && (k->icmp_id || k->icmp_type || k->icmp_code))
+		bad = "icmp fields";
+	else if (k->reserved[0] || k->reserved[1])
+		bad = "reserved";
 	if (!bad)
 		return 0;
 	if (why)

@@ -15,6 +15,11 @@ enum flow_event {
 	FLOW_EV_NEW,        /* conntrack NEW event */
 	FLOW_EV_UPDATE,     /* conntrack UPDATE event (state change) */
 	FLOW_EV_DESTROY,    /* conntrack DESTROY event: the flow is gone */
+	/* Asked of the kernel for the screen's rows (MSG_CTL_REFRESH): state
+	 * and counters are current, but no dump frames it, so it sweeps
+	 * nothing and names no flow the ui does not hold. */
+	FLOW_EV_REFRESH,
+	FLOW_EV_LAST = FLOW_EV_REFRESH,
 };
 
 enum flow_family {
@@ -104,5 +109,32 @@ const char *flow_proto_name(uint8_t l4proto);
  * owner names nothing but its uid, else -1 and *why names the first bad
  * field. */
 int flow_wire_check(const struct flow_wire *r, const char **why);
+
+/* What the kernel needs to find one entry without a dump (a conntrack
+ * GET by its original tuple), and its id to check the answer: the ui
+ * names the flows it shows with these (MSG_CTL_REFRESH). Addresses and
+ * ports as in struct flow_wire. */
+struct flow_key {
+	uint8_t  src[16];       /* IPv4 uses the first 4 bytes, rest zero */
+	uint8_t  dst[16];
+	uint32_t id;            /* kernel conntrack id */
+	uint16_t sport;         /* host byte order; ICMP: 0 */
+	uint16_t dport;
+	uint16_t icmp_id;       /* ICMP only, else 0 */
+	uint8_t  icmp_type;
+	uint8_t  icmp_code;
+	uint8_t  family;        /* enum flow_family */
+	uint8_t  l4proto;       /* a protocol flowtop shows, of that family */
+	uint8_t  reserved[2];   /* zero */
+};
+
+_Static_assert(sizeof(struct flow_key) == 48, "flow_key layout changed");
+
+/* The key of the flow w describes. */
+void flow_key_of(const struct flow_wire *w, struct flow_key *k);
+
+/* 0 if k names a flow flowtop could show (family, protocol, unused bytes
+ * zero), else -1 and *why names the first bad field. */
+int flow_key_check(const struct flow_key *k, const char **why);
 
 #endif

@@ -53,6 +53,7 @@ static int msg_check_res_info(const struct msg *m, const char **why);
 static int msg_check_sync(const struct msg *m, const char **why);
 static int msg_check_owner(const struct msg *m, const char **why);
 static int msg_check_owners_gone(const struct msg *m, const char **why);
+static int msg_check_refresh(const struct msg *m, const char **why);
 
 /* A cookie is any 64 bits; the bytes of a download are the validator's
  * to judge. These types have no rule beyond their length, said here so
@@ -117,6 +118,10 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		FIXED(struct msg_owner), msg_check_owner },
 	[MSG_OWNERS_GONE] = { "OWNERS_GONE", MSG_DIR_COL_UI,
 		BATCH(struct msg_owner_gone), msg_check_owners_gone },
+	[MSG_CTL_REFRESH] = { "CTL_REFRESH", MSG_DIR_UI_COL,
+		UNIT(struct msg_refresh), UNIT(struct msg_refresh) +
+		MSG_REFRESH_MAX * UNIT(struct flow_key), UNIT(struct flow_key),
+		msg_check_refresh },
 };
 
 const struct msg_spec *msg_spec(uint32_t type)
@@ -325,6 +330,27 @@ static int msg_check_owners_gone(const struct msg *m, const char **why)
 			*why = "pid out of range, or reserved bits set";
 			return -1;
 		}
+	}
+	return 0;
+}
+
+static int msg_check_refresh(const struct msg *m, const char **why)
+{
+	const unsigned char *p = m->payload;
+	struct msg_refresh h;
+
+	memcpy(&h, p, sizeof(h));
+	if ((h.flags & ~(uint32_t)REFRESH_F_ALL) || h.reserved) {
+		*why = "unknown refresh flags, or reserved bits set";
+		return -1;
+	}
+	for (uint32_t off = sizeof(h); off < m->len;
+	     off += sizeof(struct flow_key)) {
+		struct flow_key k;
+
+		memcpy(&k, p + off, sizeof(k));
+		if (flow_key_check(&k, why) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -63,6 +63,9 @@ enum msg_type {
 	/* collector -> ui: the processes that own flows */
 	MSG_OWNER,        /* struct msg_owner */
 	MSG_OWNERS_GONE,  /* 1..N struct msg_owner_gone */
+	/* ui -> collector, about once an interval in screen mode */
+	MSG_CTL_REFRESH,  /* struct msg_refresh + 0..MSG_REFRESH_MAX
+			   * struct flow_key */
 	MSG_TYPE_COUNT
 };
 
@@ -117,6 +120,29 @@ enum dump_flag {
 
 struct msg_filter {
 	uint32_t sel;          /* enum flow_sel bits; others must be zero */
+};
+
+/* The screen shows a few rows of a table that may hold a million flows:
+ * each interval it names the flows it shows (the rows in view and the
+ * selected one) and the collector asks the kernel for exactly those
+ * (FLOW_EV_REFRESH records, no dump marks), so that the full sweeps of
+ * the table can be spaced by their cost. flags says whether what the
+ * screen shows needs every flow's counters fresh (a sort by rate or
+ * bytes, the processes and countries tabs' totals, "active only"); the
+ * collector then sweeps more often (collector/stream.h). It answers at
+ * most STREAM_REFRESH_BURST requests an interval and ignores the rest: a
+ * ui can't make it ask the kernel without bound. Batch mode never sends
+ * it. */
+#define MSG_REFRESH_MAX 256u
+
+enum refresh_flags {
+	REFRESH_F_ALL = 1u << 0,    /* every flow's counters are needed */
+};
+
+struct msg_refresh {
+	uint32_t flags;        /* enum refresh_flags bits; others zero */
+	uint32_t reserved;     /* zero */
+	/* followed by 0..MSG_REFRESH_MAX struct flow_key */
 };
 
 /* The ui can't read /proc: it asks the collector for a process's command

@@ -161,6 +161,14 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		(unsigned long long)ts.tv_sec * 1000000000ull +
 		(unsigned long long)ts.tv_nsec);
 }
+
+unsigned testhook_sweep_ms(void)
+{
+	const char *v = getenv("FLOWTOP_TEST_SWEEP_MS");
+	long ms = v ? atol(v) : 0;
+
+	return ms > 0 && ms <= 3600000 ? (unsigned)ms : 0;
+}
 #else
 /* ISO C wants at least one declaration in a translation unit. */
 typedef int testhook_empty;

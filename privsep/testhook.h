@@ -39,6 +39,11 @@ void testhook_counts(unsigned long long resyncs,
  * dump's end reached the ui (CLOCK_REALTIME), for the benchmarks. */
 void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		      unsigned long long flows);
+/* FLOWTOP_TEST_SWEEP_MS=<ms>: in screen mode the collector sweeps the
+ * whole table this far apart, whatever its cost and the screen's needs,
+ * so the tests can watch the screen's rows refreshed without sweeps.
+ * 0 when unset. */
+unsigned testhook_sweep_ms(void);
 /* role_seal calls testhook_sealed() once the role is confined. With
  * FLOWTOP_TEST_PARSE=<role>, testhook_parse(role, what), called just
  * before that role reads files a user or a mirror chose, says
@@ -47,6 +52,10 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
 void testhook_sealed(void);
 void testhook_parse(const char *role, const char *what);
 #else
+static inline unsigned testhook_sweep_ms(void)
+{
+	return 0;
+}
 static inline void testhook_sealed(void)
 {
 }

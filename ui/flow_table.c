@@ -316,7 +316,7 @@ static void ft_update(struct flow_item *it, const struct flow_wire *r,
 {
 	struct flow_entry *e = &it->e;
 
-	if (r->event == FLOW_EV_DUMP) {
+	if (r->event == FLOW_EV_DUMP || r->event == FLOW_EV_REFRESH) {
 		ft_take_counters(e, r, mono_ns);
 		e->w.state = r->state;
 		if (!it->base_known) {
@@ -504,6 +504,10 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		ft_update(&t->items[pos1 - 1], r, mono_ns, seq);
 		return 0;
 	}
+	/* Asked about by the screen and gone from the table since (a
+	 * DESTROY crossed the question): not brought back. */
+	if (r->event == FLOW_EV_REFRESH)
+		return 0;
 	if (ft_reserve_one(t) < 0)
 		return -1;
 	/* The index may have been rebuilt: find the empty slot again. */
@@ -541,13 +545,17 @@ static double ft_rate(uint64_t now, uint64_t base, double secs)
 }
 
 /* The interval ends when the counters were read, not at the snapshot:
- * a dump of a big table takes a while, and a snapshot taken with no dump
- * since the last one has nothing new to say, so it keeps its rates. */
-static void ft_entry_rates(struct flow_item *it)
+ * a dump of a big table takes a while, and the screen refreshes the
+ * flows it shows between sweeps of the rest. A flow whose counters were
+ * not read again since its base keeps its rate (it is not taken for
+ * idle), as does one read again less than min_ns after its base (a
+ * sweep right after a refresh: too short to measure). */
+static void ft_entry_rates(struct flow_item *it, uint64_t min_ns)
 {
 	struct flow_entry *e = &it->e;
 
-	if (!it->base_known || e->counters_mono_ns <= e->base_mono_ns)
+	if (!it->base_known || e->counters_mono_ns <= e->base_mono_ns ||
+	    e->counters_mono_ns - e->base_mono_ns < min_ns)
 		return;
 	double secs = (double)(e->counters_mono_ns - e->base_mono_ns) / 1e9;
 
@@ -563,8 +571,13 @@ void flow_table_rates(struct flow_table *t, uint64_t mono_ns)
 {
 	/* Counters carry their own reading time; see ft_entry_rates. */
 	(void)mono_ns;
+	flow_table_rates_over(t, 0);
+}
+
+void flow_table_rates_over(struct flow_table *t, uint64_t min_ns)
+{
 	for (size_t pos = 0; pos < t->count; pos++)
-		ft_entry_rates(&t->items[pos]);
+		ft_entry_rates(&t->items[pos], min_ns);
 }
 
 static uint64_t ft_total(const struct flow_entry *e)

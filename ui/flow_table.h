@@ -2,12 +2,14 @@
 /* flow_table: the ui's model of the conntrack table.
  *
  * Entries are keyed by the kernel's conntrack id and kept in step with the
- * collector's stream: records from full dumps (FLOW_EV_DUMP) and DESTROY
+ * collector's stream: records from full dumps (FLOW_EV_DUMP), the
+ * screen's refreshes of the flows it shows (FLOW_EV_REFRESH) and DESTROY
  * events carry current counters; NEW and UPDATE events carry state only, so
  * they never overwrite counters. A dump is a mark-and-sweep: entries not
- * listed in dump N are dropped when dump N ends. Rates are computed per
- * snapshot from the counter change since the previous snapshot (or since
- * the entry was first seen).
+ * listed in dump N are dropped when dump N ends; a refresh sweeps nothing
+ * and adds nothing. Rates are computed per snapshot from the counter
+ * change between two readings, over the time between them (or since the
+ * entry was first seen); a flow not read again keeps its rate.
  */
 #ifndef FLOWTOP_FLOW_TABLE_H
 #define FLOWTOP_FLOW_TABLE_H
@@ -50,6 +52,11 @@ void flow_table_dump_end(struct flow_table *t, uint64_t seq);
 /* Take a snapshot at mono_ns: compute every entry's rates from its counter
  * change since its base, then make the current counters the new base. */
 void flow_table_rates(struct flow_table *t, uint64_t mono_ns);
+
+/* The same, for the entries whose counters were read at least min_ns
+ * after their base; the others keep their rates and their base, so a
+ * reading too soon after the last one is measured with the next. */
+void flow_table_rates_over(struct flow_table *t, uint64_t min_ns);
 
 /* Told of every entry just before the table drops it: a DESTROY (the
  * entry then carries the record's final counters and state) or a dump that

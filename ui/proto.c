@@ -162,6 +162,21 @@ static int ui_flows(struct ui *u, const struct msg *m)
 	return UI_GO_ON;
 }
 
+int ui_send_refresh(struct ui *u, const struct flow_key *keys, size_t n,
+		    uint32_t flags)
+{
+	unsigned char buf[sizeof(struct msg_refresh) +
+			  MSG_REFRESH_MAX * sizeof(struct flow_key)];
+	struct msg_refresh h = { .flags = flags };
+
+	if (n > MSG_REFRESH_MAX)
+		n = MSG_REFRESH_MAX;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), keys, n * sizeof(*keys));
+	return msg_send(u->col, MSG_CTL_REFRESH, buf,
+			(uint32_t)(sizeof(h) + n * sizeof(*keys)));
+}
+
 int ui_send_sel(struct ui *u, uint32_t sel)
 {
 	struct msg_filter f = { .sel = sel };

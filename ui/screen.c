@@ -212,9 +212,11 @@ static void scr_status(const struct view *v, const struct screen_info *si)
 		 v->tab == VIEW_FLOWS ? "flows" : v->tab == VIEW_PROCS ?
 		 group_by_name(v->group, 1) : "countries", sel, geo,
 		 si->dns_on ? "on" : "off");
-	if (si->cadence_ms && si->cadence_ms != si->interval_ms)
-		scr_append(line, sizeof(line), " | refresh %.1f s (dump %.1f s)",
-			   si->cadence_ms / 1000.0, si->took_ns / 1e9);
+	/* The rows shown are refreshed every interval; the rest wait for
+	 * the next sweep of the table (spaced by its cost). */
+	if (si->others_age_ms)
+		scr_append(line, sizeof(line), " | others %.0f s old",
+			   si->others_age_ms / 1000.0);
 	if (si->resyncs)
 		scr_append(line, sizeof(line), " | %llu resyncs (events lost)",
 			   (unsigned long long)si->resyncs);

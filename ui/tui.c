@@ -39,13 +39,17 @@ struct tui {
 	int rebuild_now;      /* a key changed what the rows are */
 	int redraw;
 	uint64_t last_build, last_draw;
+	uint64_t next_refresh;    /* when the rows shown are asked for again */
+	uint32_t refresh_flags;   /* what the collector was last told */
+	struct flow_key keys[MSG_REFRESH_MAX];
 };
 
+/* Rates are computed at each rebuild (tui_build), from the readings the
+ * sweeps and the refreshes of the rows shown bring. */
 static int tui_dump_end(struct ui *u, const struct msg_dump_mark *mk)
 {
-	/* The first periodic dump is the baseline; rates from the second. */
-	if (mk->kind == DUMP_PERIODIC && u->dumps++ > 0)
-		flow_table_rates(u->table, mk->mono_ns);
+	if (mk->kind == DUMP_PERIODIC)
+		u->dumps++;
 	if (u->tui)
 		u->tui->data_changed = 1;
 	return ui_ask(u) < 0 ? UI_QUIET_FAIL : UI_GO_ON;
@@ -260,9 +264,18 @@ static int tui_drain_collector(struct tui *t)
 	return UI_GO_ON;
 }
 
+/* Readings closer together than half an interval (a sweep just after a
+ * refresh) are measured with the next one. */
+static void tui_rates(struct tui *t)
+{
+	flow_table_rates_over(t->u->table,
+			      (uint64_t)t->u->o->interval_ms * 500000ull);
+}
+
 static void tui_build(struct tui *t, uint64_t now)
 {
 	linger_expire(&t->lg, now);
+	tui_rates(t);
 	t->src.now_real_ns = t->si.now_real_ns = clock_real_ns();
 	t->src.sel = t->si.sel;
 	if (view_rebuild(&t->v, &t->src) == 0 && t->si.paused)
@@ -270,6 +283,18 @@ static void tui_build(struct tui *t, uint64_t now)
 	t->data_changed = t->rebuild_now = 0;
 	t->last_build = now;
 	t->redraw = 1;
+}
+
+/* How old the last sweep's figures are, when the flows off the screen
+ * have nothing newer: 0 while they are about one interval old. */
+static uint64_t tui_others_age(const struct ui *u)
+{
+	uint64_t now = clock_mono_ns(), at = u->last_mark.mono_ns;
+	uint64_t age = now > at ? (now - at) / 1000000 : 0;
+
+	if (!u->dumps || 2 * age <= 3ull * u->o->interval_ms)
+		return 0;
+	return age;
 }
 
 static void tui_status(struct tui *t)
@@ -280,6 +305,7 @@ static void tui_status(struct tui *t)
 	t->si.took_ns = u->last_mark.took_ns;
 	t->si.resyncs = u->last_mark.resyncs;
 	t->si.untracked = !!(u->last_mark.flags & DUMP_F_UNTRACKED);
+	t->si.others_age_ms = tui_others_age(u);
 	t->si.res_known = u->res_known;
 	t->si.geo_dbs = u->res_info.geo_dbs;
 	t->si.dns_on = u->res_known ? (u->res_info.flags & RES_INFO_DNS) != 0 :
@@ -321,7 +347,68 @@ static int tui_timeout(const struct tui *t)
 	if ((t->data_changed || linger_count(&t->lg)) && !t->si.paused &&
 	    t->last_build + TUI_BUILD_NS < due)
 		due = t->last_build + TUI_BUILD_NS;
+	if (t->next_refresh < due)
+		due = t->next_refresh;
 	return due <= now ? 0 : (int)((due - now) / 1000000) + 1;
+}
+
+/* The flow of row i of the flows tab, to be asked for; 1 if added. */
+static int tui_key_row(struct tui *t, size_t i, size_t n)
+{
+	const struct flow_entry *e;
+	int closed;
+
+	if (n >= MSG_REFRESH_MAX || i >= t->v.nrows)
+		return 0;
+	e = view_flow(&t->v, &t->src, i, &closed);
+	if (!e || closed)
+		return 0;
+	flow_key_of(&e->w, &t->keys[n]);
+	return 1;
+}
+
+/* The flows the screen shows: the rows in view and the selected one. */
+static size_t tui_shown_keys(struct tui *t)
+{
+	const struct view_tabstate *ts = &t->v.ts[VIEW_FLOWS];
+	size_t page = (size_t)screen_page(&t->si), n = 0;
+
+	if (t->v.tab != VIEW_FLOWS)
+		return 0;
+	for (size_t i = ts->top; i < ts->top + page; i++)
+		n += (size_t)tui_key_row(t, i, n);
+	if (ts->sel < ts->top || ts->sel >= ts->top + page)
+		n += (size_t)tui_key_row(t, ts->sel, n);
+	return n;
+}
+
+/* Whether what is shown needs every flow's counters fresh: a sort by
+ * them, "active only", the totals of the other tabs. */
+static uint32_t tui_refresh_flags(const struct tui *t)
+{
+	int col = t->v.ts[VIEW_FLOWS].sort_col;
+
+	if (t->v.tab != VIEW_FLOWS || t->v.active_only || col == FC_BYTES ||
+	    col == FC_RATE)
+		return REFRESH_F_ALL;
+	return 0;
+}
+
+/* Each interval, the rows shown are asked for (their counters are never
+ * older than that); at once when the needs change, so that the collector
+ * sweeps as they say. -1 when the collector can't be told. */
+static int tui_refresh(struct tui *t)
+{
+	uint64_t now = clock_mono_ns();
+	uint32_t flags = tui_refresh_flags(t);
+	size_t n;
+
+	if (now < t->next_refresh && flags == t->refresh_flags)
+		return 0;
+	n = t->si.paused ? 0 : tui_shown_keys(t);
+	t->next_refresh = now + (uint64_t)t->u->o->interval_ms * 1000000ull;
+	t->refresh_flags = flags;
+	return ui_send_refresh(t->u, t->keys, n, flags);
 }
 
 static int tui_turn(struct tui *t)
@@ -344,7 +431,9 @@ static int tui_turn(struct tui *t)
 		return r;
 	if (p[2].revents && (r = tui_drain_collector(t)) != UI_GO_ON)
 		return r;
-	return tui_frame(t) < 0 ? UI_QUIET_FAIL : UI_GO_ON;
+	if (tui_frame(t) < 0 || (t->u->hello && tui_refresh(t) < 0))
+		return UI_QUIET_FAIL;   /* the collector is gone; it says why */
+	return UI_GO_ON;
 }
 
 static void tui_init(struct tui *t, struct ui *u)
@@ -368,6 +457,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->si.bits = o->bits;
 	t->si.sel = o->sel;
 	t->redraw = t->rebuild_now = 1;
+	t->next_refresh = clock_mono_ns() + (uint64_t)o->interval_ms * 1000000ull;
 	u->tui = t;
 	u->linger = &t->lg;
 	flow_table_on_gone(u->table, linger_gone, &t->lg);

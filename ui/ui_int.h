@@ -88,6 +88,12 @@ int ui_sync_collector(struct msg_chan *col, int screen);
  * from the next periodic one on. 0 or -1 (errno set). */
 int ui_send_sel(struct ui *u, uint32_t sel);
 
+/* Ask the collector for the current counters of the flows keys[0..n)
+ * name (at most MSG_REFRESH_MAX are sent), and tell it what the screen
+ * needs (enum refresh_flags). 0 or -1 (errno set). */
+int ui_send_refresh(struct ui *u, const struct flow_key *keys, size_t n,
+		    uint32_t flags);
+
 /* One message from the collector / the resolver, without blocking. */
 int ui_from_collector(struct ui *u);
 int ui_from_resolver(struct ui *u);

@@ -157,6 +157,24 @@ static void fuzz_cmdline_ans(const struct msg *m)
 			abort();
 }
 
+/* A CTL_REFRESH that passed: whole keys after the flags, each one the
+ * collector may put in a conntrack GET as it is. */
+static void fuzz_refresh(const struct msg *m)
+{
+	size_t off = sizeof(struct msg_refresh);
+
+	if (m->len < off || (m->len - off) % sizeof(struct flow_key) ||
+	    (m->len - off) / sizeof(struct flow_key) > MSG_REFRESH_MAX)
+		abort();
+	for (; off < m->len; off += sizeof(struct flow_key)) {
+		struct flow_key k;
+
+		memcpy(&k, (const unsigned char *)m->payload + off, sizeof(k));
+		if (flow_key_check(&k, NULL) < 0 || !flow_proto_name(k.l4proto))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct msg m;
@@ -203,6 +221,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (m.type) {
 	case MSG_CMDLINE_ANS:
 		fuzz_cmdline_ans(&m);
+		break;
+	case MSG_CTL_REFRESH:
+		fuzz_refresh(&m);
 		break;
 	case MSG_FLOWS:
 		if (m.len == 0 || m.len % sizeof(struct flow_wire))

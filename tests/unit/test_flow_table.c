@@ -390,6 +390,87 @@ static void test_rates_interval(void **state)
 	assert_true(isfinite(e->orig_rate));
 }
 
+/* The screen refreshes the flows it shows each interval and sweeps the
+ * rest seldom: a flow with no fresh counters keeps its rate (it is not
+ * taken for idle, nor does the next reading make it jump), and rates
+ * cover the time between two readings of that flow. */
+static void test_rates_partial_refresh(void **state)
+{
+	struct flow_table *t = *state;
+	const struct flow_entry *shown, *other;
+	struct flow_wire r;
+
+	apply_ok(t, rec_bytes(1, FLOW_EV_DUMP, 0, 0), 1 * SEC, 1);
+	r = rec_bytes(2, FLOW_EV_DUMP, 0, 0);
+	r.sport = 40001;
+	apply_ok(t, r, 1 * SEC, 1);
+	flow_table_dump_end(t, 1);
+	/* A sweep a second later: both at 1000 B/s. */
+	apply_ok(t, rec_bytes(1, FLOW_EV_DUMP, 1000, 0), 2 * SEC, 2);
+	r.orig_bytes = 1000;
+	apply_ok(t, r, 2 * SEC, 2);
+	flow_table_dump_end(t, 2);
+	flow_table_rates_over(t, SEC / 2);
+	/* Then only flow 1 is refreshed, each second, at 3000 B/s. */
+	for (uint64_t s = 3; s <= 6; s++) {
+		apply_ok(t, rec_bytes(1, FLOW_EV_REFRESH, 1000 + 3000 * (s - 2),
+				      0), s * SEC, 2);
+		flow_table_rates_over(t, SEC / 2);
+		shown = find_tuple(t, 1, 40000);
+		other = find_tuple(t, 2, 40001);
+		assert_rate(shown->orig_rate, 3000);
+		assert_rate(other->orig_rate, 1000);
+		assert_true(other->has_rate);
+	}
+	/* The next sweep, 5 s after the last: flow 2's rate is over those
+	 * 5 s (10000 bytes: 2000 B/s), not over the last interval. */
+	r.orig_bytes = 11000;
+	apply_ok(t, r, 7 * SEC, 3);
+	apply_ok(t, rec_bytes(1, FLOW_EV_DUMP, 16000, 0), 7 * SEC, 3);
+	flow_table_dump_end(t, 3);
+	flow_table_rates_over(t, SEC / 2);
+	assert_rate(find_tuple(t, 2, 40001)->orig_rate, 2000);
+	assert_rate(find_tuple(t, 1, 40000)->orig_rate, 3000);
+	assert_int_equal(flow_table_count(t), 2);
+}
+
+/* A reading less than min_ns after the last (a sweep just after a
+ * refresh) changes no rate; the next one measures over both. */
+static void test_rates_min_window(void **state)
+{
+	struct flow_table *t = *state;
+
+	apply_ok(t, rec_bytes(1, FLOW_EV_DUMP, 0, 0), 1 * SEC, 1);
+	flow_table_dump_end(t, 1);
+	apply_ok(t, rec_bytes(1, FLOW_EV_REFRESH, 1000, 0), 2 * SEC, 1);
+	flow_table_rates_over(t, SEC / 2);
+	assert_rate(find(t, 1)->orig_rate, 1000);
+	apply_ok(t, rec_bytes(1, FLOW_EV_DUMP, 1900, 0), 2 * SEC + SEC / 10, 2);
+	flow_table_dump_end(t, 2);
+	flow_table_rates_over(t, SEC / 2);
+	assert_rate(find(t, 1)->orig_rate, 1000);
+	assert_int_equal(find(t, 1)->base_mono_ns, 2 * SEC);
+	apply_ok(t, rec_bytes(1, FLOW_EV_REFRESH, 3000, 0), 3 * SEC, 2);
+	flow_table_rates_over(t, SEC / 2);
+	assert_rate(find(t, 1)->orig_rate, 2000);
+}
+
+/* A refresh answers for a flow the table no longer holds (its DESTROY
+ * crossed the question): it is not brought back, and sweeps nothing. */
+static void test_refresh_adds_nothing(void **state)
+{
+	struct flow_table *t = *state;
+
+	apply_ok(t, rec_bytes(1, FLOW_EV_DUMP, 10, 0), 1 * SEC, 1);
+	flow_table_dump_end(t, 1);
+	apply_ok(t, rec_bytes(7, FLOW_EV_REFRESH, 500, 0), 2 * SEC, 1);
+	assert_int_equal(flow_table_count(t), 1);
+	assert_null(find(t, 7));
+	apply_ok(t, rec_bytes(1, FLOW_EV_REFRESH, 900, 0), 2 * SEC, 1);
+	assert_int_equal(find(t, 1)->w.orig_bytes, 900);
+	assert_int_equal(find(t, 1)->counters_mono_ns, 2 * SEC);
+}
+
 static void test_rates_first_seen_new(void **state)
 {
 	struct flow_table *t = *state;
@@ -647,6 +728,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dump_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_id_distinct_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_interval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rates_partial_refresh,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rates_min_window,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_adds_nothing,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_first_seen_new, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_counters_backwards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_growth_and_removal, setup, teardown),

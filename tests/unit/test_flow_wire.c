@@ -197,7 +197,7 @@ static void test_check_accepts_valid(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
-		for (uint8_t ev = FLOW_EV_DUMP; ev <= FLOW_EV_DESTROY; ev++) {
+		for (uint8_t ev = FLOW_EV_DUMP; ev <= FLOW_EV_REFRESH; ev++) {
 			struct flow_wire r = good(ok[i].proto, ok[i].family);
 
 			r.event = ev;
@@ -244,7 +244,7 @@ static void test_check_event_family_proto(void **state)
 	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
 	r.event = 0;
 	assert_rejected(&r, "event");
-	r.event = FLOW_EV_DESTROY + 1;
+	r.event = FLOW_EV_REFRESH + 1;
 	assert_rejected(&r, "event");
 	r.event = 255;
 	assert_rejected(&r, "event");
@@ -402,6 +402,75 @@ static void test_check_reports_first_bad_field(void **state)
 	assert_rejected(&r, "event");
 }
 
+static void assert_key(const struct flow_key *k, const char *field)
+{
+	const char *why = NULL;
+
+	assert_int_equal(flow_key_check(k, &why), field ? -1 : 0);
+	if (field)
+		assert_string_equal(why, field);
+}
+
+/* A key made from a good record passes, for every protocol and family;
+ * it carries what the kernel's GET needs and nothing else. */
+static void test_key_of(void **state)
+{
+	struct flow_wire r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+	struct flow_key k;
+
+	(void)state;
+	r.orig_bytes = 12345;
+	r.pid = 77;
+	flow_key_of(&r, &k);
+	assert_key(&k, NULL);
+	assert_int_equal(k.id, r.id);
+	assert_int_equal(k.sport, 40000);
+	assert_int_equal(k.dport, 443);
+	assert_memory_equal(k.src, r.src, 4);
+	assert_memory_equal(k.dst, r.dst, 4);
+	assert_int_equal(k.family, FLOW_FAM_IPV4);
+	assert_int_equal(k.l4proto, IPPROTO_TCP);
+
+	r = good(IPPROTO_ICMPV6, FLOW_FAM_IPV6);
+	flow_key_of(&r, &k);
+	assert_key(&k, NULL);
+	assert_int_equal(k.icmp_id, 99);
+	assert_int_equal(k.sport, 0);
+	assert_memory_equal(k.dst, r.dst, 16);
+}
+
+/* The collector asks the kernel with what the ui names: nothing out of
+ * range passes. */
+static void test_key_check(void **state)
+{
+	struct flow_wire r = good(IPPROTO_UDP, FLOW_FAM_IPV4);
+	struct flow_key k, ok;
+
+	(void)state;
+	flow_key_of(&r, &ok);
+	k = ok;
+	k.family = AF_INET6;
+	assert_key(&k, "family");
+	k = ok;
+	k.l4proto = IPPROTO_GRE;
+	assert_key(&k, "l4proto");
+	k.l4proto = IPPROTO_ICMPV6;     /* over IPv4 */
+	assert_key(&k, "l4proto");
+	k = ok;
+	k.src[4] = 1;
+	assert_key(&k, "address");
+	k = ok;
+	k.icmp_type = 8;
+	assert_key(&k, "icmp fields");
+	k = ok;
+	k.reserved[1] = 1;
+	assert_key(&k, "reserved");
+	r = good(IPPROTO_ICMP, FLOW_FAM_IPV4);
+	flow_key_of(&r, &k);
+	k.dport = 1;
+	assert_key(&k, "ports");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +487,8 @@ int main(void)
 		cmocka_unit_test(test_check_icmp_ports),
 		cmocka_unit_test(test_check_owner),
 		cmocka_unit_test(test_check_reports_first_bad_field),
+		cmocka_unit_test(test_key_of),
+		cmocka_unit_test(test_key_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,6 +83,8 @@ static const struct expect catalogue[] = {
 	  sizeof(struct msg_owner_gone),
 	  MSG_MAX_PAYLOAD / sizeof(struct msg_owner_gone) *
 	  sizeof(struct msg_owner_gone), sizeof(struct msg_owner_gone) },
+	/* the flags, then up to 256 keys of 48 bytes */
+	{ MSG_CTL_REFRESH, "CTL_REFRESH", MSG_DIR_UI_COL, 8, 8 + 256 * 48, 48 },
 };
 
 /* Big enough for any datagram the tests build, oversized ones included. */
@@ -681,6 +683,49 @@ static void test_check_owner(void **state)
 	g[1].reserved = 0;
 	g[1].pid = 0;
 	assert_int_equal(check_payload(MSG_OWNERS_GONE, g, sizeof(g),
+				       catalogue_check), -1);
+}
+
+/* The screen's refresh: flags known, reserved zero, every key one the
+ * kernel could be asked about; none at all is fine (flags alone). */
+static void test_check_refresh(void **state)
+{
+	struct {
+		struct msg_refresh h;
+		struct flow_key k[2];
+	} q;
+	struct flow_wire w;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	memset(&w, 0, sizeof(w));
+	w.family = FLOW_FAM_IPV6;
+	w.l4proto = IPPROTO_TCP;
+	w.id = 9;
+	w.sport = 1;
+	w.dport = 22;
+	w.src[15] = 1;
+	flow_key_of(&w, &q.k[0]);
+	flow_key_of(&w, &q.k[1]);
+	q.h.flags = REFRESH_F_ALL;
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
+				       catalogue_check), 0);
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q.h),
+				       catalogue_check), 0);
+	q.h.flags = 2;
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
+				       catalogue_check), -1);
+	q.h.flags = 0;
+	q.h.reserved = 1;
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
+				       catalogue_check), -1);
+	q.h.reserved = 0;
+	q.k[1].l4proto = IPPROTO_ICMP;      /* not over IPv6 */
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
+				       catalogue_check), -1);
+	q.k[1].l4proto = IPPROTO_TCP;
+	q.k[1].reserved[0] = 1;
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
 				       catalogue_check), -1);
 }
 
@@ -1357,6 +1402,7 @@ int main(void)
 		cmocka_unit_test(test_check_filter),
 		cmocka_unit_test(test_check_cmdline),
 		cmocka_unit_test(test_check_owner),
+		cmocka_unit_test(test_check_refresh),
 		cmocka_unit_test(test_check_res_info),
 		cmocka_unit_test(test_check_sync),
 		cmocka_unit_test(test_send_refuses_wrong_direction),
