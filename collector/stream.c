@@ -311,7 +311,8 @@ static int stream_refresh(struct stream *s, const struct msg *m)
 	char err[200];
 
 	memcpy(&h, p, sizeof(h));
-	s->need_all = !!(h.flags & REFRESH_F_ALL);
+	s->need = h.flags & REFRESH_F_ALL ? STREAM_NEED_ALL :
+		  h.flags & REFRESH_F_ORDER ? STREAM_NEED_ORDER : STREAM_NEED_ROWS;
 	if (!n || !stream_refresh_allowed(s))
 		return 0;
 	memcpy(s->keys, p + sizeof(h), n * sizeof(struct flow_key));

@@ -22,6 +22,14 @@
 
 #define STREAM_BATCH (MSG_MAX_PAYLOAD / sizeof(struct flow_wire))
 
+/* How much the screen needs the counters of flows it does not show
+ * (MSG_CTL_REFRESH's flags): the sweeps' budget follows. */
+enum stream_need {
+	STREAM_NEED_ROWS = 0,    /* the rows shown alone (they are refreshed) */
+	STREAM_NEED_ORDER,       /* the order of byte totals */
+	STREAM_NEED_ALL,         /* every flow's rate */
+};
+
 struct stream {
 	struct ct_source *ct;
 	struct msg_chan *ui;
@@ -46,7 +54,7 @@ struct stream {
 	size_t details_wait;     /* owners whose details wait (procmap_details) */
 	/* The screen's refreshes of the flows it shows (MSG_CTL_REFRESH) */
 	uint32_t interval_ms;    /* the run's interval */
-	int need_all;            /* the screen needs every flow's counters */
+	int need;                /* enum stream_need: what the screen needs */
 	uint64_t refresh_window_ms; /* start of the interval counted below */
 	uint32_t refresh_in_window; /* requests answered in it */
 	uint64_t refreshes;      /* requests answered */
@@ -94,8 +102,8 @@ int stream_release(struct stream *s, int idle);
  * for events at once and for dumps at the next periodic one (it makes no
  * dump); a command line request is answered; a refresh (MSG_CTL_REFRESH)
  * asks the kernel for the flows it names (ct_get_entries) and sends
- * their FLOW_EV_REFRESH records, and records whether the screen needs
- * every flow fresh (need_all). At most STREAM_REFRESH_BURST refreshes
+ * their FLOW_EV_REFRESH records, and records how much the screen needs
+ * the other flows' counters (need). At most STREAM_REFRESH_BURST refreshes
  * an interval are answered; the rest are counted and dropped, their
  * flags still taken. 0 or -1 (err set). */
 #define STREAM_REFRESH_BURST 4

@@ -106,12 +106,20 @@ static void sup_sync(struct run *r, const struct msg *m)
 	r->next_dump = clock_mono_ms() + r->o->interval_ms;
 }
 
-/* Share of a core the screen's full sweeps may take: little when the
- * rows shown are refreshed alone (MSG_CTL_REFRESH) and off-screen
- * figures only place flows by age, address or owner; more when the sort
- * or the totals shown need every flow's counters. */
-#define SUP_SWEEP_PCT_IDLE 1u
-#define SUP_SWEEP_PCT_ALL 12u
+/* Share of a core, in thousandths, the screen's full sweeps may take
+ * (indexed by enum stream_need). Little when the rows shown are
+ * refreshed alone (MSG_CTL_REFRESH) and off-screen figures only place
+ * flows by age, address or owner; twice that for a sort by bytes, whose
+ * totals only grow, so a flow off the screen moves up at the next sweep
+ * (the status line says how old that is); much more when the sort or the
+ * totals shown need every flow's rate. The kernel's dump walks all its
+ * hash buckets whatever the table holds, so only spacing keeps a screen
+ * at rest light (doc/BENCHMARKS.md). */
+static const unsigned sup_sweep_permille[] = {
+	[STREAM_NEED_ROWS] = 5,
+	[STREAM_NEED_ORDER] = 10,
+	[STREAM_NEED_ALL] = 120,
+};
 /* The screen's sweeps are never further apart: a flow that started
  * between two sweeps and shows no event is missed this long at most. */
 #define SUP_SWEEP_MAX_MS 60000u
@@ -128,8 +136,7 @@ static uint64_t sup_gap(const struct run *r, uint64_t took)
 	if (2 * took > gap)
 		gap = 2 * took;
 	if (r->screen) {
-		want = took * 100 / (r->stream->need_all ? SUP_SWEEP_PCT_ALL :
-				     SUP_SWEEP_PCT_IDLE);
+		want = took * 1000 / sup_sweep_permille[r->stream->need];
 		if (want > gap)
 			gap = want < SUP_SWEEP_MAX_MS ? want : SUP_SWEEP_MAX_MS;
 		if (r->sweep_test_ms)
@@ -192,10 +199,10 @@ static void sup_from_ui(struct run *r)
 		sup_sync(r, &m);
 		return;
 	}
-	need = r->stream->need_all;
+	need = r->stream->need;
 	if (stream_control(r->stream, &m) < 0)
 		sup_stop(r, STOP_ERROR, r->stream->err);
-	else if (r->stream->need_all != need)
+	else if (r->stream->need != need)
 		sup_replan(r);
 }
 

@@ -340,7 +340,7 @@ static int msg_check_refresh(const struct msg *m, const char **why)
 	struct msg_refresh h;
 
 	memcpy(&h, p, sizeof(h));
-	if ((h.flags & ~(uint32_t)REFRESH_F_ALL) || h.reserved) {
+	if ((h.flags & ~(uint32_t)REFRESH_F_KNOWN) || h.reserved) {
 		*why = "unknown refresh flags, or reserved bits set";
 		return -1;
 	}

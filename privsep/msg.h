@@ -126,10 +126,11 @@ struct msg_filter {
  * each interval it names the flows it shows (the rows in view and the
  * selected one) and the collector asks the kernel for exactly those
  * (FLOW_EV_REFRESH records, no dump marks), so that the full sweeps of
- * the table can be spaced by their cost. flags says whether what the
- * screen shows needs every flow's counters fresh (a sort by rate or
- * bytes, the processes and countries tabs' totals, "active only"); the
- * collector then sweeps more often (collector/stream.h). It answers at
+ * the table can be spaced by their cost. flags says how much what the
+ * screen shows needs every flow's counters: their rates (a sort by rate,
+ * the processes and countries tabs' totals, "active only"), or only the
+ * order of byte totals (a sort by bytes); the collector then sweeps more
+ * often (collector/supervise.c). It answers at
  * most STREAM_REFRESH_BURST requests an interval and ignores the rest: a
  * ui can't make it ask the kernel without bound. Batch mode never sends
  * it. */
@@ -137,7 +138,9 @@ struct msg_filter {
 
 enum refresh_flags {
 	REFRESH_F_ALL = 1u << 0,    /* every flow's counters are needed */
+	REFRESH_F_ORDER = 1u << 1,  /* the rows' order follows byte totals */
 };
+#define REFRESH_F_KNOWN (REFRESH_F_ALL | REFRESH_F_ORDER)
 
 struct msg_refresh {
 	uint32_t flags;        /* enum refresh_flags bits; others zero */

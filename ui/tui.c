@@ -382,16 +382,16 @@ static size_t tui_shown_keys(struct tui *t)
 	return n;
 }
 
-/* Whether what is shown needs every flow's counters fresh: a sort by
- * them, "active only", the totals of the other tabs. */
+/* How much what is shown needs every flow's counters: their rates for a
+ * sort by rate, "active only" and the totals of the other tabs; the
+ * order of their byte totals for a sort by bytes. */
 static uint32_t tui_refresh_flags(const struct tui *t)
 {
 	int col = t->v.ts[VIEW_FLOWS].sort_col;
 
-	if (t->v.tab != VIEW_FLOWS || t->v.active_only || col == FC_BYTES ||
-	    col == FC_RATE)
+	if (t->v.tab != VIEW_FLOWS || t->v.active_only || col == FC_RATE)
 		return REFRESH_F_ALL;
-	return 0;
+	return col == FC_BYTES ? REFRESH_F_ORDER : 0;
 }
 
 /* Each interval, the rows shown are asked for (their counters are never

@@ -8,18 +8,19 @@
 # each sort runs FLOWTOP (default ./flowtop) -n -G -46TUIS -t 1 in a
 # 160x50 tmux pane, sends the sort's keys, waits 3 s, then prints the
 # utime+stime of the collector, resolver and ui over CPU_SECS seconds as
-# % of one core. Sorts: "bytes" (the default: every flow's counters are
-# needed) and "age" (four `<` from BYTES: only the rows shown are).
+# % of one core. Sorts: "bytes" (the default: the order of every flow's
+# byte totals is needed), "age" (four `<` from BYTES: only the rows shown
+# are) and "rate" (one `>`: every flow's rate is).
 #
 # Environment: FLOWTOP, CTLOAD, BENCH_SIZES (default "10000 250000"),
-# BENCH_SORTS (default "bytes age"), CPU_SECS (10).
+# BENCH_SORTS (default "bytes age rate"), CPU_SECS (10).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FT=${FLOWTOP:-$ROOT/flowtop}
 CTLOAD=${CTLOAD:-$ROOT/build/bench/ctload}
 SIZES=${BENCH_SIZES:-10000 250000}
-SORTS=${BENCH_SORTS:-bytes age}
+SORTS=${BENCH_SORTS:-bytes age rate}
 CPU_SECS=${CPU_SECS:-10}
 NS=ft-bscr-$$
 TM=(tmux -L "ft-bscr-$$")
@@ -64,7 +65,13 @@ ticks() {
 }
 
 # keys SORT: what to type for it.
-keys() { case $1 in age) echo "< < < <" ;; *) echo "" ;; esac; }
+keys() {
+	case $1 in
+	age) echo "< < < <" ;;
+	rate) echo ">" ;;
+	*) echo "" ;;
+	esac
+}
 
 # measure N SORT: one line of figures.
 measure() {

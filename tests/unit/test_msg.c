@@ -712,7 +712,10 @@ static void test_check_refresh(void **state)
 				       catalogue_check), 0);
 	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q.h),
 				       catalogue_check), 0);
-	q.h.flags = 2;
+	q.h.flags = REFRESH_F_ORDER;
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
+				       catalogue_check), 0);
+	q.h.flags = 4;
 	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
 				       catalogue_check), -1);
 	q.h.flags = 0;

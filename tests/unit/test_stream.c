@@ -10,11 +10,13 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "collector/stream.h"
 #include "common/options.h"
+#include "common/util.h"
 #include "tests/unit/skip.h"
 
 struct fixture {
@@ -127,10 +129,66 @@ static void test_filter_makes_no_dump(void **state)
 	assert_int_equal(ui_next(f, NULL), 0);
 }
 
+static void send_refresh(struct fixture *f, uint32_t flags)
+{
+	struct {
+		struct msg_refresh h;
+		struct flow_key k;
+	} q;
+	struct flow_wire w;
+	struct msg m = { .type = MSG_CTL_REFRESH, .len = sizeof(q),
+			 .payload = &q };
+
+	memset(&q, 0, sizeof(q));
+	memset(&w, 0, sizeof(w));
+	w.family = FLOW_FAM_IPV4;
+	w.l4proto = IPPROTO_TCP;
+	w.id = 7;
+	w.sport = 40000;
+	w.dport = 80;
+	w.src[0] = w.dst[0] = 10;
+	flow_key_of(&w, &q.k);
+	q.h.flags = flags;
+	assert_int_equal(stream_control(&f->s, &m), 0);
+}
+
+/* What the screen says it needs sets the sweeps' budget, whether or not
+ * the request is answered: the burst limit drops the lookups past
+ * STREAM_REFRESH_BURST an interval, never the flags. An entry the kernel
+ * does not hold sends nothing, no dump mark either. */
+static void test_refresh_needs(void **state)
+{
+	static const struct {
+		uint32_t flags;
+		int need;
+	} cases[] = {
+		{ 0, STREAM_NEED_ROWS },
+		{ REFRESH_F_ORDER, STREAM_NEED_ORDER },
+		{ REFRESH_F_ALL, STREAM_NEED_ALL },
+		{ REFRESH_F_ALL | REFRESH_F_ORDER, STREAM_NEED_ALL },
+	};
+	struct fixture *f = *state;
+
+	open_stream(f);
+	assert_int_equal(stream_hello(&f->s, 60000), 0);
+	assert_int_equal(ui_next(f, NULL), MSG_HELLO);
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+			send_refresh(f, cases[i].flags);
+			assert_int_equal(f->s.need, cases[i].need);
+		}
+	assert_int_equal(f->s.refreshes, STREAM_REFRESH_BURST);
+	assert_int_equal(f->s.refresh_dropped,
+			 3 * ARRAY_LEN(cases) - STREAM_REFRESH_BURST);
+	assert_int_equal(ui_next(f, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_filter_makes_no_dump,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_needs,
 						setup, teardown),
 	};
 
