@@ -95,12 +95,12 @@ static void sup_sync(struct run *r, const struct msg *m)
 		sup_send_failed(r, strerror(errno));
 		return;
 	}
+	r->next_dump = clock_mono_ms() + r->o->interval_ms;  /* from its start */
 	if (stream_hello(r->stream, r->o->interval_ms) < 0 ||
 	    stream_dump(r->stream, DUMP_PERIODIC) < 0) {
 		sup_send_failed(r, r->stream->err);
 		return;
 	}
-	r->next_dump = clock_mono_ms() + r->o->interval_ms;
 }
 
 /* The ui may only ask for what the catalogue lets it; anything else ends
