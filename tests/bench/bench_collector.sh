@@ -504,14 +504,20 @@ MEM_FROM=250000
 # NAMES=1: names on (every lookup fails in the namespace: no DNS server,
 # no GeoIP database). Sets ONCE_NS ("n/a (why)" when a run failed).
 measure_once() {
-	local names=$1 i t0 t1 runs=() args=(--once -46TU -o json --conf-dir "$ROOT/conf")
+	local names=$1 i t0 t1 rc runs=() args=(--once -46TU -o json --conf-dir "$ROOT/conf")
 	[ "$names" = 1 ] || args+=(-n -G)
 	for i in $(seq "$ONCE_RUNS"); do
 		t0=$(now_ns)
-		if ! timeout -k 2 120 ip netns exec "$NS" "$FT_SCREEN" "${args[@]}" \
-			>/dev/null 2>"$WORK/once.err" </dev/null; then
+		timeout -k 2 120 ip netns exec "$NS" "$FT_SCREEN" "${args[@]}" \
+			>/dev/null 2>"$WORK/once.err" </dev/null
+		rc=$?
+		if [ "$rc" != 0 ]; then
 			BENCH_RC=1
-			ONCE_NS="n/a ($(head -n 1 "$WORK/once.err"))"
+			if [ "$rc" = 124 ]; then
+				ONCE_NS="n/a (no exit within 120 s)"
+			else
+				ONCE_NS="n/a (exit $rc: $(grep -v 'GeoIP database\|not found, using' "$WORK/once.err" | head -n 1))"
+			fi
 			return
 		fi
 		t1=$(now_ns)
