@@ -39,6 +39,7 @@ struct annots {
 	struct an_port *ports;
 	size_t ports_cap, nports;
 	size_t outstanding;
+	size_t unheard;            /* asked, no part answered yet */
 	uint64_t generation;       /* bumped when the table starts over */
 	struct lookup_req *q;      /* queued address questions */
 	size_t nq, q_cap;
@@ -49,13 +50,19 @@ struct annots {
 	int send_errno;            /* a send from annots_apply failed */
 };
 
-/* Questions sent and not answered, at most. The ui must never block
- * sending to the resolver: the resolver answers GeoIP, services and
- * failing DNS at once, blocks on a full channel when the ui is not
- * reading, and a ui blocked in its own send then never reads (250k flows
- * with names on hung both). This many fit in the channel's buffer with
- * room to spare (20 bytes a question), so a send never waits. */
+/* Questions sent that no answer has come for yet, at most. The ui must
+ * never block sending to the resolver: the resolver answers GeoIP,
+ * services and failing DNS at once, blocks on a full channel when the ui
+ * is not reading, and a ui blocked in its own send then never reads
+ * (250k flows with names on hung both). This many fit in the channel's
+ * buffer with room to spare (20 bytes a question), so a send never
+ * waits. An address counts until its first answer: one whose GeoIP came
+ * while its name is still looked up doesn't, so slow DNS does not hold
+ * up the places of new flows. Questions go AN_BATCH at least to a
+ * message (fewer only when no more wait), so that a trickle of answers
+ * does not fill the channel with small messages. */
 #define AN_WINDOW 2048
+#define AN_BATCH 256
 
 /* Addresses and ports come from remote hosts: SipHash-1-3 under the
  * process key (common/siphash.h), so nobody can line up a run of
@@ -96,7 +103,7 @@ static void an_reset(struct annots *a)
 		if (a->addrs[i].used)
 			an_addr_clear(&a->addrs[i]);
 	memset(a->ports, 0, a->ports_cap * sizeof(*a->ports));
-	a->naddrs = a->nports = a->outstanding = 0;
+	a->naddrs = a->nports = a->outstanding = a->unheard = 0;
 	a->nq = a->nsq = a->q_sent = a->sq_sent = 0;
 }
 
@@ -241,6 +248,7 @@ void annots_want(struct annots *a, uint8_t family, const uint8_t *addr)
 	e->asked = a->parts;
 	a->naddrs++;
 	a->outstanding++;
+	a->unheard++;
 	memset(r, 0, sizeof(*r));
 	r->family = family;
 	r->parts = a->parts;
@@ -268,16 +276,22 @@ void annots_want_service(struct annots *a, uint8_t l4proto, uint16_t port)
 	e->port = port;
 	a->nports++;
 	a->outstanding++;
+	a->unheard++;
 	memset(r, 0, sizeof(*r));
 	r->l4proto = l4proto;
 	r->port = port;
 }
 
+static size_t an_unsent(const struct annots *a)
+{
+	return (a->nq - a->q_sent) + (a->nsq - a->sq_sent);
+}
+
 static size_t an_in_flight(const struct annots *a)
 {
-	size_t unsent = (a->nq - a->q_sent) + (a->nsq - a->sq_sent);
+	size_t unsent = an_unsent(a);
 
-	return a->outstanding > unsent ? a->outstanding - unsent : 0;
+	return a->unheard > unsent ? a->unheard - unsent : 0;
 }
 
 /* Send up to room records of q[*sent..n) of size bytes as batches of type;
@@ -314,6 +328,8 @@ static int an_send_some(struct annots *a)
 	if (busy >= AN_WINDOW)
 		return 0;
 	room = AN_WINDOW - busy;
+	if (room < AN_BATCH && an_unsent(a) > room)
+		return 0;
 	k = an_send_queue(a->res, MSG_LOOKUP_REQ, a->q, &a->nq, &a->q_sent,
 			  sizeof(*a->q), room);
 	if (k < 0)
@@ -348,6 +364,8 @@ static void an_merge(struct annots *a, const struct lookup_ans *r)
 	if (!e->used)
 		return;      /* never asked: nothing to merge into */
 	before = e->have;
+	if (!(before & e->asked) && (r->parts & e->asked))
+		a->unheard--;
 	if ((r->parts & LOOKUP_DNS) && !(e->have & LOOKUP_DNS))
 		e->name = an_dup(r->name);
 	if ((r->parts & LOOKUP_GEO) && !(e->have & LOOKUP_GEO)) {
@@ -371,6 +389,7 @@ static void an_merge_service(struct annots *a, const struct service_ans *r)
 	memcpy(e->name, r->name, sizeof(e->name));
 	e->answered = 1;
 	a->outstanding--;
+	a->unheard--;
 }
 
 void annots_apply(struct annots *a, const struct msg *m)

@@ -63,7 +63,7 @@ static void want_many(struct annots *a)
 /* Everything queued at the resolver's end: the questions, answered as
  * the resolver would when it knows nothing (DNS asked, no name), are
  * handed back to the ui through a message as msg_recv makes it. */
-static size_t answer_all(struct pair *p, struct annots *a)
+static size_t answer_all(struct pair *p, struct annots *a, uint8_t parts)
 {
 	static struct lookup_ans ans[MSG_MAX_PAYLOAD / sizeof(struct lookup_ans)];
 	size_t asked = 0;
@@ -82,7 +82,7 @@ static size_t answer_all(struct pair *p, struct annots *a)
 			memset(ans, 0, sizeof(ans));
 			for (; i < n && k < ARRAY_SIZE(ans); i++, k++) {
 				ans[k].family = q[i].family;
-				ans[k].parts = q[i].parts;
+				ans[k].parts = q[i].parts & parts;
 				memcpy(ans[k].addr, q[i].addr, 16);
 			}
 			back.type = MSG_LOOKUP_ANS;
@@ -94,29 +94,48 @@ static size_t answer_all(struct pair *p, struct annots *a)
 	return asked;
 }
 
-static void test_many_addresses_never_block(void **state)
+/* N_ADDRS addresses asked about parts, over a channel nobody reads until
+ * the first send is done (a send that had to wait would fail: EAGAIN),
+ * then answered with the parts answered, message by message as the
+ * questions come: every question goes out, without a send ever waiting
+ * (a failure in annots_apply would be reported by the last annots_send),
+ * and outstanding are left unanswered. */
+static void ask_all(uint8_t parts, uint8_t answered, size_t outstanding)
 {
-	struct annots *a = annots_new(LOOKUP_DNS, 0);
+	struct annots *a = annots_new(parts, 0);
 	struct pair p;
 	size_t asked = 0, got;
-	(void)state;
+
 	assert_non_null(a);
 	pair_open(&p);
 	want_many(a);
 	assert_int_equal(annots_outstanding(a), N_ADDRS);
-	/* Nobody reads yet: a send that had to wait would fail (EAGAIN). */
 	assert_int_equal(annots_send(a, &p.ui), 0);
-	/* The rest goes as answers come back, a window at a time. */
-	while ((got = answer_all(&p, a)) > 0)
+	while ((got = answer_all(&p, a, answered)) > 0)
 		asked += got;
 	assert_int_equal(asked, N_ADDRS);
-	assert_int_equal(annots_outstanding(a), 0);
-	/* No send made from annots_apply had to wait either (it would have
-	 * failed with EAGAIN, and that is reported here). */
+	assert_int_equal(annots_outstanding(a), outstanding);
 	assert_int_equal(annots_send(a, &p.ui), 0);
 	close(p.ui.fd);
 	close(p.res.fd);
 	annots_free(a);
+}
+
+/* The rest goes as answers come back, a window at a time. */
+static void test_many_addresses_never_block(void **state)
+{
+	(void)state;
+	ask_all(LOOKUP_DNS, LOOKUP_DNS, 0);
+}
+
+/* Slow DNS: the places of every address come at once, their names not
+ * yet. An address whose GeoIP is in no longer holds a place in the
+ * window, so every question goes out without waiting for a name, and
+ * every name is still due. */
+static void test_places_not_held_by_names(void **state)
+{
+	(void)state;
+	ask_all(LOOKUP_DNS | LOOKUP_GEO, LOOKUP_GEO, N_ADDRS);
 }
 
 /* A resolver that went away: the failure of a send made while answers
@@ -128,6 +147,7 @@ static void test_send_failure_reported(void **state)
 	struct msg back = { .type = MSG_LOOKUP_ANS, .len = sizeof(ans),
 			    .payload = &ans };
 	struct pair p;
+
 	(void)state;
 	assert_non_null(a);
 	pair_open(&p);
@@ -137,8 +157,12 @@ static void test_send_failure_reported(void **state)
 	memset(&ans, 0, sizeof(ans));
 	ans.family = FLOW_FAM_IPV4;
 	ans.parts = LOOKUP_DNS;
-	addr_of(0, ans.addr);
-	annots_apply(a, &back);      /* room for one more: its send fails */
+	/* The first questions sent, answered: room for a batch more, whose
+	 * send fails. */
+	for (uint32_t i = 0; i < 1000; i++) {
+		addr_of(i, ans.addr);
+		annots_apply(a, &back);
+	}
 	errno = 0;
 	assert_int_equal(annots_send(a, &p.ui), -1);
 	assert_int_not_equal(errno, 0);
@@ -150,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_addresses_never_block),
+		cmocka_unit_test(test_places_not_held_by_names),
 		cmocka_unit_test(test_send_failure_reported),
 	};
 
