@@ -98,12 +98,12 @@ static void sup_sync(struct run *r, const struct msg *m)
 		sup_send_failed(r, strerror(errno));
 		return;
 	}
+	r->next_dump = clock_mono_ms() + r->o->interval_ms;  /* from its start */
 	if (stream_hello(r->stream, r->o->interval_ms) < 0 ||
 	    stream_dump(r->stream, DUMP_PERIODIC) < 0) {
 		sup_send_failed(r, r->stream->err);
 		return;
 	}
-	r->next_dump = clock_mono_ms() + r->o->interval_ms;
 }
 
 /* Share of a core, in thousandths, the screen's full sweeps may take

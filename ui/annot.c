@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* annot: open-addressing tables of addresses and ports, with the queue of
  * questions not sent yet. */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,30 @@ struct annots {
 	struct an_port *ports;
 	size_t ports_cap, nports;
 	size_t outstanding;
+	size_t unheard;            /* asked, no part answered yet */
 	uint64_t generation;       /* bumped when the table starts over */
 	struct lookup_req *q;      /* queued address questions */
 	size_t nq, q_cap;
 	struct service_req *sq;    /* queued port questions */
 	size_t nsq, sq_cap;
+	size_t q_sent, sq_sent;    /* how much of each queue went out */
+	struct msg_chan *res;      /* where annots_send sent, for the rest */
+	int send_errno;            /* a send from annots_apply failed */
 };
+
+/* Questions sent that no answer has come for yet, at most. The ui must
+ * never block sending to the resolver: the resolver answers GeoIP,
+ * services and failing DNS at once, blocks on a full channel when the ui
+ * is not reading, and a ui blocked in its own send then never reads
+ * (250k flows with names on hung both). This many fit in the channel's
+ * buffer with room to spare (20 bytes a question), so a send never
+ * waits. An address counts until its first answer: one whose GeoIP came
+ * while its name is still looked up doesn't, so slow DNS does not hold
+ * up the places of new flows. Questions go AN_BATCH at least to a
+ * message (fewer only when no more wait), so that a trickle of answers
+ * does not fill the channel with small messages. */
+#define AN_WINDOW 2048
+#define AN_BATCH 256
 
 /* Addresses and ports come from remote hosts: SipHash-1-3 under the
  * process key (common/siphash.h), so nobody can line up a run of
@@ -84,8 +103,8 @@ static void an_reset(struct annots *a)
 		if (a->addrs[i].used)
 			an_addr_clear(&a->addrs[i]);
 	memset(a->ports, 0, a->ports_cap * sizeof(*a->ports));
-	a->naddrs = a->nports = a->outstanding = 0;
-	a->nq = a->nsq = 0;
+	a->naddrs = a->nports = a->outstanding = a->unheard = 0;
+	a->nq = a->nsq = a->q_sent = a->sq_sent = 0;
 }
 
 struct annots *annots_new(uint8_t parts, int services)
@@ -229,6 +248,7 @@ void annots_want(struct annots *a, uint8_t family, const uint8_t *addr)
 	e->asked = a->parts;
 	a->naddrs++;
 	a->outstanding++;
+	a->unheard++;
 	memset(r, 0, sizeof(*r));
 	r->family = family;
 	r->parts = a->parts;
@@ -256,36 +276,79 @@ void annots_want_service(struct annots *a, uint8_t l4proto, uint16_t port)
 	e->port = port;
 	a->nports++;
 	a->outstanding++;
+	a->unheard++;
 	memset(r, 0, sizeof(*r));
 	r->l4proto = l4proto;
 	r->port = port;
 }
 
-/* Send q[0..n) of size-byte records as batches of type. */
-static int an_send_queue(struct msg_chan *res, uint32_t type, const void *q,
-			 size_t n, size_t size)
+static size_t an_unsent(const struct annots *a)
 {
-	size_t per = MSG_MAX_PAYLOAD / size, i;
+	return (a->nq - a->q_sent) + (a->nsq - a->sq_sent);
+}
 
-	for (i = 0; i < n; i += per) {
-		size_t k = n - i < per ? n - i : per;
+static size_t an_in_flight(const struct annots *a)
+{
+	size_t unsent = an_unsent(a);
 
-		if (msg_send(res, type, (const unsigned char *)q + i * size,
+	return a->unheard > unsent ? a->unheard - unsent : 0;
+}
+
+/* Send up to room records of q[*sent..n) of size bytes as batches of type;
+ * a queue sent to its end starts over. Returns how many went, or -1. */
+static long an_send_queue(struct msg_chan *res, uint32_t type, void *q,
+			  size_t *n, size_t *sent, size_t size, size_t room)
+{
+	size_t per = MSG_MAX_PAYLOAD / size, done = 0;
+
+	while (*sent < *n && done < room) {
+		size_t k = *n - *sent;
+
+		if (k > per)
+			k = per;
+		if (k > room - done)
+			k = room - done;
+		if (msg_send(res, type, (const unsigned char *)q + *sent * size,
 			     (uint32_t)(k * size)) < 0)
 			return -1;
+		*sent += k;
+		done += k;
 	}
+	if (*sent == *n)
+		*n = *sent = 0;
+	return (long)done;
+}
+
+/* Send what the window has room for. 0, or -1 with errno. */
+static int an_send_some(struct annots *a)
+{
+	size_t busy = an_in_flight(a), room;
+	long k;
+
+	if (busy >= AN_WINDOW)
+		return 0;
+	room = AN_WINDOW - busy;
+	if (room < AN_BATCH && an_unsent(a) > room)
+		return 0;
+	k = an_send_queue(a->res, MSG_LOOKUP_REQ, a->q, &a->nq, &a->q_sent,
+			  sizeof(*a->q), room);
+	if (k < 0)
+		return -1;
+	if ((size_t)k < room &&
+	    an_send_queue(a->res, MSG_SERVICE_REQ, a->sq, &a->nsq,
+			  &a->sq_sent, sizeof(*a->sq), room - (size_t)k) < 0)
+		return -1;
 	return 0;
 }
 
 int annots_send(struct annots *a, struct msg_chan *res)
 {
-	int rc = an_send_queue(res, MSG_LOOKUP_REQ, a->q, a->nq, sizeof(*a->q));
-
-	if (rc == 0)
-		rc = an_send_queue(res, MSG_SERVICE_REQ, a->sq, a->nsq,
-				   sizeof(*a->sq));
-	a->nq = a->nsq = 0;
-	return rc;
+	a->res = res;
+	if (a->send_errno) {
+		errno = a->send_errno;
+		return -1;
+	}
+	return an_send_some(a);
 }
 
 static char *an_dup(const char *s)
@@ -301,6 +364,8 @@ static void an_merge(struct annots *a, const struct lookup_ans *r)
 	if (!e->used)
 		return;      /* never asked: nothing to merge into */
 	before = e->have;
+	if (!(before & e->asked) && (r->parts & e->asked))
+		a->unheard--;
 	if ((r->parts & LOOKUP_DNS) && !(e->have & LOOKUP_DNS))
 		e->name = an_dup(r->name);
 	if ((r->parts & LOOKUP_GEO) && !(e->have & LOOKUP_GEO)) {
@@ -324,6 +389,7 @@ static void an_merge_service(struct annots *a, const struct service_ans *r)
 	memcpy(e->name, r->name, sizeof(e->name));
 	e->answered = 1;
 	a->outstanding--;
+	a->unheard--;
 }
 
 void annots_apply(struct annots *a, const struct msg *m)
@@ -338,15 +404,18 @@ void annots_apply(struct annots *a, const struct msg *m)
 			       sizeof(r));
 			an_merge(a, &r);
 		}
-		return;
-	}
-	for (i = 0; i < m->len / sizeof(struct service_ans); i++) {
-		struct service_ans r;
+	} else {
+		for (i = 0; i < m->len / sizeof(struct service_ans); i++) {
+			struct service_ans r;
 
-		memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
-		       sizeof(r));
-		an_merge_service(a, &r);
+			memcpy(&r, (const unsigned char *)m->payload + i * sizeof(r),
+			       sizeof(r));
+			an_merge_service(a, &r);
+		}
 	}
+	/* Answers made room in the window: ask the next questions. */
+	if (a->res && !a->send_errno && an_send_some(a) < 0)
+		a->send_errno = errno;
 }
 
 uint64_t annots_generation(const struct annots *a)

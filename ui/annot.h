@@ -28,10 +28,14 @@ void annots_free(struct annots *a);
 void annots_want(struct annots *a, uint8_t family, const uint8_t *addr);
 void annots_want_service(struct annots *a, uint8_t l4proto, uint16_t port);
 
-/* Send what is queued. 0, or -1 with errno from msg_send. */
+/* Send what is queued, as far as a window of unanswered questions allows
+ * (the rest goes as answers come in, from annots_apply, to the same res).
+ * 0, or -1 with errno from msg_send (also one that failed in
+ * annots_apply). */
 int annots_send(struct annots *a, struct msg_chan *res);
 
-/* Merge a LOOKUP_ANS or SERVICE_ANS message (checked by msg_decode). */
+/* Merge a LOOKUP_ANS or SERVICE_ANS message (checked by msg_decode), then
+ * send the questions the window has room for again. */
 void annots_apply(struct annots *a, const struct msg *m);
 
 /* Changes each time the table starts over (past ANNOT_MAX): what was

@@ -13,6 +13,7 @@
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/print.h"
+#include "ui/snap_order.h"
 #include "ui/ui_int.h"
 
 /* How long a batch snapshot waits for lookups still in flight. */
@@ -30,8 +31,9 @@ static int batch_print(struct ui *u)
 		u->sorted = v;
 		u->sorted_cap = n;
 	}
-	n = flow_table_sorted(u->table, u->sorted, u->sorted_cap);
 	u->print_due = 0;
+	if (snap_order(u->table, u->sorted) < 0)
+		return ui_fail("out of memory");
 	if (print_snapshot(stdout, &u->po, u->sorted, n, u->snap_real_ns) < 0 ||
 	    fflush(stdout) == EOF) {
 		/* A reader that went away (flowtop | head) is not an error. */

@@ -364,22 +364,73 @@ static void pj_field(struct pj_buf *b, const char *key, const char *v,
 		pj_esc(b, key, v, len);
 }
 
-/* IPv4 by hand (every flow, every snapshot); IPv6 is rarer and its
- * zero compression is inet_ntop's to get right. */
+/* The longest run of two or more zero words of an IPv6 address (the
+ * first of equal ones), as inet_ntop compresses it; *len 0 when none. */
+static int pn_zero_run(const uint16_t w[8], int *len)
+{
+	int base = -1, best = 0, run = 0;
+
+	for (int i = 0; i < 8; i++) {
+		run = w[i] ? 0 : run + 1;
+		if (run > best) {
+			best = run;
+			base = i + 1 - run;
+		}
+	}
+	*len = best >= 2 ? best : 0;
+	return best >= 2 ? base : -1;
+}
+
+/* A word in lower-case hex without leading zeros. */
+static size_t pn_hex16(char *p, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = v >> 12 ? 4 : v >> 8 ? 3 : v >> 4 ? 2 : 1;
+
+	for (size_t i = n; i-- > 0; v >>= 4)
+		p[i] = hex[v & 15];
+	return n;
+}
+
+/* a as inet_ntop writes it, byte for byte (RFC 5952 zero compression, a
+ * mapped or compatible IPv4 address in dotted form); returns the length.
+ * inet_ntop goes through sprintf a word, which was a quarter of a JSON
+ * snapshot of IPv6 flows. */
+static size_t pn_ipv6(char *p, const uint8_t *a)
+{
+	uint16_t w[8];
+	int len, base;
+	size_t n = 0;
+
+	for (int i = 0; i < 8; i++)
+		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	base = pn_zero_run(w, &len);
+	for (int i = 0; i < 8; i++) {
+		if (base >= 0 && i >= base && i < base + len) {
+			if (i == base)
+				p[n++] = ':';
+			continue;
+		}
+		if (i)
+			p[n++] = ':';
+		if (i == 6 && base == 0 &&
+		    (len == 6 || (len == 5 && w[5] == 0xffff)))
+			return n + pn_ipv4(p + n, a + 12);
+		n += pn_hex16(p + n, w[i]);
+	}
+	if (base >= 0 && base + len == 8)
+		p[n++] = ':';
+	return n;
+}
+
+/* Addresses by hand: every flow, every snapshot. */
 static void pj_addr(struct pj_buf *b, const char *key, uint8_t family,
 		    const uint8_t *a)
 {
-	char s[INET6_ADDRSTRLEN];
-	char *p;
-	size_t n;
+	char *p = pj_key(b, key, INET6_ADDRSTRLEN + 2);
+	size_t n = family == FLOW_FAM_IPV6 ? pn_ipv6(p + 1, a) :
+		   pn_ipv4(p + 1, a);
 
-	if (family == FLOW_FAM_IPV6) {
-		pr_addr(s, sizeof(s), family, a);
-		pj_str(b, key, s);
-		return;
-	}
-	p = pj_key(b, key, sizeof("\"255.255.255.255\"") - 1);
-	n = pn_ipv4(p + 1, a);
 	p[0] = '"';
 	p[n + 1] = '"';
 	b->len += n + 2;

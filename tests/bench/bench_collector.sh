@@ -10,33 +10,51 @@
 #   startup  seconds from the start of flowtop-testhooks until the first
 #            complete dump reached the ui ("dump seq=1", FLOWTOP_TEST_TIMING)
 #            against `conntrack -L > /dev/null` on the same table, at 10k,
-#            100k and 250k flows (median of STARTUP_RUNS each; both started
-#            through `ip netns exec`);
+#            100k, 250k and 1M flows (median of STARTUP_RUNS each; both
+#            started through `ip netns exec`), with the user and system time
+#            of conntrack -L (the kernel's own cost of a dump) and the hash
+#            size in use;
 #   CPU      utime+stime of the collector, resolver and ui over CPU_SECS
 #            seconds of 1 s intervals, as % of one core, at the same sizes;
-#   memory   VmHWM/VmRSS of each process at 250k flows, and bytes per flow:
-#            (sum of VmRSS at 250k - sum of VmRSS with an empty table) / 250k;
+#   memory   VmHWM/VmRSS of each process at 250k and 1M flows, and bytes per
+#            flow: (sum of VmRSS at N - sum of VmRSS with an empty table) / N;
+#   --once   seconds from the start of `flowtop --once -46TU -o json` (the
+#            installed binary, stdout to /dev/null) until it exited, less
+#            the 1 s interval, against conntrack -L, at 250k and 1M flows:
+#            with -n -G, and with names on (no DNS server in the namespace,
+#            no GeoIP database: every lookup fails);
 #   churn    ctload creating and destroying R entries per second (R creates
 #            plus R destroys: 2R kernel events/s) for CHURN_SECS seconds on
 #            the 10k table, at 10k, 50k and 100k: the rate achieved, the
 #            resyncs flowtop counted, and the seconds from the end of the
 #            churn until a dump line's flow count equals `conntrack -C`
 #            (polled every 0.2 s).
-# Not part of `make check`; takes about 70 s on 2 cores.
+# The 1M size needs a bigger table than the kernel's default: the run sets
+# nf_conntrack_max and the hash size (nf_conntrack_buckets, global, set
+# from the initial namespace) to 1,048,576 for it, after the smaller sizes
+# ran on the hash size found, and puts both back at the end, also when it
+# fails or is interrupted. At the end, the issue's targets, one line each.
+# Not part of `make check`; takes about 5 minutes on 2 cores (2 without
+# the 1M size).
 #
 # Environment: FLOWTOP_TESTHOOKS, CTLOAD (other builds), BENCH_SIZES
-# (default "10000 100000 250000"), BENCH_CHURN (default "10000 50000
-# 100000"), CHURN_SECS (5), CPU_SECS (10), STARTUP_RUNS (3).
+# (default "10000 100000 250000"), BENCH_1M (1: add 1000000 to the sizes;
+# 0: don't), BENCH_CHURN (default "10000 50000 100000"), CHURN_SECS (5),
+# CPU_SECS (10), STARTUP_RUNS (3), ONCE_RUNS (3).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FT=${FLOWTOP_TESTHOOKS:-$ROOT/build/flowtop-testhooks}
 CTLOAD=${CTLOAD:-$ROOT/build/bench/ctload}
 SIZES=${BENCH_SIZES:-10000 100000 250000}
+BIG=1000000
+[ "${BENCH_1M:-1}" != 0 ] && SIZES="$SIZES $BIG"
+BIG_BUCKETS=1048576
 CHURN_RATES=${BENCH_CHURN:-10000 50000 100000}
 CHURN_SECS=${CHURN_SECS:-5}
 CPU_SECS=${CPU_SECS:-10}
 STARTUP_RUNS=${STARTUP_RUNS:-3}
+ONCE_RUNS=${ONCE_RUNS:-3}
 NS=ft-bench-$$
 FT_ARGS=(-n -G -46TUIS -o json --conf-dir "$ROOT/conf")
 HZ=$(getconf CLK_TCK)
@@ -47,6 +65,10 @@ FT_SCREEN=${FLOWTOP_SCREEN:-$ROOT/flowtop}
 NS_MADE=0
 BENCH_RC=0
 WORK=
+SYSCTL=/proc/sys/net/netfilter
+# The administrator's nf_conntrack_max and hash size, once changed.
+OLD_MAX=
+OLD_BUCKETS=
 
 say() { echo "bench_collector: $*" >&2; }
 
@@ -80,6 +102,10 @@ cleanup() {
 		ip netns del "$NS" 2>/dev/null
 	fi
 	[ -n "$TMUX_SESS" ] && tmux kill-session -t "$TMUX_SESS" 2>/dev/null
+	# After the namespace, whose entries are gone then: the limit is
+	# never under the count.
+	[ -n "$OLD_BUCKETS" ] && echo "$OLD_BUCKETS" >"$SYSCTL/nf_conntrack_buckets"
+	[ -n "$OLD_MAX" ] && echo "$OLD_MAX" >"$SYSCTL/nf_conntrack_max"
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -96,6 +122,13 @@ now_ns() {
 
 # fdiv A B [DIGITS]: A / B with DIGITS decimals.
 fdiv() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "n/a"; else printf "%.*f\n", d, a / b }'; }
+
+# verdict VALUE LIMIT: "ok" when VALUE <= LIMIT, "MISSED" when over, "n/a"
+# when VALUE is no number.
+verdict() {
+	awk -v v="$1" -v l="$2" 'BEGIN {
+		if (v !~ /^[0-9.]+$/) print "n/a"; else print (v + 0 <= l + 0) ? "ok" : "MISSED" }'
+}
 
 # median of the arguments (numbers).
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
@@ -214,6 +247,22 @@ fill_to() {
 	say "$out"
 }
 
+# table_for N: a limit and, for the 1M size, a hash size that fit N
+# entries; what was there is put back by cleanup. 1 when they can't be set.
+table_for() {
+	local n=$1 max
+	max=$(cat "$SYSCTL/nf_conntrack_max")
+	if [ "$n" -gt "$max" ]; then
+		[ -n "$OLD_MAX" ] || OLD_MAX=$max
+		echo "$BIG_BUCKETS" >"$SYSCTL/nf_conntrack_max" || return 1
+	fi
+	if [ "$n" -ge "$BIG" ] && [ "$(cat "$SYSCTL/nf_conntrack_buckets")" -lt "$BIG_BUCKETS" ]; then
+		[ -n "$OLD_BUCKETS" ] || OLD_BUCKETS=$(cat "$SYSCTL/nf_conntrack_buckets")
+		echo "$BIG_BUCKETS" >"$SYSCTL/nf_conntrack_buckets" || return 1
+	fi
+	R_BUCKETS[$n]=$(cat "$SYSCTL/nf_conntrack_buckets")
+}
+
 # ---------------------------------------------------------------- checks
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -256,13 +305,13 @@ if ! { in_ns ip link set lo up &&
 fi
 FILLED=0
 
-echo "== bench_collector ($(nproc) CPUs, $(uname -r), namespace $NS, nf_conntrack_max $(in_ns cat /proc/sys/net/netfilter/nf_conntrack_max))"
+echo "== bench_collector ($(nproc) CPUs, $(uname -r), namespace $NS, nf_conntrack_max $(cat "$SYSCTL/nf_conntrack_max"), nf_conntrack_buckets $(cat "$SYSCTL/nf_conntrack_buckets"), load average $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "flowtop-testhooks ${FT_ARGS[*]}"
 
 # Results, printed as tables at the end (the progress goes to stderr).
-declare -A R_CT R_FT R_FTNOTE R_CPU R_CPUP R_DUMPS R_CH R_SCR
+declare -A R_CT R_CTU R_CTS R_FT R_FTNOTE R_CPU R_CPUP R_DUMPS R_CH R_SCR \
+	R_BUCKETS R_MEM R_BPF R_ONCE R_ONCE_NAMES
 BASE_RSS=
-MEM_ROWS=()
 
 # ---------------------------------------------------------------- baseline
 
@@ -285,13 +334,35 @@ measure_baseline() {
 
 # ---------------------------------------------------------------- startup
 
-measure_startup() {
-	local n=$1 i t0 t1 ct=() ft=() line why='' d note=''
-	for i in $(seq "$STARTUP_RUNS"); do
-		t0=$(now_ns)
+# ct_dump: one `conntrack -L > /dev/null`; CT_NS its wall time, CT_US its
+# "user sys" seconds (from /usr/bin/time; empty without it).
+ct_dump() {
+	local t0 t1
+	CT_US=
+	t0=$(now_ns)
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%U %S' -o "$WORK/ct.time" ip netns exec "$NS" conntrack -L >/dev/null 2>&1
+		t1=$(now_ns)
+		CT_US=$(tail -n 1 "$WORK/ct.time")
+	else
 		in_ns conntrack -L >/dev/null 2>&1
 		t1=$(now_ns)
-		ct+=($((t1 - t0)))
+	fi
+	CT_NS=$((t1 - t0))
+}
+
+measure_startup() {
+	local n=$1 i ct=() us=() ft=() line why='' d note=''
+	for i in $(seq "$STARTUP_RUNS"); do
+		ct_dump
+		ct+=("$CT_NS")
+		us+=("$CT_US")
+	done
+	# The user and system time of the run whose wall time is the median.
+	for i in "${!ct[@]}"; do
+		[ "${ct[i]}" = "$(median "${ct[@]}")" ] || continue
+		read -r R_CTU[$n] R_CTS[$n] <<<"${us[i]:-n/a n/a}"
+		break
 	done
 	for i in $(seq "$STARTUP_RUNS"); do
 		ft_start "startup-$n-$i" --count 2 -t 5
@@ -356,16 +427,18 @@ measure_cpu() {
 		i=$((i + 1))
 	done
 	R_DUMPS[$n]=$((d1 - d0))
-	if [ "$n" = "$MEM_AT" ]; then
+	if [ "$n" -ge "$MEM_FROM" ]; then
+		R_MEM[$n]=
 		for p in "$FT_PID" "${FT_CHILDREN[@]}"; do
 			hwm=$(status_kb "$p" VmHWM)
 			rss=$(status_kb "$p" VmRSS)
 			tot_hwm=$((tot_hwm + ${hwm:-0}))
 			tot_rss=$((tot_rss + ${rss:-0}))
-			MEM_ROWS+=("$(printf '  %-16s %10s kB %10s kB' "$(comm_of "$p")" "$hwm" "$rss")")
+			R_MEM[$n]+="$(printf '  %-16s %10s kB %10s kB' "$(comm_of "$p")" "$hwm" "$rss")"$'\n'
 		done
-		MEM_ROWS+=("$(printf '  %-16s %10s kB %10s kB' total "$tot_hwm" "$tot_rss")")
-		MEM_TOTAL_RSS=$tot_rss
+		R_MEM[$n]+="$(printf '  %-16s %10s kB %10s kB' total "$tot_hwm" "$tot_rss")"
+		[ -n "$BASE_RSS" ] &&
+			R_BPF[$n]=$(fdiv "$(( (tot_rss - BASE_RSS) * 1024 ))" "$n" 0)
 	fi
 	ft_stop
 }
@@ -420,7 +493,39 @@ measure_churn() {
 # ---------------------------------------------------------------- run
 
 read -r -a sizes <<<"$SIZES"
-MEM_AT=${sizes[${#sizes[@]} - 1]}
+# Memory is measured at 250k flows and over (the largest size if all are
+# smaller).
+MEM_FROM=250000
+[ "${sizes[${#sizes[@]} - 1]}" -lt "$MEM_FROM" ] && MEM_FROM=${sizes[${#sizes[@]} - 1]}
+
+# --once as a user runs it, end to end: the installed binary (no test
+# lines), JSON to /dev/null as conntrack -L's output; seconds from its
+# start to its exit less the 1 s interval it waits, median of ONCE_RUNS.
+# NAMES=1: names on (every lookup fails in the namespace: no DNS server,
+# no GeoIP database). Sets ONCE_NS ("n/a (why)" when a run failed).
+measure_once() {
+	local names=$1 i t0 t1 rc runs=() args=(--once -46TU -o json --conf-dir "$ROOT/conf")
+	[ "$names" = 1 ] || args+=(-n -G)
+	for i in $(seq "$ONCE_RUNS"); do
+		t0=$(now_ns)
+		timeout -k 2 120 ip netns exec "$NS" "$FT_SCREEN" "${args[@]}" \
+			>/dev/null 2>"$WORK/once.err" </dev/null
+		rc=$?
+		if [ "$rc" != 0 ]; then
+			BENCH_RC=1
+			if [ "$rc" = 124 ]; then
+				ONCE_NS="n/a (no exit within 120 s)"
+			else
+				ONCE_NS="n/a (exit $rc: $(grep -v 'GeoIP database\|not found, using' "$WORK/once.err" | head -n 1))"
+			fi
+			return
+		fi
+		t1=$(now_ns)
+		runs+=($((t1 - t0 - 1000000000)))
+	done
+	ONCE_NS=$(median "${runs[@]}")
+	say "--once (names $names): ${runs[*]} ns less the interval"
+}
 # The same, with the interactive screen in a tmux pane (160x50) instead of
 # the JSON printer: what a user watching flowtop costs. The production
 # binary, so that no test line lands on the screen.
@@ -475,13 +580,25 @@ say "baseline (empty table)"
 measure_baseline
 churned=0
 for n in $SIZES; do
+	if ! table_for "$n"; then
+		say "cannot make the table hold $n entries"
+		BENCH_RC=1
+		break
+	fi
 	fill_to "$n" || break
-	say "$n flows: startup"
+	say "$n flows (hash size ${R_BUCKETS[$n]}): startup"
 	measure_startup "$n"
 	say "$n flows: CPU"
 	measure_cpu "$n"
 	say "$n flows: CPU with the screen"
 	measure_cpu_screen "$n"
+	if [ "$n" -ge 250000 ]; then
+		say "$n flows: --once"
+		measure_once 0
+		R_ONCE[$n]=$ONCE_NS
+		measure_once 1
+		R_ONCE_NAMES[$n]=$ONCE_NS
+	fi
 	if [ "$churned" = 0 ]; then
 		churned=1
 		for r in $CHURN_RATES; do
@@ -496,15 +613,17 @@ done
 
 echo
 echo "startup: first complete dump at the ui vs. conntrack -L > /dev/null (median of $STARTUP_RUNS; target ratio <= 1.0)"
-printf '  %8s %14s %14s %7s  %s\n' flows "conntrack -L" flowtop ratio verdict
+echo "  (conntrack -L user/sys: the run with the median wall time; the kernel's own dump is most of sys)"
+printf '  %8s %8s %14s %13s %14s %7s  %s\n' flows buckets "conntrack -L" "user/sys" flowtop ratio verdict
 for n in $SIZES; do
 	[ -n "${R_CT[$n]:-}" ] || continue
 	ct_s=$(fdiv "${R_CT[$n]}" 1000000000 3)
+	us="${R_CTU[$n]:-?}/${R_CTS[$n]:-?} s"
 	case ${R_FT[$n]} in
-	n/a*)	printf '  %8s %12s s %14s\n' "$n" "$ct_s" "${R_FT[$n]}" ;;
+	n/a*)	printf '  %8s %8s %12s s %13s %14s\n' "$n" "${R_BUCKETS[$n]}" "$ct_s" "$us" "${R_FT[$n]}" ;;
 	*)	ratio=$(fdiv "${R_FT[$n]}" "${R_CT[$n]}" 2)
-		v=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.0) ? "ok" : "MISSED" }')
-		printf '  %8s %12s s %12s s %7s  %s%s\n' "$n" "$ct_s" "$(fdiv "${R_FT[$n]}" 1000000000 3)" "$ratio" "$v" \
+		printf '  %8s %8s %12s s %13s %12s s %7s  %s%s\n' "$n" "${R_BUCKETS[$n]}" "$ct_s" "$us" \
+			"$(fdiv "${R_FT[$n]}" 1000000000 3)" "$ratio" "$(verdict "$ratio" 1.0)" \
 			"${R_FTNOTE[$n]:+ (${R_FTNOTE[$n]})}" ;;
 	esac
 done
@@ -527,19 +646,32 @@ for n in $SIZES; do
 done
 
 echo
-echo "memory at $MEM_AT flows (target <= 400 B/flow, all processes together)"
-if [ "${#MEM_ROWS[@]}" -gt 0 ]; then
-	printf '  %-16s %13s %13s\n' process VmHWM VmRSS
-	printf '%s\n' "${MEM_ROWS[@]}"
-	if [ -n "$BASE_RSS" ]; then
-		bpf=$(fdiv "$(( (MEM_TOTAL_RSS - BASE_RSS) * 1024 ))" "$MEM_AT" 0)
-		echo "  empty-table VmRSS total: $BASE_RSS kB; bytes per flow: $bpf ($(awk -v b="$bpf" 'BEGIN { print (b <= 400) ? "ok" : "MISSED" }'))"
-	else
-		echo "  bytes per flow: n/a (no empty-table baseline)"
+for n in $SIZES; do
+	[ "$n" -ge "$MEM_FROM" ] || continue
+	echo "memory at $n flows, JSON printer run (target <= 300 B/flow at 1M, all processes together)"
+	if [ -z "${R_MEM[$n]:-}" ]; then
+		echo "  n/a (no measurement)"
+		continue
 	fi
-else
-	echo "  n/a (no measurement at $MEM_AT flows)"
-fi
+	printf '  %-16s %13s %13s\n' process VmHWM VmRSS
+	printf '%s\n' "${R_MEM[$n]}"
+	echo "  empty-table VmRSS total: ${BASE_RSS:-n/a} kB; bytes per flow: ${R_BPF[$n]:-n/a}"
+done
+
+echo
+echo "--once -46TU -o json, end to end less the 1 s interval, vs. conntrack -L (median of $ONCE_RUNS; target ratio <= 1.0 at 250k with -n -G)"
+printf '  %8s %14s %18s %7s %18s %7s\n' flows "conntrack -L" "-n -G" ratio "names on" ratio
+for n in $SIZES; do
+	[ -n "${R_ONCE[$n]:-}" ] || continue
+	row=$(printf '  %8s %12s s' "$n" "$(fdiv "${R_CT[$n]}" 1000000000 3)")
+	for v in "${R_ONCE[$n]}" "${R_ONCE_NAMES[$n]}"; do
+		case $v in
+		n/a*)	row+=$(printf ' %26s' "$v") ;;
+		*)	row+=$(printf ' %16s s %7s' "$(fdiv "$v" 1000000000 3)" "$(fdiv "$v" "${R_CT[$n]}" 2)") ;;
+		esac
+	done
+	echo "$row"
+done
 
 echo
 echo "churn: R creates + R destroys per second (2R events/s) for ${CHURN_SECS} s on ${CHURN_BASE:-?} flows, flowtop -t 1 (target: converged within 2 intervals = 2 s)"
@@ -556,4 +688,27 @@ for r in $CHURN_RATES; do
 		printf '  %8s %11s %10s %8s  %s  %s\n' "$r" "$a" "$(awk -v a="$a" 'BEGIN { if (a ~ /^[0-9]+$/) print a * 2; else print "?" }')" "$rs" "$cvs" "$v" ;;
 	esac
 done
+# The issue's targets, one line each (n/a: not measured in this run).
+scr_pct() { awk '{ sub(/%/, "", $1); print $1 }' <<<"${R_SCR[$1]:-n/a}"; }
+ratio_of() { case ${1:-n/a} in n/a*) echo n/a ;; *) fdiv "$1" "$2" 2 ;; esac; }
+worst_conv() {
+	local r cv w=0
+	for r in $CHURN_RATES; do
+		IFS='|' read -r _ _ cv <<<"${R_CH[$r]:-||n/a}"
+		case $cv in
+		never*|n/a*|'') echo never; return ;;
+		esac
+		w=$(awk -v a="$w" -v b="$cv" 'BEGIN { print (b > a) ? b : a }')
+	done
+	echo "$w"
+}
+target() { printf '  %-58s %10s %8s  %s\n' "$1" "$2" "$3" "$(verdict "$2" "$3")"; }
+echo
+echo "targets (issue 14): figure, measured, limit, verdict"
+target "screen, 10k flows, 1 s, all processes, % of a core (${R_BUCKETS[10000]:-?} buckets)" "$(scr_pct 10000)" 2
+target "screen, 250k flows, % of a core" "$(scr_pct 250000)" 15
+target "startup at 1M flows / conntrack -L" "$(ratio_of "${R_FT[$BIG]:-}" "${R_CT[$BIG]:-0}")" 1.0
+target "memory at 1M flows, all processes, bytes per flow" "${R_BPF[$BIG]:-n/a}" 300
+target "--once -o json -n -G at 250k, less the interval / conntrack -L" "$(ratio_of "${R_ONCE[250000]:-}" "${R_CT[250000]:-0}")" 1.0
+target "churn 100k/s: converged after, seconds (2 intervals)" "$(worst_conv)" 2.0
 exit "$BENCH_RC"

@@ -612,6 +612,40 @@ static void test_failover(void **state)
 	dns_close(d);
 }
 
+/* Servers that refuse (port unreachable): once one query found that out,
+ * the lookups of the next second fail at once, inside dns_lookup, without
+ * a socket each; after it, a query goes out again (its answer comes
+ * later, from the loop) and would find a server back. */
+static void test_refused_fail_fast(void **state)
+{
+	struct got g;
+	struct dns *d;
+	char a[32];
+
+	(void)state;
+	need_world();
+	d = open_dns(CLOSED_ADDR, NULL, &g);
+	lookup4(d, "192.0.2.1");
+	assert_int_equal(g.n, 0);
+	run(d, &g, 1, 3000, NULL);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(name_of(&g, "192.0.2.1"), "");
+	for (int i = 0; i < 200; i++) {
+		snprintf(a, sizeof(a), "198.51.100.%d", i);
+		lookup4(d, a);
+	}
+	assert_int_equal(g.n, 201);
+	assert_int_equal(dns_pending(d), 0);
+	assert_string_equal(name_of(&g, "198.51.100.7"), "");
+	sleep_ms(1100);
+	lookup4(d, "192.0.2.2");
+	assert_int_equal(g.n, 201);
+	assert_int_equal(dns_pending(d), 1);
+	run(d, &g, 202, 3000, NULL);
+	assert_int_equal(g.n, 202);
+	dns_close(d);
+}
+
 /* With a dead server, at most max_inflight queries are out at once; the
  * rest wait, then go as slots free up, and every address gets "". */
 static void test_max_inflight(void **state)
@@ -1095,6 +1129,7 @@ static int run_suite(void)
 		cmocka_unit_test(test_truncated_over_tcp),
 		cmocka_unit_test(test_ipv6_server),
 		cmocka_unit_test(test_failover),
+		cmocka_unit_test(test_refused_fail_fast),
 		cmocka_unit_test(test_max_inflight),
 		cmocka_unit_test(test_dead_server),
 		cmocka_unit_test(test_hostile_server),

@@ -894,6 +894,73 @@ static void test_json_integers_match_printf(void **state)
 	}
 }
 
+/* The JSON of an IPv6 flow from src to dst gives both as inet_ntop
+ * writes them, byte for byte. */
+static void check_ipv6_pair(const uint8_t *src, const uint8_t *dst)
+{
+	struct flow_entry e = udp6();
+	const struct flow_entry *pe = &e;
+	struct print_opts po = { .json = 1 };
+	char got[64], want[64], *out;
+
+	memcpy(e.w.src, src, 16);
+	memcpy(e.w.dst, dst, 16);
+	out = print_n(&po, &pe, 1);
+	for (int d = 0; d < 2; d++) {
+		line_field(out, d ? "dst" : "src", got, sizeof(got));
+		want[0] = '"';
+		inet_ntop(AF_INET6, d ? dst : src, want + 1, sizeof(want) - 2);
+		strcat(want, "\"");
+		assert_string_equal(got, want);
+	}
+	free(out);
+}
+
+/* Each address of a[0..n) as a source, and as the destination of the
+ * address n - 1 places back. */
+static void check_ipv6(const uint8_t (*a)[16], size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		check_ipv6_pair(a[k], a[n - 1 - k]);
+}
+
+/* Every pattern of zero and non-zero words (the compression), with the
+ * non-zero words 1, ffff or random (the mapped and compatible IPv4
+ * forms, leading zeros), then random addresses. */
+static void test_json_ipv6_matches_inet_ntop(void **state)
+{
+	static uint8_t a[RATE_BATCH][16];
+	size_t n = 0;
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		for (unsigned mask = 0; mask < 256; mask++) {
+			for (int i = 0; i < 8; i++) {
+				unsigned v = round == 0 ? 1 : round == 1 ?
+					0xffff : (unsigned)test_rng() & 0xffff;
+
+				v = mask >> i & 1 ? v : 0;
+				a[n][2 * i] = (uint8_t)(v >> 8);
+				a[n][2 * i + 1] = (uint8_t)v;
+			}
+			if (++n == RATE_BATCH) {
+				check_ipv6((const uint8_t (*)[16])a, n);
+				n = 0;
+			}
+		}
+	}
+	for (int round = 0; round < 4 * RATE_BATCH; round++) {
+		for (int i = 0; i < 16; i++)
+			a[n][i] = (uint8_t)(test_rng() >> (test_rng() % 2 * 60));
+		if (++n == RATE_BATCH) {
+			check_ipv6((const uint8_t (*)[16])a, n);
+			n = 0;
+		}
+	}
+	if (n)
+		check_ipv6((const uint8_t (*)[16])a, n);
+}
+
 /* Lines far longer than the writer's buffer come out whole: a snapshot
  * is the same bytes as its flows printed one at a time. */
 static const char *long_text;
@@ -1021,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_json_snapshot),
 		cmocka_unit_test(test_json_rate_matches_printf),
 		cmocka_unit_test(test_json_integers_match_printf),
+		cmocka_unit_test(test_json_ipv6_matches_inet_ntop),
 		cmocka_unit_test(test_json_long_lines),
 		cmocka_unit_test(test_owner_uid_hidden),
 		cmocka_unit_test(test_hostile_comm),
