@@ -25,6 +25,7 @@ void view_free(struct view *v)
 	free(v->countries);
 	vs_free(&v->ord);
 	free(v->vf);
+	va_free(v->va);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -99,14 +100,38 @@ static int vw_flow_shown(const struct view *v, const struct view_src *src,
 	return !v->filter[0] || vf_flow(c, src, e);
 }
 
-static void vw_add_flow(struct view *v, const struct view_src *src,
-			const struct flow_entry *e, uint32_t ref,
-			uint32_t flags)
+static int vw_addr_col(int col)
 {
-	const char *s;
-	uint64_t k = vk_flow(src, e, v->ts[VIEW_FLOWS].sort_col, &s, &flags);
+	return col == FC_SRC || col == FC_DST || col == FC_GEO;
+}
 
-	vw_add(v, k, (uint64_t)e->w.id << 32 | e->tuple_hash, s, ref, flags);
+/* Flow e, entry i of the table, or of the linger set when ring is not
+ * (size_t)-1 (the entry's place in the ring). */
+static void vw_try_flow(struct view *v, const struct view_src *src,
+			const struct flow_entry *e, size_t i, size_t ring)
+{
+	struct vf_ctx *c = v->vf;
+	int col = v->ts[VIEW_FLOWS].sort_col;
+	int closed = ring != (size_t)-1;
+	uint32_t flags = closed ? ROW_CLOSED : 0;
+	const char *s;
+	uint64_t k;
+
+	/* A new selection shows at once: the collector's dumps follow it
+	 * only from the next one on. */
+	if (!vw_selected(src->sel, &e->w))
+		return;
+	v->total++;
+	if (c->va && (v->filter[0] || vw_addr_col(col)))
+		va_slots(v, e, closed ? ring : i, closed, c->slot);
+	if (!vw_flow_shown(v, src, c, e))
+		return;
+	if (c->va && vw_addr_col(col))
+		k = va_key(v, &e->w, col, c->slot, &s, &flags);
+	else
+		k = vk_flow(src, e, col, &s, &flags);
+	vw_add(v, k, (uint64_t)e->w.id << 32 | e->tuple_hash, s, (uint32_t)i,
+	       flags);
 }
 
 /* The walk reads a few fields of every flow; the entries are big, so it
@@ -128,35 +153,33 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	size_t n = flow_table_count(src->table);
 	size_t nl = src->linger ? linger_count(src->linger) : 0;
 	struct vf_ctx *c;
+	int named;
 
-	if (vw_reserve(v, n + nl) < 0)
+	if (vw_reserve(v, n + nl) < 0 ||
+	    va_begin(v, src, n, src->linger ? src->linger->cap : 0) < 0)
 		return -1;
 	c = v->vf;
 	vf_compile(c, v->filter);
+	named = va_on(v);
+	c->va = named ? v : NULL;
 	v->total = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct flow_entry *e = flow_table_at(src->table, i);
-
 		vw_prefetch(flow_table_at(src->table, i + VW_AHEAD));
-		/* A new selection shows at once: the collector's dumps follow
-		 * it only from the next one on. */
-		if (!vw_selected(src->sel, &e->w))
-			continue;
-		v->total++;
-		if (vw_flow_shown(v, src, c, e))
-			vw_add_flow(v, src, e, (uint32_t)i, 0);
+		if (named)
+			va_prefetch(v, i + VW_AHEAD, 0);
+		vw_try_flow(v, src, flow_table_at(src->table, i), i, (size_t)-1);
 	}
 	for (size_t i = 0; i < nl; i++) {
-		const struct flow_entry *e = &linger_at(src->linger, i)->e;
+		const struct linger_item *it = linger_at(src->linger, i);
 		const struct linger_item *ahead =
 			linger_at(src->linger, i + VW_AHEAD);
 
 		vw_prefetch(ahead ? &ahead->e : NULL);
-		if (!vw_selected(src->sel, &e->w))
-			continue;
-		v->total++;
-		if (vw_flow_shown(v, src, c, e))
-			vw_add_flow(v, src, e, (uint32_t)i, ROW_CLOSED);
+		/* The view_annot memo goes by the place in the ring, which
+		 * stays while the ring's start moves on. */
+		if (named && ahead)
+			va_prefetch(v, (size_t)(ahead - src->linger->items), 1);
+		vw_try_flow(v, src, &it->e, i, (size_t)(it - src->linger->items));
 	}
 	return 0;
 }

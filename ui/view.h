@@ -91,6 +91,7 @@ struct view_src {
 struct vs_key;
 struct owners;
 struct vf_ctx;
+struct va_state;
 
 /* The rows' order (view_sort.c): sort keys split into buckets of key
  * ranges, each sorted when a rank in it is first asked for. */
@@ -137,6 +138,7 @@ struct view {
 	size_t ncountries;
 	struct view_order ord;
 	struct vf_ctx *vf;      /* the filter, compiled at each rebuild */
+	struct va_state *va;    /* names and places per address (view_annot.c) */
 	int building_desc;      /* the rebuild's sort is descending */
 	uint64_t k_or, k_and;   /* of every key built: which bits vary */
 	uint32_t id_or, id_and;

@@ -57,6 +57,7 @@ void vf_compile(struct vf_ctx *c, const char *f)
 	c->colon = strchr(f, ':') != NULL;
 	c->dot = strchr(f, '.') != NULL;
 	vf_ip4_compile(&c->ip4, f);
+	c->va = NULL;
 	for (size_t i = 0; i < VF_MEMO; i++)
 		c->comm[i].match = c->service[i].match = c->user[i].match = -1;
 }
@@ -78,7 +79,7 @@ static int vf_has(const struct vf_ctx *c, const char *s)
 	return 0;
 }
 
-static int vf_annot(const struct vf_ctx *c, const struct print_annot *a)
+int vf_annot(const struct vf_ctx *c, const struct print_annot *a)
 {
 	return vf_has(c, a->name) || vf_has(c, a->country) ||
 	       vf_has(c, a->country_name) || vf_has(c, a->city) ||
@@ -177,6 +178,9 @@ int vf_flow(struct vf_ctx *c, const struct view_src *src,
 		return 1;
 	if (src->service && vf_service(c, src, w))
 		return 1;
+	if (c->va)
+		return va_match(c->va, c, c->slot[0]) ||
+		       va_match(c->va, c, c->slot[1]);
 	if (!src->annot)
 		return 0;
 	src->annot(src->ctx, w->family, w->src, &a);

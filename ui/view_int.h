@@ -26,6 +26,11 @@ size_t vs_rank_of(struct view *v, const struct vs_key *key);
 uint64_t vk_str(const char *s, uint32_t *flags);
 uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 		 int col, const char **s, uint32_t *flags);
+/* The key of an address column (FC_SRC, FC_DST) or FC_GEO from what is
+ * known of address a. */
+uint64_t vk_annotated(const struct flow_wire *w, const uint8_t *a, int col,
+		      const struct print_annot *pa, const char **s,
+		      uint32_t *flags);
 uint64_t vk_proc(const struct proc_agg *p, int col, const char **s,
 		 uint32_t *flags);
 uint64_t vk_group(const struct group_agg *g, int col, const char **s,
@@ -63,14 +68,34 @@ struct vf_ctx {
 	int colon, dot;
 	struct vf_ip4 ip4;
 	struct vf_memo comm[VF_MEMO], service[VF_MEMO], user[VF_MEMO];
+	struct view *va;        /* the view_annot memo, or NULL: plain */
+	uint32_t slot[2];       /* with va: the tried flow's address slots */
 };
 
 void vf_compile(struct vf_ctx *c, const char *f);
+int vf_annot(const struct vf_ctx *c, const struct print_annot *a);
 int vf_flow(struct vf_ctx *c, const struct view_src *src,
 	    const struct flow_entry *e);
 int vf_proc(const struct vf_ctx *c, const struct proc_agg *p);
 int vf_group(const struct vf_ctx *c, enum group_by by,
 	     const struct group_agg *g);
 int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
+
+/* view_annot.c: per address, not per flow (see there). va_begin at the
+ * start of a flows rebuild (-1: out of memory); the rest only when va_on:
+ * va_slots of flow e, entry i of the table (or of the linger set, closed);
+ * the filter's answer for the annotations of a slot, a sort key as
+ * vk_annotated; va_prefetch of the key of flow i, a few ahead. */
+struct va_state;
+int va_begin(struct view *v, const struct view_src *src, size_t nflows,
+	     size_t nlinger);
+int va_on(const struct view *v);
+void va_free(struct va_state *va);
+void va_slots(struct view *v, const struct flow_entry *e, size_t i,
+	      int closed, uint32_t slot[2]);
+void va_prefetch(const struct view *v, size_t i, int closed);
+int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot);
+uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
+		const uint32_t slot[2], const char **s, uint32_t *flags);
 
 #endif

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* view_annot: names and places of a rebuild at the cost of one look per
+ * address, not per flow.
+ *
+ * With names on, a filter and the sorts by address or place need what
+ * the resolver said about each flow's two addresses. Probing the
+ * annotation table for both ends of every flow at every rebuild (and
+ * scanning every string) cost 30 times a rebuild without names: the table
+ * is far bigger than the cache, and flows share few addresses. So the
+ * view remembers:
+ *
+ * - per flow (by its index in the table or the linger set, checked by the
+ *   flow's ident) the slots of its two addresses: the walk reads them in
+ *   order, beside the flows;
+ * - per slot, whether the filter matched and the sort key, kept across
+ *   rebuilds until the filter or the sort column changes or the resolver
+ *   answers more about that address (annots_each_changed).
+ *
+ * A slot of the annotation table stands for one address until its
+ * generation changes; then everything is forgotten. Used only over the
+ * real table (src->annot is annots_get): a stand-in function (tests)
+ * goes the plain way, which the tests check this against. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/annot.h"
+#include "ui/view_int.h"
+
+struct va_row {
+	uint64_t ident;         /* the flow the slots are of */
+	uint32_t slot[2];       /* source, destination; ANNOT_NONE: look */
+};
+
+struct va_key {
+	uint64_t k;
+	const char *s;
+	uint32_t flags;
+	uint32_t ok;            /* worked out for key_col */
+};
+
+struct va_state {
+	struct annots *an;      /* NULL: plain */
+	uint64_t gen;           /* the slots' generation */
+	struct va_row *rows[2]; /* [0] by table index, [1] by linger index */
+	size_t rows_cap[2];
+	uint8_t *match;         /* per slot: 0 not worked out, 1 no, 2 yes */
+	struct va_key *key;     /* per slot, for key_col */
+	size_t slots_cap;
+	char filter[VIEW_FILTER_LEN];   /* the filter match[] is for */
+	int key_col;
+};
+
+void va_free(struct va_state *va)
+{
+	if (!va)
+		return;
+	free(va->rows[0]);
+	free(va->rows[1]);
+	free(va->match);
+	free(va->key);
+	free(va);
+}
+
+/* Forget every slot: match and key to work out again. */
+static void va_forget(struct va_state *va)
+{
+	memset(va->match, 0, va->slots_cap);
+	memset(va->key, 0, va->slots_cap * sizeof(*va->key));
+}
+
+static void va_on_changed(void *ctx, uint32_t slot)
+{
+	struct va_state *va = ctx;
+
+	if (slot == ANNOT_NONE) {
+		va_forget(va);
+	} else if (slot < va->slots_cap) {
+		va->match[slot] = 0;
+		va->key[slot].ok = 0;
+	}
+}
+
+static int va_grow_slots(struct va_state *va, size_t n)
+{
+	size_t cap = va->slots_cap ? va->slots_cap : 1024;
+	uint8_t *m;
+	struct va_key *k;
+
+	while (cap < n)
+		cap *= 2;
+	m = realloc(va->match, cap);
+	if (!m)
+		return -1;
+	va->match = m;
+	k = realloc(va->key, cap * sizeof(*k));
+	if (!k)
+		return -1;
+	va->key = k;
+	memset(m + va->slots_cap, 0, cap - va->slots_cap);
+	memset(k + va->slots_cap, 0, (cap - va->slots_cap) * sizeof(*k));
+	va->slots_cap = cap;
+	return 0;
+}
+
+static int va_grow_rows(struct va_state *va, int which, size_t n)
+{
+	size_t cap = va->rows_cap[which] ? va->rows_cap[which] : 1024;
+	struct va_row *r;
+
+	while (cap < n)
+		cap *= 2;
+	r = realloc(va->rows[which], cap * sizeof(*r));
+	if (!r)
+		return -1;
+	/* All ones: no flow's slots known (a NONE slot is looked up). */
+	memset(r + va->rows_cap[which], 0xff,
+	       (cap - va->rows_cap[which]) * sizeof(*r));
+	va->rows[which] = r;
+	va->rows_cap[which] = cap;
+	return 0;
+}
+
+int va_begin(struct view *v, const struct view_src *src, size_t nflows,
+	     size_t nlinger)
+{
+	struct va_state *va = v->va;
+
+	if (src->annot != annots_get) {
+		if (va)
+			va->an = NULL;
+		return 0;
+	}
+	if (!va && !(va = v->va = calloc(1, sizeof(*va))))
+		return -1;
+	va->an = src->ctx;
+	if ((nflows > va->rows_cap[0] && va_grow_rows(va, 0, nflows) < 0) ||
+	    (nlinger > va->rows_cap[1] && va_grow_rows(va, 1, nlinger) < 0) ||
+	    (annots_slots(va->an) > va->slots_cap &&
+	     va_grow_slots(va, annots_slots(va->an)) < 0)) {
+		va->an = NULL;
+		return -1;
+	}
+	if (annots_generation(va->an) != va->gen) {
+		va->gen = annots_generation(va->an);
+		for (int w = 0; w < 2; w++)
+			memset(va->rows[w], 0xff, va->rows_cap[w] * sizeof(**va->rows));
+	}
+	annots_each_changed(va->an, va_on_changed, va);
+	if (strcmp(va->filter, v->filter)) {
+		memset(va->match, 0, va->slots_cap);
+		snprintf(va->filter, sizeof(va->filter), "%s", v->filter);
+	}
+	if (va->key_col != v->ts[VIEW_FLOWS].sort_col) {
+		memset(va->key, 0, va->slots_cap * sizeof(*va->key));
+		va->key_col = v->ts[VIEW_FLOWS].sort_col;
+	}
+	return 0;
+}
+
+int va_on(const struct view *v)
+{
+	return v->va && v->va->an;
+}
+
+void va_slots(struct view *v, const struct flow_entry *e, size_t i,
+	      int closed, uint32_t slot[2])
+{
+	struct va_state *va = v->va;
+	struct va_row *r = &va->rows[closed][i];
+	uint64_t ident = (uint64_t)e->w.id << 32 | e->tuple_hash;
+
+	if (r->ident != ident) {
+		r->ident = ident;
+		r->slot[0] = r->slot[1] = ANNOT_NONE;
+	}
+	/* Not asked yet (or lookups off, when this costs no probe): again. */
+	if (r->slot[0] == ANNOT_NONE)
+		r->slot[0] = annots_slot(va->an, e->w.family, e->w.src);
+	if (r->slot[1] == ANNOT_NONE)
+		r->slot[1] = annots_slot(va->an, e->w.family, e->w.dst);
+	/* The table grows between rebuilds only: a slot past what begin
+	 * saw came from no answer yet, and has none. */
+	slot[0] = r->slot[0] < va->slots_cap ? r->slot[0] : ANNOT_NONE;
+	slot[1] = r->slot[1] < va->slots_cap ? r->slot[1] : ANNOT_NONE;
+}
+
+void va_prefetch(const struct view *v, size_t i, int closed)
+{
+	const struct va_state *va = v->va;
+
+	if (i < va->rows_cap[closed]) {
+		uint32_t s = va->rows[closed][i].slot[1];
+
+		if (s < va->slots_cap)
+			__builtin_prefetch(&va->key[s]);
+	}
+}
+
+int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot)
+{
+	struct va_state *va = v->va;
+	struct print_annot pa;
+
+	if (slot == ANNOT_NONE)
+		return 0;
+	if (!va->match[slot]) {
+		annots_slot_get(va->an, slot, &pa);
+		va->match[slot] = (uint8_t)(1 + vf_annot(c, &pa));
+	}
+	return va->match[slot] - 1;
+}
+
+uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
+		const uint32_t slot[2], const char **s, uint32_t *flags)
+{
+	struct va_state *va = v->va;
+	uint32_t at = col == FC_SRC ? slot[0] : slot[1];
+	const uint8_t *addr = col == FC_SRC ? w->src : w->dst;
+	struct print_annot pa = { 0 };
+	struct va_key *k;
+
+	if (at == ANNOT_NONE)
+		return vk_annotated(w, addr, col, &pa, s, flags);
+	k = &va->key[at];
+	if (!k->ok) {
+		annots_slot_get(va->an, at, &pa);
+		k->flags = 0;
+		k->k = vk_annotated(w, addr, col, &pa, &k->s, &k->flags);
+		k->ok = 1;
+	}
+	*s = k->s;
+	*flags |= k->flags;
+	return k->k;
+}
