@@ -40,12 +40,14 @@ struct va_key {
 
 struct va_state {
 	struct annots *an;      /* NULL: plain */
+	const void *seen;       /* the table the slots are of */
 	uint64_t gen;           /* the slots' generation */
 	struct va_row *rows[2]; /* [0] by table index, [1] by linger index */
 	size_t rows_cap[2];
 	uint8_t *match;         /* per slot: 0 not worked out, 1 no, 2 yes */
 	struct va_key *key;     /* per slot, for key_col */
 	size_t slots_cap;
+	size_t nslots;          /* the table's, at va_begin */
 	char filter[VIEW_FILTER_LEN];   /* the filter match[] is for */
 	int key_col;
 };
@@ -74,7 +76,7 @@ static void va_on_changed(void *ctx, uint32_t slot)
 
 	if (slot == ANNOT_NONE) {
 		va_forget(va);
-	} else if (slot < va->slots_cap) {
+	} else if (slot < va->nslots) {
 		va->match[slot] = 0;
 		va->key[slot].ok = 0;
 	}
@@ -132,19 +134,23 @@ int va_begin(struct view *v, const struct view_src *src, size_t nflows,
 	}
 	if (!va && !(va = v->va = calloc(1, sizeof(*va))))
 		return -1;
-	va->an = src->ctx;
+	va->nslots = annots_slots(src->ctx);
 	if ((nflows > va->rows_cap[0] && va_grow_rows(va, 0, nflows) < 0) ||
 	    (nlinger > va->rows_cap[1] && va_grow_rows(va, 1, nlinger) < 0) ||
-	    (annots_slots(va->an) > va->slots_cap &&
-	     va_grow_slots(va, annots_slots(va->an)) < 0)) {
+	    (va->nslots > va->slots_cap && va_grow_slots(va, va->nslots) < 0)) {
 		va->an = NULL;
 		return -1;
 	}
-	if (annots_generation(va->an) != va->gen) {
-		va->gen = annots_generation(va->an);
+	/* Slots of another table, or of this one before it started over,
+	 * name other addresses. */
+	if (src->ctx != va->seen || annots_generation(src->ctx) != va->gen) {
+		va->seen = src->ctx;
+		va->gen = annots_generation(src->ctx);
 		for (int w = 0; w < 2; w++)
 			memset(va->rows[w], 0xff, va->rows_cap[w] * sizeof(**va->rows));
+		va_forget(va);
 	}
+	va->an = src->ctx;
 	annots_each_changed(va->an, va_on_changed, va);
 	if (strcmp(va->filter, v->filter)) {
 		memset(va->match, 0, va->slots_cap);
@@ -178,10 +184,8 @@ void va_slots(struct view *v, const struct flow_entry *e, size_t i,
 		r->slot[0] = annots_slot(va->an, e->w.family, e->w.src);
 	if (r->slot[1] == ANNOT_NONE)
 		r->slot[1] = annots_slot(va->an, e->w.family, e->w.dst);
-	/* The table grows between rebuilds only: a slot past what begin
-	 * saw came from no answer yet, and has none. */
-	slot[0] = r->slot[0] < va->slots_cap ? r->slot[0] : ANNOT_NONE;
-	slot[1] = r->slot[1] < va->slots_cap ? r->slot[1] : ANNOT_NONE;
+	slot[0] = r->slot[0];
+	slot[1] = r->slot[1];
 }
 
 void va_prefetch(const struct view *v, size_t i, int closed)
@@ -191,7 +195,7 @@ void va_prefetch(const struct view *v, size_t i, int closed)
 	if (i < va->rows_cap[closed]) {
 		uint32_t s = va->rows[closed][i].slot[1];
 
-		if (s < va->slots_cap)
+		if (s < va->nslots)
 			__builtin_prefetch(&va->key[s]);
 	}
 }

@@ -17,7 +17,9 @@
 #include <strings.h>
 
 #include "privsep/msg.h"
+#include "privsep/lookup_wire.h"
 #include "tests/unit/fake_users.h"
+#include "ui/annot.h"
 #include "ui/fmt.h"
 #include "ui/owners.h"
 #include "ui/view_int.h"
@@ -392,6 +394,126 @@ static void test_order_matches_full_sort(void **state)
 		for (int rev = 0; rev < 2; rev++)
 			for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++)
 				check_same(f, col, rev, filters[i], ref);
+	free(ref);
+}
+
+/* ---- names from the real annotation table: the per-address memo ---- */
+
+static void ask_flow(void *ctx, const struct flow_entry *e)
+{
+	annots_want(ctx, e->w.family, e->w.src);
+	annots_want(ctx, e->w.family, e->w.dst);
+}
+
+/* Answer the address of e's end (dst or src) as a resolver would; tag
+ * makes names differ between answers. */
+static void answer(struct annots *an, const struct flow_wire *w, int dst,
+		   unsigned tag)
+{
+	struct lookup_ans r;
+	const uint8_t *a = dst ? w->dst : w->src;
+	static const char *const cc[] = { "GB", "DE", "JP", "" };
+	struct msg m = { .type = MSG_LOOKUP_ANS, .len = sizeof(r),
+			 .payload = &r };
+
+	memset(&r, 0, sizeof(r));
+	r.family = w->family;
+	r.parts = LOOKUP_DNS | LOOKUP_GEO;
+	memcpy(r.addr, a, sizeof(r.addr));
+	/* Long shared prefixes, so the whole-string compare decides. */
+	if (tag % 5)
+		snprintf(r.name, sizeof(r.name), "%s-%u.example-isp.net",
+			 tag % 2 ? "customer-pool" : "Customer-pool",
+			 (a[1] * 7u + a[3] + tag) % 97);
+	snprintf(r.country, sizeof(r.country), "%s", cc[(a[1] + tag) % 4]);
+	snprintf(r.city, sizeof(r.city), "%s", tag % 3 ? "London" : "Londonderry");
+	snprintf(r.as_org, sizeof(r.as_org), "AS Org %u", a[1] % 9);
+	annots_apply(an, &m);
+}
+
+static void check_named(struct fixture *f, struct ref_row *ref)
+{
+	static const char *const filters[] = {
+		"", "customer-POOL-1", "example", "derry", "de", "AS Org 3",
+		"10.", "fire", "-4",
+	};
+	static const int cols[] = { FC_DST, FC_SRC, FC_GEO, FC_BYTES };
+
+	for (size_t c = 0; c < sizeof(cols) / sizeof(*cols); c++)
+		for (int rev = 0; rev < 2; rev++)
+			for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++)
+				check_same(f, cols[c], rev, filters[i], ref);
+}
+
+/* Over the real table the view remembers, per flow, its addresses' slots
+ * and, per slot, the filter's answer and the sort key, across rebuilds.
+ * Against the plain computation (every flow looked up afresh): after
+ * answers arrive for addresses it has seen unanswered, when the filter and
+ * the column change between rebuilds, when flows close and new ones take
+ * their places in the table, and when the table starts over. */
+static void test_names_memo(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 3000, nt;
+	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+
+	assert_non_null(an);
+	f->src.annot = annots_get;
+	f->src.ctx = an;
+	srand(21);
+	fill_random(f, n);
+	flow_table_each_new(f->t, ask_flow, an);
+	for (size_t i = 0; i < linger_count(&f->lg); i++)
+		ask_flow(an, &linger_at(&f->lg, i)->e);
+	/* Nothing answered: the memo holds "no annotation" everywhere. */
+	check_named(f, ref);
+	nt = flow_table_count(f->t);
+	/* Half the addresses answered: those must show at the next rebuild,
+	 * under the same filter and column as before. */
+	for (size_t i = 0; i < nt; i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, (int)(i / 2 % 2), 1);
+	check_same(f, FC_GEO, 1, "-4", ref);
+	check_named(f, ref);
+	/* The rest, including the lingering flows' ends. */
+	for (size_t i = 0; i < nt; i++) {
+		answer(an, &flow_table_at(f->t, i)->w, 0, 2);
+		answer(an, &flow_table_at(f->t, i)->w, 1, 2);
+	}
+	for (size_t i = 0; i < linger_count(&f->lg); i++)
+		answer(an, &linger_at(&f->lg, i)->e.w, 1, 3);
+	check_same(f, FC_DST, 0, "customer-pool-1", ref);
+	check_named(f, ref);
+	/* Flows close (others move into their places) and new ones come,
+	 * some to addresses nobody has asked about yet. */
+	for (size_t i = 0; i < nt / 3; i++) {
+		struct flow_wire w = flow_table_at(f->t, (size_t)rand() %
+						  flow_table_count(f->t))->w;
+
+		w.event = FLOW_EV_DESTROY;
+		put(f, w, 1);
+		w = mk((uint32_t)(100000 + i), 3, "curl", 81, 5, 5);
+		w.dst[1] = (uint8_t)rand();
+		w.dst[2] = (uint8_t)(i % 7);
+		put(f, w, 1);
+	}
+	check_named(f, ref);
+	flow_table_each_new(f->t, ask_flow, an);
+	for (size_t i = 0; i < flow_table_count(f->t); i += 3)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 4);
+	check_named(f, ref);
+	/* A fresh table (as after a start-over): slots mean other addresses. */
+	annots_free(an);
+	an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+	f->src.ctx = an;
+	for (size_t i = flow_table_count(f->t); i-- > 0;)
+		ask_flow(an, flow_table_at(f->t, i));
+	for (size_t i = 0; i < flow_table_count(f->t); i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 5);
+	check_named(f, ref);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
 	free(ref);
 }
 
@@ -983,6 +1105,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_bytes_then_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_columns_and_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_matches_full_sort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_memo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_big_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_follows_big, setup, teardown),
 		cmocka_unit_test(test_ip4_tables),
