@@ -649,7 +649,7 @@ static void run(size_t n, int frames, int names)
 	       pct(&bd, .99), bd.n);
 	if (names)
 		printf("        names: %zu addresses known, %zu unanswered; asking and taking the answers of a frame's new flows p50 %.2f ms p99 %.2f ms\n",
-		       (size_t)0, annots_outstanding(s.an), pct(&nms, .5),
+		       annots_slots(s.an), annots_outstanding(s.an), pct(&nms, .5),
 		       pct(&nms, .99));
 	rebuild_cases(&s, names ? cases_named : cases_plain);
 	if (n >= 250000)
