@@ -77,7 +77,10 @@ struct view_row {
 struct view_src {
 	const struct flow_table *table;
 	const struct linger_set *linger;
-	print_annot_fn annot;        /* NULL: no names or places */
+	/* NULL: no names or places. annots_get (ctx a struct annots):
+	 * worked out once per address and remembered (view_annot.c);
+	 * another function is asked for every flow at every rebuild. */
+	print_annot_fn annot;
 	print_service_fn service;
 	void *ctx;
 	const struct users *users;   /* uid -> name; NULL: uids as numbers */
