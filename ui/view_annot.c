@@ -147,7 +147,9 @@ int va_begin(struct view *v, const struct view_src *src, size_t nflows,
 		va->seen = src->ctx;
 		va->gen = annots_generation(src->ctx);
 		for (int w = 0; w < 2; w++)
-			memset(va->rows[w], 0xff, va->rows_cap[w] * sizeof(**va->rows));
+			if (va->rows[w])
+				memset(va->rows[w], 0xff,
+				       va->rows_cap[w] * sizeof(**va->rows));
 		va_forget(va);
 	}
 	va->an = src->ctx;
@@ -161,6 +163,15 @@ int va_begin(struct view *v, const struct view_src *src, size_t nflows,
 		va->key_col = v->ts[VIEW_FLOWS].sort_col;
 	}
 	return 0;
+}
+
+/* The rows' string keys point into the annotation table, which frees
+ * them when it starts over; the rows stay until the next rebuild. */
+int va_strings_ok(const struct view *v)
+{
+	const struct va_state *va = v->va;
+
+	return !va || !va->an || annots_generation(va->an) == va->gen;
 }
 
 int va_on(const struct view *v)

@@ -85,11 +85,15 @@ int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
  * start of a flows rebuild (-1: out of memory); the rest only when va_on:
  * va_slots of flow e, entry i of the table (or of the linger set, closed);
  * the filter's answer for the annotations of a slot, a sort key as
- * vk_annotated; va_prefetch of the key of flow i, a few ahead. */
+ * vk_annotated; va_prefetch of the key of flow i, a few ahead;
+ * va_strings_ok below. */
 struct va_state;
 int va_begin(struct view *v, const struct view_src *src, size_t nflows,
 	     size_t nlinger);
 int va_on(const struct view *v);
+/* 0 when the rows' string keys may be freed (the annotation table
+ * started over since the rebuild): order by prefix and id alone then. */
+int va_strings_ok(const struct view *v);
 void va_free(struct va_state *va);
 void va_slots(struct view *v, const struct flow_entry *e, size_t i,
 	      int closed, uint32_t slot[2]);

@@ -159,7 +159,9 @@ static void vs_sort_bucket(struct view *v, unsigned b)
 		qsort(o->key + s, n, sizeof(*o->key), vs_cmp_key);
 	else
 		vs_radix(o->key + s, o->tmp + s, n, o->cnt);
-	if (o->any_long)
+	/* Until the next rebuild a bucket sorted after the annotation
+	 * table started over keeps prefix order: its strings are gone. */
+	if (o->any_long && va_strings_ok(v))
 		vs_fixup(o->key + s, n, v->rows, o->desc_strings);
 }
 

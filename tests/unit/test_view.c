@@ -517,6 +517,56 @@ static void test_names_memo(void **state)
 	free(ref);
 }
 
+/* When the annotation table starts over it frees its strings; rows built
+ * before keep pointing at them until the next rebuild. A bucket sorted
+ * in between (the user scrolls) must not compare those strings. */
+static void test_start_over_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+	struct lookup_ans r;
+	struct msg m = { .type = MSG_LOOKUP_ANS, .len = sizeof(r),
+			 .payload = &r };
+	uint8_t a[16] = { 0 };
+
+	assert_non_null(an);
+	f->src.annot = annots_get;
+	f->src.ctx = an;
+	/* Names with one long prefix at both ends of the order, so that the
+	 * bucket of the last ranks needs whole-string compares and is not
+	 * sorted by the rebuild (the selection is at rank 0). */
+	for (uint32_t i = 1; i <= 200; i++) {
+		struct flow_wire w = mk(i, 1, "curl", 81, i, 0);
+
+		w.dst[2] = (uint8_t)(i % 7);
+		put(f, w, 1);
+		annots_want(an, w.family, w.dst);
+		memset(&r, 0, sizeof(r));
+		r.family = w.family;
+		r.parts = LOOKUP_DNS;
+		memcpy(r.addr, w.dst, sizeof(r.addr));
+		snprintf(r.name, sizeof(r.name), "%s-%u.example",
+			 i % 2 ? "zzzzzzzzzzzz" : "aaaaaaaaaaaa", (i * 37) % 101);
+		annots_apply(an, &m);
+	}
+	f->v.ts[VIEW_FLOWS].sort_col = FC_DST;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	/* Start over: every string the rows point at is freed. */
+	for (uint32_t i = 0; i <= ANNOT_MAX; i++) {
+		a[0] = 172;
+		memcpy(a + 1, &i, sizeof(i));
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	for (size_t i = f->v.nrows; i-- > 0;)
+		assert_non_null(view_row_at(&f->v, i));
+	/* The next rebuild orders by what the new table knows (nothing). */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 200);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
+}
+
 /* Large buckets take the radix path: few distinct keys, many flows. */
 static void test_order_big_buckets(void **state)
 {
@@ -1106,6 +1156,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_columns_and_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_matches_full_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_memo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_over_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_big_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_follows_big, setup, teardown),
 		cmocka_unit_test(test_ip4_tables),
