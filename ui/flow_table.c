@@ -647,3 +647,8 @@ const struct flow_entry *flow_table_at(const struct flow_table *t, size_t i)
 {
 	return i < t->count ? &t->items[i].e : NULL;
 }
+
+struct flow_entry *flow_table_at_mut(struct flow_table *t, size_t i)
+{
+	return i < t->count ? &t->items[i].e : NULL;
+}

@@ -105,14 +105,12 @@ static int vw_addr_col(int col)
 	return col == FC_SRC || col == FC_DST || col == FC_GEO;
 }
 
-/* Flow e, entry i of the table, or of the linger set when ring is not
- * (size_t)-1 (the entry's place in the ring). */
+/* Flow e, entry i of the table, or of the linger set when closed. */
 static void vw_try_flow(struct view *v, const struct view_src *src,
-			const struct flow_entry *e, size_t i, size_t ring)
+			struct flow_entry *e, size_t i, int closed)
 {
 	struct vf_ctx *c = v->vf;
 	int col = v->ts[VIEW_FLOWS].sort_col;
-	int closed = ring != (size_t)-1;
 	uint32_t flags = closed ? ROW_CLOSED : 0;
 	const char *s;
 	uint64_t k;
@@ -123,7 +121,7 @@ static void vw_try_flow(struct view *v, const struct view_src *src,
 		return;
 	v->total++;
 	if (c->va && (v->filter[0] || vw_addr_col(col)))
-		va_slots(v, e, closed ? ring : i, closed, c->slot);
+		va_slots(v, e, c->slot);
 	if (!vw_flow_shown(v, src, c, e))
 		return;
 	if (c->va && vw_addr_col(col))
@@ -148,6 +146,12 @@ static void vw_prefetch(const struct flow_entry *e)
 	}
 }
 
+/* Item i of the linger set, writable: the view keeps slots in it. */
+static struct linger_item *vw_linger_at(struct linger_set *l, size_t i)
+{
+	return &l->items[(l->head + i) % l->cap];
+}
+
 static int vw_build_flows(struct view *v, const struct view_src *src)
 {
 	size_t n = flow_table_count(src->table);
@@ -155,8 +159,7 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	struct vf_ctx *c;
 	int named;
 
-	if (vw_reserve(v, n + nl) < 0 ||
-	    va_begin(v, src, n, src->linger ? src->linger->cap : 0) < 0)
+	if (vw_reserve(v, n + nl) < 0 || va_begin(v, src) < 0)
 		return -1;
 	c = v->vf;
 	vf_compile(c, v->filter);
@@ -165,21 +168,22 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	v->total = 0;
 	for (size_t i = 0; i < n; i++) {
 		vw_prefetch(flow_table_at(src->table, i + VW_AHEAD));
+		/* The slot is in the entry: one asked for a while ago. */
 		if (named)
-			va_prefetch(v, i + VW_AHEAD, 0);
-		vw_try_flow(v, src, flow_table_at(src->table, i), i, (size_t)-1);
+			va_prefetch(v, flow_table_at(src->table, i + VW_AHEAD / 2));
+		vw_try_flow(v, src, flow_table_at_mut(src->table, i), i, 0);
 	}
 	for (size_t i = 0; i < nl; i++) {
-		const struct linger_item *it = linger_at(src->linger, i);
+		struct linger_item *it = vw_linger_at(src->linger, i);
 		const struct linger_item *ahead =
 			linger_at(src->linger, i + VW_AHEAD);
+		const struct linger_item *half =
+			linger_at(src->linger, i + VW_AHEAD / 2);
 
 		vw_prefetch(ahead ? &ahead->e : NULL);
-		/* The view_annot memo goes by the place in the ring, which
-		 * stays while the ring's start moves on. */
-		if (named && ahead)
-			va_prefetch(v, (size_t)(ahead - src->linger->items), 1);
-		vw_try_flow(v, src, &it->e, i, (size_t)(it - src->linger->items));
+		if (named)
+			va_prefetch(v, half ? &half->e : NULL);
+		vw_try_flow(v, src, &it->e, i, 1);
 	}
 	return 0;
 }

@@ -75,8 +75,10 @@ struct view_row {
 
 /* What a rebuild reads. */
 struct view_src {
-	const struct flow_table *table;
-	const struct linger_set *linger;
+	/* Not const: the view keeps what it looked up of a flow in its
+	 * entry (flow_entry.annot_slot1). */
+	struct flow_table *table;
+	struct linger_set *linger;
 	/* NULL: no names or places. annots_get (ctx a struct annots):
 	 * worked out once per address and remembered (view_annot.c);
 	 * another function is asked for every flow at every rebuild. */

@@ -9,9 +9,9 @@
  * is far bigger than the cache, and flows share few addresses. So the
  * view remembers:
  *
- * - per flow (by its index in the table or the linger set, checked by the
- *   flow's ident) the slots of its two addresses: the walk reads them in
- *   order, beside the flows;
+ * - per flow, in its entry (flow_entry.annot_slot1), the slots of its
+ *   two addresses: the walk reads them beside the flow, and a flow that
+ *   moves in the table or closes into the linger ring takes them along;
  * - per slot, whether the filter matched and the sort key, kept across
  *   rebuilds until the filter or the sort column changes or the resolver
  *   answers more about that address (annots_each_changed).
@@ -26,11 +26,6 @@
 #include "ui/annot.h"
 #include "ui/view_int.h"
 
-struct va_row {
-	uint64_t ident;         /* the flow the slots are of */
-	uint32_t slot[2];       /* source, destination; ANNOT_NONE: look */
-};
-
 struct va_key {
 	uint64_t k;
 	const char *s;
@@ -42,8 +37,6 @@ struct va_state {
 	struct annots *an;      /* NULL: plain */
 	const void *seen;       /* the table the slots are of */
 	uint64_t gen;           /* the slots' generation */
-	struct va_row *rows[2]; /* [0] by table index, [1] by linger index */
-	size_t rows_cap[2];
 	uint8_t *match;         /* per slot: 0 not worked out, 1 no, 2 yes */
 	struct va_key *key;     /* per slot, for key_col */
 	size_t slots_cap;
@@ -56,8 +49,6 @@ void va_free(struct va_state *va)
 {
 	if (!va)
 		return;
-	free(va->rows[0]);
-	free(va->rows[1]);
 	free(va->match);
 	free(va->key);
 	free(va);
@@ -104,26 +95,21 @@ static int va_grow_slots(struct va_state *va, size_t n)
 	return 0;
 }
 
-static int va_grow_rows(struct va_state *va, int which, size_t n)
+/* The entries' slots are of another table, or of this one before it
+ * started over: look every flow up again. */
+static void va_unslot(const struct view_src *src)
 {
-	size_t cap = va->rows_cap[which] ? va->rows_cap[which] : 1024;
-	struct va_row *r;
+	struct flow_entry *e;
 
-	while (cap < n)
-		cap *= 2;
-	r = realloc(va->rows[which], cap * sizeof(*r));
-	if (!r)
-		return -1;
-	/* All ones: no flow's slots known (a NONE slot is looked up). */
-	memset(r + va->rows_cap[which], 0xff,
-	       (cap - va->rows_cap[which]) * sizeof(*r));
-	va->rows[which] = r;
-	va->rows_cap[which] = cap;
-	return 0;
+	for (size_t i = 0; (e = flow_table_at_mut(src->table, i)); i++)
+		memset(e->annot_slot1, 0, sizeof(e->annot_slot1));
+	/* The whole ring: places outside it now may hold flows later. */
+	for (size_t i = 0; src->linger && i < src->linger->cap; i++)
+		memset(src->linger->items[i].e.annot_slot1, 0,
+		       sizeof(src->linger->items[i].e.annot_slot1));
 }
 
-int va_begin(struct view *v, const struct view_src *src, size_t nflows,
-	     size_t nlinger)
+int va_begin(struct view *v, const struct view_src *src)
 {
 	struct va_state *va = v->va;
 
@@ -135,9 +121,7 @@ int va_begin(struct view *v, const struct view_src *src, size_t nflows,
 	if (!va && !(va = v->va = calloc(1, sizeof(*va))))
 		return -1;
 	va->nslots = annots_slots(src->ctx);
-	if ((nflows > va->rows_cap[0] && va_grow_rows(va, 0, nflows) < 0) ||
-	    (nlinger > va->rows_cap[1] && va_grow_rows(va, 1, nlinger) < 0) ||
-	    (va->nslots > va->slots_cap && va_grow_slots(va, va->nslots) < 0)) {
+	if (va->nslots > va->slots_cap && va_grow_slots(va, va->nslots) < 0) {
 		va->an = NULL;
 		return -1;
 	}
@@ -146,10 +130,7 @@ int va_begin(struct view *v, const struct view_src *src, size_t nflows,
 	if (src->ctx != va->seen || annots_generation(src->ctx) != va->gen) {
 		va->seen = src->ctx;
 		va->gen = annots_generation(src->ctx);
-		for (int w = 0; w < 2; w++)
-			if (va->rows[w])
-				memset(va->rows[w], 0xff,
-				       va->rows_cap[w] * sizeof(**va->rows));
+		va_unslot(src);
 		va_forget(va);
 	}
 	va->an = src->ctx;
@@ -179,36 +160,27 @@ int va_on(const struct view *v)
 	return v->va && v->va->an;
 }
 
-void va_slots(struct view *v, const struct flow_entry *e, size_t i,
-	      int closed, uint32_t slot[2])
+void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2])
 {
-	struct va_state *va = v->va;
-	struct va_row *r = &va->rows[closed][i];
-	uint64_t ident = (uint64_t)e->w.id << 32 | e->tuple_hash;
+	const uint8_t *addr[2] = { e->w.src, e->w.dst };
 
-	if (r->ident != ident) {
-		r->ident = ident;
-		r->slot[0] = r->slot[1] = ANNOT_NONE;
+	for (int k = 0; k < 2; k++) {
+		/* Not asked yet (or lookups off, when this costs no probe):
+		 * look again next time. */
+		if (!e->annot_slot1[k])
+			e->annot_slot1[k] = annots_slot(v->va->an, e->w.family,
+							addr[k]) + 1;
+		slot[k] = e->annot_slot1[k] - 1;   /* 0: ANNOT_NONE */
 	}
-	/* Not asked yet (or lookups off, when this costs no probe): again. */
-	if (r->slot[0] == ANNOT_NONE)
-		r->slot[0] = annots_slot(va->an, e->w.family, e->w.src);
-	if (r->slot[1] == ANNOT_NONE)
-		r->slot[1] = annots_slot(va->an, e->w.family, e->w.dst);
-	slot[0] = r->slot[0];
-	slot[1] = r->slot[1];
 }
 
-void va_prefetch(const struct view *v, size_t i, int closed)
+void va_prefetch(const struct view *v, const struct flow_entry *e)
 {
 	const struct va_state *va = v->va;
+	uint32_t s = e ? e->annot_slot1[1] - 1 : ANNOT_NONE;
 
-	if (i < va->rows_cap[closed]) {
-		uint32_t s = va->rows[closed][i].slot[1];
-
-		if (s < va->nslots)
-			__builtin_prefetch(&va->key[s]);
-	}
+	if (s < va->nslots)
+		__builtin_prefetch(&va->key[s]);
 }
 
 int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot)

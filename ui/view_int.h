@@ -83,21 +83,18 @@ int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
 
 /* view_annot.c: per address, not per flow (see there). va_begin at the
  * start of a flows rebuild (-1: out of memory); the rest only when va_on:
- * va_slots of flow e, entry i of the table (or of the linger set, closed);
- * the filter's answer for the annotations of a slot, a sort key as
- * vk_annotated; va_prefetch of the key of flow i, a few ahead;
- * va_strings_ok below. */
+ * va_slots of flow e (remembered in it); the filter's answer for the
+ * annotations of a slot, a sort key as vk_annotated; va_prefetch of the
+ * key of a flow the walk comes to soon; va_strings_ok below. */
 struct va_state;
-int va_begin(struct view *v, const struct view_src *src, size_t nflows,
-	     size_t nlinger);
+int va_begin(struct view *v, const struct view_src *src);
 int va_on(const struct view *v);
+void va_free(struct va_state *va);
+void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2]);
+void va_prefetch(const struct view *v, const struct flow_entry *e);
 /* 0 when the rows' string keys may be freed (the annotation table
  * started over since the rebuild): order by prefix and id alone then. */
 int va_strings_ok(const struct view *v);
-void va_free(struct va_state *va);
-void va_slots(struct view *v, const struct flow_entry *e, size_t i,
-	      int closed, uint32_t slot[2]);
-void va_prefetch(const struct view *v, size_t i, int closed);
 int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot);
 uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
 		const uint32_t slot[2], const char **s, uint32_t *flags);
