@@ -165,6 +165,8 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	vf_compile(c, v->filter);
 	named = va_on(v);
 	c->va = named ? v : NULL;
+	if (named)
+		va_filter(v, c);
 	v->total = 0;
 	for (size_t i = 0; i < n; i++) {
 		vw_prefetch(flow_table_at(src->table, i + VW_AHEAD));

@@ -42,6 +42,8 @@ struct va_state {
 	size_t slots_cap;
 	size_t nslots;          /* the table's, at va_begin */
 	char filter[VIEW_FILTER_LEN];   /* the filter match[] is for */
+	int match_all;          /* match[] forgotten: work it all out */
+	struct vt_text *text;   /* what a new filter searches; NULL: none */
 	int key_col;
 };
 
@@ -51,6 +53,7 @@ void va_free(struct va_state *va)
 		return;
 	free(va->match);
 	free(va->key);
+	vt_free(va->text);
 	free(va);
 }
 
@@ -59,6 +62,18 @@ static void va_forget(struct va_state *va)
 {
 	memset(va->match, 0, va->slots_cap);
 	memset(va->key, 0, va->slots_cap * sizeof(*va->key));
+	va->match_all = 1;
+}
+
+/* The searchable copy of what the table knows of slot. */
+static void va_text_put(struct va_state *va, uint32_t slot)
+{
+	struct print_annot pa;
+
+	if (va->text) {
+		annots_slot_get(va->an, slot, &pa);
+		vt_put(va->text, slot, &pa);
+	}
 }
 
 static void va_on_changed(void *ctx, uint32_t slot)
@@ -67,9 +82,14 @@ static void va_on_changed(void *ctx, uint32_t slot)
 
 	if (slot == ANNOT_NONE) {
 		va_forget(va);
+		if (va->text)
+			vt_forget(va->text);
+		for (uint32_t i = 0; i < va->nslots; i++)
+			va_text_put(va, i);
 	} else if (slot < va->nslots) {
 		va->match[slot] = 0;
 		va->key[slot].ok = 0;
+		va_text_put(va, slot);
 	}
 }
 
@@ -120,6 +140,9 @@ int va_begin(struct view *v, const struct view_src *src)
 	}
 	if (!va && !(va = v->va = calloc(1, sizeof(*va))))
 		return -1;
+	/* Without it (out of memory) a new filter asks slot by slot. */
+	if (!va->text)
+		va->text = vt_new();
 	va->nslots = annots_slots(src->ctx);
 	if (va->nslots > va->slots_cap && va_grow_slots(va, va->nslots) < 0) {
 		va->an = NULL;
@@ -135,10 +158,6 @@ int va_begin(struct view *v, const struct view_src *src)
 	}
 	va->an = src->ctx;
 	annots_each_changed(va->an, va_on_changed, va);
-	if (strcmp(va->filter, v->filter)) {
-		memset(va->match, 0, va->slots_cap);
-		snprintf(va->filter, sizeof(va->filter), "%s", v->filter);
-	}
 	if (va->key_col != v->ts[VIEW_FLOWS].sort_col) {
 		memset(va->key, 0, va->slots_cap * sizeof(*va->key));
 		va->key_col = v->ts[VIEW_FLOWS].sort_col;
@@ -181,6 +200,20 @@ void va_prefetch(const struct view *v, const struct flow_entry *e)
 
 	if (s < va->nslots)
 		__builtin_prefetch(&va->key[s]);
+}
+
+void va_filter(struct view *v, const struct vf_ctx *c)
+{
+	struct va_state *va = v->va;
+
+	if (!va->match_all && !strcmp(va->filter, v->filter))
+		return;
+	snprintf(va->filter, sizeof(va->filter), "%s", v->filter);
+	if (!v->filter[0])
+		return;   /* match[] unused; the next filter differs */
+	va->match_all = 0;
+	if (vt_match_all(va->text, c, va->match, va->nslots) < 0)
+		memset(va->match, 0, va->slots_cap);
 }
 
 int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot)

@@ -92,11 +92,28 @@ int va_on(const struct view *v);
 void va_free(struct va_state *va);
 void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2]);
 void va_prefetch(const struct view *v, const struct flow_entry *e);
+/* After vf_compile: the filter's answer for every slot at once when the
+ * filter (or what is known) changed since the last rebuild. */
+void va_filter(struct view *v, const struct vf_ctx *c);
 /* 0 when the rows' string keys may be freed (the annotation table
  * started over since the rebuild): order by prefix and id alone then. */
 int va_strings_ok(const struct view *v);
 int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot);
 uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
 		const uint32_t slot[2], const char **s, uint32_t *flags);
+
+/* view_text.c: the folded text of every answered slot, searched for a
+ * new filter at once (see there). vt_new NULL out of memory; vt_put the
+ * annotations of a slot (again: replaces); vt_match_all match[s] = 1 + the
+ * filter's answer for every s < nslots, or -1 (out of memory once, or
+ * another case folding): then ask slot by slot. */
+struct vt_text;
+struct vt_text *vt_new(void);
+void vt_free(struct vt_text *t);
+void vt_forget(struct vt_text *t);
+void vt_put(struct vt_text *t, uint32_t slot, const struct print_annot *pa);
+int vt_usable(const struct vt_text *t, const unsigned char *fold);
+int vt_match_all(struct vt_text *t, const struct vf_ctx *c, uint8_t *match,
+		 size_t nslots);
 
 #endif
