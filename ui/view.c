@@ -140,9 +140,13 @@ static void vw_try_flow(struct view *v, const struct view_src *src,
 
 static void vw_prefetch(const struct flow_entry *e)
 {
+	/* Entries are not line-aligned: name the lines of the fields
+	 * read (the id and slots, the name and owner), wherever they fall. */
 	if (e) {
 		__builtin_prefetch(e);
-		__builtin_prefetch((const char *)e + 128);
+		__builtin_prefetch(&e->w.pid);
+		__builtin_prefetch(e->w.comm);
+		__builtin_prefetch(&e->w.owner);
 	}
 }
 
