@@ -407,8 +407,18 @@ static void ask_flow(void *ctx, const struct flow_entry *e)
 
 /* Answer the address of e's end (dst or src) as a resolver would; tag
  * makes names differ between answers. */
+static void answer_parts(struct annots *an, const struct flow_wire *w,
+			 int dst, unsigned tag, uint8_t parts);
+
 static void answer(struct annots *an, const struct flow_wire *w, int dst,
 		   unsigned tag)
+{
+	answer_parts(an, w, dst, tag, LOOKUP_DNS | LOOKUP_GEO);
+}
+
+/* The parts of an answer may come apart (a name, later a place). */
+static void answer_parts(struct annots *an, const struct flow_wire *w,
+			 int dst, unsigned tag, uint8_t parts)
 {
 	struct lookup_ans r;
 	const uint8_t *a = dst ? w->dst : w->src;
@@ -418,7 +428,7 @@ static void answer(struct annots *an, const struct flow_wire *w, int dst,
 
 	memset(&r, 0, sizeof(r));
 	r.family = w->family;
-	r.parts = LOOKUP_DNS | LOOKUP_GEO;
+	r.parts = parts;
 	memcpy(r.addr, a, sizeof(r.addr));
 	/* Long shared prefixes, so the whole-string compare decides. */
 	if (tag % 5)
@@ -510,6 +520,40 @@ static void test_names_memo(void **state)
 		ask_flow(an, flow_table_at(f->t, i));
 	for (size_t i = 0; i < flow_table_count(f->t); i += 2)
 		answer(an, &flow_table_at(f->t, i)->w, 1, 5);
+	check_named(f, ref);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
+	free(ref);
+}
+
+/* What a new filter searches (view_text.c) follows the answers: a name
+ * then a place for one address, each changing what a filter finds, and
+ * filters going back and forth between rebuilds. */
+static void test_names_in_parts(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 2000, nt;
+	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+
+	assert_non_null(an);
+	f->src.annot = annots_get;
+	f->src.ctx = an;
+	srand(33);
+	fill_random(f, n);
+	flow_table_each_new(f->t, ask_flow, an);
+	check_same(f, FC_DST, 0, "example", ref);
+	nt = flow_table_count(f->t);
+	for (size_t i = 0; i < nt; i += 2)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 1, LOOKUP_DNS);
+	check_same(f, FC_DST, 0, "example", ref);
+	check_same(f, FC_DST, 0, "derry", ref);
+	for (size_t i = 0; i < nt; i += 3)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 3, LOOKUP_GEO);
+	check_same(f, FC_DST, 0, "derry", ref);
+	check_same(f, FC_DST, 1, "example", ref);
+	check_same(f, FC_DST, 1, "AS ORG 2", ref);
 	check_named(f, ref);
 	view_free(&f->v);
 	view_init(&f->v, 0);
@@ -1157,6 +1201,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order_matches_full_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_memo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_over_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_in_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_big_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_follows_big, setup, teardown),
 		cmocka_unit_test(test_ip4_tables),
