@@ -455,6 +455,23 @@ static void check_named(struct fixture *f, struct ref_row *ref)
 				check_same(f, cols[c], rev, filters[i], ref);
 }
 
+/* The real annotation table behind the view, n random flows asked about
+ * (the lingering ones too), nothing answered yet. */
+static struct annots *named_flows(struct fixture *f, size_t n, unsigned seed)
+{
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+
+	assert_non_null(an);
+	f->src.annot = annots_get;
+	f->src.ctx = an;
+	srand(seed);
+	fill_random(f, n);
+	flow_table_each_new(f->t, ask_flow, an);
+	for (size_t i = 0; i < linger_count(&f->lg); i++)
+		ask_flow(an, &linger_at(&f->lg, i)->e);
+	return an;
+}
+
 /* Over the real table the view remembers, per flow, its addresses' slots
  * and, per slot, the filter's answer and the sort key, across rebuilds.
  * Against the plain computation (every flow looked up afresh): after
@@ -466,16 +483,7 @@ static void test_names_memo(void **state)
 	struct fixture *f = *state;
 	size_t n = 3000, nt;
 	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
-	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
-
-	assert_non_null(an);
-	f->src.annot = annots_get;
-	f->src.ctx = an;
-	srand(21);
-	fill_random(f, n);
-	flow_table_each_new(f->t, ask_flow, an);
-	for (size_t i = 0; i < linger_count(&f->lg); i++)
-		ask_flow(an, &linger_at(&f->lg, i)->e);
+	struct annots *an = named_flows(f, n, 21);
 	/* Nothing answered: the memo holds "no annotation" everywhere. */
 	check_named(f, ref);
 	nt = flow_table_count(f->t);
@@ -535,14 +543,7 @@ static void test_names_in_parts(void **state)
 	struct fixture *f = *state;
 	size_t n = 2000, nt;
 	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
-	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
-
-	assert_non_null(an);
-	f->src.annot = annots_get;
-	f->src.ctx = an;
-	srand(33);
-	fill_random(f, n);
-	flow_table_each_new(f->t, ask_flow, an);
+	struct annots *an = named_flows(f, n, 33);
 	check_same(f, FC_DST, 0, "example", ref);
 	nt = flow_table_count(f->t);
 	for (size_t i = 0; i < nt; i += 2)
