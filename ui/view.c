@@ -74,6 +74,7 @@ static void vw_add(struct view *v, uint64_t k, uint64_t ident, const char *s,
 	v->id_or |= key->id;
 	v->id_and &= key->id;
 	v->ord.any_long |= flags & ROW_LONG;
+	v->ord.any_rank |= flags & ROW_RANK;
 	r->ident = ident;
 	r->s = s;
 	r->ref = ref;
@@ -329,7 +330,7 @@ int view_rebuild(struct view *v, const struct view_src *src)
 	v->k_or = v->id_or = 0;
 	v->k_and = UINT64_MAX;
 	v->id_and = UINT32_MAX;
-	v->ord.any_long = 0;
+	v->ord.any_long = v->ord.any_rank = 0;
 	if (v->tab == VIEW_PROCS && v->group != GROUP_PROCESS)
 		r = vw_build_groups(v, src);
 	else if (v->tab == VIEW_PROCS)

@@ -63,6 +63,7 @@ enum {
 	ROW_CLOSED = 1u << 0,   /* a lingering closed flow (ref: linger index) */
 	ROW_FROZEN = 1u << 1,   /* paused: ref indexes the frozen copies */
 	ROW_LONG = 1u << 2,     /* string key longer than the key's prefix */
+	ROW_RANK = 1u << 3,     /* a string key's rank: ties go by ident */
 };
 
 struct view_row {
@@ -110,6 +111,7 @@ struct view_order {
 	int on_id;
 	int desc_strings;
 	uint32_t any_long;      /* some row's string key needs the full compare */
+	uint32_t any_rank;      /* some row's key is a string's rank */
 };
 
 struct view_tabstate {

@@ -14,7 +14,10 @@
  *   moves in the table or closes into the linger ring takes them along;
  * - per slot, whether the filter matched and the sort key, kept across
  *   rebuilds until the filter or the sort column changes or the resolver
- *   answers more about that address (annots_each_changed).
+ *   answers more about that address (annots_each_changed);
+ * - when the rows are sorted by name or place, the rank of every name
+ *   or place (view_rank.c), mended as answers come, so that a row's key
+ *   is a number and no strings are compared.
  *
  * A slot of the annotation table stands for one address until its
  * generation changes; then everything is forgotten. Used only over the
@@ -45,6 +48,10 @@ struct va_state {
 	int match_all;          /* match[] forgotten: work it all out */
 	struct vt_text *text;   /* what a new filter searches; NULL: none */
 	int key_col;
+	struct vr_rank *rank[2];   /* of names, of places; NULL: not yet */
+	const uint32_t *cur;    /* this rebuild's column's ranks, or NULL */
+	size_t ncur;
+	uint64_t cur_base;      /* a ranked key: base + rank */
 };
 
 void va_free(struct va_state *va)
@@ -54,6 +61,8 @@ void va_free(struct va_state *va)
 	free(va->match);
 	free(va->key);
 	vt_free(va->text);
+	vr_free(va->rank[0]);
+	vr_free(va->rank[1]);
 	free(va);
 }
 
@@ -63,6 +72,9 @@ static void va_forget(struct va_state *va)
 	memset(va->match, 0, va->slots_cap);
 	memset(va->key, 0, va->slots_cap * sizeof(*va->key));
 	va->match_all = 1;
+	for (int i = 0; i < 2; i++)
+		if (va->rank[i])
+			vr_changed(va->rank[i], ANNOT_NONE);
 }
 
 /* The searchable copy of what the table knows of slot. */
@@ -90,6 +102,9 @@ static void va_on_changed(void *ctx, uint32_t slot)
 		va->match[slot] = 0;
 		va->key[slot].ok = 0;
 		va_text_put(va, slot);
+		for (int i = 0; i < 2; i++)
+			if (va->rank[i])
+				vr_changed(va->rank[i], slot);
 	}
 }
 
@@ -129,6 +144,29 @@ static void va_unslot(const struct view_src *src)
 		       sizeof(src->linger->items[i].e.annot_slot1));
 }
 
+/* The ranks of the sort column, up to date; without them (another
+ * column, out of memory) keys come from the per-slot memo. */
+static void va_rank_begin(struct va_state *va)
+{
+	int geo = va->key_col == FC_GEO;
+	struct vr_rank **r = &va->rank[geo];
+
+	va->cur = NULL;
+	if (!geo && va->key_col != FC_SRC && va->key_col != FC_DST)
+		return;
+	if (!*r && !(*r = vr_new(geo)))
+		return;
+	if (vr_update(*r, va->an, va->nslots) < 0) {
+		vr_free(*r);
+		*r = NULL;
+		return;
+	}
+	va->cur = vr_ranks(*r, &va->ncur);
+	/* Above every unnamed address (family and address), or above the
+	 * empty place. */
+	va->cur_base = geo ? 1 : 1ull << 63;
+}
+
 int va_begin(struct view *v, const struct view_src *src)
 {
 	struct va_state *va = v->va;
@@ -162,6 +200,7 @@ int va_begin(struct view *v, const struct view_src *src)
 		memset(va->key, 0, va->slots_cap * sizeof(*va->key));
 		va->key_col = v->ts[VIEW_FLOWS].sort_col;
 	}
+	va_rank_begin(va);
 	return 0;
 }
 
@@ -199,7 +238,8 @@ void va_prefetch(const struct view *v, const struct flow_entry *e)
 	uint32_t s = e ? e->annot_slot1[1] - 1 : ANNOT_NONE;
 
 	if (s < va->nslots)
-		__builtin_prefetch(&va->key[s]);
+		__builtin_prefetch(va->cur && s < va->ncur ? (const void *)&va->cur[s] :
+				   (const void *)&va->key[s]);
 }
 
 void va_filter(struct view *v, const struct vf_ctx *c)
@@ -241,6 +281,13 @@ uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
 
 	if (at == ANNOT_NONE)
 		return vk_annotated(w, addr, col, &pa, s, flags);
+	if (va->cur && at < va->ncur && va->cur[at] != VR_NONE) {
+		uint32_t r = va->cur[at];
+
+		*s = NULL;
+		*flags |= r & VR_LONG ? ROW_RANK : 0;
+		return va->cur_base + (r & VR_RANK);
+	}
 	k = &va->key[at];
 	if (!k->ok) {
 		annots_slot_get(va->an, at, &pa);

@@ -102,6 +102,24 @@ int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot);
 uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
 		const uint32_t slot[2], const char **s, uint32_t *flags);
 
+/* view_rank.c: the rank of every known name (geo: place) in the order
+ * of the string keys, so that the sort by name compares integers. vr_new
+ * ranks everything at its first vr_update; vr_changed says a slot was
+ * answered (ANNOT_NONE: any may have been); vr_update brings the ranks up
+ * to date for nslots slots (-1 out of memory: free it). vr_ranks: per
+ * slot, VR_NONE (not ranked: no name, no place) or the rank, with VR_LONG
+ * when its key was a string key. */
+#define VR_NONE UINT32_MAX
+#define VR_LONG 0x80000000u
+#define VR_RANK 0x7fffffffu
+struct vr_rank;
+struct annots;
+struct vr_rank *vr_new(int geo);
+void vr_free(struct vr_rank *r);
+void vr_changed(struct vr_rank *r, uint32_t slot);
+int vr_update(struct vr_rank *r, const struct annots *an, size_t nslots);
+const uint32_t *vr_ranks(const struct vr_rank *r, size_t *n);
+
 /* view_text.c: the folded text of every answered slot, searched for a
  * new filter at once (see there). vt_new NULL out of memory; vt_put the
  * annotations of a slot (again: replaces); vt_match_all match[s] = 1 + the
@@ -113,6 +131,9 @@ void vt_free(struct vt_text *t);
 void vt_forget(struct vt_text *t);
 void vt_put(struct vt_text *t, uint32_t slot, const struct print_annot *pa);
 int vt_usable(const struct vt_text *t, const unsigned char *fold);
+/* Grow array *p of *cap items of size to hold need (at least first,
+ * doubling); 0 or -1 (then unchanged). */
+int vt_grow(void **p, size_t *cap, size_t need, size_t size, size_t first);
 int vt_match_all(struct vt_text *t, const struct vf_ctx *c, uint8_t *match,
 		 size_t nslots);
 

@@ -96,8 +96,7 @@ int vt_usable(const struct vt_text *t, const unsigned char *fold)
 	return t && t->ok && !memcmp(t->fold, fold, sizeof(t->fold));
 }
 
-static int vt_grow(void **p, size_t *cap, size_t need, size_t size,
-		   size_t first)
+int vt_grow(void **p, size_t *cap, size_t need, size_t size, size_t first)
 {
 	size_t c = *cap ? *cap : first;
 	void *n;

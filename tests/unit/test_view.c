@@ -562,6 +562,74 @@ static void test_names_in_parts(void **state)
 	free(ref);
 }
 
+/* The sorts by name and by place compare ranks the view keeps per
+ * address (view_rank.c): they must follow names that change, appear and
+ * go, while another column is shown, and a start-over of the same table. */
+static void check_ranked(struct fixture *f, struct ref_row *ref)
+{
+	static const int cols[] = { FC_DST, FC_GEO, FC_SRC };
+
+	for (size_t c = 0; c < sizeof(cols) / sizeof(*cols); c++)
+		for (int rev = 0; rev < 2; rev++)
+			check_same(f, cols[c], rev, "", ref);
+}
+
+static void test_name_ranks(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 2000, nt;
+	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
+	struct annots *an = named_flows(f, n, 41);
+	uint8_t a[16] = { 172 };
+
+	nt = flow_table_count(f->t);
+	for (size_t i = 0; i < nt; i += 3)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 1);
+	for (size_t i = 0; i < nt; i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, 0, 2);
+	check_ranked(f, ref);
+	/* More names and places come, apart, while the rows show places:
+	 * the names' ranks are mended when the column comes back. */
+	for (size_t i = 1; i < nt; i += 3)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 7, LOOKUP_DNS);
+	check_same(f, FC_GEO, 0, "", ref);
+	for (size_t i = 2; i < nt; i += 3)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 8, LOOKUP_GEO);
+	check_same(f, FC_DST, 1, "", ref);
+	for (size_t i = 1; i < nt; i += 3) {
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 7, LOOKUP_GEO);
+		answer_parts(an, &flow_table_at(f->t, i + 1 < nt ? i + 1 : i)->w,
+			     1, 9, LOOKUP_DNS);
+	}
+	check_ranked(f, ref);
+	/* New flows to new addresses, named as they come. */
+	for (uint32_t i = 0; i < 300; i++) {
+		struct flow_wire w = mk(50000 + i, 2, "curl", 81, i, 1);
+
+		w.dst[1] = (uint8_t)(i * 13);
+		w.dst[3] = (uint8_t)i;
+		put(f, w, 1);
+		ask_flow(an, flow_table_find(f->t, w.id, flow_tuple_hash(&w)));
+		answer(an, &w, 1, i % 4 + 1);
+		if (i % 100 == 99)
+			check_ranked(f, ref);
+	}
+	/* The same table starts over: every rank is of another address. */
+	for (uint32_t i = 0; i <= ANNOT_MAX; i++) {
+		memcpy(a + 1, &i, sizeof(i));
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	for (size_t i = 0; i < nt; i++)
+		ask_flow(an, flow_table_at(f->t, i));
+	for (size_t i = 0; i < nt; i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 3);
+	check_ranked(f, ref);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
+	free(ref);
+}
+
 /* When the annotation table starts over it frees its strings; rows built
  * before keep pointing at them until the next rebuild. A bucket sorted
  * in between (the user scrolls) must not compare those strings. */
@@ -1202,6 +1270,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order_matches_full_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_memo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_over_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_ranks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_in_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_big_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_follows_big, setup, teardown),
