@@ -51,14 +51,22 @@ int vf_ip4_match(const struct vf_ip4 *p, const uint8_t *a);
 
 /* view_filter.c: the filter, compiled once per rebuild, and what it
  * found for strings many flows share (a process name, a port's service
- * name), remembered for the rest of the rebuild. */
+ * name, a user), remembered for the rest of the rebuild. */
 #define VF_MEMO 1024
 
 struct vf_memo {
-	uint32_t key;           /* pid, or protocol << 16 | port */
+	uint32_t key;           /* uid */
 	int8_t match;           /* -1: empty slot */
-	char comm[16];          /* the process name it was for */
 };
+
+struct vf_comm_memo {
+	char comm[16];          /* the process name */
+	int8_t match;           /* -1: empty slot */
+};
+
+/* Every port of two protocols: room enough that a busy host's ports do
+ * not push each other out. */
+#define VF_SERVICE_MEMO 8192
 
 struct vf_ctx {
 	char low[VIEW_FILTER_LEN];   /* lower-cased */
@@ -67,7 +75,8 @@ struct vf_ctx {
 	int numeric, addrlike;       /* could be a port, an address */
 	int colon, dot;
 	struct vf_ip4 ip4;
-	struct vf_memo comm[VF_MEMO], service[VF_MEMO], user[VF_MEMO];
+	struct vf_comm_memo comm[VF_MEMO];
+	struct vf_memo user[VF_MEMO], service[VF_SERVICE_MEMO];
 	struct view *va;        /* the view_annot memo, or NULL: plain */
 	uint32_t slot[2];       /* with va: the tried flow's address slots */
 };
