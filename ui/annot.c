@@ -433,12 +433,41 @@ size_t annots_outstanding(const struct annots *a)
 uint32_t annots_slot(const struct annots *a, uint8_t family,
 		     const uint8_t *addr)
 {
+	return annots_slot_h(a, family, addr, annots_slot_hint(a, family, addr));
+}
+
+uint32_t annots_slot_hint(const struct annots *a, uint8_t family,
+			  const uint8_t *addr)
+{
+	uint32_t h;
+
+	if (!a->naddrs)
+		return 0;
+	h = an_hash_addr(a, family, addr);
+	__builtin_prefetch(&a->idx[h & (a->idx_cap - 1)]);
+	return h;
+}
+
+void annots_slot_warm(const struct annots *a, uint32_t h)
+{
+	uint32_t at;
+
+	if (!a->naddrs)
+		return;
+	at = a->idx[h & (a->idx_cap - 1)].at;
+	if (at)
+		__builtin_prefetch(&a->addrs[at - 1]);
+}
+
+uint32_t annots_slot_h(const struct annots *a, uint8_t family,
+		       const uint8_t *addr, uint32_t h)
+{
 	/* Lookups off (or nothing asked yet): the screen asks for every
 	 * flow's two addresses on every filtered rebuild, so skip the probe. */
 	if (!a->naddrs)
 		return ANNOT_NONE;
 	/* An empty index slot holds 0: not there. */
-	return an_find(a, family, addr, an_hash_addr(a, family, addr))->at - 1;
+	return an_find(a, family, addr, h)->at - 1;
 }
 
 void annots_each_changed(struct annots *a, annots_changed_fn fn, void *ctx)

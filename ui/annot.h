@@ -52,6 +52,16 @@ size_t annots_outstanding(const struct annots *a);
 uint32_t annots_slot(const struct annots *a, uint8_t family,
 		     const uint8_t *addr);
 size_t annots_slots(const struct annots *a);
+/* annots_slot in three steps, for a caller that looks many addresses up
+ * and can start each a while before it needs it: a probe misses the cache
+ * twice (the index, then the address), which the first two steps ask for
+ * ahead. hint: the address's hash, its index line fetched; warm (later):
+ * the first address it may be fetched; slot_h (later still): the slot. */
+uint32_t annots_slot_hint(const struct annots *a, uint8_t family,
+			  const uint8_t *addr);
+void annots_slot_warm(const struct annots *a, uint32_t h);
+uint32_t annots_slot_h(const struct annots *a, uint8_t family,
+		       const uint8_t *addr, uint32_t h);
 void annots_slot_get(const struct annots *a, uint32_t slot,
 		     struct print_annot *out);
 

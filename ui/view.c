@@ -106,9 +106,10 @@ static int vw_addr_col(int col)
 	return col == FC_SRC || col == FC_DST || col == FC_GEO;
 }
 
-/* Flow e, entry i of the table, or of the linger set when closed. */
+/* Flow e, entry i of the table, or of the linger set when closed; p of
+ * the walk. */
 static void vw_try_flow(struct view *v, const struct view_src *src,
-			struct flow_entry *e, size_t i, int closed)
+			struct flow_entry *e, size_t i, int closed, size_t p)
 {
 	struct vf_ctx *c = v->vf;
 	int col = v->ts[VIEW_FLOWS].sort_col;
@@ -122,7 +123,7 @@ static void vw_try_flow(struct view *v, const struct view_src *src,
 		return;
 	v->total++;
 	if (c->va && (v->filter[0] || vw_addr_col(col)))
-		va_slots(v, e, c->slot);
+		va_slots(v, e, c->slot, p);
 	if (!vw_flow_shown(v, src, c, e))
 		return;
 	if (c->va && vw_addr_col(col))
@@ -136,8 +137,10 @@ static void vw_try_flow(struct view *v, const struct view_src *src,
 /* The walk reads a few fields of every flow; the entries are big, so it
  * waits on memory more than it computes. Asking for an entry a few
  * ahead overlaps those waits (the hardware's own prefetch loses the
- * stream at every page). */
+ * stream at every page). With names, a new flow's addresses are looked
+ * up (two misses each) in steps started ahead too (va_hint, va_warm). */
 #define VW_AHEAD 8
+#define VW_AHEAD_NAMED 16
 
 static void vw_prefetch(const struct flow_entry *e)
 {
@@ -151,10 +154,18 @@ static void vw_prefetch(const struct flow_entry *e)
 	}
 }
 
-/* Item i of the linger set, writable: the view keeps slots in it. */
-static struct linger_item *vw_linger_at(struct linger_set *l, size_t i)
+/* Flow p of the walk: the table's entries, then the lingering ones
+ * (writable: the view keeps slots in them); NULL past the end. */
+static struct flow_entry *vw_walk_at(const struct view_src *src, size_t n,
+				     size_t nl, size_t p)
 {
-	return &l->items[(l->head + i) % l->cap];
+	struct linger_set *l = src->linger;
+
+	if (p < n)
+		return flow_table_at_mut(src->table, p);
+	if (p - n >= nl)
+		return NULL;
+	return &l->items[(l->head + p - n) % l->cap].e;
 }
 
 static int vw_build_flows(struct view *v, const struct view_src *src)
@@ -162,7 +173,7 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	size_t n = flow_table_count(src->table);
 	size_t nl = src->linger ? linger_count(src->linger) : 0;
 	struct vf_ctx *c;
-	int named;
+	int named, slots, ahead;
 
 	if (vw_reserve(v, n + nl) < 0 || va_begin(v, src) < 0)
 		return -1;
@@ -172,25 +183,21 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	c->va = named ? v : NULL;
 	if (named)
 		va_filter(v, c);
+	/* The flows' slots are wanted (the walk reads them then). */
+	slots = named && (v->filter[0] ||
+			  vw_addr_col(v->ts[VIEW_FLOWS].sort_col));
+	ahead = slots ? VW_AHEAD_NAMED : VW_AHEAD;
 	v->total = 0;
-	for (size_t i = 0; i < n; i++) {
-		vw_prefetch(flow_table_at(src->table, i + VW_AHEAD));
-		/* The slot is in the entry: one asked for a while ago. */
-		if (named)
-			va_prefetch(v, flow_table_at(src->table, i + VW_AHEAD / 2));
-		vw_try_flow(v, src, flow_table_at_mut(src->table, i), i, 0);
-	}
-	for (size_t i = 0; i < nl; i++) {
-		struct linger_item *it = vw_linger_at(src->linger, i);
-		const struct linger_item *ahead =
-			linger_at(src->linger, i + VW_AHEAD);
-		const struct linger_item *half =
-			linger_at(src->linger, i + VW_AHEAD / 2);
-
-		vw_prefetch(ahead ? &ahead->e : NULL);
-		if (named)
-			va_prefetch(v, half ? &half->e : NULL);
-		vw_try_flow(v, src, &it->e, i, 1);
+	for (size_t p = 0; p < n + nl; p++) {
+		vw_prefetch(vw_walk_at(src, n, nl, p + ahead));
+		/* The slots are in the entry: asked for a while ago. */
+		if (slots) {
+			va_hint(v, vw_walk_at(src, n, nl, p + VW_AHEAD), p + VW_AHEAD);
+			va_warm(v, p + VW_AHEAD / 2);
+			va_prefetch(v, vw_walk_at(src, n, nl, p + VW_AHEAD / 2));
+		}
+		vw_try_flow(v, src, vw_walk_at(src, n, nl, p),
+			    p < n ? p : p - n, p >= n, p);
 	}
 	return 0;
 }

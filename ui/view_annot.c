@@ -36,6 +36,10 @@ struct va_key {
 	uint32_t ok;            /* worked out for key_col */
 };
 
+/* Look-ups started ahead of the walk: a power of two over twice the
+ * distance (view.c's VW_AHEAD). */
+#define VA_RING 32
+
 struct va_state {
 	struct annots *an;      /* NULL: plain */
 	const void *seen;       /* the table the slots are of */
@@ -51,7 +55,10 @@ struct va_state {
 	struct vr_rank *rank[2];   /* of names, of places; NULL: not yet */
 	const uint32_t *cur;    /* this rebuild's column's ranks, or NULL */
 	size_t ncur;
-	uint64_t cur_base;      /* a ranked key: base + rank */
+	uint64_t cur_base;      /* a ranked key: base + (rank << shift) */
+	unsigned cur_shift;
+	uint32_t hash[VA_RING][2];   /* per walk position: its ends' hashes */
+	uint8_t hinted[VA_RING];     /* which ends were started */
 };
 
 void va_free(struct va_state *va)
@@ -150,6 +157,7 @@ static void va_rank_begin(struct va_state *va)
 {
 	int geo = va->key_col == FC_GEO;
 	struct vr_rank **r = &va->rank[geo];
+	unsigned bits;
 
 	va->cur = NULL;
 	if (!geo && va->key_col != FC_SRC && va->key_col != FC_DST)
@@ -163,8 +171,12 @@ static void va_rank_begin(struct va_state *va)
 	}
 	va->cur = vr_ranks(*r, &va->ncur);
 	/* Above every unnamed address (family and address), or above the
-	 * empty place. */
+	 * empty place. A name's rank goes just below the top bit: the
+	 * order splits keys into buckets by their top varying bits, and
+	 * ranks at the bottom would share one bucket. */
+	bits = 64 - (unsigned)__builtin_clzll(vr_count(*r) | 1);
 	va->cur_base = geo ? 1 : 1ull << 63;
+	va->cur_shift = geo ? 0 : 63 - bits;
 }
 
 int va_begin(struct view *v, const struct view_src *src)
@@ -201,6 +213,8 @@ int va_begin(struct view *v, const struct view_src *src)
 		va->key_col = v->ts[VIEW_FLOWS].sort_col;
 	}
 	va_rank_begin(va);
+	/* No look-up started yet: the walk's first positions were not. */
+	memset(va->hinted, 0, sizeof(va->hinted));
 	return 0;
 }
 
@@ -218,16 +232,52 @@ int va_on(const struct view *v)
 	return v->va && v->va->an;
 }
 
-void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2])
+void va_hint(struct view *v, const struct flow_entry *e, size_t p)
 {
+	struct va_state *va = v->va;
+	const uint8_t *addr[2];
+	uint8_t *h = &va->hinted[p % VA_RING];
+
+	*h = 0;
+	if (!e)
+		return;
+	addr[0] = e->w.src;
+	addr[1] = e->w.dst;
+	for (int k = 0; k < 2; k++) {
+		if (e->annot_slot1[k])
+			continue;
+		va->hash[p % VA_RING][k] =
+			annots_slot_hint(va->an, e->w.family, addr[k]);
+		*h |= (uint8_t)(1u << k);
+	}
+}
+
+void va_warm(struct view *v, size_t p)
+{
+	struct va_state *va = v->va;
+
+	for (int k = 0; k < 2; k++)
+		if (va->hinted[p % VA_RING] & (1u << k))
+			annots_slot_warm(va->an, va->hash[p % VA_RING][k]);
+}
+
+void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2],
+	      size_t p)
+{
+	struct va_state *va = v->va;
 	const uint8_t *addr[2] = { e->w.src, e->w.dst };
 
 	for (int k = 0; k < 2; k++) {
 		/* Not asked yet (or lookups off, when this costs no probe):
 		 * look again next time. */
-		if (!e->annot_slot1[k])
-			e->annot_slot1[k] = annots_slot(v->va->an, e->w.family,
-							addr[k]) + 1;
+		if (!e->annot_slot1[k]) {
+			uint32_t h = va->hinted[p % VA_RING] & (1u << k) ?
+				va->hash[p % VA_RING][k] :
+				annots_slot_hint(va->an, e->w.family, addr[k]);
+
+			e->annot_slot1[k] = annots_slot_h(va->an, e->w.family,
+							  addr[k], h) + 1;
+		}
 		slot[k] = e->annot_slot1[k] - 1;   /* 0: ANNOT_NONE */
 	}
 }
@@ -286,7 +336,7 @@ uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
 
 		*s = NULL;
 		*flags |= r & VR_LONG ? ROW_RANK : 0;
-		return va->cur_base + (r & VR_RANK);
+		return va->cur_base + ((uint64_t)(r & VR_RANK) << va->cur_shift);
 	}
 	k = &va->key[at];
 	if (!k->ok) {

@@ -92,14 +92,19 @@ int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
 
 /* view_annot.c: per address, not per flow (see there). va_begin at the
  * start of a flows rebuild (-1: out of memory); the rest only when va_on:
- * va_slots of flow e (remembered in it); the filter's answer for the
- * annotations of a slot, a sort key as vk_annotated; va_prefetch of the
+ * va_slots of flow e at walk position p (remembered in it); the filter's
+ * answer for the annotations of a slot, a sort key as vk_annotated; va_prefetch of the
  * key of a flow the walk comes to soon; va_strings_ok below. */
 struct va_state;
 int va_begin(struct view *v, const struct view_src *src);
 int va_on(const struct view *v);
 void va_free(struct va_state *va);
-void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2]);
+void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2],
+	      size_t p);
+/* The look-ups of flow e's addresses not known yet, started for va_slots
+ * at walk position p: va_hint (e may be NULL), then va_warm. */
+void va_hint(struct view *v, const struct flow_entry *e, size_t p);
+void va_warm(struct view *v, size_t p);
 void va_prefetch(const struct view *v, const struct flow_entry *e);
 /* After vf_compile: the filter's answer for every slot at once when the
  * filter (or what is known) changed since the last rebuild. */
@@ -117,7 +122,7 @@ uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
  * answered (ANNOT_NONE: any may have been); vr_update brings the ranks up
  * to date for nslots slots (-1 out of memory: free it). vr_ranks: per
  * slot, VR_NONE (not ranked: no name, no place) or the rank, with VR_LONG
- * when its key was a string key. */
+ * when its key was a string key; vr_count bounds the ranks. */
 #define VR_NONE UINT32_MAX
 #define VR_LONG 0x80000000u
 #define VR_RANK 0x7fffffffu
@@ -128,6 +133,7 @@ void vr_free(struct vr_rank *r);
 void vr_changed(struct vr_rank *r, uint32_t slot);
 int vr_update(struct vr_rank *r, const struct annots *an, size_t nslots);
 const uint32_t *vr_ranks(const struct vr_rank *r, size_t *n);
+size_t vr_count(const struct vr_rank *r);   /* ranks are below it */
 
 /* view_text.c: the folded text of every answered slot, searched for a
  * new filter at once (see there). vt_new NULL out of memory; vt_put the

@@ -102,6 +102,11 @@ const uint32_t *vr_ranks(const struct vr_rank *r, size_t *n)
 	return r->rank;
 }
 
+size_t vr_count(const struct vr_rank *r)
+{
+	return r->n;
+}
+
 static int vr_cmp(const void *pa, const void *pb)
 {
 	const struct vr_ent *a = pa, *b = pb;
