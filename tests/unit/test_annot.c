@@ -102,6 +102,36 @@ static void test_slots_stable(void **state)
 	free(slot);
 }
 
+/* The look-up in steps (hint, warm, slot_h) finds what annots_slot
+ * finds, known or not, in an empty table too. */
+static void test_slot_in_steps(void **state)
+{
+	struct annots *an = annots_new(LOOKUP_DNS, 0);
+	uint8_t a[16];
+	uint32_t h;
+
+	(void)state;
+	assert_non_null(an);
+	addr_of(7, a);
+	h = annots_slot_hint(an, FLOW_FAM_IPV4, a);
+	annots_slot_warm(an, h);
+	assert_true(annots_slot_h(an, FLOW_FAM_IPV4, a, h) == ANNOT_NONE);
+	for (unsigned i = 0; i < 3000; i += 2) {
+		addr_of(i, a);
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	for (unsigned i = 0; i < 3000; i++) {
+		addr_of(i, a);
+		h = annots_slot_hint(an, FLOW_FAM_IPV4, a);
+		annots_slot_warm(an, h);
+		assert_int_equal(annots_slot_h(an, FLOW_FAM_IPV4, a, h),
+				 annots_slot(an, FLOW_FAM_IPV4, a));
+		assert_true((annots_slot(an, FLOW_FAM_IPV4, a) == ANNOT_NONE) ==
+			    (i % 2 == 1));
+	}
+	annots_free(an);
+}
+
 /* The log: "everything" first, then exactly the slots answers changed,
  * once each part arrives; an answer that adds nothing is not logged. */
 static void test_changed_log(void **state)
@@ -175,6 +205,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slots_stable),
+		cmocka_unit_test(test_slot_in_steps),
 		cmocka_unit_test(test_changed_log),
 		cmocka_unit_test(test_start_over),
 	};
