@@ -140,7 +140,7 @@ static void vw_try_flow(struct view *v, const struct view_src *src,
  * stream at every page). With names, a new flow's addresses are looked
  * up (two misses each) in steps started ahead too (va_hint, va_warm). */
 #define VW_AHEAD 8
-#define VW_AHEAD_NAMED 16
+#define VW_AHEAD_NAMED 32
 
 static void vw_prefetch(const struct flow_entry *e)
 {
@@ -192,6 +192,7 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 		vw_prefetch(vw_walk_at(src, n, nl, p + ahead));
 		/* The slots are in the entry: asked for a while ago. */
 		if (slots) {
+			va_need(v, vw_walk_at(src, n, nl, p + 2 * VW_AHEAD));
 			va_hint(v, vw_walk_at(src, n, nl, p + VW_AHEAD), p + VW_AHEAD);
 			va_warm(v, p + VW_AHEAD / 2);
 			va_prefetch(v, vw_walk_at(src, n, nl, p + VW_AHEAD / 2));

@@ -102,7 +102,9 @@ void va_free(struct va_state *va);
 void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2],
 	      size_t p);
 /* The look-ups of flow e's addresses not known yet, started for va_slots
- * at walk position p: va_hint (e may be NULL), then va_warm. */
+ * at walk position p: va_need (e may be NULL), va_hint (the same), then
+ * va_warm. */
+void va_need(const struct view *v, const struct flow_entry *e);
 void va_hint(struct view *v, const struct flow_entry *e, size_t p);
 void va_warm(struct view *v, size_t p);
 void va_prefetch(const struct view *v, const struct flow_entry *e);
