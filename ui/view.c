@@ -163,9 +163,13 @@ static struct flow_entry *vw_walk_at(const struct view_src *src, size_t n,
 
 	if (p < n)
 		return flow_table_at_mut(src->table, p);
+	size_t at;
+
 	if (p - n >= nl)
 		return NULL;
-	return &l->items[(l->head + p - n) % l->cap].e;
+	/* A ring: head + i wraps at most once (no division per flow). */
+	at = l->head + (p - n);
+	return &l->items[at < l->cap ? at : at - l->cap].e;
 }
 
 static int vw_build_flows(struct view *v, const struct view_src *src)
