@@ -205,7 +205,8 @@ static int ft_reserve_one(struct flow_table *t)
 	if (need >= UINT32_MAX)
 		return -1;
 	if (need > t->items_cap &&
-	    ft_items_resize(t, t->items_cap ? t->items_cap * 2 : FT_MIN_ITEMS) < 0)
+	    ft_items_resize(t, t->items_cap ? t->items_cap * 2 :
+			    FT_MIN_ITEMS) < 0)
 		return -1;
 	if (need * FT_GROW_DEN > t->slots_cap * FT_GROW_NUM)
 		return ft_rehash(t, t->slots_cap * 2);

@@ -172,6 +172,20 @@ static struct flow_entry *vw_walk_at(const struct view_src *src, size_t n,
 	return &l->items[at < l->cap ? at : at - l->cap].e;
 }
 
+/* The slots of the flows a few ahead: those in the entry (asked for a
+ * while ago) and what they lead to, and the steps of the look-ups of
+ * those not known yet. */
+static void vw_slots_ahead(struct view *v, const struct view_src *src,
+			   size_t n, size_t nl, size_t p)
+{
+	size_t h = p + VW_AHEAD, w = p + VW_AHEAD / 2;
+
+	va_need(v, vw_walk_at(src, n, nl, p + 2 * VW_AHEAD));
+	va_hint(v, vw_walk_at(src, n, nl, h), h);
+	va_warm(v, w);
+	va_prefetch(v, vw_walk_at(src, n, nl, w));
+}
+
 static int vw_build_flows(struct view *v, const struct view_src *src)
 {
 	size_t n = flow_table_count(src->table);
@@ -194,13 +208,8 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	v->total = 0;
 	for (size_t p = 0; p < n + nl; p++) {
 		vw_prefetch(vw_walk_at(src, n, nl, p + ahead));
-		/* The slots are in the entry: asked for a while ago. */
-		if (slots) {
-			va_need(v, vw_walk_at(src, n, nl, p + 2 * VW_AHEAD));
-			va_hint(v, vw_walk_at(src, n, nl, p + VW_AHEAD), p + VW_AHEAD);
-			va_warm(v, p + VW_AHEAD / 2);
-			va_prefetch(v, vw_walk_at(src, n, nl, p + VW_AHEAD / 2));
-		}
+		if (slots)
+			vw_slots_ahead(v, src, n, nl, p);
 		vw_try_flow(v, src, vw_walk_at(src, n, nl, p),
 			    p < n ? p : p - n, p >= n, p);
 	}

@@ -297,9 +297,16 @@ void va_prefetch(const struct view *v, const struct flow_entry *e)
 	const struct va_state *va = v->va;
 	uint32_t s = e ? e->annot_slot1[1] - 1 : ANNOT_NONE;
 
-	if (s < va->nslots)
-		__builtin_prefetch(va->cur && s < va->ncur ? (const void *)&va->cur[s] :
-				   (const void *)&va->key[s]);
+	if (s >= va->nslots)
+		return;
+	/* What the walk reads of the slot: the filter's answer, the key. */
+	if (va->filter[0])
+		__builtin_prefetch(&va->match[s]);
+	if (va->cur && s < va->ncur)
+		__builtin_prefetch(&va->cur[s]);
+	else if (va->key_col == FC_SRC || va->key_col == FC_DST ||
+		 va->key_col == FC_GEO)
+		__builtin_prefetch(&va->key[s]);
 }
 
 void va_filter(struct view *v, const struct vf_ctx *c)
@@ -346,7 +353,8 @@ uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
 
 		*s = NULL;
 		*flags |= r & VR_LONG ? ROW_RANK : 0;
-		return va->cur_base + ((uint64_t)(r & VR_RANK) << va->cur_shift);
+		return va->cur_base +
+		       ((uint64_t)(r & VR_RANK) << va->cur_shift);
 	}
 	k = &va->key[at];
 	if (!k->ok) {

@@ -93,8 +93,9 @@ int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
 /* view_annot.c: per address, not per flow (see there). va_begin at the
  * start of a flows rebuild (-1: out of memory); the rest only when va_on:
  * va_slots of flow e at walk position p (remembered in it); the filter's
- * answer for the annotations of a slot, a sort key as vk_annotated; va_prefetch of the
- * key of a flow the walk comes to soon; va_strings_ok below. */
+ * answer for the annotations of a slot, a sort key as vk_annotated;
+ * va_prefetch of what the walk reads of the slot of a flow it comes to
+ * soon; va_strings_ok below. */
 struct va_state;
 int va_begin(struct view *v, const struct view_src *src);
 int va_on(const struct view *v);

@@ -127,7 +127,8 @@ static int vr_entry(struct vr_rank *r, const struct annots *an,
 
 	annots_slot_get(an, slot, &pa);
 	if (r->geo) {
-		e->k = vk_annotated(&none, none.dst, FC_GEO, &pa, &e->s, &flags);
+		e->k = vk_annotated(&none, none.dst, FC_GEO, &pa, &e->s,
+				    &flags);
 		if (!e->k)
 			return 0;
 	} else {
@@ -171,12 +172,15 @@ static void vr_number(struct vr_rank *r)
 	struct vr_ent *o = r->ord;
 	uint32_t k = 0;
 
-	for (size_t i = 0; i < r->n; i++) {
-		if ((o[i].bits & VE_FRESH) ||
-		    (i > 0 && (o[i - 1].bits & VE_FRESH)))
-			o[i].bits = (o[i].bits & VE_FRESH) |
-				(i > 0 && !vr_cmp(&o[i - 1], &o[i]) ? VE_SAME : 0);
+	for (size_t i = 1; i < r->n; i++) {
+		if (!((o[i].bits | o[i - 1].bits) & VE_FRESH))
+			continue;
+		o[i].bits &= ~(uint32_t)VE_SAME;
+		if (!vr_cmp(&o[i - 1], &o[i]))
+			o[i].bits |= VE_SAME;
 	}
+	if (r->n)
+		o[0].bits &= ~(uint32_t)VE_SAME;
 	for (size_t i = 0; i < r->n; i++) {
 		o[i].bits &= ~(uint32_t)VE_FRESH;
 		k += i > 0 && !(o[i].bits & VE_SAME);
