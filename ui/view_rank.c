@@ -188,18 +188,78 @@ static void vr_number(struct vr_rank *r)
 	}
 }
 
+/* Stable LSD radix sort of ord[0..n) by k alone, add as scratch: the
+ * prefixes order most entries without a string compare. */
+static void vr_radix(struct vr_rank *r)
+{
+	uint32_t cnt[8][256];
+	struct vr_ent *in = r->ord, *out = r->add, *t;
+	size_t n = r->n;
+
+	memset(cnt, 0, sizeof(cnt));
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < 8; d++)
+			cnt[d][(in[i].k >> (8 * d)) & 0xff]++;
+	for (unsigned d = 0; d < 8; d++) {
+		uint32_t sum = 0;
+
+		if (cnt[d][(in[0].k >> (8 * d)) & 0xff] == n)
+			continue;   /* one value: nothing to move */
+		for (unsigned b = 0; b < 256; b++) {
+			uint32_t c = cnt[d][b];
+
+			cnt[d][b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			out[cnt[d][(in[i].k >> (8 * d)) & 0xff]++] = in[i];
+		t = in;
+		in = out;
+		out = t;
+	}
+	if (in != r->ord)
+		memcpy(r->ord, in, n * sizeof(*in));
+}
+
+/* Runs of one prefix: most hold one string (one city, one name) and need
+ * only a pass; the others a sort by the whole string. A run of one
+ * string is numbered here; vr_number works out the rest. */
+static void vr_runs(struct vr_rank *r)
+{
+	struct vr_ent *o = r->ord;
+
+	for (size_t i = 0, j; i < r->n; i = j) {
+		int one = 1;
+
+		for (j = i + 1; j < r->n && o[j].k == o[i].k; j++)
+			one &= !vr_cmp(&o[i], &o[j]);
+		if (!one) {
+			qsort(o + i, j - i, sizeof(*o), vr_cmp);
+			continue;
+		}
+		o[i].bits = 0;
+		for (size_t x = i + 1; x < j; x++)
+			o[x].bits = VE_SAME;
+	}
+}
+
 /* Everything afresh: every slot's entry, one sort. */
 static int vr_all(struct vr_rank *r, const struct annots *an, size_t nslots)
 {
-	if (vt_grow((void **)&r->ord, &r->cap, nslots ? nslots : 1,
-		    sizeof(*r->ord), 1024) < 0)
+	size_t n = nslots ? nslots : 1;
+
+	if (vt_grow((void **)&r->ord, &r->cap, n, sizeof(*r->ord), 1024) < 0 ||
+	    vt_grow((void **)&r->add, &r->acap, n, sizeof(*r->add), 256) < 0)
 		return -1;
 	r->n = 0;
 	for (size_t s = 0; s < r->slots_cap; s++)
 		r->rank[s] = VR_NONE;
 	for (uint32_t s = 0; s < nslots; s++)
 		r->n += (size_t)vr_entry(r, an, s, &r->ord[r->n]);
-	qsort(r->ord, r->n, sizeof(*r->ord), vr_cmp);
+	if (r->n) {
+		vr_radix(r);
+		vr_runs(r);
+	}
 	r->all = 0;
 	r->npend = 0;
 	return 0;
