@@ -260,6 +260,10 @@ static int vr_all(struct vr_rank *r, const struct annots *an, size_t nslots)
 		vr_radix(r);
 		vr_runs(r);
 	}
+	/* Scratch as big as the order: a mend needs a few entries. */
+	free(r->add);
+	r->add = NULL;
+	r->acap = 0;
 	r->all = 0;
 	r->npend = 0;
 	return 0;
