@@ -229,7 +229,10 @@ int va_strings_ok(const struct view *v)
 
 int va_on(const struct view *v)
 {
-	return v->va && v->va->an;
+	/* A table that knows no address (lookups off) has nothing to
+	 * remember: the plain way costs nothing then, and the walk would
+	 * only start look-ups bound to fail. */
+	return v->va && v->va->an && v->va->nslots;
 }
 
 void va_need(const struct view *v, const struct flow_entry *e)
