@@ -142,15 +142,25 @@ static void vw_try_flow(struct view *v, const struct view_src *src,
 #define VW_AHEAD 8
 #define VW_AHEAD_NAMED 32
 
-static void vw_prefetch(const struct flow_entry *e)
+/* Lines of an entry a rebuild may read besides those every one reads. */
+enum { VW_RATES = 1, VW_ADDRS = 2 };
+
+static void vw_prefetch(const struct flow_entry *e, unsigned more)
 {
-	/* Entries are not line-aligned: name the lines of the fields
-	 * read (the id and slots, the name and owner), wherever they fall. */
-	if (e) {
-		__builtin_prefetch(e);
-		__builtin_prefetch(&e->w.pid);
-		__builtin_prefetch(e->w.comm);
-		__builtin_prefetch(&e->w.owner);
+	/* Name the lines of the fields read (the id and slots, the name and
+	 * owner), wherever they fall: the table's entries are line-aligned,
+	 * a copy need not be. The others only when the rebuild reads them. */
+	if (!e)
+		return;
+	__builtin_prefetch(e);
+	__builtin_prefetch(&e->w.pid);
+	__builtin_prefetch(e->w.comm);
+	__builtin_prefetch(&e->w.owner);
+	if (more & VW_RATES)
+		__builtin_prefetch(&e->orig_rate);
+	if (more & VW_ADDRS) {
+		__builtin_prefetch(e->w.src);
+		__builtin_prefetch(e->w.dst + 15);
 	}
 }
 
@@ -192,6 +202,7 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	size_t nl = src->linger ? linger_count(src->linger) : 0;
 	struct vf_ctx *c;
 	int named, slots, ahead;
+	unsigned more = 0;
 
 	if (vw_reserve(v, n + nl) < 0 || va_begin(v, src) < 0)
 		return -1;
@@ -205,9 +216,13 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	slots = named && (v->filter[0] ||
 			  vw_addr_col(v->ts[VIEW_FLOWS].sort_col));
 	ahead = slots ? VW_AHEAD_NAMED : VW_AHEAD;
+	if (v->active_only || v->ts[VIEW_FLOWS].sort_col == FC_RATE)
+		more |= VW_RATES;
+	if (v->filter[0] && c->addrlike)
+		more |= VW_ADDRS;
 	v->total = 0;
 	for (size_t p = 0; p < n + nl; p++) {
-		vw_prefetch(vw_walk_at(src, n, nl, p + ahead));
+		vw_prefetch(vw_walk_at(src, n, nl, p + ahead), more);
 		if (slots)
 			vw_slots_ahead(v, src, n, nl, p);
 		vw_try_flow(v, src, vw_walk_at(src, n, nl, p),
