@@ -11,8 +11,8 @@
 #include "privsep/lookup_wire.h"
 #include "ui/annot.h"
 
+/* An address, in the dense array of them: its index is its slot. */
 struct an_addr {
-	uint8_t used;
 	uint8_t family;
 	uint8_t asked;         /* parts asked for */
 	uint8_t have;          /* parts answered */
@@ -20,6 +20,12 @@ struct an_addr {
 	uint32_t asn;
 	char country[4];
 	char *name, *country_name, *city, *as_org;   /* NULL: none */
+};
+
+/* The hash index over them: small, so a probe mostly stays in cache. */
+struct an_idx {
+	uint32_t hash;         /* of the address; home slot hash & mask */
+	uint32_t at;           /* 0: empty, else the address's index + 1 */
 };
 
 struct an_port {
@@ -34,8 +40,10 @@ struct annots {
 	struct siphash_key key;    /* the process key */
 	uint8_t parts;
 	int services;
-	struct an_addr *addrs;     /* addrs_cap is a power of two */
+	struct an_addr *addrs;     /* addrs[0..naddrs) */
 	size_t addrs_cap, naddrs;
+	struct an_idx *idx;        /* idx_cap is a power of two */
+	size_t idx_cap;
 	struct an_port *ports;
 	size_t ports_cap, nports;
 	size_t outstanding;
@@ -48,6 +56,9 @@ struct annots {
 	size_t q_sent, sq_sent;    /* how much of each queue went out */
 	struct msg_chan *res;      /* where annots_send sent, for the rest */
 	int send_errno;            /* a send from annots_apply failed */
+	uint32_t *chg;             /* slots answered since annots_each_changed */
+	size_t nchg, chg_cap;
+	int chg_lost;              /* too many, or a start-over: all of them */
 };
 
 /* Questions sent that no answer has come for yet, at most. The ui must
@@ -64,17 +75,20 @@ struct annots {
 #define AN_WINDOW 2048
 #define AN_BATCH 256
 
+/* Past this many answers not drained the log gives up: everything. */
+#define AN_CHG_MAX 65536u
+
 /* Addresses and ports come from remote hosts: SipHash-1-3 under the
  * process key (common/siphash.h), so nobody can line up a run of
  * colliding keys in these linear-probing tables. */
-static size_t an_home_addr(const struct annots *a, uint8_t family,
-			   const uint8_t *addr)
+static uint32_t an_hash_addr(const struct annots *a, uint8_t family,
+			     const uint8_t *addr)
 {
 	uint8_t b[17];
 
 	b[0] = family;
 	memcpy(b + 1, addr, 16);
-	return (size_t)siphash13(&a->key, b, sizeof(b));
+	return (uint32_t)siphash13(&a->key, b, sizeof(b));
 }
 
 static size_t an_home_port(const struct annots *a, uint8_t l4proto,
@@ -99,12 +113,14 @@ static void an_reset(struct annots *a)
 {
 	size_t i;
 
-	for (i = 0; i < a->addrs_cap; i++)
-		if (a->addrs[i].used)
-			an_addr_clear(&a->addrs[i]);
+	for (i = 0; i < a->naddrs; i++)
+		an_addr_clear(&a->addrs[i]);
+	memset(a->idx, 0, a->idx_cap * sizeof(*a->idx));
 	memset(a->ports, 0, a->ports_cap * sizeof(*a->ports));
 	a->naddrs = a->nports = a->outstanding = a->unheard = 0;
 	a->nq = a->nsq = a->q_sent = a->sq_sent = 0;
+	a->nchg = 0;
+	a->chg_lost = 1;
 }
 
 struct annots *annots_new(uint8_t parts, int services)
@@ -114,13 +130,14 @@ struct annots *annots_new(uint8_t parts, int services)
 	if (!a)
 		return NULL;
 	a->key = *siphash_key();
+	a->chg_lost = 1;    /* a first reader knows nothing yet */
 	a->parts = parts;
 	a->services = services;
-	a->addrs_cap = 1024;
+	a->idx_cap = 1024;
 	a->ports_cap = 256;
-	a->addrs = calloc(a->addrs_cap, sizeof(*a->addrs));
+	a->idx = calloc(a->idx_cap, sizeof(*a->idx));
 	a->ports = calloc(a->ports_cap, sizeof(*a->ports));
-	if (!a->addrs || !a->ports) {
+	if (!a->idx || !a->ports) {
 		annots_free(a);
 		return NULL;
 	}
@@ -131,28 +148,32 @@ void annots_free(struct annots *a)
 {
 	if (!a)
 		return;
-	if (a->addrs)
+	if (a->idx)
 		an_reset(a);
 	free(a->addrs);
+	free(a->idx);
 	free(a->ports);
 	free(a->q);
 	free(a->sq);
+	free(a->chg);
 	free(a);
 }
 
-static struct an_addr *an_find(const struct annots *a, uint8_t family,
-			       const uint8_t *addr)
+/* The index slot of an address, or the free one where it would go. */
+static struct an_idx *an_find(const struct annots *a, uint8_t family,
+			      const uint8_t *addr, uint32_t h)
 {
-	size_t mask = a->addrs_cap - 1;
-	size_t i = an_home_addr(a, family, addr);
+	size_t mask = a->idx_cap - 1, i;
 
-	for (i &= mask; a->addrs[i].used; i = (i + 1) & mask) {
-		struct an_addr *e = &a->addrs[i];
+	for (i = h & mask; a->idx[i].at; i = (i + 1) & mask) {
+		const struct an_idx *x = &a->idx[i];
+		const struct an_addr *e = &a->addrs[x->at - 1];
 
-		if (e->family == family && !memcmp(e->addr, addr, 16))
-			return e;
+		if (x->hash == h && e->family == family &&
+		    !memcmp(e->addr, addr, 16))
+			break;
 	}
-	return &a->addrs[i];    /* the free slot where it would go */
+	return &a->idx[i];
 }
 
 static struct an_port *an_find_port(const struct annots *a, uint8_t l4proto,
@@ -170,22 +191,45 @@ static struct an_port *an_find_port(const struct annots *a, uint8_t l4proto,
 	return &a->ports[i];
 }
 
-/* Double a table at half load; entries move, pointers into it die. */
-static int an_grow_addrs(struct annots *a)
+/* Double the index at half load, from the hashes it keeps. */
+static int an_grow_idx(struct annots *a)
 {
-	struct an_addr *old = a->addrs;
-	size_t i, cap = a->addrs_cap;
+	struct an_idx *old = a->idx;
+	size_t i, cap = a->idx_cap, mask = cap * 2 - 1;
 
-	a->addrs = calloc(cap * 2, sizeof(*a->addrs));
-	if (!a->addrs) {
-		a->addrs = old;
+	a->idx = calloc(cap * 2, sizeof(*a->idx));
+	if (!a->idx) {
+		a->idx = old;
 		return -1;
 	}
-	a->addrs_cap = cap * 2;
-	for (i = 0; i < cap; i++)
-		if (old[i].used)
-			*an_find(a, old[i].family, old[i].addr) = old[i];
+	a->idx_cap = cap * 2;
+	for (i = 0; i < cap; i++) {
+		size_t j = old[i].hash & mask;
+
+		if (!old[i].at)
+			continue;
+		while (a->idx[j].at)
+			j = (j + 1) & mask;
+		a->idx[j] = old[i];
+	}
 	free(old);
+	return 0;
+}
+
+/* Room for one more address; entries move, pointers into them die. */
+static int an_room(struct annots *a)
+{
+	if ((a->naddrs + 1) * 2 > a->idx_cap && an_grow_idx(a) < 0)
+		return -1;
+	if (a->naddrs == a->addrs_cap) {
+		size_t cap = a->addrs_cap ? a->addrs_cap * 2 : 512;
+		struct an_addr *n = realloc(a->addrs, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		a->addrs = n;
+		a->addrs_cap = cap;
+	}
 	return 0;
 }
 
@@ -224,29 +268,33 @@ static void *an_push(void **q, size_t *n, size_t *cap, size_t size)
 
 void annots_want(struct annots *a, uint8_t family, const uint8_t *addr)
 {
+	uint32_t h;
+	struct an_idx *x;
 	struct an_addr *e;
 	struct lookup_req *r;
 
 	if (!a->parts)
 		return;
-	e = an_find(a, family, addr);
-	if (e->used)
+	h = an_hash_addr(a, family, addr);
+	if (an_find(a, family, addr, h)->at)
 		return;
 	if (a->naddrs >= ANNOT_MAX) {
 		an_reset(a);
 		a->generation++;
 	}
-	if ((a->naddrs + 1) * 2 > a->addrs_cap && an_grow_addrs(a) < 0)
+	if (an_room(a) < 0)
 		return;
 	r = an_push((void **)&a->q, &a->nq, &a->q_cap, sizeof(*r));
 	if (!r)
 		return;
-	e = an_find(a, family, addr);
-	e->used = 1;
+	x = an_find(a, family, addr, h);
+	e = &a->addrs[a->naddrs++];
+	memset(e, 0, sizeof(*e));
+	x->hash = h;
+	x->at = (uint32_t)a->naddrs;
 	e->family = family;
 	memcpy(e->addr, addr, 16);
 	e->asked = a->parts;
-	a->naddrs++;
 	a->outstanding++;
 	a->unheard++;
 	memset(r, 0, sizeof(*r));
@@ -356,13 +404,34 @@ static char *an_dup(const char *s)
 	return *s ? strdup(s) : NULL;
 }
 
+/* Log slot as changed for annots_each_changed. */
+static void an_changed(struct annots *a, uint32_t slot)
+{
+	uint32_t *c;
+
+	if (a->chg_lost)
+		return;
+	if (a->nchg >= AN_CHG_MAX) {
+		a->chg_lost = 1;
+		return;
+	}
+	c = an_push((void **)&a->chg, &a->nchg, &a->chg_cap, sizeof(*c));
+	if (!c)
+		a->chg_lost = 1;
+	else
+		*c = slot;
+}
+
 static void an_merge(struct annots *a, const struct lookup_ans *r)
 {
-	struct an_addr *e = an_find(a, r->family, r->addr);
+	const struct an_idx *x = an_find(a, r->family, r->addr,
+					 an_hash_addr(a, r->family, r->addr));
+	struct an_addr *e;
 	uint8_t before;
 
-	if (!e->used)
+	if (!x->at)
 		return;      /* never asked: nothing to merge into */
+	e = &a->addrs[x->at - 1];
 	before = e->have;
 	if (!(before & e->asked) && (r->parts & e->asked))
 		a->unheard--;
@@ -375,6 +444,8 @@ static void an_merge(struct annots *a, const struct lookup_ans *r)
 		e->as_org = an_dup(r->as_org);
 		e->asn = r->asn;
 	}
+	if ((r->parts & e->asked & ~e->have))
+		an_changed(a, x->at - 1);
 	e->have |= r->parts & e->asked;
 	if ((before & e->asked) != e->asked && (e->have & e->asked) == e->asked)
 		a->outstanding--;
@@ -428,26 +499,84 @@ size_t annots_outstanding(const struct annots *a)
 	return a->outstanding;
 }
 
-void annots_get(void *ctx, uint8_t family, const uint8_t *addr,
-		struct print_annot *out)
+uint32_t annots_slot(const struct annots *a, uint8_t family,
+		     const uint8_t *addr)
 {
-	const struct annots *a = ctx;
-	const struct an_addr *e;
+	return annots_slot_h(a, family, addr, annots_slot_hint(a, family, addr));
+}
 
-	memset(out, 0, sizeof(*out));
+uint32_t annots_slot_hint(const struct annots *a, uint8_t family,
+			  const uint8_t *addr)
+{
+	uint32_t h;
+
+	if (!a->naddrs)
+		return 0;
+	h = an_hash_addr(a, family, addr);
+	__builtin_prefetch(&a->idx[h & (a->idx_cap - 1)]);
+	return h;
+}
+
+void annots_slot_warm(const struct annots *a, uint32_t h)
+{
+	uint32_t at;
+
+	if (!a->naddrs)
+		return;
+	at = a->idx[h & (a->idx_cap - 1)].at;
+	if (at)
+		__builtin_prefetch(&a->addrs[at - 1]);
+}
+
+uint32_t annots_slot_h(const struct annots *a, uint8_t family,
+		       const uint8_t *addr, uint32_t h)
+{
 	/* Lookups off (or nothing asked yet): the screen asks for every
 	 * flow's two addresses on every filtered rebuild, so skip the probe. */
 	if (!a->naddrs)
-		return;
-	e = an_find(a, family, addr);
-	if (!e->used)
-		return;
+		return ANNOT_NONE;
+	/* An empty index slot holds 0: not there. */
+	return an_find(a, family, addr, h)->at - 1;
+}
+
+void annots_each_changed(struct annots *a, annots_changed_fn fn, void *ctx)
+{
+	if (a->chg_lost)
+		fn(ctx, ANNOT_NONE);
+	else
+		for (size_t i = 0; i < a->nchg; i++)
+			fn(ctx, a->chg[i]);
+	a->nchg = 0;
+	a->chg_lost = 0;
+}
+
+size_t annots_slots(const struct annots *a)
+{
+	return a->naddrs;
+}
+
+void annots_slot_get(const struct annots *a, uint32_t slot,
+		     struct print_annot *out)
+{
+	const struct an_addr *e = &a->addrs[slot];
+
 	out->name = e->name;
 	out->country = e->country;
 	out->country_name = e->country_name;
 	out->city = e->city;
 	out->as_org = e->as_org;
 	out->asn = e->asn;
+}
+
+void annots_get(void *ctx, uint8_t family, const uint8_t *addr,
+		struct print_annot *out)
+{
+	const struct annots *a = ctx;
+	uint32_t slot = annots_slot(a, family, addr);
+
+	memset(out, 0, sizeof(*out));
+	if (slot != ANNOT_NONE)
+		annots_slot_get(a, slot, out);
 }
 
 const char *annots_service(void *ctx, uint8_t l4proto, uint16_t port)

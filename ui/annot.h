@@ -45,6 +45,38 @@ uint64_t annots_generation(const struct annots *a);
 /* Questions asked and not answered yet. */
 size_t annots_outstanding(const struct annots *a);
 
+/* An address's slot: a number below annots_slots() that stands for it
+ * until annots_generation() changes (the table never drops one address
+ * alone), or ANNOT_NONE when it was never asked about. One probe of the
+ * table; annots_slot_get then reads what is known of it without another,
+ * so a caller that works something out once per address (the screen's
+ * filter and sort) can remember it by slot. The strings stay valid until
+ * the generation changes. */
+#define ANNOT_NONE UINT32_MAX
+uint32_t annots_slot(const struct annots *a, uint8_t family,
+		     const uint8_t *addr);
+size_t annots_slots(const struct annots *a);
+/* annots_slot in three steps, for a caller that looks many addresses up
+ * and can start each a while before it needs it: a probe misses the cache
+ * twice (the index, then the address), which the first two steps ask for
+ * ahead. hint: the address's hash, its index line fetched; warm (later):
+ * the first address it may be fetched; slot_h (later still): the slot. */
+uint32_t annots_slot_hint(const struct annots *a, uint8_t family,
+			  const uint8_t *addr);
+void annots_slot_warm(const struct annots *a, uint32_t h);
+uint32_t annots_slot_h(const struct annots *a, uint8_t family,
+		       const uint8_t *addr, uint32_t h);
+void annots_slot_get(const struct annots *a, uint32_t slot,
+		     struct print_annot *out);
+
+/* Call fn on the slot of every address answered since the last call, or
+ * once with ANNOT_NONE when that is not known (the first call, a
+ * start-over, too many answers in between): then every slot may have
+ * changed. For one caller that keeps what it worked out per slot across
+ * rebuilds (the screen's view). */
+typedef void (*annots_changed_fn)(void *ctx, uint32_t slot);
+void annots_each_changed(struct annots *a, annots_changed_fn fn, void *ctx);
+
 /* print_annot_fn and print_service_fn over an annots (ctx). */
 void annots_get(void *ctx, uint8_t family, const uint8_t *addr,
 		struct print_annot *out);

@@ -24,6 +24,10 @@ struct flow_entry {
 	 * than two. */
 	uint32_t tuple_hash;      /* flow_tuple_hash(&w), kept for the screen */
 	int has_rate;             /* rates computed at least once */
+	/* The screen's (ui/view_annot.c): the annotation table's slots of
+	 * src and dst, + 1; 0 not looked up. 0 in a new entry; a copy
+	 * (the linger ring's) carries them, so a flow is looked up once. */
+	uint32_t annot_slot1[2];
 	struct flow_wire w;       /* latest state; counters from the latest dump */
 	uint64_t seen_seq;        /* last dump that listed it */
 	uint64_t base_mono_ns;    /* when base_* were taken */
@@ -91,6 +95,8 @@ void flow_table_each_new(struct flow_table *t, flow_table_each_fn fn,
 /* Entry i, 0 <= i < count, in no particular order; NULL past the end.
  * For walks that need no order; valid until the next change. */
 const struct flow_entry *flow_table_at(const struct flow_table *t, size_t i);
+/* The same, for the screen's memo in the entry (annot_slot1). */
+struct flow_entry *flow_table_at_mut(struct flow_table *t, size_t i);
 
 /* Fill out (capacity cap) with pointers to the entries, sorted by total
  * bytes (orig + reply) descending, then id ascending. Returns the number

@@ -34,7 +34,7 @@ static int lg_grow(struct linger_set *l)
 
 	if (cap > LINGER_MAX)
 		cap = LINGER_MAX;
-	n = malloc(cap * sizeof(*n));
+	n = aligned_alloc(_Alignof(struct linger_item), cap * sizeof(*n));
 	if (!n)
 		return -1;
 	for (size_t i = 0; i < l->count; i++)

@@ -12,10 +12,12 @@
 /* Bound on closed flows kept; past it the oldest go early. */
 #define LINGER_MAX 65536u
 
+/* Line-aligned, as the table's entries (the screen reads the same lines
+ * of each); linger.c allocates them so. */
 struct linger_item {
 	struct flow_entry e;      /* as it was when it closed */
 	uint64_t closed_ns;       /* CLOCK_MONOTONIC */
-};
+} __attribute__((aligned(64)));
 
 struct linger_set {
 	struct linger_item *items;   /* ring of cap slots */

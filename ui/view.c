@@ -25,6 +25,7 @@ void view_free(struct view *v)
 	free(v->countries);
 	vs_free(&v->ord);
 	free(v->vf);
+	va_free(v->va);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -73,6 +74,7 @@ static void vw_add(struct view *v, uint64_t k, uint64_t ident, const char *s,
 	v->id_or |= key->id;
 	v->id_and &= key->id;
 	v->ord.any_long |= flags & ROW_LONG;
+	v->ord.any_rank |= flags & ROW_RANK;
 	r->ident = ident;
 	r->s = s;
 	r->ref = ref;
@@ -99,28 +101,99 @@ static int vw_flow_shown(const struct view *v, const struct view_src *src,
 	return !v->filter[0] || vf_flow(c, src, e);
 }
 
-static void vw_add_flow(struct view *v, const struct view_src *src,
-			const struct flow_entry *e, uint32_t ref,
-			uint32_t flags)
+static int vw_addr_col(int col)
 {
-	const char *s;
-	uint64_t k = vk_flow(src, e, v->ts[VIEW_FLOWS].sort_col, &s, &flags);
+	return col == FC_SRC || col == FC_DST || col == FC_GEO;
+}
 
-	vw_add(v, k, (uint64_t)e->w.id << 32 | e->tuple_hash, s, ref, flags);
+/* Flow e, entry i of the table, or of the linger set when closed; p of
+ * the walk. */
+static void vw_try_flow(struct view *v, const struct view_src *src,
+			struct flow_entry *e, size_t i, int closed, size_t p)
+{
+	struct vf_ctx *c = v->vf;
+	int col = v->ts[VIEW_FLOWS].sort_col;
+	uint32_t flags = closed ? ROW_CLOSED : 0;
+	const char *s;
+	uint64_t k;
+
+	/* A new selection shows at once: the collector's dumps follow it
+	 * only from the next one on. */
+	if (!vw_selected(src->sel, &e->w))
+		return;
+	v->total++;
+	if (c->va && (v->filter[0] || vw_addr_col(col)))
+		va_slots(v, e, c->slot, p);
+	if (!vw_flow_shown(v, src, c, e))
+		return;
+	if (c->va && vw_addr_col(col))
+		k = va_key(v, &e->w, col, c->slot, &s, &flags);
+	else
+		k = vk_flow(src, e, col, &s, &flags);
+	vw_add(v, k, (uint64_t)e->w.id << 32 | e->tuple_hash, s, (uint32_t)i,
+	       flags);
 }
 
 /* The walk reads a few fields of every flow; the entries are big, so it
  * waits on memory more than it computes. Asking for an entry a few
  * ahead overlaps those waits (the hardware's own prefetch loses the
- * stream at every page). */
+ * stream at every page). With names, a new flow's addresses are looked
+ * up (two misses each) in steps started ahead too (va_hint, va_warm). */
 #define VW_AHEAD 8
+#define VW_AHEAD_NAMED 32
 
-static void vw_prefetch(const struct flow_entry *e)
+/* Lines of an entry a rebuild may read besides those every one reads. */
+enum { VW_RATES = 1, VW_ADDRS = 2 };
+
+static void vw_prefetch(const struct flow_entry *e, unsigned more)
 {
-	if (e) {
-		__builtin_prefetch(e);
-		__builtin_prefetch((const char *)e + 128);
+	/* Name the lines of the fields read (the id and slots, the name and
+	 * owner), wherever they fall: the table's entries are line-aligned,
+	 * a copy need not be. The others only when the rebuild reads them. */
+	if (!e)
+		return;
+	__builtin_prefetch(e);
+	__builtin_prefetch(&e->w.pid);
+	__builtin_prefetch(e->w.comm);
+	__builtin_prefetch(&e->w.owner);
+	if (more & VW_RATES)
+		__builtin_prefetch(&e->orig_rate);
+	if (more & VW_ADDRS) {
+		__builtin_prefetch(e->w.src);
+		__builtin_prefetch(e->w.dst + 15);
 	}
+}
+
+/* Flow p of the walk: the table's entries, then the lingering ones
+ * (writable: the view keeps slots in them); NULL past the end. */
+static struct flow_entry *vw_walk_at(const struct view_src *src, size_t n,
+				     size_t nl, size_t p)
+{
+	struct linger_set *l = src->linger;
+
+	if (p < n)
+		return flow_table_at_mut(src->table, p);
+	size_t at;
+
+	if (p - n >= nl)
+		return NULL;
+	/* A ring: head + i wraps at most once (no division per flow). */
+	at = l->head + (p - n);
+	return &l->items[at < l->cap ? at : at - l->cap].e;
+}
+
+/* The slots of the flows a few ahead: those in the entry (asked for a
+ * while ago) and what they lead to, and the steps of the look-ups of
+ * those not known yet. */
+static void vw_slots_ahead(struct view *v, const struct view_src *src,
+			   size_t n, size_t nl, size_t p)
+{
+	size_t h = p + VW_AHEAD, w = p + VW_AHEAD / 2;
+
+	va_need(v, vw_walk_at(src, n, nl, p + 2 * VW_AHEAD));
+	va_hint(v, vw_walk_at(src, n, nl, h), h);
+	va_warm(v, w);
+	va_prefetch(v, vw_walk_at(src, n, nl, w));
 }
 
 static int vw_build_flows(struct view *v, const struct view_src *src)
@@ -128,35 +201,32 @@ static int vw_build_flows(struct view *v, const struct view_src *src)
 	size_t n = flow_table_count(src->table);
 	size_t nl = src->linger ? linger_count(src->linger) : 0;
 	struct vf_ctx *c;
+	int named, slots, ahead;
+	unsigned more = 0;
 
-	if (vw_reserve(v, n + nl) < 0)
+	if (vw_reserve(v, n + nl) < 0 || va_begin(v, src) < 0)
 		return -1;
 	c = v->vf;
 	vf_compile(c, v->filter);
+	named = va_on(v);
+	c->va = named ? v : NULL;
+	if (named)
+		va_filter(v, c);
+	/* The flows' slots are wanted (the walk reads them then). */
+	slots = named && (v->filter[0] ||
+			  vw_addr_col(v->ts[VIEW_FLOWS].sort_col));
+	ahead = slots ? VW_AHEAD_NAMED : VW_AHEAD;
+	if (v->active_only || v->ts[VIEW_FLOWS].sort_col == FC_RATE)
+		more |= VW_RATES;
+	if (v->filter[0] && c->addrlike)
+		more |= VW_ADDRS;
 	v->total = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct flow_entry *e = flow_table_at(src->table, i);
-
-		vw_prefetch(flow_table_at(src->table, i + VW_AHEAD));
-		/* A new selection shows at once: the collector's dumps follow
-		 * it only from the next one on. */
-		if (!vw_selected(src->sel, &e->w))
-			continue;
-		v->total++;
-		if (vw_flow_shown(v, src, c, e))
-			vw_add_flow(v, src, e, (uint32_t)i, 0);
-	}
-	for (size_t i = 0; i < nl; i++) {
-		const struct flow_entry *e = &linger_at(src->linger, i)->e;
-		const struct linger_item *ahead =
-			linger_at(src->linger, i + VW_AHEAD);
-
-		vw_prefetch(ahead ? &ahead->e : NULL);
-		if (!vw_selected(src->sel, &e->w))
-			continue;
-		v->total++;
-		if (vw_flow_shown(v, src, c, e))
-			vw_add_flow(v, src, e, (uint32_t)i, ROW_CLOSED);
+	for (size_t p = 0; p < n + nl; p++) {
+		vw_prefetch(vw_walk_at(src, n, nl, p + ahead), more);
+		if (slots)
+			vw_slots_ahead(v, src, n, nl, p);
+		vw_try_flow(v, src, vw_walk_at(src, n, nl, p),
+			    p < n ? p : p - n, p >= n, p);
 	}
 	return 0;
 }
@@ -296,7 +366,7 @@ int view_rebuild(struct view *v, const struct view_src *src)
 	v->k_or = v->id_or = 0;
 	v->k_and = UINT64_MAX;
 	v->id_and = UINT32_MAX;
-	v->ord.any_long = 0;
+	v->ord.any_long = v->ord.any_rank = 0;
 	if (v->tab == VIEW_PROCS && v->group != GROUP_PROCESS)
 		r = vw_build_groups(v, src);
 	else if (v->tab == VIEW_PROCS)

@@ -63,6 +63,7 @@ enum {
 	ROW_CLOSED = 1u << 0,   /* a lingering closed flow (ref: linger index) */
 	ROW_FROZEN = 1u << 1,   /* paused: ref indexes the frozen copies */
 	ROW_LONG = 1u << 2,     /* string key longer than the key's prefix */
+	ROW_RANK = 1u << 3,     /* a string key's rank: ties go by ident */
 };
 
 struct view_row {
@@ -75,9 +76,14 @@ struct view_row {
 
 /* What a rebuild reads. */
 struct view_src {
-	const struct flow_table *table;
-	const struct linger_set *linger;
-	print_annot_fn annot;        /* NULL: no names or places */
+	/* Not const: the view keeps what it looked up of a flow in its
+	 * entry (flow_entry.annot_slot1). */
+	struct flow_table *table;
+	struct linger_set *linger;
+	/* NULL: no names or places. annots_get (ctx a struct annots):
+	 * worked out once per address and remembered (view_annot.c);
+	 * another function is asked for every flow at every rebuild. */
+	print_annot_fn annot;
 	print_service_fn service;
 	void *ctx;
 	const struct users *users;   /* uid -> name; NULL: uids as numbers */
@@ -91,6 +97,7 @@ struct view_src {
 struct vs_key;
 struct owners;
 struct vf_ctx;
+struct va_state;
 
 /* The rows' order (view_sort.c): sort keys split into buckets of key
  * ranges, each sorted when a rank in it is first asked for. */
@@ -104,6 +111,7 @@ struct view_order {
 	int on_id;
 	int desc_strings;
 	uint32_t any_long;      /* some row's string key needs the full compare */
+	uint32_t any_rank;      /* some row's key is a string's rank */
 };
 
 struct view_tabstate {
@@ -137,6 +145,7 @@ struct view {
 	size_t ncountries;
 	struct view_order ord;
 	struct vf_ctx *vf;      /* the filter, compiled at each rebuild */
+	struct va_state *va;    /* names and places per address (view_annot.c) */
 	int building_desc;      /* the rebuild's sort is descending */
 	uint64_t k_or, k_and;   /* of every key built: which bits vary */
 	uint32_t id_or, id_and;

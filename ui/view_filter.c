@@ -57,8 +57,11 @@ void vf_compile(struct vf_ctx *c, const char *f)
 	c->colon = strchr(f, ':') != NULL;
 	c->dot = strchr(f, '.') != NULL;
 	vf_ip4_compile(&c->ip4, f);
+	c->va = NULL;
 	for (size_t i = 0; i < VF_MEMO; i++)
-		c->comm[i].match = c->service[i].match = c->user[i].match = -1;
+		c->comm[i].match = c->user[i].match = -1;
+	for (size_t i = 0; i < VF_SERVICE_MEMO; i++)
+		c->service[i].match = -1;
 }
 
 /* Does s hold the filter, in any case? */
@@ -78,7 +81,7 @@ static int vf_has(const struct vf_ctx *c, const char *s)
 	return 0;
 }
 
-static int vf_annot(const struct vf_ctx *c, const struct print_annot *a)
+int vf_annot(const struct vf_ctx *c, const struct print_annot *a)
 {
 	return vf_has(c, a->name) || vf_has(c, a->country) ||
 	       vf_has(c, a->country_name) || vf_has(c, a->city) ||
@@ -115,13 +118,19 @@ static int vf_number(const struct vf_ctx *c, uint32_t n)
 	return vf_has(c, p);
 }
 
-/* A process's flows share its name: scan it once a rebuild. The slot is
- * the pid's, the answer the name's, so a reused pid is no trouble. */
+/* Flows of one program share its name: scan each name once a rebuild.
+ * The memo is found by the name itself, not the pid: many processes can
+ * share a name, and a pid's name can change. */
 static int vf_comm(struct vf_ctx *c, const struct flow_wire *w)
 {
-	struct vf_memo *m = &c->comm[w->pid % VF_MEMO];
+	uint64_t a, b;
+	struct vf_comm_memo *m;
 
 	_Static_assert(sizeof(m->comm) == sizeof(w->comm), "comm size");
+	memcpy(&a, w->comm, 8);
+	memcpy(&b, w->comm + 8, 8);
+	m = &c->comm[((a ^ b * 0x9e3779b97f4a7c15ull) * 0xff51afd7ed558ccdull
+		      >> 32) % VF_MEMO];
 	if (m->match < 0 || memcmp(m->comm, w->comm, sizeof(m->comm))) {
 		memcpy(m->comm, w->comm, sizeof(m->comm));
 		m->match = (int8_t)vf_has(c, w->comm);
@@ -135,7 +144,7 @@ static int vf_service(struct vf_ctx *c, const struct view_src *src,
 {
 	uint32_t key = (uint32_t)w->l4proto << 16 | w->dport;
 	struct vf_memo *m = &c->service[(w->dport ^ w->l4proto * 7919u) %
-					VF_MEMO];
+					VF_SERVICE_MEMO];
 
 	if (m->match < 0 || m->key != key) {
 		m->key = key;
@@ -177,6 +186,9 @@ int vf_flow(struct vf_ctx *c, const struct view_src *src,
 		return 1;
 	if (src->service && vf_service(c, src, w))
 		return 1;
+	if (c->va)
+		return va_match(c->va, c, c->slot[0]) ||
+		       va_match(c->va, c, c->slot[1]);
 	if (!src->annot)
 		return 0;
 	src->annot(src->ctx, w->family, w->src, &a);

@@ -26,22 +26,57 @@ uint64_t vk_str(const char *s, uint32_t *flags)
 }
 
 /* Unnamed addresses first, in numeric order; then names, by name. */
-static uint64_t vk_addr(const struct view_src *src, const struct flow_wire *w,
-			const uint8_t *a, const char **s, uint32_t *flags)
+static uint64_t vk_addr_pa(const struct flow_wire *w, const uint8_t *a,
+			   const struct print_annot *pa, const char **s,
+			   uint32_t *flags)
 {
-	struct print_annot pa = { 0 };
 	uint64_t k = (uint64_t)w->family << 56;
 
-	if (src->annot)
-		src->annot(src->ctx, w->family, a, &pa);
-	if (pa.name && pa.name[0]) {
-		*s = pa.name;
+	if (pa->name && pa->name[0]) {
+		*s = pa->name;
 		*flags |= ROW_LONG;   /* the prefix lost a bit: compare fully */
-		return 1ull << 63 | vk_str(pa.name, flags) >> 1;
+		return 1ull << 63 | vk_str(pa->name, flags) >> 1;
 	}
 	for (unsigned i = 0; i < 7; i++)
 		k |= (uint64_t)a[i] << (48 - 8 * i);
 	return k;
+}
+
+/* Country, then city. */
+static uint64_t vk_geo_pa(const struct print_annot *pa, const char **s,
+			  uint32_t *flags)
+{
+	uint64_t k = pa->country && pa->country[0] ?
+		(uint64_t)(unsigned char)pa->country[0] << 56 |
+		(uint64_t)(unsigned char)pa->country[1] << 48 : 0;
+
+	*s = pa->city;
+	if (pa->city) {
+		*flags |= ROW_LONG;
+		k |= vk_str(pa->city, flags) >> 16;
+	}
+	return k;
+}
+
+uint64_t vk_annotated(const struct flow_wire *w, const uint8_t *a, int col,
+		      const struct print_annot *pa, const char **s,
+		      uint32_t *flags)
+{
+	*s = NULL;
+	if (col == FC_GEO)
+		return vk_geo_pa(pa, s, flags);
+	return vk_addr_pa(w, a, pa, s, flags);
+}
+
+static uint64_t vk_addr(const struct view_src *src, const struct flow_wire *w,
+			const uint8_t *a, int col, const char **s,
+			uint32_t *flags)
+{
+	struct print_annot pa = { 0 };
+
+	if (src->annot)
+		src->annot(src->ctx, w->family, a, &pa);
+	return vk_annotated(w, a, col, &pa, s, flags);
 }
 
 static uint64_t vk_double(double d)
@@ -58,25 +93,6 @@ static uint64_t vk_double(double d)
 static uint64_t vk_sat_add(uint64_t a, uint64_t b)
 {
 	return a + b < a ? UINT64_MAX : a + b;
-}
-
-static uint64_t vk_geo(const struct view_src *src, const struct flow_wire *w,
-		       const char **s, uint32_t *flags)
-{
-	struct print_annot pa = { 0 };
-	uint64_t k;
-
-	if (src->annot)
-		src->annot(src->ctx, w->family, w->dst, &pa);
-	k = pa.country && pa.country[0] ?
-		(uint64_t)(unsigned char)pa.country[0] << 56 |
-		(uint64_t)(unsigned char)pa.country[1] << 48 : 0;
-	*s = pa.city;
-	if (pa.city) {
-		*flags |= ROW_LONG;
-		k |= vk_str(pa.city, flags) >> 16;
-	}
-	return k;
 }
 
 /* No local socket first; then uids without a name, in numeric order;
@@ -116,11 +132,11 @@ uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 	case FC_AGE:
 		return w->start_ns && w->start_ns < src->now_real_ns ?
 			src->now_real_ns - w->start_ns : 0;
-	case FC_SRC: return vk_addr(src, w, w->src, s, flags);
+	case FC_SRC: return vk_addr(src, w, w->src, col, s, flags);
 	case FC_SPORT: return w->sport;
-	case FC_DST: return vk_addr(src, w, w->dst, s, flags);
+	case FC_DST: return vk_addr(src, w, w->dst, col, s, flags);
 	case FC_DPORT: return w->dport;
-	case FC_GEO: return vk_geo(src, w, s, flags);
+	case FC_GEO: return vk_addr(src, w, w->dst, col, s, flags);
 	case FC_RATE: return vk_double(e->orig_rate + e->reply_rate);
 	default:
 		return vk_sat_add(w->orig_bytes, w->reply_bytes);

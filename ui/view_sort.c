@@ -147,6 +147,36 @@ static void vs_fixup(struct vs_key *r, size_t n, const struct view_row *rows,
 	}
 }
 
+static int vs_cmp_ident(const void *pa, const void *pb, void *arg)
+{
+	const struct view_row *rows = arg;
+	uint32_t ia = ((const struct vs_key *)pa)->idx;
+	uint32_t ib = ((const struct vs_key *)pb)->idx;
+
+	if (rows[ia].ident != rows[ib].ident)
+		return rows[ia].ident < rows[ib].ident ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* A string's rank stands for the string: rows with equal strings are
+ * ordered by their whole ident, as the string compare orders them, not by
+ * id alone. Only runs of one key and one id can differ (rare). */
+static void vs_rank_ties(struct vs_key *r, size_t n, struct view_row *rows)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i + 1;
+		uint32_t any = rows[r[i].idx].flags & ROW_RANK;
+
+		while (j < n && r[j].k == r[i].k && r[j].id == r[i].id)
+			any |= rows[r[j++].idx].flags & ROW_RANK;
+		if (any && j - i > 1)
+			qsort_r(r + i, j - i, sizeof(*r), vs_cmp_ident, rows);
+		i = j;
+	}
+}
+
 static void vs_sort_bucket(struct view *v, unsigned b)
 {
 	struct view_order *o = &v->ord;
@@ -159,8 +189,12 @@ static void vs_sort_bucket(struct view *v, unsigned b)
 		qsort(o->key + s, n, sizeof(*o->key), vs_cmp_key);
 	else
 		vs_radix(o->key + s, o->tmp + s, n, o->cnt);
-	if (o->any_long)
+	/* Until the next rebuild a bucket sorted after the annotation
+	 * table started over keeps prefix order: its strings are gone. */
+	if (o->any_long && va_strings_ok(v))
 		vs_fixup(o->key + s, n, v->rows, o->desc_strings);
+	if (o->any_rank)
+		vs_rank_ties(o->key + s, n, v->rows);
 }
 
 /* ---- the whole order ---- */

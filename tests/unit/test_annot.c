@@ -1,181 +1,213 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Unit tests for ui/annot.c's sending: a table with far more addresses
- * than the channel to the resolver holds is asked in full without the ui
- * ever blocking in a send, over a real SOCK_SEQPACKET socketpair whose ui
- * end is non-blocking (a send that would wait fails instead), while the
- * "resolver" end reads only when the test says so. */
+/* Unit tests for ui/annot.c's slots: what the screen's view keeps per
+ * address (ui/view_annot.c) is only right if a slot keeps naming one
+ * address and the log of answered slots misses nothing. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
-#include <cmocka.h>
-
-#include <errno.h>
-#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <cmocka.h>
 
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
-#include "privsep/msg.h"
 #include "ui/annot.h"
 
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-
-/* Far more than fit in the channel's buffer at 20 bytes a question. */
-#define N_ADDRS 100000
-
-struct pair {
-	struct msg_chan ui, res;
-};
-
-static void pair_open(struct pair *p)
-{
-	int sv[2];
-
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
-	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
-	msg_chan_init(&p->ui, sv[0], MSG_DIR_RES_UI, MSG_DIR_UI_RES, "resolver");
-	msg_chan_init(&p->res, sv[1], MSG_DIR_UI_RES, MSG_DIR_RES_UI, "ui");
-}
-
-static void addr_of(uint32_t i, uint8_t a[16])
+static void addr_of(unsigned i, uint8_t a[16])
 {
 	memset(a, 0, 16);
-	a[0] = 198;
-	a[1] = (uint8_t)(18 + (i >> 16));
+	a[0] = 10;
+	a[1] = (uint8_t)(i >> 16);
 	a[2] = (uint8_t)(i >> 8);
 	a[3] = (uint8_t)i;
 }
 
-/* N_ADDRS distinct addresses to be asked about. */
-static void want_many(struct annots *a)
+static void answer(struct annots *an, unsigned i, uint8_t parts)
 {
-	uint8_t addr[16];
+	struct lookup_ans r;
+	struct msg m = { .type = MSG_LOOKUP_ANS, .len = sizeof(r),
+			 .payload = &r };
 
-	for (uint32_t i = 0; i < N_ADDRS; i++) {
-		addr_of(i, addr);
-		annots_want(a, FLOW_FAM_IPV4, addr);
-	}
+	memset(&r, 0, sizeof(r));
+	r.family = FLOW_FAM_IPV4;
+	r.parts = parts;
+	addr_of(i, r.addr);
+	snprintf(r.name, sizeof(r.name), "host-%u.example", i);
+	snprintf(r.country, sizeof(r.country), "GB");
+	snprintf(r.city, sizeof(r.city), "City %u", i % 7);
+	annots_apply(an, &m);
 }
 
-/* Everything queued at the resolver's end: the questions, answered as
- * the resolver would when it knows nothing (DNS asked, no name), are
- * handed back to the ui through a message as msg_recv makes it. */
-static size_t answer_all(struct pair *p, struct annots *a, uint8_t parts)
+struct seen {
+	uint8_t *hit;
+	size_t n;
+	int all;
+};
+
+static void on_changed(void *ctx, uint32_t slot)
 {
-	static struct lookup_ans ans[MSG_MAX_PAYLOAD / sizeof(struct lookup_ans)];
-	size_t asked = 0;
-	struct msg m, back;
-	const char *why;
+	struct seen *s = ctx;
 
-	while (msg_recv_nb(&p->res, &m, &why) == 1) {
-		const struct lookup_req *q = m.payload;
-		size_t n = m.len / sizeof(*q), i = 0;
+	if (slot == ANNOT_NONE)
+		s->all++;
+	else if (slot < s->n)
+		s->hit[slot]++;
+}
 
-		assert_int_equal(m.type, MSG_LOOKUP_REQ);
-		asked += n;
-		while (i < n) {
-			size_t k = 0;
+/* Slots stay with their address while the index grows past several
+ * doublings; what a slot reads is what annots_get says. */
+static void test_slots_stable(void **state)
+{
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+	unsigned n = 5000;
+	uint32_t *slot = calloc(n, sizeof(*slot));
+	uint8_t a[16];
 
-			memset(ans, 0, sizeof(ans));
-			for (; i < n && k < ARRAY_SIZE(ans); i++, k++) {
-				ans[k].family = q[i].family;
-				ans[k].parts = q[i].parts & parts;
-				memcpy(ans[k].addr, q[i].addr, 16);
-			}
-			back.type = MSG_LOOKUP_ANS;
-			back.len = (uint32_t)(k * sizeof(ans[0]));
-			back.payload = ans;
-			annots_apply(a, &back);
+	(void)state;
+	assert_non_null(an);
+	addr_of(1, a);
+	assert_true(annots_slot(an, FLOW_FAM_IPV4, a) == ANNOT_NONE);
+	for (unsigned i = 0; i < n; i++) {
+		addr_of(i, a);
+		annots_want(an, FLOW_FAM_IPV4, a);
+		slot[i] = annots_slot(an, FLOW_FAM_IPV4, a);
+		assert_true(slot[i] < annots_slots(an));
+	}
+	assert_int_equal(annots_slots(an), n);
+	for (unsigned i = 0; i < n; i += 3)
+		answer(an, i, LOOKUP_DNS | LOOKUP_GEO);
+	for (unsigned i = 0; i < n; i++) {
+		struct print_annot by_slot = { 0 }, by_addr;
+		char want[32];
+
+		addr_of(i, a);
+		assert_int_equal(annots_slot(an, FLOW_FAM_IPV4, a), slot[i]);
+		annots_slot_get(an, slot[i], &by_slot);
+		annots_get(an, FLOW_FAM_IPV4, a, &by_addr);
+		assert_true(by_slot.name == by_addr.name);
+		assert_true(by_slot.city == by_addr.city);
+		if (i % 3 == 0) {
+			snprintf(want, sizeof(want), "host-%u.example", i);
+			assert_string_equal(by_slot.name, want);
+		} else {
+			assert_null(by_slot.name);
 		}
 	}
-	return asked;
+	/* The other family is another address. */
+	addr_of(3, a);
+	assert_true(annots_slot(an, FLOW_FAM_IPV6, a) == ANNOT_NONE);
+	annots_free(an);
+	free(slot);
 }
 
-/* N_ADDRS addresses asked about parts, over a channel nobody reads until
- * the first send is done (a send that had to wait would fail: EAGAIN),
- * then answered with the parts answered, message by message as the
- * questions come: every question goes out, without a send ever waiting
- * (a failure in annots_apply would be reported by the last annots_send),
- * and outstanding are left unanswered. */
-static void ask_all(uint8_t parts, uint8_t answered, size_t outstanding)
+/* The look-up in steps (hint, warm, slot_h) finds what annots_slot
+ * finds, known or not, in an empty table too. */
+static void test_slot_in_steps(void **state)
 {
-	struct annots *a = annots_new(parts, 0);
-	struct pair p;
-	size_t asked = 0, got;
-
-	assert_non_null(a);
-	pair_open(&p);
-	want_many(a);
-	assert_int_equal(annots_outstanding(a), N_ADDRS);
-	assert_int_equal(annots_send(a, &p.ui), 0);
-	while ((got = answer_all(&p, a, answered)) > 0)
-		asked += got;
-	assert_int_equal(asked, N_ADDRS);
-	assert_int_equal(annots_outstanding(a), outstanding);
-	assert_int_equal(annots_send(a, &p.ui), 0);
-	close(p.ui.fd);
-	close(p.res.fd);
-	annots_free(a);
-}
-
-/* The rest goes as answers come back, a window at a time. */
-static void test_many_addresses_never_block(void **state)
-{
-	(void)state;
-	ask_all(LOOKUP_DNS, LOOKUP_DNS, 0);
-}
-
-/* Slow DNS: the places of every address come at once, their names not
- * yet. An address whose GeoIP is in no longer holds a place in the
- * window, so every question goes out without waiting for a name, and
- * every name is still due. */
-static void test_places_not_held_by_names(void **state)
-{
-	(void)state;
-	ask_all(LOOKUP_DNS | LOOKUP_GEO, LOOKUP_GEO, N_ADDRS);
-}
-
-/* A resolver that went away: the failure of a send made while answers
- * were merged is reported by the next annots_send, not lost. */
-static void test_send_failure_reported(void **state)
-{
-	struct annots *a = annots_new(LOOKUP_DNS, 0);
-	struct lookup_ans ans;
-	struct msg back = { .type = MSG_LOOKUP_ANS, .len = sizeof(ans),
-			    .payload = &ans };
-	struct pair p;
+	struct annots *an = annots_new(LOOKUP_DNS, 0);
+	uint8_t a[16];
+	uint32_t h;
 
 	(void)state;
-	assert_non_null(a);
-	pair_open(&p);
-	want_many(a);
-	assert_int_equal(annots_send(a, &p.ui), 0);
-	close(p.res.fd);
-	memset(&ans, 0, sizeof(ans));
-	ans.family = FLOW_FAM_IPV4;
-	ans.parts = LOOKUP_DNS;
-	/* The first questions sent, answered: room for a batch more, whose
-	 * send fails. */
-	for (uint32_t i = 0; i < 1000; i++) {
-		addr_of(i, ans.addr);
-		annots_apply(a, &back);
+	assert_non_null(an);
+	addr_of(7, a);
+	h = annots_slot_hint(an, FLOW_FAM_IPV4, a);
+	annots_slot_warm(an, h);
+	assert_true(annots_slot_h(an, FLOW_FAM_IPV4, a, h) == ANNOT_NONE);
+	for (unsigned i = 0; i < 3000; i += 2) {
+		addr_of(i, a);
+		annots_want(an, FLOW_FAM_IPV4, a);
 	}
-	errno = 0;
-	assert_int_equal(annots_send(a, &p.ui), -1);
-	assert_int_not_equal(errno, 0);
-	close(p.ui.fd);
-	annots_free(a);
+	for (unsigned i = 0; i < 3000; i++) {
+		addr_of(i, a);
+		h = annots_slot_hint(an, FLOW_FAM_IPV4, a);
+		annots_slot_warm(an, h);
+		assert_int_equal(annots_slot_h(an, FLOW_FAM_IPV4, a, h),
+				 annots_slot(an, FLOW_FAM_IPV4, a));
+		assert_true((annots_slot(an, FLOW_FAM_IPV4, a) == ANNOT_NONE) ==
+			    (i % 2 == 1));
+	}
+	annots_free(an);
+}
+
+/* The log: "everything" first, then exactly the slots answers changed,
+ * once each part arrives; an answer that adds nothing is not logged. */
+static void test_changed_log(void **state)
+{
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+	unsigned n = 300;
+	struct seen s = { calloc(n, 1), n, 0 };
+	uint8_t a[16];
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		addr_of(i, a);
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	annots_each_changed(an, on_changed, &s);
+	assert_int_equal(s.all, 1);
+	s.all = 0;
+	for (unsigned i = 0; i < n; i += 2)
+		answer(an, i, LOOKUP_GEO);
+	answer(an, 0, LOOKUP_GEO);          /* again: nothing new */
+	answer(an, 100000, LOOKUP_DNS);     /* never asked: ignored */
+	annots_each_changed(an, on_changed, &s);
+	assert_int_equal(s.all, 0);
+	for (unsigned i = 0; i < n; i++) {
+		addr_of(i, a);
+		assert_int_equal(s.hit[annots_slot(an, FLOW_FAM_IPV4, a)],
+				 i % 2 == 0);
+	}
+	memset(s.hit, 0, n);
+	answer(an, 4, LOOKUP_DNS);          /* the other part: logged */
+	annots_each_changed(an, on_changed, &s);
+	addr_of(4, a);
+	assert_int_equal(s.hit[annots_slot(an, FLOW_FAM_IPV4, a)], 1);
+	memset(s.hit, 0, n);
+	annots_each_changed(an, on_changed, &s);   /* drained */
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(s.hit[i], 0);
+	assert_int_equal(s.all, 0);
+	annots_free(an);
+	free(s.hit);
+}
+
+/* Past the table's bound it starts over: slots then name other
+ * addresses, so the generation moves and the log says "everything". */
+static void test_start_over(void **state)
+{
+	struct annots *an = annots_new(LOOKUP_DNS, 0);
+	struct seen s = { NULL, 0, 0 };
+	uint8_t a[16];
+	uint64_t gen = annots_generation(an);
+
+	(void)state;
+	for (unsigned i = 0; i < ANNOT_MAX; i++) {
+		addr_of(i, a);
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	annots_each_changed(an, on_changed, &s);
+	s.all = 0;
+	assert_int_equal(annots_generation(an), gen);
+	addr_of(ANNOT_MAX, a);
+	annots_want(an, FLOW_FAM_IPV4, a);
+	assert_true(annots_generation(an) != gen);
+	assert_int_equal(annots_slots(an), 1);
+	assert_int_equal(annots_slot(an, FLOW_FAM_IPV4, a), 0);
+	annots_each_changed(an, on_changed, &s);
+	assert_int_equal(s.all, 1);
+	annots_free(an);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_many_addresses_never_block),
-		cmocka_unit_test(test_places_not_held_by_names),
-		cmocka_unit_test(test_send_failure_reported),
+		cmocka_unit_test(test_slots_stable),
+		cmocka_unit_test(test_slot_in_steps),
+		cmocka_unit_test(test_changed_log),
+		cmocka_unit_test(test_start_over),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

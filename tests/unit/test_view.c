@@ -17,7 +17,9 @@
 #include <strings.h>
 
 #include "privsep/msg.h"
+#include "privsep/lookup_wire.h"
 #include "tests/unit/fake_users.h"
+#include "ui/annot.h"
 #include "ui/fmt.h"
 #include "ui/owners.h"
 #include "ui/view_int.h"
@@ -393,6 +395,289 @@ static void test_order_matches_full_sort(void **state)
 			for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++)
 				check_same(f, col, rev, filters[i], ref);
 	free(ref);
+}
+
+/* ---- names from the real annotation table: the per-address memo ---- */
+
+static void ask_flow(void *ctx, const struct flow_entry *e)
+{
+	annots_want(ctx, e->w.family, e->w.src);
+	annots_want(ctx, e->w.family, e->w.dst);
+}
+
+/* Answer the address of e's end (dst or src) as a resolver would; tag
+ * makes names differ between answers. */
+static void answer_parts(struct annots *an, const struct flow_wire *w,
+			 int dst, unsigned tag, uint8_t parts);
+
+static void answer(struct annots *an, const struct flow_wire *w, int dst,
+		   unsigned tag)
+{
+	answer_parts(an, w, dst, tag, LOOKUP_DNS | LOOKUP_GEO);
+}
+
+/* The parts of an answer may come apart (a name, later a place). */
+static void answer_parts(struct annots *an, const struct flow_wire *w,
+			 int dst, unsigned tag, uint8_t parts)
+{
+	struct lookup_ans r;
+	const uint8_t *a = dst ? w->dst : w->src;
+	static const char *const cc[] = { "GB", "DE", "JP", "" };
+	struct msg m = { .type = MSG_LOOKUP_ANS, .len = sizeof(r),
+			 .payload = &r };
+
+	memset(&r, 0, sizeof(r));
+	r.family = w->family;
+	r.parts = parts;
+	memcpy(r.addr, a, sizeof(r.addr));
+	/* Long shared prefixes, so the whole-string compare decides. */
+	if (tag % 5)
+		snprintf(r.name, sizeof(r.name), "%s-%u.example-isp.net",
+			 tag % 2 ? "customer-pool" : "Customer-pool",
+			 (a[1] * 7u + a[3] + tag) % 97);
+	snprintf(r.country, sizeof(r.country), "%s", cc[(a[1] + tag) % 4]);
+	snprintf(r.city, sizeof(r.city), "%s", tag % 3 ? "London" : "Londonderry");
+	snprintf(r.as_org, sizeof(r.as_org), "AS Org %u", a[1] % 9);
+	annots_apply(an, &m);
+}
+
+static void check_named(struct fixture *f, struct ref_row *ref)
+{
+	static const char *const filters[] = {
+		"", "customer-POOL-1", "example", "derry", "de", "AS Org 3",
+		"10.", "fire", "-4",
+	};
+	static const int cols[] = { FC_DST, FC_SRC, FC_GEO, FC_BYTES };
+
+	for (size_t c = 0; c < sizeof(cols) / sizeof(*cols); c++)
+		for (int rev = 0; rev < 2; rev++)
+			for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++)
+				check_same(f, cols[c], rev, filters[i], ref);
+}
+
+/* The real annotation table behind the view, n random flows asked about
+ * (the lingering ones too), nothing answered yet. */
+static struct annots *named_flows(struct fixture *f, size_t n, unsigned seed)
+{
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+
+	assert_non_null(an);
+	f->src.annot = annots_get;
+	f->src.ctx = an;
+	srand(seed);
+	fill_random(f, n);
+	flow_table_each_new(f->t, ask_flow, an);
+	for (size_t i = 0; i < linger_count(&f->lg); i++)
+		ask_flow(an, &linger_at(&f->lg, i)->e);
+	return an;
+}
+
+/* Over the real table the view remembers, per flow, its addresses' slots
+ * and, per slot, the filter's answer and the sort key, across rebuilds.
+ * Against the plain computation (every flow looked up afresh): after
+ * answers arrive for addresses it has seen unanswered, when the filter and
+ * the column change between rebuilds, when flows close and new ones take
+ * their places in the table, and when the table starts over. */
+static void test_names_memo(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 3000, nt;
+	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
+	struct annots *an = named_flows(f, n, 21);
+	/* Nothing answered: the memo holds "no annotation" everywhere. */
+	check_named(f, ref);
+	nt = flow_table_count(f->t);
+	/* Half the addresses answered: those must show at the next rebuild,
+	 * under the same filter and column as before. */
+	for (size_t i = 0; i < nt; i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, (int)(i / 2 % 2), 1);
+	check_same(f, FC_GEO, 1, "-4", ref);
+	check_named(f, ref);
+	/* The rest, including the lingering flows' ends. */
+	for (size_t i = 0; i < nt; i++) {
+		answer(an, &flow_table_at(f->t, i)->w, 0, 2);
+		answer(an, &flow_table_at(f->t, i)->w, 1, 2);
+	}
+	for (size_t i = 0; i < linger_count(&f->lg); i++)
+		answer(an, &linger_at(&f->lg, i)->e.w, 1, 3);
+	check_same(f, FC_DST, 0, "customer-pool-1", ref);
+	check_named(f, ref);
+	/* Flows close (others move into their places) and new ones come,
+	 * some to addresses nobody has asked about yet. */
+	for (size_t i = 0; i < nt / 3; i++) {
+		struct flow_wire w = flow_table_at(f->t, (size_t)rand() %
+						  flow_table_count(f->t))->w;
+
+		w.event = FLOW_EV_DESTROY;
+		put(f, w, 1);
+		w = mk((uint32_t)(100000 + i), 3, "curl", 81, 5, 5);
+		w.dst[1] = (uint8_t)rand();
+		w.dst[2] = (uint8_t)(i % 7);
+		put(f, w, 1);
+	}
+	check_named(f, ref);
+	flow_table_each_new(f->t, ask_flow, an);
+	for (size_t i = 0; i < flow_table_count(f->t); i += 3)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 4);
+	check_named(f, ref);
+	/* A fresh table (as after a start-over): slots mean other addresses. */
+	annots_free(an);
+	an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+	f->src.ctx = an;
+	for (size_t i = flow_table_count(f->t); i-- > 0;)
+		ask_flow(an, flow_table_at(f->t, i));
+	for (size_t i = 0; i < flow_table_count(f->t); i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 5);
+	check_named(f, ref);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
+	free(ref);
+}
+
+/* What a new filter searches (view_text.c) follows the answers: a name
+ * then a place for one address, each changing what a filter finds, and
+ * filters going back and forth between rebuilds. */
+static void test_names_in_parts(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 2000, nt;
+	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
+	struct annots *an = named_flows(f, n, 33);
+	check_same(f, FC_DST, 0, "example", ref);
+	nt = flow_table_count(f->t);
+	for (size_t i = 0; i < nt; i += 2)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 1, LOOKUP_DNS);
+	check_same(f, FC_DST, 0, "example", ref);
+	check_same(f, FC_DST, 0, "derry", ref);
+	for (size_t i = 0; i < nt; i += 3)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 3, LOOKUP_GEO);
+	check_same(f, FC_DST, 0, "derry", ref);
+	check_same(f, FC_DST, 1, "example", ref);
+	check_same(f, FC_DST, 1, "AS ORG 2", ref);
+	check_named(f, ref);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
+	free(ref);
+}
+
+/* The sorts by name and by place compare ranks the view keeps per
+ * address (view_rank.c): they must follow names that change, appear and
+ * go, while another column is shown, and a start-over of the same table. */
+static void check_ranked(struct fixture *f, struct ref_row *ref)
+{
+	static const int cols[] = { FC_DST, FC_GEO, FC_SRC };
+
+	for (size_t c = 0; c < sizeof(cols) / sizeof(*cols); c++)
+		for (int rev = 0; rev < 2; rev++)
+			check_same(f, cols[c], rev, "", ref);
+}
+
+static void test_name_ranks(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 2000, nt;
+	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
+	struct annots *an = named_flows(f, n, 41);
+	uint8_t a[16] = { 172 };
+
+	nt = flow_table_count(f->t);
+	for (size_t i = 0; i < nt; i += 3)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 1);
+	for (size_t i = 0; i < nt; i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, 0, 2);
+	check_ranked(f, ref);
+	/* More names and places come, apart, while the rows show places:
+	 * the names' ranks are mended when the column comes back. */
+	for (size_t i = 1; i < nt; i += 3)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 7, LOOKUP_DNS);
+	check_same(f, FC_GEO, 0, "", ref);
+	for (size_t i = 2; i < nt; i += 3)
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 8, LOOKUP_GEO);
+	check_same(f, FC_DST, 1, "", ref);
+	for (size_t i = 1; i < nt; i += 3) {
+		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 7, LOOKUP_GEO);
+		answer_parts(an, &flow_table_at(f->t, i + 1 < nt ? i + 1 : i)->w,
+			     1, 9, LOOKUP_DNS);
+	}
+	check_ranked(f, ref);
+	/* New flows to new addresses, named as they come. */
+	for (uint32_t i = 0; i < 300; i++) {
+		struct flow_wire w = mk(50000 + i, 2, "curl", 81, i, 1);
+
+		w.dst[1] = (uint8_t)(i * 13);
+		w.dst[3] = (uint8_t)i;
+		put(f, w, 1);
+		ask_flow(an, flow_table_find(f->t, w.id, flow_tuple_hash(&w)));
+		answer(an, &w, 1, i % 4 + 1);
+		if (i % 100 == 99)
+			check_ranked(f, ref);
+	}
+	/* The same table starts over: every rank is of another address. */
+	for (uint32_t i = 0; i <= ANNOT_MAX; i++) {
+		memcpy(a + 1, &i, sizeof(i));
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	for (size_t i = 0; i < nt; i++)
+		ask_flow(an, flow_table_at(f->t, i));
+	for (size_t i = 0; i < nt; i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 3);
+	check_ranked(f, ref);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
+	free(ref);
+}
+
+/* When the annotation table starts over it frees its strings; rows built
+ * before keep pointing at them until the next rebuild. A bucket sorted
+ * in between (the user scrolls) must not compare those strings. */
+static void test_start_over_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct annots *an = annots_new(LOOKUP_DNS | LOOKUP_GEO, 0);
+	struct lookup_ans r;
+	struct msg m = { .type = MSG_LOOKUP_ANS, .len = sizeof(r),
+			 .payload = &r };
+	uint8_t a[16] = { 0 };
+
+	assert_non_null(an);
+	f->src.annot = annots_get;
+	f->src.ctx = an;
+	/* Names with one long prefix at both ends of the order, so that the
+	 * bucket of the last ranks needs whole-string compares and is not
+	 * sorted by the rebuild (the selection is at rank 0). */
+	for (uint32_t i = 1; i <= 200; i++) {
+		struct flow_wire w = mk(i, 1, "curl", 81, i, 0);
+
+		w.dst[2] = (uint8_t)(i % 7);
+		put(f, w, 1);
+		annots_want(an, w.family, w.dst);
+		memset(&r, 0, sizeof(r));
+		r.family = w.family;
+		r.parts = LOOKUP_DNS;
+		memcpy(r.addr, w.dst, sizeof(r.addr));
+		snprintf(r.name, sizeof(r.name), "%s-%u.example",
+			 i % 2 ? "zzzzzzzzzzzz" : "aaaaaaaaaaaa", (i * 37) % 101);
+		annots_apply(an, &m);
+	}
+	f->v.ts[VIEW_FLOWS].sort_col = FC_DST;
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	/* Start over: every string the rows point at is freed. */
+	for (uint32_t i = 0; i <= ANNOT_MAX; i++) {
+		a[0] = 172;
+		memcpy(a + 1, &i, sizeof(i));
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	for (size_t i = f->v.nrows; i-- > 0;)
+		assert_non_null(view_row_at(&f->v, i));
+	/* The next rebuild orders by what the new table knows (nothing). */
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	assert_int_equal(f->v.nrows, 200);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
 }
 
 /* Large buckets take the radix path: few distinct keys, many flows. */
@@ -983,6 +1268,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_bytes_then_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_columns_and_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_matches_full_sort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_memo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_over_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_ranks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_in_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_big_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_follows_big, setup, teardown),
 		cmocka_unit_test(test_ip4_tables),
