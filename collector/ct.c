@@ -28,6 +28,7 @@
  * (and close in ct_close), as the collector's seccomp allowlist expects.
  */
 #include <endian.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "collector/ct.h"
 #include "privsep/msg.h"
@@ -905,112 +907,72 @@ uint64_t ct_dump_entries(const struct ct_source *s)
 /* One request: header, nfgenmsg, the tuple's nests and values. */
 #define CT_GET_REQ_MAX 128u
 
-/* Append attribute type with len bytes of v at buf[*at], within size. */
-static int ct_put(unsigned char *buf, size_t size, size_t *at, uint16_t type,
-		  const void *v, size_t len)
-{
-	struct nlattr a = { .nla_len = (uint16_t)(NLA_HDRLEN + len),
-			    .nla_type = type };
-	size_t step = NLA_ALIGN(NLA_HDRLEN + len);
-
-	if (*at + step > size)
-		return -1;
-	memset(buf + *at, 0, step);
-	memcpy(buf + *at, &a, sizeof(a));
-	if (len)
-		memcpy(buf + *at + NLA_HDRLEN, v, len);
-	*at += step;
-	return 0;
-}
-
-/* A nest opened at *start is closed once its members are in. */
-static void ct_nest_end(unsigned char *buf, size_t start, size_t at)
-{
-	uint16_t len = (uint16_t)(at - start);
-
-	memcpy(buf + start + offsetof(struct nlattr, nla_len), &len,
-	       sizeof(len));
-}
-
-static int ct_put_be16(unsigned char *buf, size_t size, size_t *at,
-		       uint16_t type, uint16_t v)
-{
-	v = htons(v);
-	return ct_put(buf, size, at, type, &v, sizeof(v));
-}
-
 /* CTA_TUPLE_PROTO's members: ports, or ICMP's id, type and code (the
- * kernel wants all three). */
-static int ct_put_l4(unsigned char *buf, size_t size, size_t *at,
-		     const struct flow_key *k)
+ * kernel wants all three). false when they do not fit in size. */
+static bool ct_put_l4(struct nlmsghdr *nlh, size_t size,
+		      const struct flow_key *k)
 {
 	int v6 = k->l4proto == IPPROTO_ICMPV6;
 
-	if (ct_put(buf, size, at, CTA_PROTO_NUM, &k->l4proto, 1) < 0)
-		return -1;
+	if (!mnl_attr_put_u8_check(nlh, size, CTA_PROTO_NUM, k->l4proto))
+		return false;
 	if (!ct_protos[k->l4proto].icmp)
-		return ct_put_be16(buf, size, at, CTA_PROTO_SRC_PORT,
-				   k->sport) < 0 ||
-		       ct_put_be16(buf, size, at, CTA_PROTO_DST_PORT,
-				   k->dport) < 0 ? -1 : 0;
-	return ct_put_be16(buf, size, at, v6 ? CTA_PROTO_ICMPV6_ID :
-			   CTA_PROTO_ICMP_ID, k->icmp_id) < 0 ||
-	       ct_put(buf, size, at, v6 ? CTA_PROTO_ICMPV6_TYPE :
-		      CTA_PROTO_ICMP_TYPE, &k->icmp_type, 1) < 0 ||
-	       ct_put(buf, size, at, v6 ? CTA_PROTO_ICMPV6_CODE :
-		      CTA_PROTO_ICMP_CODE, &k->icmp_code, 1) < 0 ? -1 : 0;
+		return mnl_attr_put_u16_check(nlh, size, CTA_PROTO_SRC_PORT,
+					      htons(k->sport)) &&
+		       mnl_attr_put_u16_check(nlh, size, CTA_PROTO_DST_PORT,
+					      htons(k->dport));
+	return mnl_attr_put_u16_check(nlh, size, v6 ? CTA_PROTO_ICMPV6_ID :
+				      CTA_PROTO_ICMP_ID, htons(k->icmp_id)) &&
+	       mnl_attr_put_u8_check(nlh, size, v6 ? CTA_PROTO_ICMPV6_TYPE :
+				     CTA_PROTO_ICMP_TYPE, k->icmp_type) &&
+	       mnl_attr_put_u8_check(nlh, size, v6 ? CTA_PROTO_ICMPV6_CODE :
+				     CTA_PROTO_ICMP_CODE, k->icmp_code);
 }
 
 /* CTA_TUPLE_ORIG { CTA_TUPLE_IP { src, dst }, CTA_TUPLE_PROTO { ... } },
  * as ctnetlink_parse_tuple reads it. */
-static int ct_put_tuple(unsigned char *buf, size_t size, size_t *at,
-			const struct flow_key *k)
+static bool ct_put_tuple(struct nlmsghdr *nlh, size_t size,
+			 const struct flow_key *k)
 {
 	int v4 = k->family == FLOW_FAM_IPV4;
-	size_t alen = v4 ? 4 : 16, tuple = *at, nest;
+	size_t alen = v4 ? 4 : 16;
+	struct nlattr *tuple, *ip, *proto;
 
-	if (ct_put(buf, size, at, CTA_TUPLE_ORIG | NLA_F_NESTED, NULL, 0) < 0)
-		return -1;
-	nest = *at;
-	if (ct_put(buf, size, at, CTA_TUPLE_IP | NLA_F_NESTED, NULL, 0) < 0 ||
-	    ct_put(buf, size, at, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC,
-		   k->src, alen) < 0 ||
-	    ct_put(buf, size, at, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST,
-		   k->dst, alen) < 0)
-		return -1;
-	ct_nest_end(buf, nest, *at);
-	nest = *at;
-	if (ct_put(buf, size, at, CTA_TUPLE_PROTO | NLA_F_NESTED, NULL,
-		   0) < 0 || ct_put_l4(buf, size, at, k) < 0)
-		return -1;
-	ct_nest_end(buf, nest, *at);
-	ct_nest_end(buf, tuple, *at);
-	return 0;
+	if (!(tuple = mnl_attr_nest_start_check(nlh, size, CTA_TUPLE_ORIG)) ||
+	    !(ip = mnl_attr_nest_start_check(nlh, size, CTA_TUPLE_IP)) ||
+	    !mnl_attr_put_check(nlh, size, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC,
+				alen, k->src) ||
+	    !mnl_attr_put_check(nlh, size, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST,
+				alen, k->dst))
+		return false;
+	mnl_attr_nest_end(nlh, ip);
+	if (!(proto = mnl_attr_nest_start_check(nlh, size, CTA_TUPLE_PROTO)) ||
+	    !ct_put_l4(nlh, size, k))
+		return false;
+	mnl_attr_nest_end(nlh, proto);
+	mnl_attr_nest_end(nlh, tuple);
+	return true;
 }
 
-size_t ct_get_request(void *bufv, size_t size, const struct flow_key *k,
+size_t ct_get_request(void *buf, size_t size, const struct flow_key *k,
 		      uint32_t seq)
 {
-	unsigned char *buf = bufv;
-	struct nlmsghdr h = {
-		.nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET,
-		.nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = seq,
-	};
-	struct nfgenmsg g = {
-		.nfgen_family = k->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6,
-		.version = NFNETLINK_V0,
-	};
-	size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(g));
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *g;
 
-	if (flow_key_check(k, NULL) < 0 || size < at)
+	if (flow_key_check(k, NULL) < 0 ||
+	    size < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*g)))
 		return 0;
-	memset(buf, 0, at);
-	memcpy(buf + NLMSG_HDRLEN, &g, sizeof(g));
-	if (ct_put_tuple(buf, size, &at, k) < 0)
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = k->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+	g->version = NFNETLINK_V0;
+	if (!ct_put_tuple(nlh, size, k))
 		return 0;
-	h.nlmsg_len = (uint32_t)at;
-	memcpy(buf, &h, sizeof(h));
-	return at;
+	return nlh->nlmsg_len;
 }
 
 /* Send the requests for keys[0..n) (n <= CT_GET_CHUNK) at once, with

@@ -289,6 +289,10 @@ static int stream_refresh_allowed(struct stream *s)
 {
 	uint64_t now = clock_mono_ms();
 
+	if (!s->interval_ms) {          /* before the stream's HELLO */
+		s->refresh_dropped++;
+		return 0;
+	}
 	if (now - s->refresh_window_ms >= s->interval_ms) {
 		s->refresh_window_ms = now;
 		s->refresh_in_window = 0;
@@ -332,7 +336,10 @@ uint64_t stream_sockets_due(const struct stream *s)
 {
 	if (!s->pm)
 		return 0;
-	return s->pm_full_mono / 1000000ull + STREAM_SOCKETS_MAX_AGE_MS;
+	/* Rounded up: stream_sockets_tick counts in ns, and a due time a
+	 * fraction of a ms early would make the loop spin until then. */
+	return (s->pm_full_mono + 999999ull) / 1000000ull +
+	       STREAM_SOCKETS_MAX_AGE_MS;
 }
 
 int stream_sockets_tick(struct stream *s)

@@ -199,6 +199,12 @@ static void sup_from_ui(struct run *r)
 		sup_sync(r, &m);
 		return;
 	}
+	/* Only the screen, once its stream runs, names rows to refresh. */
+	if (m.type == MSG_CTL_REFRESH && !(r->synced && r->screen)) {
+		sup_stop(r, STOP_ERROR, "CTL_REFRESH from the ui outside the "
+			 "screen's stream");
+		return;
+	}
 	need = r->stream->need;
 	if (stream_control(r->stream, &m) < 0)
 		sup_stop(r, STOP_ERROR, r->stream->err);

@@ -35,8 +35,12 @@
  * cached as any failure is; the first one after goes to c-ares again and
  * finds out whether a server is back. Each refused query made and closed
  * a socket: 125k addresses to name took the resolver 1.6 s of CPU, and
- * a --once snapshot waited for them. */
+ * a --once snapshot waited for them. c-ares also ends a query "refused"
+ * when one of its own sends failed (a TCP retry refused, no descriptor
+ * left), so only DNS_DOWN_AFTER refusals in a row, with no other answer
+ * between them, say the servers are down. */
 #define DNS_DOWN_MS 1000
+#define DNS_DOWN_AFTER 4
 
 /* One query in flight: c-ares hands the slot back to dns_on_answer. The
  * slots are allocated once, max_inflight of them, so a query never needs
@@ -58,6 +62,7 @@ struct dns {
 	int closing;      /* ares_destroy is cancelling: answer nothing */
 	int lib_init;     /* ares_library_init succeeded */
 	uint64_t down_until;  /* CLOCK_MONOTONIC ms: no server to ask until */
+	unsigned refused;     /* queries refused in a row */
 };
 
 static void dns_pump(struct dns *d);
@@ -194,8 +199,12 @@ static void dns_on_answer(void *arg, int status, int timeouts,
 	/* During dns_close the cache is about to go; nobody is listening. */
 	if (s->d->closing || status == ARES_EDESTRUCTION)
 		return;
-	if (status == ARES_ECONNREFUSED)
+	if (status != ARES_ECONNREFUSED) {
+		s->d->refused = 0;
+		s->d->down_until = 0;
+	} else if (++s->d->refused >= DNS_DOWN_AFTER) {
 		s->d->down_until = clock_mono_ms() + DNS_DOWN_MS;
+	}
 	dns_finish(s, status, abuf, alen);
 }
 

@@ -8,8 +8,9 @@
  * cached: positive ones for their TTL clamped to [min_ttl, max_ttl],
  * failures (NXDOMAIN, no PTR, timeout, refused) for neg_ttl; the cache
  * holds at most cache_max addresses and evicts the least recently used.
- * When the servers refuse (none reachable), lookups fail at once, without
- * asking, for a second after each refusal.
+ * When the servers refuse (none reachable: 4 queries refused in a row,
+ * no other answer between), lookups fail at once, without asking, for a
+ * second; any other answer ends that.
  * Names are escaped (esc_term) and bounded before they leave this module.
  */
 #ifndef FLOWTOP_DNS_H

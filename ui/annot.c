@@ -48,6 +48,7 @@ struct annots {
 	size_t ports_cap, nports;
 	size_t outstanding;
 	size_t unheard;            /* asked, no part answered yet */
+	size_t stale;              /* asked before a start-over, not answered */
 	uint64_t generation;       /* bumped when the table starts over */
 	struct lookup_req *q;      /* queued address questions */
 	size_t nq, q_cap;
@@ -109,10 +110,15 @@ static void an_addr_clear(struct an_addr *e)
 }
 
 /* Start over: the simplest bound that cannot be gamed into growth. */
+static size_t an_in_flight(const struct annots *a);
+
 static void an_reset(struct annots *a)
 {
 	size_t i;
 
+	/* Their answers still come, and fill the channel as before: they
+	 * keep counting in the window until they do. */
+	a->stale = an_in_flight(a);
 	for (i = 0; i < a->naddrs; i++)
 		an_addr_clear(&a->addrs[i]);
 	memset(a->idx, 0, a->idx_cap * sizeof(*a->idx));
@@ -123,12 +129,22 @@ static void an_reset(struct annots *a)
 	a->chg_lost = 1;
 }
 
+/* Unique in the process, across tables too: a table freed and another
+ * made at the same address is still told apart by it. */
+static uint64_t an_next_generation(void)
+{
+	static uint64_t last;
+
+	return ++last;
+}
+
 struct annots *annots_new(uint8_t parts, int services)
 {
 	struct annots *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return NULL;
+	a->generation = an_next_generation();
 	a->key = *siphash_key();
 	a->chg_lost = 1;    /* a first reader knows nothing yet */
 	a->parts = parts;
@@ -280,7 +296,7 @@ void annots_want(struct annots *a, uint8_t family, const uint8_t *addr)
 		return;
 	if (a->naddrs >= ANNOT_MAX) {
 		an_reset(a);
-		a->generation++;
+		a->generation = an_next_generation();
 	}
 	if (an_room(a) < 0)
 		return;
@@ -337,9 +353,9 @@ static size_t an_unsent(const struct annots *a)
 
 static size_t an_in_flight(const struct annots *a)
 {
-	size_t unsent = an_unsent(a);
+	size_t unsent = an_unsent(a), asked = a->unheard + a->stale;
 
-	return a->unheard > unsent ? a->unheard - unsent : 0;
+	return asked > unsent ? asked - unsent : 0;
 }
 
 /* Send up to room records of q[*sent..n) of size bytes as batches of type;
@@ -429,8 +445,14 @@ static void an_merge(struct annots *a, const struct lookup_ans *r)
 	struct an_addr *e;
 	uint8_t before;
 
-	if (!x->at)
-		return;      /* never asked: nothing to merge into */
+	if (!x->at) {
+		/* Never asked, or before a start-over: nothing to merge. (A
+		 * second part of an old answer counts again: the window is
+		 * then a little wider, never stuck.) */
+		if (a->stale)
+			a->stale--;
+		return;
+	}
 	e = &a->addrs[x->at - 1];
 	before = e->have;
 	if (!(before & e->asked) && (r->parts & e->asked))
@@ -455,7 +477,12 @@ static void an_merge_service(struct annots *a, const struct service_ans *r)
 {
 	struct an_port *e = an_find_port(a, r->l4proto, r->port);
 
-	if (!e->used || e->answered)
+	if (!e->used) {
+		if (a->stale)
+			a->stale--;     /* asked before a start-over */
+		return;
+	}
+	if (e->answered)
 		return;
 	memcpy(e->name, r->name, sizeof(e->name));
 	e->answered = 1;
@@ -558,8 +585,15 @@ size_t annots_slots(const struct annots *a)
 void annots_slot_get(const struct annots *a, uint32_t slot,
 		     struct print_annot *out)
 {
-	const struct an_addr *e = &a->addrs[slot];
+	const struct an_addr *e;
 
+	/* A slot of an older generation is a caller's bug: never read
+	 * past the table for it. */
+	if (slot >= a->naddrs) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	e = &a->addrs[slot];
 	out->name = e->name;
 	out->country = e->country;
 	out->country_name = e->country_name;

@@ -39,7 +39,8 @@ int annots_send(struct annots *a, struct msg_chan *res);
 void annots_apply(struct annots *a, const struct msg *m);
 
 /* Changes each time the table starts over (past ANNOT_MAX): what was
- * asked before must be asked again. */
+ * asked before must be asked again. Never the same for two tables of the
+ * process, either. */
 uint64_t annots_generation(const struct annots *a);
 
 /* Questions asked and not answered yet. */

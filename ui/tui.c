@@ -383,10 +383,12 @@ static size_t tui_shown_keys(struct tui *t)
 
 	if (t->v.tab != VIEW_FLOWS)
 		return 0;
+	/* The selection first: a page taller than a message holds must
+	 * not crowd it out. */
+	n += (size_t)tui_key_row(t, ts->sel, n);
 	for (size_t i = ts->top; i < ts->top + page; i++)
-		n += (size_t)tui_key_row(t, i, n);
-	if (ts->sel < ts->top || ts->sel >= ts->top + page)
-		n += (size_t)tui_key_row(t, ts->sel, n);
+		if (i != ts->sel)
+			n += (size_t)tui_key_row(t, i, n);
 	return n;
 }
 
@@ -408,7 +410,8 @@ static uint32_t tui_refresh_flags(const struct tui *t)
 static int tui_refresh(struct tui *t)
 {
 	uint64_t now = clock_mono_ns();
-	uint32_t flags = tui_refresh_flags(t);
+	/* A paused screen shows frozen copies: it needs nothing swept. */
+	uint32_t flags = t->si.paused ? 0 : tui_refresh_flags(t);
 	size_t n;
 
 	if (now < t->next_refresh && flags == t->refresh_flags)

@@ -87,6 +87,8 @@ int ui_main(const struct options *o, struct msg_chan *col,
 		fprintf(stderr, "flowtop: ui: out of memory\n");
 		return 1;
 	}
+	/* Nothing was asked of this table yet, nor wiped. */
+	u.asked_gen = annots_generation(u.annots);
 	r = ui_started ? ui_start_rc : ui_start(u.col, u.res, 0);
 	u.fe = ui_screen_on ? &ui_screen : &ui_batch;
 	if (r == 0)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/siphash.h"
 #include "ui/annot.h"
 #include "ui/view_int.h"
 
@@ -171,13 +172,12 @@ static void vt_pack(struct vt_text *t)
 	a->dead = 0;
 }
 
+/* Places come from the resolver's answers, which databases and remote
+ * hosts choose: keyed, as every such table is (common/siphash.h), so
+ * nobody can line up colliding places into one long probe run. */
 static uint32_t vt_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return (uint32_t)siphash13(siphash_key(), s, n);
 }
 
 /* The place of the folded text just appended at places' end, shared with

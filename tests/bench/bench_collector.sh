@@ -84,6 +84,10 @@ kill_ours() {
 
 cleanup() {
 	local p left=0
+	# First, so that a kill after the grace of run.sh's timeout finds
+	# them put back; a limit under the count only refuses new entries.
+	[ -n "$OLD_BUCKETS" ] && echo "$OLD_BUCKETS" >"$SYSCTL/nf_conntrack_buckets"
+	[ -n "$OLD_MAX" ] && echo "$OLD_MAX" >"$SYSCTL/nf_conntrack_max"
 	for p in "${PIDS[@]}"; do
 		kill_ours TERM "$p" && left=1
 	done
@@ -102,10 +106,6 @@ cleanup() {
 		ip netns del "$NS" 2>/dev/null
 	fi
 	[ -n "$TMUX_SESS" ] && tmux kill-session -t "$TMUX_SESS" 2>/dev/null
-	# After the namespace, whose entries are gone then: the limit is
-	# never under the count.
-	[ -n "$OLD_BUCKETS" ] && echo "$OLD_BUCKETS" >"$SYSCTL/nf_conntrack_buckets"
-	[ -n "$OLD_MAX" ] && echo "$OLD_MAX" >"$SYSCTL/nf_conntrack_max"
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -26,6 +26,7 @@ NS=ft-bscr-$$
 TM=(tmux -L "ft-bscr-$$")
 HZ=$(getconf CLK_TCK)
 FILLED=0
+BENCH_RC=0
 
 say() { echo "bench_screen: $*" >&2; }
 
@@ -42,8 +43,8 @@ cleanup() {
 for b in "$FT" "$CTLOAD"; do
 	[ -x "$b" ] || { say "$b is not built"; exit 1; }
 done
-trap cleanup EXIT
 ip netns add "$NS" || exit 1
+trap cleanup EXIT
 ip netns exec "$NS" ip link set lo up
 ip netns exec "$NS" nft -f - <<'EOF' || exit 1
 table inet flowtop_bench {
@@ -94,6 +95,13 @@ measure() {
 	sleep "$CPU_SECS"
 	b=$(ticks "$pid" "${kids[@]}")
 	t1=$(date +%s%N)
+	# A flowtop that ended would read as a very low figure.
+	if ! kill -0 "$pid" 2>/dev/null || [ "${#kids[@]}" -lt 2 ]; then
+		printf '  %8s %6s    n/a   flowtop did not run through\n' "$n" "$sort"
+		BENCH_RC=1
+		"${TM[@]}" kill-session -t s 2>/dev/null
+		return
+	fi
 	printf '  %8s %6s %6.1f%%   %s\n' "$n" "$sort" \
 		"$(awk -v t=$((b - a)) -v hz="$HZ" -v ns=$((t1 - t0)) 'BEGIN { print t / hz / (ns / 1e9) * 100 }')" \
 		"$("${TM[@]}" capture-pane -p -t s | sed -n 2p | grep -o '[A-Z/]*[v^]' | head -n1) $("${TM[@]}" capture-pane -p -t s | tail -n2 | head -n1 | grep -o 'others [0-9]* s old')"
@@ -110,3 +118,4 @@ for n in $SIZES; do
 		measure "$n" "$s"
 	done
 done
+exit "$BENCH_RC"

@@ -56,7 +56,7 @@ urc=$?
 # build/flowtop-testhooks and build/bench/ctload. BENCH_COLLECTOR=0 skips it.
 if [ "${BENCH_COLLECTOR:-1}" != 0 ]; then
 	echo
-	timeout -k 10 900 "$ROOT/tests/bench/bench_collector.sh"
+	timeout -k 60 900 "$ROOT/tests/bench/bench_collector.sh"
 	crc=$?
 	[ "$crc" = 124 ] && echo "bench: bench_collector did not finish within 900 s" >&2
 	[ "$rc" = 0 ] && rc=$crc

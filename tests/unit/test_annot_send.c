@@ -122,6 +122,46 @@ static void ask_all(uint8_t parts, uint8_t answered, size_t outstanding)
 	annots_free(a);
 }
 
+/* Questions at the resolver's end, read and dropped (not answered). */
+static size_t drain(struct pair *p)
+{
+	struct msg m;
+	const char *why;
+	size_t n = 0;
+
+	while (msg_recv_nb(&p->res, &m, &why) == 1)
+		n += m.len / sizeof(struct lookup_req);
+	return n;
+}
+
+/* The table starts over (past ANNOT_MAX addresses) while a window of
+ * questions is out and unanswered: those are still due, so nothing more
+ * goes until their answers come, and then the new table's questions do. */
+static void test_start_over_keeps_window(void **state)
+{
+	struct annots *a = annots_new(LOOKUP_DNS, 0);
+	uint8_t addr[16];
+	size_t first;
+	struct pair p;
+
+	(void)state;
+	assert_non_null(a);
+	pair_open(&p);
+	want_many(a);
+	assert_int_equal(annots_send(a, &p.ui), 0);
+	first = drain(&p);
+	assert_true(first > 0 && first < N_ADDRS);
+	for (uint32_t i = N_ADDRS; i <= ANNOT_MAX; i++) {
+		addr_of(i, addr);
+		annots_want(a, FLOW_FAM_IPV4, addr);
+	}
+	assert_int_equal(annots_send(a, &p.ui), 0);
+	assert_int_equal(drain(&p), 0);
+	close(p.ui.fd);
+	close(p.res.fd);
+	annots_free(a);
+}
+
 /* The rest goes as answers come back, a window at a time. */
 static void test_many_addresses_never_block(void **state)
 {
@@ -175,6 +215,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_addresses_never_block),
+		cmocka_unit_test(test_start_over_keeps_window),
 		cmocka_unit_test(test_places_not_held_by_names),
 		cmocka_unit_test(test_send_failure_reported),
 	};
