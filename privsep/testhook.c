@@ -169,6 +169,13 @@ unsigned testhook_sweep_ms(void)
 
 	return ms > 0 && ms <= 3600000 ? (unsigned)ms : 0;
 }
+
+int testhook_build_parts(void)
+{
+	const char *v = getenv("FLOWTOP_TEST_BUILD_PARTS");
+
+	return v && !strcmp(v, "1");
+}
 #else
 /* ISO C wants at least one declaration in a translation unit. */
 typedef int testhook_empty;

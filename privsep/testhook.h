@@ -44,6 +44,11 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
  * so the tests can watch the screen's rows refreshed without sweeps.
  * 0 when unset. */
 unsigned testhook_sweep_ms(void);
+/* FLOWTOP_TEST_BUILD_PARTS=1: the screen builds its rows in the smallest
+ * parts there are (a stage, or 2048 flows, a turn of its loop), so the
+ * tests can watch a build in parts on a table of a few thousand flows.
+ * 0 when unset. */
+int testhook_build_parts(void);
 /* role_seal calls testhook_sealed() once the role is confined. With
  * FLOWTOP_TEST_PARSE=<role>, testhook_parse(role, what), called just
  * before that role reads files a user or a mirror chose, says
@@ -53,6 +58,10 @@ void testhook_sealed(void);
 void testhook_parse(const char *role, const char *what);
 #else
 static inline unsigned testhook_sweep_ms(void)
+{
+	return 0;
+}
+static inline int testhook_build_parts(void)
 {
 	return 0;
 }

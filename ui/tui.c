@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* tui: the interactive loop. Each turn: keys first (so a key is seen on
- * the next frame whatever the churn), then the resolver's answers, then
- * the collector's stream for at most a time slice, then a frame if one is
- * due. Rows are rebuilt (filter, sort) when a key changed them, or at most
- * TUI_BUILD_NS apart when the data changed; frames at most TUI_FRAME_NS
- * apart. */
+ * the next frame whatever the churn), then either a part of the rows'
+ * build or the resolver's answers and the collector's stream, each for
+ * at most a time slice, then a frame if one is due. Rows are rebuilt
+ * (filter, sort) when a key changed them, or at most TUI_BUILD_NS apart
+ * when the data changed; frames at most TUI_FRAME_NS apart. */
 #include <curses.h>
 #include <errno.h>
 #include <poll.h>
@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "privsep/landlock.h"
+#include "privsep/testhook.h"
 #include "ui/keys.h"
 #include "ui/screen.h"
 #include "ui/ui_int.h"
@@ -22,6 +23,7 @@
 #define TUI_FRAME_NS (33ull * 1000000)        /* ~30 frames a second */
 #define TUI_BUILD_NS (250ull * 1000000)       /* data-driven rebuilds */
 #define TUI_SLICE_NS (8ull * 1000000)         /* collector work per turn */
+#define TUI_PART_NS (8ull * 1000000)          /* rebuild work per turn */
 #define TUI_IDLE_NS (1000ull * 1000000)       /* ages tick every second */
 #define TUI_RES_BATCH 64
 
@@ -39,6 +41,7 @@ struct tui {
 	int rebuild_now;      /* a key changed what the rows are */
 	int readings;         /* counters came since rates were last worked out */
 	int redraw;
+	uint64_t part_ns;     /* a build's work per turn (0: a stage, test) */
 	uint64_t last_build, last_draw;
 	uint64_t next_refresh;    /* when the rows shown are asked for again */
 	uint32_t refresh_flags;   /* what the collector was last told */
@@ -273,23 +276,55 @@ static void tui_rates(struct tui *t)
 			      (uint64_t)t->u->o->interval_ms * 500000ull);
 }
 
-static void tui_build(struct tui *t, uint64_t now)
+/* Whether the rows are to be built again: a key changed them, or the
+ * data did (closed flows must fade on time too). */
+static int tui_build_due(struct tui *t, uint64_t now)
 {
-	linger_expire(&t->lg, now);
-	/* Rates walk every flow (3 ms at 250k) and change only with new
-	 * readings: a key's rebuild leaves them to the rebuild for data that
-	 * follows within TUI_BUILD_NS, so the key is answered sooner. */
+	if (linger_count(&t->lg) && now - t->last_build >= TUI_BUILD_NS)
+		t->data_changed = 1;
+	return t->rebuild_now || (t->data_changed && !t->si.paused &&
+				  now - t->last_build >= TUI_BUILD_NS);
+}
+
+/* A new build of the rows, after the rates when new readings came (in
+ * a turn of their own: a walk of every flow too). */
+static int tui_build_begin(struct tui *t, uint64_t now)
+{
+	/* Rates change only with new readings: a key's rebuild leaves them
+	 * to the rebuild for data that follows within TUI_BUILD_NS, so the
+	 * key is answered sooner. */
 	if (t->readings && !t->rebuild_now) {
 		tui_rates(t);
 		t->readings = 0;
+		return 0;
 	}
+	linger_expire(&t->lg, now);
 	t->src.now_real_ns = t->si.now_real_ns = clock_real_ns();
 	t->src.sel = t->si.sel;
-	if (view_rebuild(&t->v, &t->src) == 0 && t->si.paused)
-		(void)view_freeze(&t->v, &t->src);
+	view_build_start(&t->v);
 	t->data_changed = t->readings;
 	t->rebuild_now = 0;
 	t->last_build = now;
+	return 1;
+}
+
+/* A part of the rows' build, until the turn's time is up. While one is
+ * under way the table and the names stay as they are (the stream and
+ * the answers wait), so the parts fit together. */
+static void tui_build(struct tui *t, uint64_t turn_ns)
+{
+	uint64_t now = clock_mono_ns();
+	int r;
+
+	if (t->rebuild_now)
+		view_build_cancel(&t->v);   /* what it builds is out of date */
+	if (!view_building(&t->v) && !tui_build_begin(t, now))
+		return;
+	r = view_build_step(&t->v, &t->src, t->part_ns ? turn_ns + t->part_ns : 0);
+	if (r == 0)
+		return;
+	if (r == 1 && t->si.paused)
+		(void)view_freeze(&t->v, &t->src);
 	t->redraw = 1;
 }
 
@@ -324,11 +359,6 @@ static int tui_frame(struct tui *t)
 {
 	uint64_t now = clock_mono_ns();
 
-	if (linger_count(&t->lg) && now - t->last_build >= TUI_BUILD_NS)
-		t->data_changed = 1;    /* closed flows must fade on time */
-	if (t->rebuild_now || (t->data_changed && !t->si.paused &&
-			       now - t->last_build >= TUI_BUILD_NS))
-		tui_build(t, now);
 	if (now - t->last_draw >= TUI_IDLE_NS)
 		t->redraw = 1;
 	if (!t->redraw || now - t->last_draw < TUI_FRAME_NS)
@@ -350,6 +380,8 @@ static int tui_timeout(const struct tui *t)
 {
 	uint64_t now = clock_mono_ns(), due = t->last_draw + TUI_IDLE_NS;
 
+	if (view_building(&t->v))
+		return 0;
 	if (t->redraw && t->last_draw + TUI_FRAME_NS < due)
 		due = t->last_draw + TUI_FRAME_NS;
 	if ((t->data_changed || linger_count(&t->lg)) && !t->si.paused &&
@@ -429,19 +461,26 @@ static int tui_turn(struct tui *t)
 		{ .fd = t->u->res->fd, .events = POLLIN },
 		{ .fd = t->u->col->fd, .events = POLLIN },
 	};
+	uint64_t start;
 	int r;
 
 	/* EINTR is a resize (ncurses' SIGWINCH handler): getch tells. */
 	if (poll(p, 3, tui_timeout(t)) < 0 && errno != EINTR)
 		return ui_fail("poll: %s", strerror(errno));
+	start = clock_mono_ns();
 	if (tui_keys(t) < 0)
 		return UI_QUIET_FAIL;   /* the collector is gone; it says why */
 	if (t->quit)
 		return UI_DONE;
-	if (p[1].revents && (r = tui_drain_resolver(t)) != UI_GO_ON)
-		return r;
-	if (p[2].revents && (r = tui_drain_collector(t)) != UI_GO_ON)
-		return r;
+	/* A turn builds rows or takes in data, not both: each is a slice. */
+	if (view_building(&t->v) || tui_build_due(t, start)) {
+		tui_build(t, start);
+	} else {
+		if (p[1].revents && (r = tui_drain_resolver(t)) != UI_GO_ON)
+			return r;
+		if (p[2].revents && (r = tui_drain_collector(t)) != UI_GO_ON)
+			return r;
+	}
 	if (tui_frame(t) < 0 || (t->u->hello && tui_refresh(t) < 0))
 		return UI_QUIET_FAIL;   /* the collector is gone; it says why */
 	return UI_GO_ON;
@@ -468,6 +507,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->si.bits = o->bits;
 	t->si.sel = o->sel;
 	t->redraw = t->rebuild_now = 1;
+	t->part_ns = testhook_build_parts() ? 0 : TUI_PART_NS;
 	t->next_refresh = clock_mono_ns() + (uint64_t)o->interval_ms * 1000000ull;
 	u->tui = t;
 	u->linger = &t->lg;

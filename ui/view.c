@@ -4,6 +4,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "common/clock.h"
 #include "privsep/msg.h"
 #include "ui/view_int.h"
 
@@ -14,6 +15,7 @@ void view_init(struct view *v, int show_src)
 	v->ts[VIEW_FLOWS].sort_col = FC_BYTES;
 	v->ts[VIEW_PROCS].sort_col = PC_SENT;
 	v->ts[VIEW_COUNTRIES].sort_col = CC_SENT;
+	v->rows_tab = -1;
 }
 
 void view_free(struct view *v)
@@ -26,6 +28,7 @@ void view_free(struct view *v)
 	vs_free(&v->ord);
 	free(v->vf);
 	va_free(v->va);
+	vb_free(v->b);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -196,39 +199,103 @@ static void vw_slots_ahead(struct view *v, const struct view_src *src,
 	va_prefetch(v, vw_walk_at(src, n, nl, w));
 }
 
-static int vw_build_flows(struct view *v, const struct view_src *src)
+/* What the walk reads besides what every walk reads, and the filter's
+ * answers for every slot when the filter changed. */
+static void vw_flows_filter(struct view *v, const struct view_src *src,
+			    struct vw_walk *w)
 {
-	size_t n = flow_table_count(src->table);
-	size_t nl = src->linger ? linger_count(src->linger) : 0;
-	struct vf_ctx *c;
-	int named, slots, ahead;
-	unsigned more = 0;
+	struct vf_ctx *c = v->vf;
+	int named;
 
-	if (vw_reserve(v, n + nl) < 0 || va_begin(v, src) < 0)
-		return -1;
-	c = v->vf;
 	vf_compile(c, v->filter);
 	named = va_on(v);
 	c->va = named ? v : NULL;
 	if (named)
 		va_filter(v, c);
 	/* The flows' slots are wanted (the walk reads them then). */
-	slots = named && (v->filter[0] ||
-			  vw_addr_col(v->ts[VIEW_FLOWS].sort_col));
-	ahead = slots ? VW_AHEAD_NAMED : VW_AHEAD;
+	w->slots = named && (v->filter[0] ||
+			     vw_addr_col(v->ts[VIEW_FLOWS].sort_col));
+	w->ahead = w->slots ? VW_AHEAD_NAMED : VW_AHEAD;
+	w->more = 0;
 	if (v->active_only || v->ts[VIEW_FLOWS].sort_col == FC_RATE)
-		more |= VW_RATES;
+		w->more |= VW_RATES;
 	if (v->filter[0] && c->addrlike)
-		more |= VW_ADDRS;
+		w->more |= VW_ADDRS;
 	v->total = 0;
-	for (size_t p = 0; p < n + nl; p++) {
-		vw_prefetch(vw_walk_at(src, n, nl, p + ahead), more);
-		if (slots)
-			vw_slots_ahead(v, src, n, nl, p);
-		vw_try_flow(v, src, vw_walk_at(src, n, nl, p),
-			    p < n ? p : p - n, p >= n, p);
+	w->p = 0;
+	w->n = flow_table_count(src->table);
+	w->nl = src->linger ? linger_count(src->linger) : 0;
+}
+
+/* Looked at every so many flows: a clock read costs little beside them. */
+#define VW_CHUNK 2048
+
+static int vw_walk_part(struct view *v, const struct view_src *src,
+			struct vw_walk *w, uint64_t until_ns)
+{
+	size_t n = w->n, nl = w->nl, stop = w->p;
+
+	while (w->p < n + nl) {
+		stop = stop + VW_CHUNK < n + nl ? stop + VW_CHUNK : n + nl;
+		for (size_t p = w->p; p < stop; p++) {
+			vw_prefetch(vw_walk_at(src, n, nl, p + w->ahead),
+				    w->more);
+			if (w->slots)
+				vw_slots_ahead(v, src, n, nl, p);
+			vw_try_flow(v, src, vw_walk_at(src, n, nl, p),
+				    p < n ? p : p - n, p >= n, p);
+		}
+		w->p = stop;
+		if (w->p < n + nl && clock_mono_ns() >= until_ns)
+			return 0;
 	}
-	return 0;
+	w->stage = VW_WALKED;
+	return 1;
+}
+
+/* Did what the walk began on change under it? */
+static int vw_moved(const struct view *v, const struct view_src *src,
+		    const struct vw_walk *w)
+{
+	size_t nl = src->linger ? linger_count(src->linger) : 0;
+
+	return w->stage != VW_BEGIN &&
+	       (flow_table_count(src->table) != w->n || nl != w->nl ||
+		!va_same(v, src));
+}
+
+int vw_flows_walk(struct view *v, const struct view_src *src,
+		  struct vw_walk *w, uint64_t until_ns)
+{
+	int first = 1;
+
+	if (w->stage == VW_WALK && vw_moved(v, src, w))
+		w->stage = VW_BEGIN;
+	for (;; first = 0) {
+		if (w->stage == VW_WALKED)
+			return 1;
+		if (!first && clock_mono_ns() >= until_ns)
+			return 0;
+		switch (w->stage) {
+		case VW_BEGIN:
+			vw_reset(v);
+			if (vw_reserve(v, flow_table_count(src->table) +
+				       (src->linger ?
+					linger_count(src->linger) : 0)) < 0 ||
+			    va_begin(v, src) < 0)
+				return -1;
+			w->stage = VW_FILTER;
+			break;
+		case VW_FILTER:
+			vw_flows_filter(v, src, w);
+			w->stage = VW_WALK;
+			break;
+		default:
+			if (!vw_walk_part(v, src, w, until_ns))
+				return 0;
+			break;
+		}
+	}
 }
 
 /* The n rows an aggregate built (n is (size_t)-1 when it ran out of
@@ -326,6 +393,23 @@ static int vw_build_countries(struct view *v, const struct view_src *src)
 	return 0;
 }
 
+/* The selection moved while the rows were built in parts: find its row
+ * among the keys (the order's buckets hold every row). */
+static void vw_find_sel(struct view *v, uint64_t ident)
+{
+	v->follow_idx = (size_t)-1;
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct vs_key *key = &v->ord.key[i];
+
+		if (key->id == (uint32_t)(ident >> 32) &&
+		    v->rows[key->idx].ident == ident) {
+			v->follow_idx = key->idx;
+			v->follow_k = key->k;
+			return;
+		}
+	}
+}
+
 /* Put the selection back on the row it was on, wherever it went. */
 static void vw_follow(struct view *v)
 {
@@ -335,6 +419,8 @@ static void vw_follow(struct view *v)
 		t->sel = t->top = 0;
 		return;
 	}
+	if (t->have_sel && t->sel_ident != v->follow_ident)
+		vw_find_sel(v, t->sel_ident);
 	if (t->have_sel && v->follow_idx < v->nrows) {
 		/* The build saw it go by: only its part of the order sorts. */
 		struct vs_key key = {
@@ -355,10 +441,8 @@ static void vw_follow(struct view *v)
 	t->have_sel = 1;
 }
 
-int view_rebuild(struct view *v, const struct view_src *src)
+void vw_reset(struct view *v)
 {
-	int r;
-
 	v->nrows = 0;
 	v->building_desc = vw_desc(v);
 	v->follow_ident = v->ts[v->tab].have_sel ? v->ts[v->tab].sel_ident : 0;
@@ -367,24 +451,46 @@ int view_rebuild(struct view *v, const struct view_src *src)
 	v->k_and = UINT64_MAX;
 	v->id_and = UINT32_MAX;
 	v->ord.any_long = v->ord.any_rank = 0;
+}
+
+int vw_build_other(struct view *v, const struct view_src *src)
+{
 	if (v->tab == VIEW_PROCS && v->group != GROUP_PROCESS)
-		r = vw_build_groups(v, src);
-	else if (v->tab == VIEW_PROCS)
-		r = vw_build_procs(v, src);
-	else if (v->tab == VIEW_COUNTRIES)
-		r = vw_build_countries(v, src);
-	else
-		r = vw_build_flows(v, src);
-	if (r < 0) {
-		v->nrows = 0;
-		return -1;
-	}
+		return vw_build_groups(v, src);
+	if (v->tab == VIEW_PROCS)
+		return vw_build_procs(v, src);
+	return vw_build_countries(v, src);
+}
+
+void vw_finish(struct view *v)
+{
 	vs_order(v, v->k_or ^ v->k_and, v->id_or ^ v->id_and,
 		 v->building_desc);
 	free(v->frozen);
 	v->frozen = NULL;
 	v->nfrozen = 0;
 	vw_follow(v);
+	v->rows_tab = (int)v->tab;
+}
+
+int view_rebuild(struct view *v, const struct view_src *src)
+{
+	int r;
+
+	view_build_cancel(v);
+	if (v->tab == VIEW_FLOWS) {
+		struct vw_walk w = { .stage = VW_BEGIN };
+
+		r = vw_flows_walk(v, src, &w, UINT64_MAX);
+	} else {
+		vw_reset(v);
+		r = vw_build_other(v, src);
+	}
+	if (r < 0) {
+		v->nrows = 0;
+		return -1;
+	}
+	vw_finish(v);
 	return 0;
 }
 

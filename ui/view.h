@@ -98,6 +98,7 @@ struct vs_key;
 struct owners;
 struct vf_ctx;
 struct va_state;
+struct view_build;
 
 /* The rows' order (view_sort.c): sort keys split into buckets of key
  * ranges, each sorted when a rank in it is first asked for. */
@@ -152,6 +153,9 @@ struct view {
 	uint64_t follow_ident;  /* the selection the build looks out for */
 	size_t follow_idx;      /* its row in build order; past the end: none */
 	uint64_t follow_k;      /* and its sort key */
+	uint64_t strings_gen;   /* the names' generation the rows' strings are of */
+	int rows_tab;           /* the tab the rows are of; -1 before the first */
+	struct view_build *b;   /* a rebuild under way (view_build.c), or NULL */
 };
 
 void view_init(struct view *v, int show_src);
@@ -160,6 +164,23 @@ void view_free(struct view *v);
 /* Build the rows of the current tab from src. 0, or -1 out of memory
  * (the previous rows stay). */
 int view_rebuild(struct view *v, const struct view_src *src);
+
+/* The same, spread over several turns of the loop so that no turn waits
+ * on a whole walk of the table (a million flows take over 60 ms): the
+ * rows shown stay as they are until the new ones are ready, then change
+ * at once. view_build_start sets one up (dropping one under way);
+ * view_build_step works on it until the monotonic clock passes until_ns
+ * (and always a little): 1 when the new rows are in place, 0 while there
+ * is more to do, -1 out of memory (the rows shown stay, nothing is under
+ * way). The table, the linger set and the names must not change while
+ * a rebuild is under way; the selection and scrolling may. Only the flows
+ * tab is built in steps, and only when the rows shown are of it: other
+ * builds are done at the first step. */
+void view_build_start(struct view *v);
+int view_build_step(struct view *v, const struct view_src *src,
+		    uint64_t until_ns);
+int view_building(const struct view *v);
+void view_build_cancel(struct view *v);
 
 /* Pause: copy the flows the rows point at, so the screen holds still
  * while the table moves on; view_rebuild thaws. 0 or -1. */

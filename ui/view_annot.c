@@ -207,6 +207,7 @@ int va_begin(struct view *v, const struct view_src *src)
 		va_forget(va);
 	}
 	va->an = src->ctx;
+	v->strings_gen = va->gen;
 	annots_each_changed(va->an, va_on_changed, va);
 	if (va->key_col != v->ts[VIEW_FLOWS].sort_col) {
 		memset(va->key, 0, va->slots_cap * sizeof(*va->key));
@@ -224,7 +225,17 @@ int va_strings_ok(const struct view *v)
 {
 	const struct va_state *va = v->va;
 
-	return !va || !va->an || annots_generation(va->an) == va->gen;
+	return !va || !va->an || annots_generation(va->an) == v->strings_gen;
+}
+
+int va_same(const struct view *v, const struct view_src *src)
+{
+	const struct va_state *va = v->va;
+
+	if (!va || !va->an)
+		return src->annot != annots_get;
+	return src->ctx == va->an && annots_slots(src->ctx) == va->nslots &&
+	       annots_generation(src->ctx) == va->gen;
 }
 
 int va_on(const struct view *v)

@@ -13,6 +13,30 @@ struct vs_key {
 	uint32_t idx;
 };
 
+/* view.c, for view_build.c: a rebuild in parts. vw_reset starts one on
+ * the rows in v; vw_flows_walk builds the flows tab's rows in stages
+ * (below) until the monotonic clock passes until_ns, the first stage it
+ * comes to always: 1 when they are all built, 0 while there is more, -1
+ * out of memory; if the table, the linger set or the names changed since
+ * it began, it begins again. vw_build_other builds another tab's rows (0
+ * or -1); vw_finish orders the rows built and puts the selection back. */
+enum vw_stage { VW_BEGIN, VW_FILTER, VW_WALK, VW_WALKED };
+
+struct vw_walk {
+	enum vw_stage stage;
+	size_t p, n, nl;        /* position; the table's and the linger's count */
+	int slots, ahead;       /* the walk reads the flows' slots; how far ahead */
+	unsigned more;          /* lines of an entry it reads besides the first */
+};
+
+void vw_reset(struct view *v);
+int vw_flows_walk(struct view *v, const struct view_src *src,
+		  struct vw_walk *w, uint64_t until_ns);
+int vw_build_other(struct view *v, const struct view_src *src);
+void vw_finish(struct view *v);
+/* view_build.c: what view_free frees of a rebuild in parts. */
+void vb_free(struct view_build *b);
+
 /* view_sort.c: room for n keys; the order of v->ord.key[0..nrows) given
  * which bits of k and id vary; the row index of rank i; the rank of a key
  * ((size_t)-1 if it is not there). */
@@ -115,6 +139,9 @@ void va_filter(struct view *v, const struct vf_ctx *c);
 /* 0 when the rows' string keys may be freed (the annotation table
  * started over since the rebuild): order by prefix and id alone then. */
 int va_strings_ok(const struct view *v);
+/* 1 while the annotation table holds the slots va_begin saw, no more and
+ * no others: a rebuild in parts may go on with what it worked out. */
+int va_same(const struct view *v, const struct view_src *src);
 int va_match(struct view *v, const struct vf_ctx *c, uint32_t slot);
 uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
 		const uint32_t slot[2], const char **s, uint32_t *flags);

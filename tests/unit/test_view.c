@@ -98,9 +98,13 @@ static void put(struct fixture *f, struct flow_wire w, uint64_t seq)
 	assert_int_equal(flow_table_apply(f->t, &w, seq * SEC, seq), 0);
 }
 
+static int in_parts;
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+
+	in_parts = 0;   /* a test that failed in parts leaves it set */
 
 	f->t = flow_table_new();
 	linger_init(&f->lg, 5 * SEC);
@@ -357,6 +361,47 @@ static void fill_random(struct fixture *f, size_t n)
 	f->src.now_real_ns = 60 * SEC;
 }
 
+/* check_same builds the rows in parts (view_build.c), as small as they
+ * come, rather than at once (in_parts, above); the parts it took. */
+static size_t parts_taken;
+
+/* A build in the smallest parts there are: the rows shown meanwhile are
+ * the last ones built, untouched. */
+static void build_in_parts(struct fixture *f)
+{
+	size_t shown = f->v.nrows;
+	uint64_t first = shown ? view_row_at(&f->v, 0)->ident : 0;
+	int r;
+
+	view_build_start(&f->v);
+	while ((r = view_build_step(&f->v, &f->src, 0)) == 0) {
+		parts_taken++;
+		assert_true(view_building(&f->v));
+		assert_int_equal(f->v.nrows, shown);
+		if (shown)
+			assert_true(view_row_at(&f->v, 0)->ident == first);
+	}
+	assert_int_equal(r, 1);
+	assert_false(view_building(&f->v));
+}
+
+/* The rows built against the reference for col, reverse. */
+static void check_rows(struct fixture *f, int col, int reverse,
+		       struct ref_row *ref)
+{
+	size_t ncols;
+	int desc = view_cols(VIEW_FLOWS, &ncols)[col].desc ^ reverse;
+	size_t n = ref_rows(f, col, desc, ref);
+
+	assert_int_equal(f->v.nrows, n);
+	/* Ranks asked for out of order, as scrolling and End do. */
+	for (size_t i = n; i-- > 0;)
+		if (view_row_at(&f->v, i)->ident != ref[i].ident)
+			fail_msg("col %d rev %d filter '%s'%s: row %zu differs",
+				 col, reverse, f->v.filter,
+				 in_parts ? " in parts" : "", i);
+}
+
 static void check_same(struct fixture *f, int col, int reverse,
 		       const char *filter, struct ref_row *ref)
 {
@@ -367,7 +412,10 @@ static void check_same(struct fixture *f, int col, int reverse,
 	f->v.ts[VIEW_FLOWS].sort_col = col;
 	f->v.ts[VIEW_FLOWS].reverse = reverse;
 	snprintf(f->v.filter, sizeof(f->v.filter), "%s", filter);
-	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	if (in_parts)
+		build_in_parts(f);
+	else
+		assert_int_equal(view_rebuild(&f->v, &f->src), 0);
 	n = ref_rows(f, col, desc, ref);
 	assert_int_equal(f->v.nrows, n);
 	/* Ranks asked for out of order, as scrolling and End do. */
@@ -394,6 +442,79 @@ static void test_order_matches_full_sort(void **state)
 		for (int rev = 0; rev < 2; rev++)
 			for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++)
 				check_same(f, col, rev, filters[i], ref);
+	free(ref);
+}
+
+/* The same, the rows built in parts: each part must pick up where the
+ * last left off, whatever the column and the filter. */
+static void test_parts_match_full_sort(void **state)
+{
+	in_parts = 1;
+	parts_taken = 0;
+	test_order_matches_full_sort(state);
+	/* 6000 flows: a part to begin, one for the filter, three to walk. */
+	assert_true(parts_taken >= 4 * (FC_COUNT * 2 * 21 - 1));
+}
+
+/* While a build is under way the user moves the selection, the table and
+ * the names change (which the screen's loop holds off, but the view must
+ * not trust), and the tab changes. */
+static void test_parts_while_moving(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 20000;
+	struct ref_row *ref = malloc(2 * n * sizeof(*ref));
+	uint64_t ident;
+
+	srand(17);
+	fill_random(f, n);
+	assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+	/* The selection moves on the rows shown: the new rows follow it. */
+	f->v.ts[VIEW_FLOWS].sort_col = FC_PROC;
+	view_build_start(&f->v);
+	assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	view_move(&f->v, 777);
+	ident = view_row_at(&f->v, f->v.ts[VIEW_FLOWS].sel)->ident;
+	in_parts = 1;
+	while (view_build_step(&f->v, &f->src, 0) == 0)
+		;
+	assert_true(view_row_at(&f->v, f->v.ts[VIEW_FLOWS].sel)->ident == ident);
+	check_rows(f, FC_PROC, 0, ref);
+	/* Flows come and go halfway: the walk begins again. */
+	f->v.ts[VIEW_FLOWS].sort_col = FC_BYTES;
+	view_build_start(&f->v);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	for (uint32_t i = 0; i < 50; i++) {
+		struct flow_wire w = flow_table_at(f->t, i)->w;
+
+		w.event = FLOW_EV_DESTROY;
+		put(f, w, 1);
+		put(f, mk(900000 + i, 4, "late", 81, 1ull << 50, 0), 1);
+	}
+	while (view_build_step(&f->v, &f->src, 0) == 0)
+		;
+	check_rows(f, FC_BYTES, 0, ref);
+	assert_int_equal(row_id(f, 0), 900000);
+	/* Another tab: built at once, at the next step. */
+	view_build_start(&f->v);
+	assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	f->v.tab = VIEW_PROCS;
+	assert_int_equal(view_build_step(&f->v, &f->src, 0), 1);
+	assert_int_equal(f->v.rows_tab, VIEW_PROCS);
+	assert_int_equal(f->v.nrows, f->v.nprocs);
+	/* Back to flows: the rows shown are of procs, so at once again. */
+	f->v.tab = VIEW_FLOWS;
+	view_build_start(&f->v);
+	assert_int_equal(view_build_step(&f->v, &f->src, 0), 1);
+	check_rows(f, FC_BYTES, 0, ref);
+	/* A build dropped leaves the rows shown as they are. */
+	view_build_start(&f->v);
+	assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	view_build_cancel(&f->v);
+	assert_false(view_building(&f->v));
+	check_rows(f, FC_BYTES, 0, ref);
 	free(ref);
 }
 
@@ -533,6 +654,50 @@ static void test_names_memo(void **state)
 	view_init(&f->v, 0);
 	annots_free(an);
 	free(ref);
+}
+
+/* The same, built in parts; and addresses asked about halfway (the
+ * annotation table grows under the walk: it begins again). */
+static void test_names_memo_parts(void **state)
+{
+	struct fixture *f = *state;
+	struct ref_row *ref = malloc(4000 * sizeof(*ref));
+	struct annots *an;
+	uint8_t a[16] = { 172, 16 };
+
+	in_parts = 1;
+	parts_taken = 0;
+	test_names_memo(state);
+	assert_true(parts_taken > 100);
+	an = named_flows(f, 2000, 23);
+	for (size_t i = 0; i < flow_table_count(f->t); i += 2)
+		answer(an, &flow_table_at(f->t, i)->w, 1, 1);
+	check_same(f, FC_DST, 0, "customer", ref);
+	f->v.ts[VIEW_FLOWS].sort_col = FC_GEO;
+	view_build_start(&f->v);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	for (uint32_t i = 0; i < 100; i++) {
+		a[2] = (uint8_t)i;
+		annots_want(an, FLOW_FAM_IPV4, a);
+	}
+	while (view_build_step(&f->v, &f->src, 0) == 0)
+		;
+	check_rows(f, FC_GEO, 0, ref);
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	annots_free(an);
+	free(ref);
+}
+
+static void test_name_ranks(void **state);
+
+static void test_name_ranks_parts(void **state)
+{
+	in_parts = 1;
+	parts_taken = 0;
+	test_name_ranks(state);
+	assert_true(parts_taken > 10);
 }
 
 /* What a new filter searches (view_text.c) follows the answers: a name
@@ -1268,7 +1433,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_bytes_then_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_columns_and_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_matches_full_sort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parts_match_full_sort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parts_while_moving, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_memo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_memo_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_ranks_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_over_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_ranks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_in_parts, setup, teardown),
