@@ -38,10 +38,9 @@ static int vw_reserve(struct view *v, size_t n)
 		return -1;
 	if (n <= v->cap)
 		return vs_reserve(v, n);
-	size_t cap = v->cap ? v->cap : 256;
-
-	while (cap < n)
-		cap *= 2;
+	/* A quarter to spare, not double: the screen keeps two sets of
+	 * rows (view_build.c), 56 bytes a flow each. */
+	size_t cap = n + n / 4 > 256 ? n + n / 4 : 256;
 	struct view_row *r = realloc(v->rows, cap * sizeof(*r));
 
 	if (!r)
