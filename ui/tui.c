@@ -314,13 +314,14 @@ static int tui_build_begin(struct tui *t, uint64_t now)
 static void tui_build(struct tui *t, uint64_t turn_ns)
 {
 	uint64_t now = clock_mono_ns();
+	uint64_t until = t->part_ns ? turn_ns + t->part_ns : 0;
 	int r;
 
 	if (t->rebuild_now)
 		view_build_cancel(&t->v);   /* what it builds is out of date */
 	if (!view_building(&t->v) && !tui_build_begin(t, now))
 		return;
-	r = view_build_step(&t->v, &t->src, t->part_ns ? turn_ns + t->part_ns : 0);
+	r = view_build_step(&t->v, &t->src, until);
 	if (r == 0)
 		return;
 	if (r == 1 && t->si.paused)

@@ -172,10 +172,11 @@ int view_rebuild(struct view *v, const struct view_src *src);
  * view_build_step works on it until the monotonic clock passes until_ns
  * (and always a little): 1 when the new rows are in place, 0 while there
  * is more to do, -1 out of memory (the rows shown stay, nothing is under
- * way). The table, the linger set and the names must not change while
- * a rebuild is under way; the selection and scrolling may. Only the flows
- * tab is built in steps, and only when the rows shown are of it: other
- * builds are done at the first step. */
+ * way). The table, the linger set and the names are best left as they
+ * are while a rebuild is under way (a change makes its walk begin again);
+ * the selection and scrolling may move. Only the flows tab is built in
+ * steps, and only when the rows shown are of it: other builds are done
+ * at the first step. */
 void view_build_start(struct view *v);
 int view_build_step(struct view *v, const struct view_src *src,
 		    uint64_t until_ns);
