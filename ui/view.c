@@ -283,7 +283,13 @@ int vw_flows_walk(struct view *v, const struct view_src *src,
 					linger_count(src->linger) : 0)) < 0 ||
 			    va_begin(v, src) < 0)
 				return -1;
-			w->stage = VW_FILTER;
+			w->stage = VW_RANK;
+			break;
+		case VW_RANK:
+			/* The names' ranks, sorted whole at times: in
+			 * parts too. */
+			if (va_rank(v, until_ns))
+				w->stage = VW_FILTER;
 			break;
 		case VW_FILTER:
 			vw_flows_filter(v, src, w);

@@ -151,23 +151,31 @@ static void va_unslot(const struct view_src *src)
 		       sizeof(src->linger->items[i].e.annot_slot1));
 }
 
-/* The ranks of the sort column, up to date; without them (another
- * column, out of memory) keys come from the per-slot memo. */
-static void va_rank_begin(struct va_state *va)
+/* The ranks of the sort column, up to date, in parts; without them
+ * (another column, out of memory) keys come from the per-slot memo. */
+int va_rank(struct view *v, uint64_t until_ns)
 {
-	int geo = va->key_col == FC_GEO;
-	struct vr_rank **r = &va->rank[geo];
+	struct va_state *va = v->va;
+	int geo, st;
+	struct vr_rank **r;
 	unsigned bits;
 
+	if (!va || !va->an)
+		return 1;
+	geo = va->key_col == FC_GEO;
+	r = &va->rank[geo];
 	va->cur = NULL;
 	if (!geo && va->key_col != FC_SRC && va->key_col != FC_DST)
-		return;
+		return 1;
 	if (!*r && !(*r = vr_new(geo)))
-		return;
-	if (vr_update(*r, va->an, va->nslots) < 0) {
+		return 1;
+	st = vr_update(*r, va->an, va->nslots, until_ns);
+	if (st == 0)
+		return 0;
+	if (st < 0) {
 		vr_free(*r);
 		*r = NULL;
-		return;
+		return 1;
 	}
 	va->cur = vr_ranks(*r, &va->ncur);
 	/* Above every unnamed address (family and address), or above the
@@ -177,6 +185,7 @@ static void va_rank_begin(struct va_state *va)
 	bits = 64 - (unsigned)__builtin_clzll(vr_count(*r) | 1);
 	va->cur_base = geo ? 1 : 1ull << 63;
 	va->cur_shift = geo ? 0 : 63 - bits;
+	return 1;
 }
 
 int va_begin(struct view *v, const struct view_src *src)
@@ -213,7 +222,7 @@ int va_begin(struct view *v, const struct view_src *src)
 		memset(va->key, 0, va->slots_cap * sizeof(*va->key));
 		va->key_col = v->ts[VIEW_FLOWS].sort_col;
 	}
-	va_rank_begin(va);
+	va->cur = NULL;     /* until va_rank says the ranks are ready */
 	/* No look-up started yet: the walk's first positions were not. */
 	memset(va->hinted, 0, sizeof(va->hinted));
 	return 0;

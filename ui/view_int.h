@@ -20,7 +20,7 @@ struct vs_key {
  * out of memory; if the table, the linger set or the names changed since
  * it began, it begins again. vw_build_other builds another tab's rows (0
  * or -1); vw_finish orders the rows built and puts the selection back. */
-enum vw_stage { VW_BEGIN, VW_FILTER, VW_WALK, VW_WALKED };
+enum vw_stage { VW_BEGIN, VW_RANK, VW_FILTER, VW_WALK, VW_WALKED };
 
 struct vw_walk {
 	enum vw_stage stage;
@@ -122,6 +122,11 @@ int vf_country(const struct vf_ctx *c, const struct country_agg *cn);
  * soon; va_strings_ok below. */
 struct va_state;
 int va_begin(struct view *v, const struct view_src *src);
+/* After va_begin: the ranks of the sort column's names or places brought
+ * up to date, in parts as vr_update; 1 when done (also when they can't be:
+ * out of memory, the keys come from the per-slot memo then), 0 while there
+ * is more to do. */
+int va_rank(struct view *v, uint64_t until_ns);
 int va_on(const struct view *v);
 void va_free(struct va_state *va);
 void va_slots(struct view *v, struct flow_entry *e, uint32_t slot[2],
@@ -150,7 +155,10 @@ uint64_t va_key(struct view *v, const struct flow_wire *w, int col,
  * of the string keys, so that the sort by name compares integers. vr_new
  * ranks everything at its first vr_update; vr_changed says a slot was
  * answered (ANNOT_NONE: any may have been); vr_update brings the ranks up
- * to date for nslots slots (-1 out of memory: free it). vr_ranks: per
+ * to date for nslots slots, in parts until the monotonic clock passes
+ * until_ns (a part at least): 1 when they are, 0 while there is more to
+ * do (a slot changed meanwhile starts it over), -1 out of memory (free
+ * it). The ranks are for reading only once it says 1. vr_ranks: per
  * slot, VR_NONE (not ranked: no name, no place) or the rank, with VR_LONG
  * when its key was a string key; vr_count bounds the ranks. */
 #define VR_NONE UINT32_MAX
@@ -161,7 +169,8 @@ struct annots;
 struct vr_rank *vr_new(int geo);
 void vr_free(struct vr_rank *r);
 void vr_changed(struct vr_rank *r, uint32_t slot);
-int vr_update(struct vr_rank *r, const struct annots *an, size_t nslots);
+int vr_update(struct vr_rank *r, const struct annots *an, size_t nslots,
+	      uint64_t until_ns);
 const uint32_t *vr_ranks(const struct vr_rank *r, size_t *n);
 size_t vr_count(const struct vr_rank *r);   /* ranks are below it */
 

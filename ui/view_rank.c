@@ -9,7 +9,9 @@
  * the known names sorted once, each with its rank (equal names, in any
  * case, share one), and mends that order when answers change a few: the
  * changed slots leave, are sorted apart and are put back by binary search.
- * Only a start-over (or a flood of changes) sorts everything again.
+ * Only a start-over (or a flood of changes) sorts everything again. An
+ * update goes in parts (vr_update's until_ns): sorting all of a million
+ * flows' places at once took over 80 ms, a frozen screen.
  *
  * The order is exactly the string compare's: by the folded 8-byte prefix,
  * then strcasecmp, as view_keys.c and view_sort.c order string keys. */
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/clock.h"
 #include "ui/annot.h"
 #include "ui/view_int.h"
 
@@ -32,6 +35,16 @@ enum {
 	VE_FRESH = 2,           /* just put in: its equality to work out */
 };
 
+/* The parts of an update: everything afresh (collect every slot's entry,
+ * sort by prefix a digit at a time, finish the runs of one prefix), or
+ * a mend in one go; then the equality of neighbours and the numbering. */
+enum vr_stage {
+	VS_IDLE, VS_COLLECT, VS_RADIX, VS_RUNS, VS_SAME, VS_NUMBER,
+};
+
+/* Entries (or slots) a part goes through between looks at the clock. */
+#define VR_CHUNK 4096
+
 struct vr_rank {
 	int geo;                /* places (FC_GEO) rather than names */
 	struct vr_ent *ord;     /* ord[0..n): every ranked slot, in order */
@@ -44,6 +57,14 @@ struct vr_rank {
 	int all;                /* rank everything afresh */
 	struct vr_ent *add;     /* scratch: the changed slots' entries */
 	size_t acap;
+	/* An update in parts (vr_update): where it is. */
+	enum vr_stage stage;
+	size_t at;              /* the stage's cursor */
+	unsigned digit;         /* the radix sort's next digit */
+	int in_add;             /* the radix sort's data is in add, not ord */
+	uint32_t k;             /* numbering: the rank reached */
+	uint32_t cnt[8][256];   /* the radix sort's counts */
+	size_t pass_slots;      /* the slots the pass under way is for */
 };
 
 /* Past this many changes between updates, sorting all is cheaper. */
@@ -75,6 +96,12 @@ void vr_free(struct vr_rank *r)
 
 void vr_changed(struct vr_rank *r, uint32_t slot)
 {
+	/* A pass under way may have read that slot already: start over. */
+	if (r->stage != VS_IDLE) {
+		r->stage = VS_IDLE;
+		r->all = 1;
+		r->npend = 0;
+	}
 	if (r->all)
 		return;
 	if (slot == ANNOT_NONE || r->npend >= VR_PEND_MAX) {
@@ -165,70 +192,92 @@ static int vr_room_slots(struct vr_rank *r, size_t nslots)
 	return 0;
 }
 
-/* The equality of fresh entries and of those just after them; then the
- * ranks, equal entries sharing one, with the long bit in the word. */
-static void vr_number(struct vr_rank *r)
+/* The equality of fresh entries and of those just after them, from at
+ * to stop. */
+static void vr_same(struct vr_rank *r, size_t stop)
 {
 	struct vr_ent *o = r->ord;
-	uint32_t k = 0;
 
-	for (size_t i = 1; i < r->n; i++) {
+	for (size_t i = r->at ? r->at : 1; i < stop; i++) {
 		if (!((o[i].bits | o[i - 1].bits) & VE_FRESH))
 			continue;
 		o[i].bits &= ~(uint32_t)VE_SAME;
 		if (!vr_cmp(&o[i - 1], &o[i]))
 			o[i].bits |= VE_SAME;
 	}
-	if (r->n)
-		o[0].bits &= ~(uint32_t)VE_SAME;
-	for (size_t i = 0; i < r->n; i++) {
-		o[i].bits &= ~(uint32_t)VE_FRESH;
-		k += i > 0 && !(o[i].bits & VE_SAME);
-		r->rank[o[i].slot] = k | (r->lng[o[i].slot] ? VR_LONG : 0);
-	}
 }
 
-/* Stable LSD radix sort of ord[0..n) by k alone, add as scratch: the
- * prefixes order most entries without a string compare. */
-static void vr_radix(struct vr_rank *r)
-{
-	uint32_t cnt[8][256];
-	struct vr_ent *in = r->ord, *out = r->add, *t;
-	size_t n = r->n;
-
-	memset(cnt, 0, sizeof(cnt));
-	for (size_t i = 0; i < n; i++)
-		for (unsigned d = 0; d < 8; d++)
-			cnt[d][(in[i].k >> (8 * d)) & 0xff]++;
-	for (unsigned d = 0; d < 8; d++) {
-		uint32_t sum = 0;
-
-		if (cnt[d][(in[0].k >> (8 * d)) & 0xff] == n)
-			continue;   /* one value: nothing to move */
-		for (unsigned b = 0; b < 256; b++) {
-			uint32_t c = cnt[d][b];
-
-			cnt[d][b] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			out[cnt[d][(in[i].k >> (8 * d)) & 0xff]++] = in[i];
-		t = in;
-		in = out;
-		out = t;
-	}
-	if (in != r->ord)
-		memcpy(r->ord, in, n * sizeof(*in));
-}
-
-/* Runs of one prefix: most hold one string (one city, one name) and need
- * only a pass; the others a sort by the whole string. A run of one
- * string is numbered here; vr_number works out the rest. */
-static void vr_runs(struct vr_rank *r)
+/* The ranks from at to stop, equal entries sharing one, with the long
+ * bit in the word; the first entry is never the same as one before. */
+static void vr_number(struct vr_rank *r, size_t stop)
 {
 	struct vr_ent *o = r->ord;
 
-	for (size_t i = 0, j; i < r->n; i = j) {
+	if (r->at == 0 && r->n) {
+		o[0].bits &= ~(uint32_t)VE_SAME;
+		r->k = 0;
+	}
+	for (size_t i = r->at; i < stop; i++) {
+		o[i].bits &= ~(uint32_t)VE_FRESH;
+		r->k += i > 0 && !(o[i].bits & VE_SAME);
+		r->rank[o[i].slot] = r->k | (r->lng[o[i].slot] ? VR_LONG : 0);
+	}
+}
+
+/* Stable LSD radix sort of ord[0..n) by k alone, add as scratch, a digit
+ * a part: the prefixes order most entries without a string compare.
+ * vr_count_digits first; 1 when the digits are done and the data is in ord. */
+static void vr_count_digits(struct vr_rank *r)
+{
+	const struct vr_ent *in = r->ord;
+
+	memset(r->cnt, 0, sizeof(r->cnt));
+	for (size_t i = 0; i < r->n; i++)
+		for (unsigned d = 0; d < 8; d++)
+			r->cnt[d][(in[i].k >> (8 * d)) & 0xff]++;
+	r->digit = 0;
+	r->in_add = 0;
+}
+
+static int vr_radix_digit(struct vr_rank *r)
+{
+	struct vr_ent *in = r->in_add ? r->add : r->ord;
+	struct vr_ent *out = r->in_add ? r->ord : r->add;
+	uint32_t *cnt, sum = 0;
+	unsigned d = r->digit;
+
+	if (d == 8 || !r->n) {
+		if (r->in_add)
+			memcpy(r->ord, r->add, r->n * sizeof(*r->ord));
+		r->in_add = 0;
+		return 1;
+	}
+	r->digit++;
+	cnt = r->cnt[d];
+	if (cnt[(in[0].k >> (8 * d)) & 0xff] == r->n)
+		return 0;   /* one value: nothing to move */
+	for (unsigned b = 0; b < 256; b++) {
+		uint32_t c = cnt[b];
+
+		cnt[b] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		out[cnt[(in[i].k >> (8 * d)) & 0xff]++] = in[i];
+	r->in_add = !r->in_add;
+	return 0;
+}
+
+/* Runs of one prefix from at, until past stop: most hold one string (one
+ * city, one name) and need only a pass; the others a sort by the whole
+ * string. A run of one string is numbered here; VS_SAME works out the
+ * rest. Returns where it stopped (a run's end). */
+static size_t vr_runs(struct vr_rank *r, size_t stop)
+{
+	struct vr_ent *o = r->ord;
+	size_t i, j;
+
+	for (i = r->at; i < r->n && i < stop; i = j) {
 		int one = 1;
 
 		for (j = i + 1; j < r->n && o[j].k == o[i].k; j++)
@@ -241,10 +290,11 @@ static void vr_runs(struct vr_rank *r)
 		for (size_t x = i + 1; x < j; x++)
 			o[x].bits = VE_SAME;
 	}
+	return i;
 }
 
-/* Everything afresh: every slot's entry, one sort. */
-static int vr_all(struct vr_rank *r, const struct annots *an, size_t nslots)
+/* Everything afresh: room for every slot's entry, none ranked yet. */
+static int vr_all_begin(struct vr_rank *r, size_t nslots)
 {
 	size_t n = nslots ? nslots : 1;
 
@@ -254,19 +304,17 @@ static int vr_all(struct vr_rank *r, const struct annots *an, size_t nslots)
 	r->n = 0;
 	for (size_t s = 0; s < r->slots_cap; s++)
 		r->rank[s] = VR_NONE;
-	for (uint32_t s = 0; s < nslots; s++)
-		r->n += (size_t)vr_entry(r, an, s, &r->ord[r->n]);
-	if (r->n) {
-		vr_radix(r);
-		vr_runs(r);
-	}
+	return 0;
+}
+
+static void vr_all_end(struct vr_rank *r)
+{
 	/* Scratch as big as the order: a mend needs a few entries. */
 	free(r->add);
 	r->add = NULL;
 	r->acap = 0;
 	r->all = 0;
 	r->npend = 0;
-	return 0;
 }
 
 /* Take the changed slots out of the order; a removed entry's equality
@@ -351,18 +399,94 @@ static int vr_mend(struct vr_rank *r, const struct annots *an, size_t nslots)
 	return 0;
 }
 
-int vr_update(struct vr_rank *r, const struct annots *an, size_t nslots)
+/* What starts an update: 1 when there is nothing to do. */
+static int vr_start(struct vr_rank *r, const struct annots *an,
+		    size_t nslots)
 {
 	if (vr_room_slots(r, nslots) < 0)
 		return -1;
 	if (r->all) {
-		if (vr_all(r, an, nslots) < 0)
+		if (vr_all_begin(r, nslots) < 0)
 			return -1;
+		r->stage = VS_COLLECT;
 	} else if (!r->npend) {
-		return 0;
-	} else if (vr_mend(r, an, nslots) < 0) {
-		return -1;
+		return 1;
+	} else {
+		if (vr_mend(r, an, nslots) < 0)
+			return -1;
+		r->stage = VS_SAME;
 	}
-	vr_number(r);
+	r->at = 0;
 	return 0;
+}
+
+/* One part of the stage the update is at. */
+static void vr_part(struct vr_rank *r, const struct annots *an,
+		    size_t nslots)
+{
+	size_t stop = r->at + VR_CHUNK;
+
+	switch (r->stage) {
+	case VS_COLLECT:
+		for (; r->at < nslots && r->at < stop; r->at++)
+			r->n += (size_t)vr_entry(r, an, (uint32_t)r->at,
+						 &r->ord[r->n]);
+		if (r->at >= nslots) {
+			vr_count_digits(r);
+			r->stage = VS_RADIX;
+		}
+		break;
+	case VS_RADIX:
+		if (vr_radix_digit(r)) {
+			r->stage = VS_RUNS;
+			r->at = 0;
+		}
+		break;
+	case VS_RUNS:
+		r->at = vr_runs(r, stop);
+		if (r->at >= r->n) {
+			vr_all_end(r);
+			r->stage = VS_SAME;
+			r->at = 0;
+		}
+		break;
+	case VS_SAME:
+		stop = stop < r->n ? stop : r->n;
+		vr_same(r, stop);
+		r->at = stop;
+		if (r->at >= r->n) {
+			r->stage = VS_NUMBER;
+			r->at = 0;
+		}
+		break;
+	default:
+		stop = stop < r->n ? stop : r->n;
+		vr_number(r, stop);
+		r->at = stop;
+		if (r->at >= r->n)
+			r->stage = VS_IDLE;
+		break;
+	}
+}
+
+int vr_update(struct vr_rank *r, const struct annots *an, size_t nslots,
+	      uint64_t until_ns)
+{
+	/* More slots since the pass began: its room is too small. */
+	if (r->stage != VS_IDLE && nslots != r->pass_slots) {
+		r->stage = VS_IDLE;
+		r->all = 1;
+		r->npend = 0;
+	}
+	if (r->stage == VS_IDLE) {
+		r->pass_slots = nslots;
+		int st = vr_start(r, an, nslots);
+
+		if (st != 0)
+			return st < 0 ? -1 : 1;
+	}
+	do
+		vr_part(r, an, nslots);
+	while (r->stage != VS_IDLE && clock_mono_ns() < until_ns);
+	return r->stage == VS_IDLE;
 }
