@@ -656,6 +656,19 @@ static void test_names_memo(void **state)
 	free(ref);
 }
 
+/* A fresh view sorted by name, then a build sorted by place, stopped
+ * after the given parts: the places' ranks are being sorted afresh. */
+static void geo_afresh(struct fixture *f, struct ref_row *ref, int parts)
+{
+	view_free(&f->v);
+	view_init(&f->v, 0);
+	check_same(f, FC_DST, 0, "", ref);
+	f->v.ts[VIEW_FLOWS].sort_col = FC_GEO;
+	view_build_start(&f->v);
+	for (int i = 0; i < parts; i++)
+		assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+}
+
 /* The same, built in parts; and addresses asked about halfway (the
  * annotation table grows under the walk: it begins again). */
 static void test_names_memo_parts(void **state)
@@ -689,11 +702,7 @@ static void test_names_memo_parts(void **state)
 	view_free(&f->v);
 	view_init(&f->v, 0);
 	assert_true(flow_table_count(f->t) + linger_count(&f->lg) <= 16000);
-	check_same(f, FC_DST, 0, "", ref);
-	f->v.ts[VIEW_FLOWS].sort_col = FC_GEO;
-	view_build_start(&f->v);
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	geo_afresh(f, ref, 4);
 	for (size_t i = 1; i < flow_table_count(f->t); i += 4)
 		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 6, LOOKUP_GEO);
 	while (view_build_step(&f->v, &f->src, 0) == 0)
@@ -702,26 +711,14 @@ static void test_names_memo_parts(void **state)
 	check_same(f, FC_GEO, 1, "", ref);
 	/* A build dropped while the places are sorted afresh, answers, and
 	 * the next build: the sort under way must not keep what it read. */
-	view_free(&f->v);
-	view_init(&f->v, 0);
-	check_same(f, FC_DST, 0, "", ref);
-	f->v.ts[VIEW_FLOWS].sort_col = FC_GEO;
-	view_build_start(&f->v);
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	geo_afresh(f, ref, 4);
 	view_build_cancel(&f->v);
 	for (size_t i = 2; i < flow_table_count(f->t); i += 3)
 		answer_parts(an, &flow_table_at(f->t, i)->w, 1, 7, LOOKUP_GEO);
 	check_same(f, FC_GEO, 0, "", ref);
 	/* The same, the annotation table growing meanwhile (room for the
 	 * sort under way was made for fewer slots). */
-	view_free(&f->v);
-	view_init(&f->v, 0);
-	check_same(f, FC_DST, 0, "", ref);
-	f->v.ts[VIEW_FLOWS].sort_col = FC_GEO;
-	view_build_start(&f->v);
-	for (int i = 0; i < 2; i++)
-		assert_int_equal(view_build_step(&f->v, &f->src, 0), 0);
+	geo_afresh(f, ref, 2);
 	view_build_cancel(&f->v);
 	a[1] = 17;
 	for (uint32_t i = 0; i < 3000; i++) {
