@@ -173,7 +173,7 @@ int view_rebuild(struct view *v, const struct view_src *src);
  * (and always a little): 1 when the new rows are in place, 0 while there
  * is more to do, -1 out of memory (the rows shown stay, nothing is under
  * way). The table, the linger set and the names are best left as they
- * are while a rebuild is under way (a change makes its walk begin again);
+ * are while a rebuild is under way (view_int.h says what a change does);
  * the selection and scrolling may move. Only the flows tab is built in
  * steps, and only when the rows shown are of it: other builds are done
  * at the first step. */

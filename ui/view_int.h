@@ -17,8 +17,10 @@ struct vs_key {
  * the rows in v; vw_flows_walk builds the flows tab's rows in stages
  * (below) until the monotonic clock passes until_ns, the first stage it
  * comes to always: 1 when they are all built, 0 while there is more, -1
- * out of memory; if the table, the linger set or the names changed since
- * it began, it begins again. vw_build_other builds another tab's rows (0
+ * out of memory. If the table's or the linger set's count, or the names'
+ * slots, changed since it began, it begins again; other changes can cost
+ * the rows built a flow or a name until the next build (every row's flow
+ * is looked up again where it is used), never more. vw_build_other builds another tab's rows (0
  * or -1); vw_finish orders the rows built and puts the selection back. */
 enum vw_stage { VW_BEGIN, VW_RANK, VW_FILTER, VW_WALK, VW_WALKED };
 
