@@ -176,6 +176,13 @@ int testhook_build_parts(void)
 
 	return v && !strcmp(v, "1");
 }
+
+void testhook_ui_builds(unsigned long long builds, unsigned long long steps)
+{
+	if (testhook_build_parts())
+		fprintf(stderr, "flowtop: ui: test: %llu builds in %llu steps\n",
+			builds, steps);
+}
 #else
 /* ISO C wants at least one declaration in a translation unit. */
 typedef int testhook_empty;

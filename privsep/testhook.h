@@ -49,6 +49,10 @@ unsigned testhook_sweep_ms(void);
  * tests can watch a build in parts on a table of a few thousand flows.
  * 0 when unset. */
 int testhook_build_parts(void);
+/* With FLOWTOP_TEST_BUILD_PARTS=1, the screen says at exit how many
+ * builds of its rows it finished and in how many steps:
+ * "flowtop: ui: test: B builds in S steps". */
+void testhook_ui_builds(unsigned long long builds, unsigned long long steps);
 /* role_seal calls testhook_sealed() once the role is confined. With
  * FLOWTOP_TEST_PARSE=<role>, testhook_parse(role, what), called just
  * before that role reads files a user or a mirror chose, says
@@ -64,6 +68,12 @@ static inline unsigned testhook_sweep_ms(void)
 static inline int testhook_build_parts(void)
 {
 	return 0;
+}
+static inline void testhook_ui_builds(unsigned long long builds,
+				      unsigned long long steps)
+{
+	(void)builds;
+	(void)steps;
 }
 static inline void testhook_sealed(void)
 {

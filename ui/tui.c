@@ -42,6 +42,7 @@ struct tui {
 	int readings;         /* counters came since rates were last worked out */
 	int redraw;
 	uint64_t part_ns;     /* a build's work per turn (0: a stage, test) */
+	uint64_t builds, steps;   /* finished, and the steps taken (tests) */
 	uint64_t last_build, last_draw;
 	uint64_t next_refresh;    /* when the rows shown are asked for again */
 	uint32_t refresh_flags;   /* what the collector was last told */
@@ -322,8 +323,10 @@ static void tui_build(struct tui *t, uint64_t turn_ns)
 	if (!view_building(&t->v) && !tui_build_begin(t, now))
 		return;
 	r = view_build_step(&t->v, &t->src, until);
+	t->steps++;
 	if (r == 0)
 		return;
+	t->builds += r == 1;
 	if (r == 1 && t->si.paused)
 		(void)view_freeze(&t->v, &t->src);
 	t->redraw = 1;
@@ -523,6 +526,7 @@ static int tui_run(struct ui *u)
 	tui_init(&t, u);
 	while (r == UI_GO_ON)
 		r = tui_turn(&t);
+	testhook_ui_builds(t.builds, t.steps);
 	flow_table_on_gone(u->table, NULL, NULL);
 	u->tui = NULL;
 	u->linger = NULL;

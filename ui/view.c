@@ -258,9 +258,8 @@ static int vw_moved(const struct view *v, const struct view_src *src,
 {
 	size_t nl = src->linger ? linger_count(src->linger) : 0;
 
-	return w->stage != VW_BEGIN &&
-	       (flow_table_count(src->table) != w->n || nl != w->nl ||
-		!va_same(v, src));
+	return flow_table_count(src->table) != w->n || nl != w->nl ||
+	       !va_same(v, src);
 }
 
 int vw_flows_walk(struct view *v, const struct view_src *src,

@@ -20,8 +20,9 @@ struct vs_key {
  * out of memory. If the table's or the linger set's count, or the names'
  * slots, changed since it began, it begins again; other changes can cost
  * the rows built a flow or a name until the next build (every row's flow
- * is looked up again where it is used), never more. vw_build_other builds another tab's rows (0
- * or -1); vw_finish orders the rows built and puts the selection back. */
+ * is looked up again where it is used), never more. vw_build_other
+ * builds another tab's rows (0 or -1); vw_finish orders the rows built
+ * and puts the selection back. */
 enum vw_stage { VW_BEGIN, VW_RANK, VW_FILTER, VW_WALK, VW_WALKED };
 
 struct vw_walk {

@@ -8,7 +8,7 @@
 # letter at a time (each letter drops the build under way) and moves of
 # the selection all come while builds are under way. What a user checks:
 # the counts on the status line, the rows a filter leaves, the table
-# growing on screen, and q.
+# growing on screen, and q; and that the builds did go in parts.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools ip nft timeout tmux
@@ -89,4 +89,9 @@ fi
 wait_for 5 test -s "$WORK/tui.rc" >/dev/null
 verdict "q ends the screen with status 0" \
 	"$([ "$(cat "$WORK/tui.rc" 2>/dev/null)" = 0 ] || { cat "$WORK/tui.rc" "$WORK/tui.err"; } 2>&1)"
+# The screen's own count: the builds above went in parts, not in one go
+# (a build of 20000 flows in the smallest parts is about a dozen steps).
+read -r builds steps < <(sed -n 's/^flowtop: ui: test: \([0-9]*\) builds in \([0-9]*\) steps$/\1 \2/p' "$WORK/tui.err")
+verdict "the builds went in parts (${builds:-?} builds in ${steps:-?} steps)" \
+	"$([ -n "$builds" ] && [ "$builds" -ge 3 ] && [ "$steps" -ge $((3 * builds)) ] || cat "$WORK/tui.err")"
 e2e_finish
