@@ -41,6 +41,7 @@
 #include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "collector/ct.h"
+#include "collector/gone_ids.h"
 #include "privsep/msg.h"
 
 /* Kernel-side queue of the event socket: deep enough to ride out bursts of
@@ -71,6 +72,9 @@ struct ct_source {
 	unsigned char *ev_buf;
 	unsigned char *get_buf; /* the requests of one ct_get_entries chunk */
 	uint64_t dump_entries;  /* in the last complete dump */
+	int dumping;            /* events read now fall within a dump */
+	int dump_lost;          /* events were lost during the last dump */
+	struct gone_ids gone;   /* destroyed during the dump under way */
 };
 
 /* Where a protocol's state is kept while a message is parsed. */
@@ -850,21 +854,38 @@ static void ct_dump_msg(struct ct_dump_run *d, const struct nlmsghdr *nlh)
 	if (d->stopped)
 		return;
 	if (ct_parse(nlh, FLOW_EV_DUMP, d->s->sel, &e) == 0 &&
+	    !gone_ids_has(&d->s->gone, &e.rec) &&
 	    d->emit(&e.rec, d->arg) < 0)
 		d->stopped = 1;
 }
 
-int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
-	    char *err, size_t errlen)
-{
-	struct ct_dump_run d = { .s = s, .emit = emit, .arg = arg };
+static int ct_events(struct ct_source *s, ct_emit_fn emit, void *arg,
+		     unsigned budget, char *err, size_t errlen);
 
-	if (ct_dump_request(s) < 0) {
-		snprintf(err, errlen, "conntrack dump request: %s",
-			 strerror(errno));
-		return -1;
-	}
-	while (!d.done) {
+/* Between two batches, the events queued meanwhile: a dump of a large
+ * table takes long enough for the event socket to overflow otherwise,
+ * and what they say is then in the ui when the dump ends. The budget
+ * keeps a flood of events from stalling the dump. */
+#define CT_DUMP_EVENTS_BUDGET 256u
+
+static int ct_dump_events(struct ct_dump_run *d, char *err, size_t errlen)
+{
+	int r;
+
+	if (d->stopped)
+		return 0;
+	r = ct_events(d->s, d->emit, d->arg, CT_DUMP_EVENTS_BUDGET, err,
+		      errlen);
+	if (r == 1)
+		d->s->dump_lost = 1;
+	return r < 0 ? -1 : 0;
+}
+
+static int ct_dump_read(struct ct_dump_run *d, char *err, size_t errlen)
+{
+	struct ct_source *s = d->s;
+
+	while (!d->done) {
 		ssize_t n = ct_recv(s->dump_fd, s->dump_buf, CT_DUMP_BUFSIZE, 0);
 		struct ct_msgs m = { s->dump_buf, 0 };
 		const struct nlmsghdr *nlh;
@@ -877,9 +898,36 @@ int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 			return -1;
 		}
 		m.left = (size_t)n;
-		while (!d.done && (nlh = ct_msgs_next(&m)))
-			ct_dump_msg(&d, nlh);
+		while (!d->done && (nlh = ct_msgs_next(&m)))
+			ct_dump_msg(d, nlh);
+		if (!d->done && ct_dump_events(d, err, errlen) < 0)
+			return -1;
 	}
+	return 0;
+}
+
+int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
+	    char *err, size_t errlen)
+{
+	struct ct_dump_run d = { .s = s, .emit = emit, .arg = arg };
+	int r;
+
+	if (ct_dump_request(s) < 0) {
+		snprintf(err, errlen, "conntrack dump request: %s",
+			 strerror(errno));
+		return -1;
+	}
+	gone_ids_clear(&s->gone);
+	s->dump_lost = 0;
+	s->dumping = 1;
+	r = ct_dump_read(&d, err, errlen);
+	s->dumping = 0;
+	/* A destroyed entry the set could not hold may have been listed. */
+	if (s->gone.full)
+		s->dump_lost = 1;
+	gone_ids_clear(&s->gone);
+	if (r < 0)
+		return -1;
 	if (d.error) {
 		snprintf(err, errlen, "conntrack dump: %s", strerror(-d.error));
 		return -1;
@@ -890,6 +938,11 @@ int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 	}
 	s->dump_entries = d.entries;
 	return 0;
+}
+
+int ct_dump_lost_events(const struct ct_source *s)
+{
+	return s->dump_lost;
 }
 
 uint64_t ct_dump_entries(const struct ct_source *s)
@@ -1083,19 +1136,23 @@ static int ct_event_datagram(struct ct_source *s, size_t len, ct_emit_fn emit,
 		uint8_t event = ct_event_of(nlh);
 		struct ct_entry e;
 
-		if (event && ct_parse(nlh, event, s->sel, &e) == 0 &&
-		    emit(&e.rec, arg) < 0)
+		if (!event || ct_parse(nlh, event, s->sel, &e) != 0)
+			continue;
+		if (s->dumping && event != FLOW_EV_UPDATE)
+			gone_ids_mark(&s->gone, &e.rec,
+				      event == FLOW_EV_DESTROY);
+		if (emit(&e.rec, arg) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
-		   char *err, size_t errlen)
+/* Up to budget datagrams (0: no limit) until the socket (non-blocking)
+ * runs dry; as ct_read_events returns. */
+static int ct_events(struct ct_source *s, ct_emit_fn emit, void *arg,
+		     unsigned budget, char *err, size_t errlen)
 {
-	/* Until the socket runs dry (it is non-blocking), the consumer
-	 * stops, or an error. */
-	for (;;) {
+	for (unsigned i = 0; !budget || i < budget; i++) {
 		ssize_t n = ct_recv(s->ev_fd, s->ev_buf, CT_EVENT_BUFSIZE, 0);
 
 		if (n < 0) {
@@ -1115,6 +1172,13 @@ int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
+		   char *err, size_t errlen)
+{
+	return ct_events(s, emit, arg, 0, err, errlen);
 }
 
 /* A ctnetlink socket joined to groups (a bit mask: 1 << (group - 1)); its
@@ -1221,6 +1285,7 @@ void ct_close(struct ct_source *s)
 	free(s->dump_buf);
 	free(s->ev_buf);
 	free(s->get_buf);
+	gone_ids_free(&s->gone);
 	free(s);
 }
 

@@ -47,9 +47,18 @@ int ct_read_events(struct ct_source *s, ct_emit_fn emit, void *arg,
  * stops, the rest of the dump is still read (and dropped) before -1 is
  * returned, so the next dump starts clean. A dump the kernel flags as
  * interrupted (NLM_F_DUMP_INTR: the table changed under it) is taken as it
- * is; the next one repairs what it missed. */
+ * is; the next one repairs what it missed.
+ *
+ * Events are read between the dump's batches and emitted with the same
+ * emit, in the order read, so that a long dump neither overflows the
+ * event socket nor ends with the table's changes still queued. An entry
+ * whose DESTROY was read is not listed afterwards (gone_ids.h). */
 int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 	    char *err, size_t errlen);
+
+/* Whether the kernel dropped events during the last ct_dump (or its
+ * record of destroyed ids overflowed): only another dump is exact. */
+int ct_dump_lost_events(const struct ct_source *s);
 
 /* Ask the kernel for the entries keys[0..n) name (a GET by original tuple
  * each, no dump: the cost is theirs, not the table's), emitting

@@ -170,15 +170,28 @@ static int start_signals(struct run *r)
 	return 0;
 }
 
+/* What the collector may have in flight to the ui: while the ui is
+ * busy (a JSON snapshot of 1M flows takes it about half a second), the
+ * collector goes on reading the kernel's events into this queue; were it
+ * blocked instead, the event socket would overflow under churn and a
+ * resync would cost a full dump. 16 MiB holds about half a second of
+ * 100k new and 100k closed flows a second. Kernel memory, used only while
+ * the ui lags. */
+#define START_UI_SNDBUF (16 << 20)
+
 static int start_channels(struct run *r)
 {
-	int big = 4 << 20;
+	int big = START_UI_SNDBUF;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r->col_ui) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r->ui_res) < 0)
 		return start_fail(r, strerror(errno));
-	/* Room for a large dump in flight; the kernel caps it at wmem_max. */
-	setsockopt(r->col_ui[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	/* Past wmem_max with CAP_NET_ADMIN, which the collector holds; else
+	 * as much as wmem_max allows. */
+	if (setsockopt(r->col_ui[0], SOL_SOCKET, SO_SNDBUFFORCE, &big,
+		       sizeof(big)) < 0)
+		(void)setsockopt(r->col_ui[0], SOL_SOCKET, SO_SNDBUF, &big,
+				 sizeof(big));
 	r->ui_chan = malloc(sizeof(*r->ui_chan));
 	r->stream = malloc(sizeof(*r->stream));
 	if (!r->ui_chan || !r->stream)

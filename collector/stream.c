@@ -233,7 +233,20 @@ int stream_dump(struct stream *s, uint32_t kind)
 	    stream_send(s, MSG_DUMP_END, &mk, sizeof(mk)) < 0)
 		return -1;
 	s->seq = mk.seq;
+	s->resync_due = ct_dump_lost_events(s->ct);
 	return 0;
+}
+
+int stream_resync_due(const struct stream *s)
+{
+	return s->resync_due;
+}
+
+int stream_resync(struct stream *s)
+{
+	s->err[0] = 0;
+	s->resyncs++;
+	return stream_dump(s, DUMP_RESYNC);
 }
 
 uint64_t stream_settle_due(const struct stream *s)
@@ -276,11 +289,8 @@ int stream_events(struct stream *s)
 	}
 	if (stream_flush(s) < 0)
 		return -1;
-	if (r == 1) {
-		/* The kernel dropped events: only a fresh dump is exact. */
-		s->resyncs++;
-		return stream_dump(s, DUMP_RESYNC);
-	}
+	if (r == 1)     /* the kernel dropped events: only a dump is exact */
+		return stream_resync(s);
 	return 0;
 }
 

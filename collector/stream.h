@@ -35,6 +35,7 @@ struct stream {
 	struct msg_chan *ui;
 	uint64_t seq;            /* last dump sent */
 	uint64_t resyncs;        /* dumps forced by lost events */
+	int resync_due;          /* events were lost during the last dump */
 	uint32_t cadence_ms;     /* spacing of periodic dumps, told to the ui */
 	int tracking_forced;     /* --track: an empty table is just empty */
 	struct untracked unt;    /* packets flowing past an empty table */
@@ -82,6 +83,12 @@ int stream_hello(struct stream *s, uint32_t interval_ms);
  * 0 or -1 (err set). */
 #define STREAM_SOCKETS_MAX_AGE_MS 5000
 int stream_dump(struct stream *s, uint32_t kind);
+
+/* Events lost while a dump ran (ct_dump reads them between its batches)
+ * make a resynchronising dump due: stream_resync_due() says so, and
+ * stream_resync() makes it. 0 or -1 (err set). */
+int stream_resync_due(const struct stream *s);
+int stream_resync(struct stream *s);
 
 /* Forward queued events; on ENOBUFS resynchronise with a dump. New flows
  * whose sockets were asked of the kernel hold the batch for up to

@@ -270,6 +270,8 @@ void run_supervise(struct run *r)
 
 		if (held && held < next)
 			next = held;
+		if (stream_resync_due(r->stream))
+			next = now;
 		if (sockets && sockets < next)
 			next = sockets;
 		timeout = !r->synced ? -1 : next > now ? (int)(next - now) : 0;
@@ -286,6 +288,10 @@ void run_supervise(struct run *r)
 			sup_from_ui(r);
 		if (r->stop == STOP_NONE && p[1].revents && r->ui_chan->fd >= 0)
 			sup_collect(r, 0);
+		if (r->stop == STOP_NONE && r->ui_chan->fd >= 0 &&
+		    stream_resync_due(r->stream) &&
+		    stream_resync(r->stream) < 0)
+			sup_send_failed(r, r->stream->err);
 		held = stream_settle_due(r->stream);
 		if (r->stop == STOP_NONE && held && clock_mono_ms() >= held &&
 		    r->ui_chan->fd >= 0 &&

@@ -162,6 +162,29 @@ void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		(unsigned long long)ts.tv_nsec);
 }
 
+static unsigned long long testhook_changed_ns;
+
+void testhook_ui_changed(void)
+{
+	static int on = -1;
+	struct timespec ts;
+
+	if (on < 0)
+		on = getenv("FLOWTOP_TEST_TIMING") != NULL;
+	if (!on)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	testhook_changed_ns = (unsigned long long)ts.tv_sec * 1000000000ull +
+			      (unsigned long long)ts.tv_nsec;
+}
+
+void testhook_ui_table(unsigned long long flows)
+{
+	if (getenv("FLOWTOP_TEST_TIMING"))
+		fprintf(stderr, "flowtop: ui: test: table flows=%llu "
+			"changed_real_ns=%llu\n", flows, testhook_changed_ns);
+}
+
 unsigned testhook_sweep_ms(void)
 {
 	const char *v = getenv("FLOWTOP_TEST_SWEEP_MS");

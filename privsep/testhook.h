@@ -39,6 +39,13 @@ void testhook_counts(unsigned long long resyncs,
  * dump's end reached the ui (CLOCK_REALTIME), for the benchmarks. */
 void testhook_ui_dump(unsigned long long seq, unsigned kind,
 		      unsigned long long flows);
+/* FLOWTOP_TEST_TIMING=1: the ui notes when a batch of records last added
+ * or removed a flow (testhook_ui_changed), and says at exit "flowtop: ui:
+ * test: table flows=F changed_real_ns=T" (CLOCK_REALTIME; 0: never), so
+ * the benchmarks can tell when the table it holds (what the screen shows)
+ * became exact after churn. */
+void testhook_ui_changed(void);
+void testhook_ui_table(unsigned long long flows);
 /* FLOWTOP_TEST_SWEEP_MS=<ms>: in screen mode the collector sweeps the
  * whole table this far apart, whatever its cost and the screen's needs,
  * so the tests can watch the screen's rows refreshed without sweeps.
@@ -104,6 +111,13 @@ static inline void testhook_counts(unsigned long long resyncs,
 {
 	(void)resyncs;
 	(void)socket_refreshes;
+}
+static inline void testhook_ui_changed(void)
+{
+}
+static inline void testhook_ui_table(unsigned long long flows)
+{
+	(void)flows;
 }
 static inline void testhook_ui_dump(unsigned long long seq, unsigned kind,
 				    unsigned long long flows)

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "common/options.h"
+#include "common/hash32.h"
 #include "ui/flow_table.h"
 
 #define FT_LINE 64
@@ -60,16 +61,11 @@ struct flow_table {
 #define FT_GROW_DEN 2u
 #define FT_SHRINK_DEN 8u
 
-/* murmur3's finaliser: kernel ids are hashes already, but tests and older
- * kernels use sequential ids, which must spread too. */
+/* Kernel ids are hashes already, but tests and older kernels use
+ * sequential ids, which must spread too. */
 static uint32_t ft_hash(uint32_t id)
 {
-	id ^= id >> 16;
-	id *= 0x85ebca6bu;
-	id ^= id >> 13;
-	id *= 0xc2b2ae35u;
-	id ^= id >> 16;
-	return id;
+	return hash32_fmix(id);
 }
 
 static size_t ft_home(const struct flow_table *t, uint32_t id)
@@ -530,9 +526,9 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 	return 0;
 }
 
-void flow_table_dump_end(struct flow_table *t, uint64_t seq)
+size_t flow_table_dump_end(struct flow_table *t, uint64_t seq)
 {
-	size_t pos = 0;
+	size_t pos = 0, had = t->count;
 
 	while (pos < t->count) {
 		if (t->items[pos].e.seen_seq < seq) {
@@ -545,6 +541,7 @@ void flow_table_dump_end(struct flow_table *t, uint64_t seq)
 		}
 	}
 	ft_maybe_shrink(t);
+	return had - t->count;
 }
 
 static double ft_rate(uint64_t now, uint64_t base, double secs)

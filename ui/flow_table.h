@@ -50,8 +50,8 @@ void flow_table_free(struct flow_table *t);
 int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		     uint64_t mono_ns, uint64_t seq);
 
-/* End of dump seq: drop entries that dump did not list. */
-void flow_table_dump_end(struct flow_table *t, uint64_t seq);
+/* End of dump seq: drop entries that dump did not list; how many. */
+size_t flow_table_dump_end(struct flow_table *t, uint64_t seq);
 
 /* Take a snapshot at mono_ns: compute every entry's rates from its counter
  * change since its base, then make the current counters the new base. */

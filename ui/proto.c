@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "privsep/testhook.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/owners.h"
@@ -145,7 +146,9 @@ int ui_ask(struct ui *u)
 static int ui_flows(struct ui *u, const struct msg *m)
 {
 	size_t i, n = m->len / sizeof(struct flow_wire);
+	size_t had = flow_table_count(u->table);
 	uint64_t now = clock_mono_ns();
+	int changed = 0;
 
 	for (i = 0; i < n; i++) {
 		struct flow_wire r;
@@ -158,7 +161,14 @@ static int ui_flows(struct ui *u, const struct msg *m)
 			return ui_fail("dump record outside a dump");
 		if (flow_table_apply(u->table, &r, at, u->dump.seq) < 0)
 			return ui_fail("out of memory");
+		u->readings |= r.event == FLOW_EV_DUMP ||
+			       r.event == FLOW_EV_REFRESH;
+		/* A flow added or removed (a test hook's: see testhook.h). */
+		changed |= flow_table_count(u->table) != had;
+		had = flow_table_count(u->table);
 	}
+	if (changed)
+		testhook_ui_changed();
 	return UI_GO_ON;
 }
 
@@ -211,7 +221,8 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	if (u->linger)
 		u->linger->muted_sel = ~u->sel | u->sel_moved |
 				       u->sel_moved_before;
-	flow_table_dump_end(u->table, mk.seq);
+	if (flow_table_dump_end(u->table, mk.seq))
+		testhook_ui_changed();
 	if (u->linger)
 		u->linger->muted_sel = 0;
 	ui_owners_sweep(u);

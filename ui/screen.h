@@ -13,8 +13,6 @@
 /* What the status line and the panes say besides the rows. */
 struct screen_info {
 	uint32_t interval_ms;
-	uint32_t cadence_ms;     /* 0: not known yet */
-	uint64_t took_ns;        /* last dump's duration */
 	uint64_t others_age_ms;  /* age of the off-screen flows' figures when
 				  * over an interval and a half; else 0 */
 	uint64_t resyncs;

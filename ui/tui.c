@@ -264,8 +264,11 @@ static int tui_drain_collector(struct tui *t)
 			break;
 		if (r != UI_GO_ON)
 			return r;
-		t->data_changed = t->readings = 1;
+		t->data_changed = 1;
 	} while (clock_mono_ns() < until);
+	/* Events carry no counters: only new readings make rates due. */
+	t->readings |= t->u->readings;
+	t->u->readings = 0;
 	return UI_GO_ON;
 }
 
@@ -348,8 +351,6 @@ static void tui_status(struct tui *t)
 {
 	const struct ui *u = t->u;
 
-	t->si.cadence_ms = u->last_mark.cadence_ms;
-	t->si.took_ns = u->last_mark.took_ns;
 	t->si.resyncs = u->last_mark.resyncs;
 	t->si.untracked = !!(u->last_mark.flags & DUMP_F_UNTRACKED);
 	t->si.others_age_ms = tui_others_age(u);

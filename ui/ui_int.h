@@ -46,6 +46,9 @@ struct ui {
 	struct msg_dump_mark dump;
 	struct msg_dump_mark last_mark;   /* the last DUMP_END */
 	uint64_t dumps;         /* completed dumps */
+	int readings;           /* records with counters (a dump's, a
+				 * refresh's) came since the screen took
+				 * them: rates are due */
 	uint32_t cadence_ms;    /* last cadence told on stderr */
 	int untracked;          /* last DUMP_F_UNTRACKED told on stderr */
 	uint32_t printed;       /* snapshots printed */

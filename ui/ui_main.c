@@ -8,6 +8,7 @@
 
 #include "common/escape.h"
 #include "privsep/lookup_wire.h"
+#include "privsep/testhook.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/screen.h"
@@ -93,6 +94,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	u.fe = ui_screen_on ? &ui_screen : &ui_batch;
 	if (r == 0)
 		r = u.fe->run(&u);
+	testhook_ui_table(flow_table_count(u.table));
 	flow_table_free(u.table);
 	annots_free(u.annots);
 	owners_free(u.owners);

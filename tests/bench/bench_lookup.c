@@ -54,6 +54,7 @@
 #include "privsep/flow_wire.h"
 #include "privsep/lookup_wire.h"
 #include "privsep/msg.h"
+#include "common/hash32.h"
 #include "common/options.h"
 #include "resolver/resolver.h"
 
@@ -84,17 +85,6 @@ static double now_s(void)
 
 /* ---------------------------------------------------------------- addresses */
 
-/* A bijection on 32 bits (odd multipliers and xorshifts are invertible), so
- * distinct inputs give distinct addresses without a set to check against. */
-static uint32_t mix32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
 
 /* Globally routable unicast, roughly: none of the special-purpose blocks. */
 static int is_public4(uint32_t a)
@@ -142,7 +132,7 @@ static int map_init(struct addr_map *m, uint32_t n)
 
 static uint32_t *map_slot(const struct addr_map *m, uint32_t a)
 {
-	uint32_t h = mix32(a ^ 0x9e3779b9U) & m->mask;
+	uint32_t h = hash32_fmix(a ^ 0x9e3779b9U) & m->mask;
 
 	while (m->val[h] && m->key[h] != a)
 		h = (h + 1) & m->mask;
@@ -152,7 +142,7 @@ static uint32_t *map_slot(const struct addr_map *m, uint32_t a)
 
 static int map_find(const struct addr_map *m, uint32_t a, uint32_t *idx)
 {
-	uint32_t h = mix32(a ^ 0x9e3779b9U) & m->mask;
+	uint32_t h = hash32_fmix(a ^ 0x9e3779b9U) & m->mask;
 
 	while (m->val[h]) {
 		if (m->key[h] == a) {
@@ -538,7 +528,9 @@ int main(int argc, char **argv)
 			for (; i < KNOWN_N; i++)
 				b.addr[i] = known_addr[i];
 		for (; i < b.n; x++) {
-			uint32_t a = mix32(x ^ mix32(seed));
+			/* A bijection: distinct addresses without a set
+			 * to check against. */
+			uint32_t a = hash32_fmix(x ^ hash32_fmix(seed));
 			int dup = 0;
 
 			if (!is_public4(a))

@@ -1121,6 +1121,7 @@ static void test_nlmsg_random_damage(void **state)
 
 struct sink {
 	size_t calls;
+	size_t dumps;           /* of them FLOW_EV_DUMP records */
 	size_t stop_after;      /* 0: never stop */
 	size_t n;
 	struct flow_wire rec[16];
@@ -1133,6 +1134,7 @@ static int sink_emit(const struct flow_wire *r, void *arg)
 
 	assert_int_equal(flow_wire_check(r, &why), 0);
 	k->calls++;
+	k->dumps += r->event == FLOW_EV_DUMP;
 	if (k->n < ARRAY_LEN(k->rec))
 		k->rec[k->n++] = *r;
 	return k->stop_after && k->calls >= k->stop_after ? -1 : 0;
@@ -1293,20 +1295,24 @@ static void test_kernel_dump_stop(void **state)
 
 	(void)state;
 	kernel_add_many(h, 500);
-	assert_int_equal(ct_dump(s, sink_emit, &k, err, sizeof(err)), -1);
-	assert_int_equal(k.calls, 2);
-	assert_true(err[0] != '\0');
-
-	memset(&k, 0, sizeof(k));
-	assert_int_equal(ct_dump(s, sink_emit, &k, err, sizeof(err)), 0);
-	assert_int_equal(k.calls, 500);
-
 	/* Events: a stop ends the read, the rest stays queued. */
-	memset(&k, 0, sizeof(k));
 	k.stop_after = 1;
 	assert_int_equal(ct_read_events(s, sink_emit, &k, err, sizeof(err)),
 			 -1);
 	assert_int_equal(k.calls, 1);
+
+	/* The rest of the events may be read between the dump's batches
+	 * (never before the first), but the stop ends those too. */
+	memset(&k, 0, sizeof(k));
+	k.stop_after = 2;
+	assert_int_equal(ct_dump(s, sink_emit, &k, err, sizeof(err)), -1);
+	assert_int_equal(k.calls, 2);
+	assert_int_equal(k.dumps, 2);
+	assert_true(err[0] != '\0');
+
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(ct_dump(s, sink_emit, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.dumps, 500);
 	nfct_close(h);
 	ct_close(s);
 }
@@ -1356,6 +1362,169 @@ static int recs_emit(const struct flow_wire *r, void *arg)
 {
 	recs_add(arg, r);
 	return 0;
+}
+
+/* Read and drop the events queued, so that a dump lists the table
+ * alone. */
+static void drain_events(struct ct_source *s)
+{
+	struct recs none = { 0 };
+	char err[256] = "";
+
+	assert_int_equal(ct_read_events(s, recs_emit, &none, err,
+					sizeof(err)), 0);
+	free(none.r);
+}
+
+/* The UDP entry number i of a family of test entries: 10.NET.x.y:1024+i
+ * to 10.8.0.1:80. */
+static int kernel_udp(struct nfct_handle *h, enum nf_conntrack_query q,
+		      unsigned net, unsigned i)
+{
+	char src[32];
+
+	snprintf(src, sizeof(src), "10.%u.%u.%u", net, i / 250, i % 250 + 1);
+	return kernel_query(h, q, AF_INET, IPPROTO_UDP, src, "10.8.0.1",
+			    (uint16_t)(1024 + i));
+}
+
+/* A dump that changes the table when it has listed `at` records: what a
+ * busy router's table does under a long dump. */
+struct churner {
+	struct recs got;        /* every record, in the order emitted */
+	struct nfct_handle *h;
+	size_t dumped, at;
+	unsigned destroy, create; /* entries of net 9 destroyed, of net 7 made */
+};
+
+static int churn_emit(const struct flow_wire *r, void *arg)
+{
+	struct churner *c = arg;
+
+	recs_add(&c->got, r);
+	if (r->event != FLOW_EV_DUMP || ++c->dumped != c->at)
+		return 0;
+	for (unsigned i = 0; i < c->destroy; i++)
+		assert_int_equal(kernel_udp(c->h, NFCT_Q_DESTROY, 9,
+					    2000 + i), 0);
+	for (unsigned i = 0; i < c->create; i++)
+		assert_int_equal(kernel_udp(c->h, NFCT_Q_CREATE, 7, i), 0);
+	return 0;
+}
+
+static int same_flow(const struct flow_wire *a, const struct flow_wire *b)
+{
+	struct flow_key x, y;
+
+	flow_key_of(a, &x);
+	flow_key_of(b, &y);
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+/* Apply records as the ui does (a DESTROY removes, anything else adds or
+ * updates) to the set in *m. */
+static void model_apply(struct recs *m, const struct flow_wire *r)
+{
+	size_t i;
+
+	for (i = 0; i < m->n && !same_flow(&m->r[i], r); i++)
+		;
+	if (r->event == FLOW_EV_DESTROY) {
+		if (i < m->n)
+			m->r[i] = m->r[--m->n];
+		return;
+	}
+	if (i == m->n)
+		recs_add(m, r);
+}
+
+/* Events that come during a dump are read between its batches and
+ * emitted in order with it: a dump of a large table can't overflow the
+ * event socket, and at its end what it emitted, applied in order, is the
+ * table as it is. No entry is listed after its DESTROY was emitted. */
+static void test_kernel_dump_reads_events(void **state)
+{
+	struct nfct_handle *h;
+	struct ct_source *s = kernel_open(SEL_ALL, &h);
+	struct churner c = { .at = 100, .destroy = 100, .create = 100 };
+	struct recs model = { 0 }, now = { 0 };
+	size_t news = 0, destroys = 0, last_dump = 0, first_event = 0;
+	char err[256] = "";
+
+	(void)state;
+	kernel_add_many(h, 3000);
+	drain_events(s);
+	c.h = h;
+	assert_int_equal(ct_dump(s, churn_emit, &c, err, sizeof(err)), 0);
+	assert_int_equal(ct_dump_lost_events(s), 0);
+	for (size_t i = 0; i < c.got.n; i++) {
+		const struct flow_wire *r = &c.got.r[i];
+
+		news += r->event == FLOW_EV_NEW;
+		destroys += r->event == FLOW_EV_DESTROY;
+		if (r->event == FLOW_EV_DUMP)
+			last_dump = i;
+		else if (!first_event)
+			first_event = i;
+		if (r->event != FLOW_EV_DESTROY)
+			continue;
+		for (size_t j = i + 1; j < c.got.n; j++)
+			assert_false(c.got.r[j].event == FLOW_EV_DUMP &&
+				     same_flow(&c.got.r[j], r));
+	}
+	/* All of them, read while the dump went on. */
+	assert_int_equal(news, 100);
+	assert_int_equal(destroys, 100);
+	assert_true(first_event > 100 && first_event < last_dump);
+	for (size_t i = 0; i < c.got.n; i++)
+		model_apply(&model, &c.got.r[i]);
+
+	drain_events(s);
+	assert_int_equal(ct_dump(s, recs_emit, &now, err, sizeof(err)), 0);
+	assert_int_equal(now.n, 3000);
+	assert_int_equal(model.n, now.n);
+	for (size_t i = 0; i < now.n; i++) {
+		size_t j;
+
+		for (j = 0; j < model.n && !same_flow(&model.r[j], &now.r[i]);
+		     j++)
+			;
+		assert_true(j < model.n);
+	}
+	free(c.got.r);
+	free(model.r);
+	free(now.r);
+	nfct_close(h);
+	ct_close(s);
+}
+
+/* Events lost while a dump ran make it say so: only another dump is
+ * exact. One with nothing lost says so too. */
+static void test_kernel_dump_lost_events(void **state)
+{
+	struct nfct_handle *h;
+	struct ct_source *s = kernel_open(SEL_ALL, &h);
+	struct churner c = { .at = 10, .create = 300 };
+	struct recs none = { 0 };
+	char err[256] = "";
+	int small = 1024;
+
+	(void)state;
+	kernel_add_many(h, 3000);
+	drain_events(s);
+	assert_int_equal(setsockopt(ct_event_fd(s), SOL_SOCKET, SO_RCVBUF,
+				    &small, sizeof(small)), 0);
+	c.h = h;
+	assert_int_equal(ct_dump(s, churn_emit, &c, err, sizeof(err)), 0);
+	assert_int_equal(ct_dump_lost_events(s), 1);
+	drain_events(s);
+	assert_int_equal(ct_dump(s, recs_emit, &none, err, sizeof(err)), 0);
+	assert_int_equal(ct_dump_lost_events(s), 0);
+	assert_int_equal(none.n, 3300);
+	free(c.got.r);
+	free(none.r);
+	nfct_close(h);
+	ct_close(s);
 }
 
 static int rec_cmp(const void *a, const void *b)
@@ -1898,6 +2067,7 @@ static void test_kernel_get(void **state)
 				    "2001:db8::2", 5353), 0);
 	assert_int_equal(kent_query(h, NFCT_Q_CREATE, &ping, -1, 0), 0);
 	kernel_add_many(h, 90);
+	drain_events(s);
 	assert_int_equal(ct_dump(s, recs_emit, &dump, err, sizeof(err)), 0);
 	assert_int_equal(dump.n, 93);
 	for (size_t i = 0; i < dump.n && n < 93; i++)
@@ -1920,6 +2090,7 @@ static void test_kernel_get(void **state)
 			     r->family == FLOW_FAM_IPV4);
 	}
 	/* The socket still dumps whole afterwards. */
+	drain_events(s);
 	dump.n = 0;
 	assert_int_equal(ct_dump(s, recs_emit, &dump, err, sizeof(err)), 0);
 	assert_int_equal(dump.n, 92);
@@ -1954,6 +2125,8 @@ int main(void)
 		cmocka_unit_test(test_kernel_events_and_dump),
 		cmocka_unit_test(test_kernel_dump_stop),
 		cmocka_unit_test(test_kernel_enobufs),
+		cmocka_unit_test(test_kernel_dump_reads_events),
+		cmocka_unit_test(test_kernel_dump_lost_events),
 		cmocka_unit_test(test_kernel_parser_matches_library),
 		cmocka_unit_test(test_get_request),
 		cmocka_unit_test(test_kernel_get),

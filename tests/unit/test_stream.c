@@ -13,7 +13,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "collector/stream.h"
 #include "common/options.h"
 #include "common/util.h"
@@ -188,12 +190,63 @@ static void test_refresh_needs(void **state)
 	assert_int_equal(ui_next(f, NULL), 0);
 }
 
+/* n UDP entries in the kernel's table, made over ctnetlink. */
+static void kernel_fill(unsigned n)
+{
+	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
+
+	assert_non_null(h);
+	for (unsigned i = 0; i < n; i++) {
+		struct nf_conntrack *ct = nfct_new();
+
+		assert_non_null(ct);
+		nfct_set_attr_u8(ct, ATTR_L3PROTO, AF_INET);
+		nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_UDP);
+		nfct_set_attr_u32(ct, ATTR_ORIG_IPV4_SRC,
+				  htonl(0x0a090000u + i + 1));
+		nfct_set_attr_u32(ct, ATTR_ORIG_IPV4_DST, htonl(0x0a080001u));
+		nfct_set_attr_u16(ct, ATTR_ORIG_PORT_SRC, htons(1024));
+		nfct_set_attr_u16(ct, ATTR_ORIG_PORT_DST, htons(53));
+		nfct_set_attr_u32(ct, ATTR_TIMEOUT, 300);
+		nfct_setobjopt(ct, NFCT_SOPT_SETUP_REPLY);
+		assert_int_equal(nfct_query(h, NFCT_Q_CREATE, ct), 0);
+		nfct_destroy(ct);
+	}
+	nfct_close(h);
+}
+
+/* Events the kernel dropped, found while a dump read them between its
+ * batches, make a resync due: the next call makes it, as a DUMP_RESYNC,
+ * counted; a dump that lost nothing makes none due. */
+static void test_lost_during_dump(void **state)
+{
+	struct fixture *f = *state;
+	int small = 1024;
+
+	open_stream(f);
+	assert_int_equal(stream_hello(&f->s, 1000), 0);
+	assert_int_equal(ui_next(f, NULL), MSG_HELLO);
+	assert_int_equal(setsockopt(ct_event_fd(f->ct), SOL_SOCKET, SO_RCVBUF,
+				    &small, sizeof(small)), 0);
+	kernel_fill(600);
+	assert_int_equal(stream_dump(&f->s, DUMP_PERIODIC), 0);
+	assert_int_equal(ui_dump(f), DUMP_PERIODIC);
+	assert_true(stream_resync_due(&f->s));
+	assert_int_equal(stream_resync(&f->s), 0);
+	assert_int_equal(ui_dump(f), DUMP_RESYNC);
+	assert_int_equal(f->s.resyncs, 1);
+	assert_false(stream_resync_due(&f->s));
+	assert_int_equal(ui_next(f, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_filter_makes_no_dump,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_needs,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_during_dump,
 						setup, teardown),
 	};
 
