@@ -265,6 +265,27 @@ static void ct_entry_reply(const struct nf_conntrack *ct, struct ct_entry *e)
 	e->rec.rdport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST));
 }
 
+/* The library's label bitmask, laid out as the kernel sends it. */
+static void ct_entry_labels(const struct nf_conntrack *ct, uint8_t *to)
+{
+	const struct nfct_bitmask *b = nfct_get_attr(ct, ATTR_CONNLABELS);
+	const unsigned per = 8 * sizeof(unsigned long);
+
+	if (!b)
+		return;
+	for (unsigned n = 0; n < FLOW_LABELS &&
+	     n <= nfct_bitmask_maxbit(b); n++) {
+		unsigned long word;
+		uint8_t *at = to + n / per * sizeof(word);
+
+		if (!nfct_bitmask_test_bit(b, n))
+			continue;
+		memcpy(&word, at, sizeof(word));
+		word |= 1ul << (n % per);
+		memcpy(at, &word, sizeof(word));
+	}
+}
+
 int ct_to_wire(const void *ctv, uint8_t event, uint32_t sel,
 	       struct flow_wire *rec)
 {
@@ -281,6 +302,8 @@ int ct_to_wire(const void *ctv, uint8_t event, uint32_t sel,
 	ct_entry_addr(ct, ATTR_ORIG_IPV6_DST, e.rec.dst, 16, &e, CT_HAVE_DST6);
 	ct_entry_reply(ct, &e);
 	e.rec.mark = nfct_get_attr_u32(ct, ATTR_MARK);
+	e.rec.zone = nfct_get_attr_u16(ct, ATTR_ZONE);
+	ct_entry_labels(ct, e.rec.labels);
 	/* The getters give 0 for what is absent (counters without
 	 * nf_conntrack_acct, the start without nf_conntrack_timestamp),
 	 * which is what the record means by "unknown". */
@@ -627,6 +650,21 @@ static int ct_timestamp_cb(const struct nlattr *a, void *data)
 	return ct_get_be64(a, &e->rec.start_ns);
 }
 
+/* The kernel sends its label words as they are, as long as it keeps
+ * them (16 bytes today); a longer set is cut to what a record holds,
+ * since the bits past 128 do not exist in any kernel. */
+static int ct_labels(const struct nlattr *a, uint8_t *to)
+{
+	size_t len = ct_attr_len(a);
+
+	if (len % sizeof(unsigned long))
+		return -1;
+	memcpy(to, ct_attr_data(a),
+	       len < sizeof(((struct flow_wire *)0)->labels) ? len :
+	       sizeof(((struct flow_wire *)0)->labels));
+	return 0;
+}
+
 static int ct_attr_cb(const struct nlattr *a, void *data)
 {
 	struct ct_entry *e = data;
@@ -644,6 +682,10 @@ static int ct_attr_cb(const struct nlattr *a, void *data)
 		return r;
 	case CTA_MARK:
 		return ct_get_be32(a, &e->rec.mark);
+	case CTA_ZONE:
+		return ct_get_be16(a, &e->rec.zone);
+	case CTA_LABELS:
+		return ct_labels(a, e->rec.labels);
 	case CTA_PROTOINFO:
 		return ct_nest(a, ct_protoinfo_cb, e);
 	case CTA_COUNTERS_ORIG:
@@ -1024,6 +1066,10 @@ size_t ct_get_request(void *buf, size_t size, const struct flow_key *k,
 	g->nfgen_family = k->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
 	g->version = NFNETLINK_V0;
 	if (!ct_put_tuple(nlh, size, k))
+		return 0;
+	/* Without it the kernel looks in zone 0 alone. */
+	if (k->zone && !mnl_attr_put_u16_check(nlh, size, CTA_ZONE,
+					       htons(k->zone)))
 		return 0;
 	return nlh->nlmsg_len;
 }

@@ -171,6 +171,7 @@ void flow_key_of(const struct flow_wire *w, struct flow_key *k)
 	k->id = w->id;
 	k->family = w->family;
 	k->l4proto = w->l4proto;
+	k->zone = w->zone;
 	if (p->icmp) {
 		k->icmp_id = w->icmp_id;
 		k->icmp_type = w->icmp_type;
@@ -198,11 +199,20 @@ int flow_key_check(const struct flow_key *k, const char **why)
 		bad = "ports";
 	else if (!p->icmp && (k->icmp_id || k->icmp_type || k->icmp_code))
 		bad = "icmp fields";
-	else if (k->reserved[0] || k->reserved[1])
-		bad = "reserved";
 	if (!bad)
 		return 0;
 	if (why)
 		*why = bad;
 	return -1;
+}
+
+unsigned flow_nat(const struct flow_wire *w)
+{
+	unsigned k = 0;
+
+	if (memcmp(w->rsrc, w->dst, sizeof(w->rsrc)) || w->rsport != w->dport)
+		k |= FLOW_NAT_DST;
+	if (memcmp(w->rdst, w->src, sizeof(w->rdst)) || w->rdport != w->sport)
+		k |= FLOW_NAT_SRC;
+	return k;
 }

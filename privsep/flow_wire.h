@@ -9,6 +9,7 @@
 #define FLOWTOP_FLOW_WIRE_H
 
 #include <stdint.h>
+#include <string.h>
 
 enum flow_event {
 	FLOW_EV_DUMP = 1,   /* seen in a full dump: state and counters are current */
@@ -75,9 +76,39 @@ struct flow_wire {
 	 * /proc/PID/stat), little-endian; 0 with no pid: tells the process
 	 * from a later one given the same pid (flow_owner_tag). */
 	uint8_t  owner_tag[3];
+	uint16_t zone;          /* conntrack zone, 0: the default */
+	/* conntrack labels (ct label), 128 bits as the kernel keeps them:
+	 * an array of unsigned long, bit n of the set in word n / bits of
+	 * a long (flow_label_bit); all zero: none. */
+	uint8_t  labels[16];
 };
 
-_Static_assert(sizeof(struct flow_wire) == 160, "flow_wire layout changed");
+_Static_assert(sizeof(struct flow_wire) == 176, "flow_wire layout changed");
+
+#define FLOW_LABELS 128
+
+/* Whether label n (0..FLOW_LABELS-1) is set. */
+static inline int flow_label_bit(const struct flow_wire *w, unsigned n)
+{
+	unsigned long word;
+	const unsigned per = 8 * sizeof(word);
+
+	memcpy(&word, w->labels + n / per * sizeof(word), sizeof(word));
+	return (int)(word >> (n % per) & 1);
+}
+
+/* What NAT changed, read off the two tuples (0: the reply direction is
+ * the original swapped): FLOW_NAT_DST when another address or port
+ * answers for the destination (DNAT, a published port), FLOW_NAT_SRC
+ * when the source goes out as another (SNAT, masquerade). */
+#define FLOW_NAT_DST 1u
+#define FLOW_NAT_SRC 2u
+unsigned flow_nat(const struct flow_wire *w);
+
+static inline int flow_is_nat(const struct flow_wire *w)
+{
+	return flow_nat(w) != 0;
+}
 
 #define FLOW_OWNER_TAG_MASK 0xffffffu
 
@@ -125,7 +156,8 @@ struct flow_key {
 	uint8_t  icmp_code;
 	uint8_t  family;        /* enum flow_family */
 	uint8_t  l4proto;       /* a protocol flowtop shows, of that family */
-	uint8_t  reserved[2];   /* zero */
+	uint16_t zone;          /* conntrack zone (the same tuple may be in
+				 * several) */
 };
 
 _Static_assert(sizeof(struct flow_key) == 48, "flow_key layout changed");

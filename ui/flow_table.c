@@ -27,6 +27,10 @@ struct flow_item {
 	int base_known;      /* base_* hold a real counter reading */
 } __attribute__((aligned(FT_LINE)));
 
+/* Four lines a flow: the memory target at 1M flows counts on it. */
+_Static_assert(sizeof(struct flow_item) == 4 * FT_LINE,
+	       "flow_item outgrew its four cache lines");
+
 /* A new entry, named as flow_table_find names it: positions move. */
 struct flow_fresh {
 	uint32_t id;

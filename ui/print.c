@@ -545,6 +545,49 @@ static void pj_owner(struct pj_buf *b, const struct print_opts *po,
 	pj_owner_details(b, po, w);
 }
 
+/* The labels set, as a list of their numbers ([1,70]); nothing when
+ * none is. */
+static void pj_labels(struct pj_buf *b, const struct flow_wire *w)
+{
+	/* "[" and up to 128 numbers of 3 digits with a comma, "]". */
+	char list[2 + FLOW_LABELS * 4];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < FLOW_LABELS; i++) {
+		if (!flow_label_bit(w, i))
+			continue;
+		list[n] = n ? ',' : '[';
+		n++;
+		n += pn_u64(list + n, i);
+	}
+	if (!n)
+		return;
+	list[n++] = ']';
+	list[n] = 0;
+	pj_raw(b, "labels", list);
+}
+
+/* What NAT made of the reply direction (only where it changed it), and
+ * the zone, mark and labels other than the defaults. */
+static void pj_nat(struct pj_buf *b, const struct flow_wire *w)
+{
+	int ports = !pr_is_icmp(w->l4proto);
+
+	if (pj_known_family(w->family) && flow_is_nat(w)) {
+		pj_addr(b, "reply_src", w->family, w->rsrc);
+		if (ports)
+			pj_u64(b, "reply_sport", w->rsport);
+		pj_addr(b, "reply_dst", w->family, w->rdst);
+		if (ports)
+			pj_u64(b, "reply_dport", w->rdport);
+	}
+	if (w->zone)
+		pj_u64(b, "zone", w->zone);
+	if (w->mark)
+		pj_u64(b, "mark", w->mark);
+	pj_labels(b, w);
+}
+
 /* The snapshot's "time", formatted once for all its lines. */
 struct pj_time {
 	char s[48];
@@ -571,6 +614,7 @@ static void pj_flow(struct pj_buf *b, const struct print_opts *po,
 	pj_tuple(b, w);
 	pj_annot(b, po, w);
 	pj_owner(b, po, w);
+	pj_nat(b, w);
 	pj_u64(b, "orig_bytes", w->orig_bytes);
 	pj_u64(b, "orig_packets", w->orig_packets);
 	pj_u64(b, "reply_bytes", w->reply_bytes);

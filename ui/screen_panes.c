@@ -107,20 +107,72 @@ static void scr_owner_lines(int y, int ymax, int x, int w,
 		scr_kv(y++, x, w, "cgroup", o->cgroup);
 }
 
+/* One end, "addr port p" (no port for ICMP). */
+static void scr_addr_port(char *buf, size_t sz, const struct flow_wire *w,
+			  const uint8_t *a, uint16_t port)
+{
+	char s[INET6_ADDRSTRLEN] = "?";
+	int af = w->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+
+	inet_ntop(af, a, s, sizeof(s));
+	if (w->l4proto == IPPROTO_ICMP || w->l4proto == IPPROTO_ICMPV6)
+		snprintf(buf, sz, "%s", s);
+	else
+		snprintf(buf, sz, "%s port %u", s, port);
+}
+
 /* The reply direction as conntrack expects it: the original swapped, or
- * what NAT made of it (then marked so). */
+ * what NAT made of it. */
 static void scr_reply(char *buf, size_t sz, const struct flow_wire *w)
 {
-	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
-	int af = w->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
-	int nat = memcmp(w->rsrc, w->dst, sizeof(w->rsrc)) ||
-		  memcmp(w->rdst, w->src, sizeof(w->rdst)) ||
-		  w->rsport != w->dport || w->rdport != w->sport;
+	char s[INET6_ADDRSTRLEN + 12], d[INET6_ADDRSTRLEN + 12];
 
-	inet_ntop(af, w->rsrc, s, sizeof(s));
-	inet_ntop(af, w->rdst, d, sizeof(d));
-	snprintf(buf, sz, "%s port %u -> %s port %u%s", s, w->rsport, d,
-		 w->rdport, nat ? "  (NAT)" : "");
+	scr_addr_port(s, sizeof(s), w, w->rsrc, w->rsport);
+	scr_addr_port(d, sizeof(d), w, w->rdst, w->rdport);
+	snprintf(buf, sz, "%s -> %s", s, d);
+}
+
+/* What NAT changed, read off the two tuples: the destination the
+ * original names answers from elsewhere (DNAT, a published port), the
+ * source is answered elsewhere (SNAT, masquerade). */
+static void scr_nat(char *buf, size_t sz, const struct flow_wire *w)
+{
+	char a[INET6_ADDRSTRLEN + 12], b[INET6_ADDRSTRLEN + 12];
+	unsigned nat = flow_nat(w);
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (nat & FLOW_NAT_DST) {
+		scr_addr_port(a, sizeof(a), w, w->dst, w->dport);
+		scr_addr_port(b, sizeof(b), w, w->rsrc, w->rsport);
+		n = (size_t)snprintf(buf, sz, "destination %s is %s", a, b);
+	}
+	if ((nat & FLOW_NAT_SRC) && n < sz) {
+		scr_addr_port(a, sizeof(a), w, w->src, w->sport);
+		scr_addr_port(b, sizeof(b), w, w->rdst, w->rdport);
+		snprintf(buf + n, sz - n, "%ssource %s goes out as %s",
+			 n ? "; " : "", a, b);
+	}
+	if (!nat)
+		snprintf(buf, sz, "none");
+}
+
+/* "id N (0xN)", the zone and mark when set, the labels' numbers. */
+static void scr_conntrack(char *buf, size_t sz, const struct flow_wire *w)
+{
+	size_t n = (size_t)snprintf(buf, sz, "id %u (0x%08x)", w->id, w->id);
+
+	if (w->zone && n < sz)
+		n += (size_t)snprintf(buf + n, sz - n, ", zone %u", w->zone);
+	if (n < sz)
+		n += (size_t)snprintf(buf + n, sz - n, ", mark 0x%x", w->mark);
+	for (unsigned i = 0, first = 1; i < FLOW_LABELS && n < sz; i++) {
+		if (!flow_label_bit(w, i))
+			continue;
+		n += (size_t)snprintf(buf + n, sz - n, "%s%u",
+				      first ? ", labels " : ",", i);
+		first = 0;
+	}
 }
 
 static void scr_counters(char *buf, size_t sz, uint64_t bytes, uint64_t pkts,
@@ -179,6 +231,8 @@ static void scr_detail_lines(int y, int ymax, int x, int w,
 	scr_kv(y++, x, w, "received", buf);
 	scr_reply(buf, sizeof(buf), w_);
 	scr_kv(y++, x, w, "reply", buf);
+	scr_nat(buf, sizeof(buf), w_);
+	scr_kv(y++, x, w, "nat", buf);
 	if (w_->owner == FLOW_OWNER_HIDDEN)
 		snprintf(buf, sizeof(buf), "(hidden: another user's)");
 	else if (w_->pid)
@@ -195,8 +249,7 @@ static void scr_detail_lines(int y, int ymax, int x, int w,
 	       o && o->cmdline[0] ? o->cmdline :
 	       si->cmdline && si->cmdline_pid == w_->pid ? si->cmdline :
 	       o && o->exited ? "" : "(asking)");
-	snprintf(buf, sizeof(buf), "id %u (0x%08x), mark 0x%x", w_->id, w_->id,
-		 w_->mark);
+	scr_conntrack(buf, sizeof(buf), w_);
 	scr_kv(y++, x, w, "conntrack", buf);
 	if (o)
 		scr_owner_lines(y, ymax, x, w, o);

@@ -248,6 +248,50 @@ static void scr_port(char *buf, size_t sz, const struct view_src *src,
 		buf[0] = 0;
 }
 
+/* "addr:port" ("[addr]:port" for IPv6; no port for ICMP). */
+static size_t scr_addr_port(char *buf, size_t sz, const struct flow_wire *w,
+			    const uint8_t *a, uint16_t port)
+{
+	char s[INET6_ADDRSTRLEN] = "?";
+	int v6 = w->family == FLOW_FAM_IPV6;
+	int n;
+
+	inet_ntop(v6 ? AF_INET6 : AF_INET, a, s, sizeof(s));
+	if (w->l4proto == IPPROTO_ICMP || w->l4proto == IPPROTO_ICMPV6)
+		n = snprintf(buf, sz, "%s", s);
+	else
+		n = snprintf(buf, sz, v6 ? "[%s]:%u" : "%s:%u", s, port);
+	return n < 0 ? 0 : (size_t)n < sz ? (size_t)n : sz - 1;
+}
+
+/* What NAT made of the flow: the destination that answers in place of
+ * the one asked for ("to"), what the source goes out as ("as"). */
+static void scr_nat_cell(char *buf, size_t sz, const struct flow_wire *w)
+{
+	unsigned nat = flow_nat(w);
+	size_t n = 0;
+
+	if ((nat & FLOW_NAT_DST) && sz > 4) {
+		memcpy(buf, "to ", 3);
+		n = 3 + scr_addr_port(buf + 3, sz - 3, w, w->rsrc, w->rsport);
+	}
+	if ((nat & FLOW_NAT_SRC) && sz > n + 5) {
+		memcpy(buf + n, n ? " as " : "as ", n ? 4 : 3);
+		n += n ? 4 : 3;
+		scr_addr_port(buf + n, sz - n, w, w->rdst, w->rdport);
+	}
+}
+
+static void scr_labels_cell(char *buf, size_t sz, const struct flow_wire *w)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < FLOW_LABELS && n + 5 < sz; i++)
+		if (flow_label_bit(w, i))
+			n += (size_t)snprintf(buf + n, sz - n, "%s%u",
+					      n ? "," : "", i);
+}
+
 /* Text, flags and colour of one cell of a flow. */
 static int scr_flow_cell(char *buf, size_t sz, int col,
 			 const struct view_src *src, const struct flow_entry *e,
@@ -307,6 +351,20 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 	case FC_GEO:
 		scr_geo(buf, sz, src, w, width);
 		return 0;
+	case FC_NAT:
+		scr_nat_cell(buf, sz, w);
+		return 0;
+	case FC_ZONE:
+		if (w->zone)
+			snprintf(buf, sz, "%u", w->zone);
+		return 0;
+	case FC_MARK:
+		if (w->mark)
+			snprintf(buf, sz, "0x%x", w->mark);
+		return 0;
+	case FC_LABELS:
+		scr_labels_cell(buf, sz, w);
+		return 0;
 	case FC_BYTES:
 		fmt_count(buf, sz, (double)w->orig_bytes + (double)w->reply_bytes);
 		return 0;
@@ -335,6 +393,10 @@ static void scr_flow_row(struct view *v, const struct view_src *src,
 	size_t n;
 	const struct view_col *c = view_cols(VIEW_FLOWS, &n);
 
+	uint32_t tv;
+	/* A term matches no text: nothing to highlight. */
+	const char *hl = view_filter_term(v->filter, &tv) ? NULL : v->filter;
+
 	if (!e)
 		return;
 	if (closed || scr_owner_exited(src, &e->w))
@@ -346,7 +408,7 @@ static void scr_flow_row(struct view *v, const struct view_src *src,
 				      closed, si, &flags, l->w[k]);
 
 		scr_cell(y, l->x[k], l->w[k], buf, flags,
-			 base | ((base & A_REVERSE) ? 0 : a), v->filter);
+			 base | ((base & A_REVERSE) ? 0 : a), hl);
 	}
 }
 

@@ -194,6 +194,7 @@ static int tui_action(struct tui *t, enum key_action a)
 	case KA_BITS: t->si.bits = !t->si.bits; break;
 	case KA_ACTIVE: t->v.active_only = !t->v.active_only; t->rebuild_now = 1; break;
 	case KA_SRC: t->v.show_src = !t->v.show_src; break;
+	case KA_NAT: t->v.show_nat = !t->v.show_nat; break;
 	case KA_TCP: return tui_toggle(t, SEL_TCP);
 	case KA_UDP: return tui_toggle(t, SEL_UDP);
 	case KA_DCCP: return tui_toggle(t, SEL_DCCP);

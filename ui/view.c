@@ -208,8 +208,9 @@ static void vw_flows_filter(struct view *v, const struct view_src *src,
 
 	vf_compile(c, v->filter);
 	named = va_on(v);
-	c->va = named ? v : NULL;
-	if (named)
+	/* A term asks nothing of names and places. */
+	c->va = named && !c->term ? v : NULL;
+	if (c->va)
 		va_filter(v, c);
 	/* The flows' slots are wanted (the walk reads them then). */
 	w->slots = named && (v->filter[0] ||

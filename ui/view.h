@@ -27,7 +27,10 @@ enum view_tab { VIEW_FLOWS, VIEW_PROCS, VIEW_COUNTRIES, VIEW_TABS };
 /* Columns of the flows tab. */
 enum flow_col {
 	FC_PID, FC_USER, FC_PROC, FC_PROTO, FC_STATE, FC_AGE, FC_SRC,
-	FC_SPORT, FC_DST, FC_DPORT, FC_GEO, FC_BYTES, FC_RATE, FC_COUNT
+	FC_SPORT, FC_DST, FC_DPORT, FC_GEO,
+	/* What NAT and the firewall made of the entry: shown with `n`. */
+	FC_NAT, FC_ZONE, FC_MARK, FC_LABELS,
+	FC_BYTES, FC_RATE, FC_COUNT
 };
 /* Columns of the processes tab: the first ones name the row, as it is
  * grouped (PID and PROCESS, USER, UNIT or CONTAINER: only those of the
@@ -42,7 +45,7 @@ enum country_col {
 	CC_RECV_RATE, CC_COUNT
 };
 
-#define VIEW_MAX_COLS 16   /* at least the largest *_COUNT above */
+#define VIEW_MAX_COLS 20   /* at least the largest *_COUNT above */
 
 /* One column: the renderer draws the title at width; flex columns share
  * what a wide terminal has left, and give back down to min on a narrow
@@ -131,6 +134,7 @@ struct view {
 	char filter[VIEW_FILTER_LEN];   /* "" none; matched case-insensitively */
 	int active_only;
 	int show_src;
+	int show_nat;           /* the NAT, ZONE, MARK and LABELS columns */
 	int have_asn;           /* some country row has an AS: show the column */
 	struct view_row *rows;  /* in build order; ranks go through ord */
 	size_t nrows, cap;
@@ -224,5 +228,14 @@ long view_match(const char *filter, const char *s);
  * can be a port, only hex digits, dots and colons an address. */
 int view_filter_numeric(const char *filter);
 int view_filter_addrlike(const char *filter);
+
+/* A filter that is a whole term selects flows by a property of their
+ * conntrack entry instead of by text: "nat" (NAT changed the reply
+ * direction), "zone:N", "mark:N" (N decimal, or hexadecimal after 0x).
+ * Any case. On the processes and countries tabs it is text as any
+ * other. The term, *val its number. */
+enum view_term { VIEW_TERM_NONE, VIEW_TERM_NAT, VIEW_TERM_ZONE,
+		 VIEW_TERM_MARK };
+enum view_term view_filter_term(const char *filter, uint32_t *val);
 
 #endif

@@ -12,7 +12,9 @@
  * top has it, after PID; the socket's user, named from the passwd
  * database (ui/users.h), else its uid. The processes tab shows the naming
  * columns of its grouping only: PID and PROCESS, or USER, UNIT, CONTAINER
- * (view_col_visible); a unit with its sub-unit is cut in the middle. */
+ * (view_col_visible); a unit with its sub-unit is cut in the middle.
+ * NAT (what NAT made of the destination, "to", and of the source, "as"),
+ * ZONE, MARK and LABELS show with `n`, between GEO and BYTES. */
 #include "ui/view.h"
 
 _Static_assert(FC_COUNT <= VIEW_MAX_COLS && PC_COUNT <= VIEW_MAX_COLS &&
@@ -30,6 +32,10 @@ static const struct view_col flow_cols[FC_COUNT] = {
 	[FC_DST]   = { "DESTINATION", 18, 11, 3, 0, 0 },
 	[FC_DPORT] = { "PORT",         6,  6, 0, 0, 0 },
 	[FC_GEO]   = { "GEO",          8,  2, 1, 0, 0 },
+	[FC_NAT]   = { "NAT",         22, 10, 2, 0, 0 },
+	[FC_ZONE]  = { "ZONE",         5,  5, 0, 0, 1 },
+	[FC_MARK]  = { "MARK",        10,  6, 0, 0, 1 },
+	[FC_LABELS] = { "LABELS",      8,  6, 1, 0, 0 },
 	[FC_BYTES] = { "BYTES",        6,  6, 0, 1, 1 },
 	[FC_RATE]  = { "",             6,  6, 0, 1, 1 },
 };
@@ -91,6 +97,8 @@ int view_col_visible(const struct view *v, enum view_tab tab, int col)
 		       (col == PC_PID && v->group == GROUP_PROCESS);
 	if (tab == VIEW_FLOWS && (col == FC_SRC || col == FC_SPORT))
 		return v->show_src;
+	if (tab == VIEW_FLOWS && col >= FC_NAT && col <= FC_LABELS)
+		return v->show_nat;
 	if (tab == VIEW_COUNTRIES && col == CC_AS)
 		return v->have_asn;
 	return 1;

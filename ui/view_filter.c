@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ui/users.h"
 #include "ui/view_int.h"
@@ -43,6 +44,61 @@ int view_filter_addrlike(const char *f)
 	return 1;
 }
 
+/* N of "name:N": decimal, or hexadecimal after 0x; -1 when f is not one
+ * or N is past 32 bits. */
+static int vf_term_number(const char *f, const char *name, uint32_t *val)
+{
+	size_t n = strlen(name);
+	int base = 10;
+	uint64_t v = 0;
+
+	if (strncasecmp(f, name, n) || f[n] != ':')
+		return -1;
+	f += n + 1;
+	if (f[0] == '0' && (f[1] == 'x' || f[1] == 'X') && f[2]) {
+		base = 16;
+		f += 2;
+	}
+	if (!*f)
+		return -1;
+	for (; *f; f++) {
+		int d = isdigit((unsigned char)*f) ? *f - '0' :
+			base == 16 && isxdigit((unsigned char)*f) ?
+			tolower((unsigned char)*f) - 'a' + 10 : -1;
+
+		if (d < 0 || (v = v * (unsigned)base + (unsigned)d) > UINT32_MAX)
+			return -1;
+	}
+	*val = (uint32_t)v;
+	return 0;
+}
+
+enum view_term view_filter_term(const char *f, uint32_t *val)
+{
+	*val = 0;
+	if (!strcasecmp(f, "nat"))
+		return VIEW_TERM_NAT;
+	if (vf_term_number(f, "zone", val) == 0)
+		return *val <= UINT16_MAX ? VIEW_TERM_ZONE : VIEW_TERM_NONE;
+	if (vf_term_number(f, "mark", val) == 0)
+		return VIEW_TERM_MARK;
+	return VIEW_TERM_NONE;
+}
+
+static int vf_term(const struct vf_ctx *c, const struct flow_wire *w)
+{
+	switch (c->term) {
+	case VIEW_TERM_NAT:
+		return flow_is_nat(w);
+	case VIEW_TERM_ZONE:
+		return w->zone == c->term_val;
+	case VIEW_TERM_MARK:
+		return w->mark == c->term_val;
+	default:
+		return 0;
+	}
+}
+
 void vf_compile(struct vf_ctx *c, const char *f)
 {
 	/* tolower as strcasestr sees it, so both agree in any locale. */
@@ -56,6 +112,7 @@ void vf_compile(struct vf_ctx *c, const char *f)
 	c->addrlike = view_filter_addrlike(f);
 	c->colon = strchr(f, ':') != NULL;
 	c->dot = strchr(f, '.') != NULL;
+	c->term = view_filter_term(f, &c->term_val);
 	vf_ip4_compile(&c->ip4, f);
 	c->va = NULL;
 	for (size_t i = 0; i < VF_MEMO; i++)
@@ -178,6 +235,8 @@ int vf_flow(struct vf_ctx *c, const struct view_src *src,
 	const struct flow_wire *w = &e->w;
 	struct print_annot a = { 0 };
 
+	if (c->term)
+		return vf_term(c, w);
 	if (vf_comm(c, w) || vf_user(c, src, w))
 		return 1;
 	if (c->numeric && (vf_number(c, w->sport) || vf_number(c, w->dport)))

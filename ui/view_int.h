@@ -101,6 +101,8 @@ struct vf_ctx {
 	unsigned char fold[256];     /* tolower of every byte */
 	int numeric, addrlike;       /* could be a port, an address */
 	int colon, dot;
+	enum view_term term;         /* a term, not text (view_filter_term) */
+	uint32_t term_val;
 	struct vf_ip4 ip4;
 	struct vf_comm_memo comm[VF_MEMO];
 	struct vf_memo user[VF_MEMO], service[VF_SERVICE_MEMO];

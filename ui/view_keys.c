@@ -112,6 +112,38 @@ static uint64_t vk_user(const struct view_src *src, const struct flow_wire *w,
 	return 1ull << 63 | vk_str(name, flags) >> 1;
 }
 
+/* No NAT first; then by what was translated (the destination, the
+ * source, both: flow_nat) and the first 32 bits of the new address and
+ * its port (the destination's where both were). */
+static uint64_t vk_nat(const struct flow_wire *w)
+{
+	unsigned nat = flow_nat(w);
+	int dnat = (nat & FLOW_NAT_DST) != 0;
+	const uint8_t *a = dnat ? w->rsrc : w->rdst;
+	uint16_t port = dnat ? w->rsport : w->rdport;
+
+	if (!nat)
+		return 0;
+	return (uint64_t)nat << 48 |
+	       (uint64_t)a[0] << 40 | (uint64_t)a[1] << 32 |
+	       (uint64_t)a[2] << 24 | (uint64_t)a[3] << 16 | port;
+}
+
+/* No labels first; then by the lowest label, then the next one. */
+static uint64_t vk_labels(const struct flow_wire *w)
+{
+	uint64_t k = 0;
+
+	for (unsigned i = 0; i < FLOW_LABELS; i++) {
+		if (!flow_label_bit(w, i))
+			continue;
+		if (k)
+			return k | (i + 1);
+		k = 1ull << 40 | (uint64_t)i << 16;
+	}
+	return k;
+}
+
 uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 		 int col, const char **s, uint32_t *flags)
 {
@@ -137,6 +169,10 @@ uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,
 	case FC_DST: return vk_addr(src, w, w->dst, col, s, flags);
 	case FC_DPORT: return w->dport;
 	case FC_GEO: return vk_addr(src, w, w->dst, col, s, flags);
+	case FC_NAT: return vk_nat(w);
+	case FC_ZONE: return w->zone;
+	case FC_MARK: return w->mark;
+	case FC_LABELS: return vk_labels(w);
 	case FC_RATE: return vk_double(e->orig_rate + e->reply_rate);
 	default:
 		return vk_sat_add(w->orig_bytes, w->reply_bytes);

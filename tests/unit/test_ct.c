@@ -2042,7 +2042,10 @@ static void test_get_request(void **state)
 	assert_int_equal(h.nlmsg_seq, 42);
 	assert_int_equal(g.nfgen_family, AF_INET6);
 	assert_int_equal(ct_get_request(buf, n - 1, &k, 42), 0);
-	k.reserved[0] = 1;
+	/* A zone is asked for with the tuple; a bad key is not sent. */
+	k.zone = 7;
+	assert_int_equal(ct_get_request(buf, sizeof(buf), &k, 42), n + 8);
+	k.family = 5;
 	assert_int_equal(ct_get_request(buf, sizeof(buf), &k, 42), 0);
 }
 
@@ -2100,6 +2103,109 @@ static void test_kernel_get(void **state)
 	ct_close(s);
 }
 
+/* An nft ruleset for the test's namespace, through nft itself. */
+static void nft_load(const char *rules)
+{
+	FILE *f = popen("nft -f -", "w");
+
+	if (!f)
+		skip_or_fail("nft: %s", strerror(errno));
+	fputs(rules, f);
+	if (pclose(f) != 0)
+		skip_or_fail("nft could not load the test's rules (is nftables "
+			     "installed?)");
+}
+
+/* The entry of zone 7, mark 42 and labels 3 and 70: made as conntrack -I
+ * would, with NAT in both directions (DNAT to 10.0.0.9:8080, SNAT to
+ * 192.0.2.1:5000). */
+static void kernel_add_nat(struct nfct_handle *h)
+{
+	struct nf_conntrack *ct = mk_ct(AF_INET, IPPROTO_TCP, "10.0.0.1",
+					"10.0.0.2");
+	struct nfct_bitmask *b = nfct_bitmask_new(127);
+	uint32_t a;
+
+	assert_non_null(b);
+	set_ports(ct, 4321, 80);
+	nfct_set_attr_u8(ct, ATTR_TCP_STATE, TCP_CONNTRACK_ESTABLISHED);
+	nfct_set_attr_u32(ct, ATTR_TIMEOUT, 300);
+	/* The reply's protocols as the original's, its addresses as NAT
+	 * made them. */
+	nfct_setobjopt(ct, NFCT_SOPT_SETUP_REPLY);
+	assert_int_equal(inet_pton(AF_INET, "10.0.0.9", &a), 1);
+	nfct_set_attr_u32(ct, ATTR_REPL_IPV4_SRC, a);
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.1", &a), 1);
+	nfct_set_attr_u32(ct, ATTR_REPL_IPV4_DST, a);
+	nfct_set_attr_u16(ct, ATTR_REPL_PORT_SRC, htons(8080));
+	nfct_set_attr_u16(ct, ATTR_REPL_PORT_DST, htons(5000));
+	nfct_set_attr_u16(ct, ATTR_ZONE, 7);
+	nfct_set_attr_u32(ct, ATTR_MARK, 42);
+	nfct_bitmask_set_bit(b, 3);
+	nfct_bitmask_set_bit(b, 70);
+	nfct_set_attr(ct, ATTR_CONNLABELS, b);
+	if (nfct_query(h, NFCT_Q_CREATE, ct) != 0)
+		fail_msg("conntrack -I with zone, mark, labels and NAT: %s",
+			 strerror(errno));
+	nfct_destroy(ct);
+}
+
+/* Zone, mark, labels and the NATed reply tuple come through a dump as the
+ * kernel holds them, and a refresh finds the entry in its zone (a GET
+ * without the zone looks in zone 0 alone). */
+static void test_kernel_zone_mark_labels(void **state)
+{
+	struct nfct_handle *h;
+	struct ct_source *s = kernel_open(SEL_ALL, &h);
+	struct recs dump = { 0 }, got = { 0 };
+	struct flow_key k;
+	const struct flow_wire *r;
+	char err[256] = "";
+	uint8_t a[4];
+
+	(void)state;
+	/* A rule that uses labels: the kernel keeps none until one does. */
+	nft_load("table inet ft_labels {\n"
+		 " chain o {\n"
+		 "  type filter hook output priority 0;\n"
+		 "  ct label set 1\n"
+		 " }\n"
+		 "}\n");
+	kernel_add_nat(h);
+	drain_events(s);
+	assert_int_equal(ct_dump(s, recs_emit, &dump, err, sizeof(err)), 0);
+	assert_int_equal(dump.n, 1);
+	r = &dump.r[0];
+	assert_int_equal(r->zone, 7);
+	assert_int_equal(r->mark, 42);
+	for (unsigned n = 0; n < FLOW_LABELS; n++)
+		assert_int_equal(flow_label_bit(r, n), n == 3 || n == 70);
+	assert_true(flow_is_nat(r));
+	inet_pton(AF_INET, "10.0.0.9", a);
+	assert_memory_equal(r->rsrc, a, 4);
+	inet_pton(AF_INET, "192.0.2.1", a);
+	assert_memory_equal(r->rdst, a, 4);
+	assert_int_equal(r->rsport, 8080);
+	assert_int_equal(r->rdport, 5000);
+
+	flow_key_of(r, &k);
+	assert_int_equal(k.zone, 7);
+	assert_int_equal(ct_get_entries(s, &k, 1, recs_emit, &got, err,
+					sizeof(err)), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.r[0].event, FLOW_EV_REFRESH);
+	assert_int_equal(got.r[0].zone, 7);
+	k.zone = 0;
+	got.n = 0;
+	assert_int_equal(ct_get_entries(s, &k, 1, recs_emit, &got, err,
+					sizeof(err)), 0);
+	assert_int_equal(got.n, 0);
+	free(dump.r);
+	free(got.r);
+	nfct_close(h);
+	ct_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2130,6 +2236,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_parser_matches_library),
 		cmocka_unit_test(test_get_request),
 		cmocka_unit_test(test_kernel_get),
+		cmocka_unit_test(test_kernel_zone_mark_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

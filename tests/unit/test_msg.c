@@ -727,9 +727,13 @@ static void test_check_refresh(void **state)
 	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
 				       catalogue_check), -1);
 	q.k[1].l4proto = IPPROTO_TCP;
-	q.k[1].reserved[0] = 1;
+	q.k[1].family = FLOW_FAM_IPV4;      /* bytes past an IPv4 address */
 	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
 				       catalogue_check), -1);
+	q.k[1].family = FLOW_FAM_IPV6;
+	q.k[1].zone = 9;                    /* any zone */
+	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
+				       catalogue_check), 0);
 }
 
 static void test_check_res_info(void **state)

@@ -26,6 +26,16 @@
 
 static const char hostile[] = "\x1b]0;pwned\x07";
 
+/* The reply direction as the kernel gives it when no NAT touched the
+ * flow: the original swapped. */
+static void no_nat(struct flow_wire *w)
+{
+	memcpy(w->rsrc, w->dst, sizeof(w->rsrc));
+	memcpy(w->rdst, w->src, sizeof(w->rdst));
+	w->rsport = w->dport;
+	w->rdport = w->sport;
+}
+
 /* TCP/IPv4 10.0.0.1:43210 -> 93.184.216.34:443 owned by 1234/curl,
  * 3 min 4 s old, with rates. */
 static struct flow_entry tcp4(void)
@@ -42,6 +52,7 @@ static struct flow_entry tcp4(void)
 	memcpy(e.w.dst, dst, 4);
 	e.w.sport = 43210;
 	e.w.dport = 443;
+	no_nat(&e.w);
 	e.w.pid = 1234;
 	strcpy(e.w.comm, "curl");
 	e.w.orig_bytes = 1536;
@@ -71,6 +82,7 @@ static struct flow_entry udp6(void)
 	memcpy(e.w.dst, dst, 16);
 	e.w.sport = 5353;
 	e.w.dport = 5353;
+	no_nat(&e.w);
 	e.w.orig_bytes = 200;
 	e.w.orig_packets = 2;
 	return e;
@@ -92,6 +104,7 @@ static struct flow_entry icmp4(void)
 	e.w.icmp_type = 8;
 	e.w.icmp_code = 0;
 	e.w.icmp_id = 77;
+	no_nat(&e.w);
 	e.w.orig_bytes = 84;
 	e.w.orig_packets = 1;
 	e.w.reply_bytes = 84;
@@ -313,6 +326,48 @@ static void test_json_icmp(void **state)
 		"\"orig_bytes\":84,\"orig_packets\":1,"
 		"\"reply_bytes\":84,\"reply_packets\":1,"
 		"\"orig_rate\":0.123,\"reply_rate\":0,\"age\":97205,"
+		"\"time\":" TIME_STR "}\n");
+}
+
+/* A flow NAT changed shows its reply tuple; zone, mark and labels show
+ * when they are not the defaults; ICMP's reply tuple has no ports. */
+static void test_json_nat(void **state)
+{
+	struct flow_entry e = tcp4(), p = icmp4();
+	static const uint8_t pub[4] = { 198, 51, 100, 7 };
+	unsigned long words[2] = { 0, 0 };
+	const unsigned per = 8 * sizeof(unsigned long);
+
+	(void)state;
+	memcpy(e.w.rdst, pub, 4);       /* masqueraded behind 198.51.100.7 */
+	e.w.rdport = 61000;
+	e.w.zone = 7;
+	e.w.mark = 42;
+	words[3 / per] |= 1ul << (3 % per);
+	words[70 / per] |= 1ul << (70 % per);
+	memcpy(e.w.labels, words, sizeof(e.w.labels));
+	e.has_rate = 0;
+	e.w.start_ns = 0;
+	check_json(&e, 0,
+		"{\"id\":1,\"family\":\"ipv4\",\"proto\":\"tcp\","
+		"\"state\":\"ESTABLISHED\",\"src\":\"10.0.0.1\",\"sport\":43210,"
+		"\"dst\":\"93.184.216.34\",\"dport\":443,\"pid\":1234,"
+		"\"process\":\"curl\",\"reply_src\":\"93.184.216.34\","
+		"\"reply_sport\":443,\"reply_dst\":\"198.51.100.7\","
+		"\"reply_dport\":61000,\"zone\":7,\"mark\":42,"
+		"\"labels\":[3,70],\"orig_bytes\":1536,\"orig_packets\":10,"
+		"\"reply_bytes\":3565158,\"reply_packets\":2500,"
+		"\"time\":" TIME_STR "}\n");
+	memcpy(p.w.rdst, pub, 4);
+	p.has_rate = 0;
+	p.w.start_ns = 0;
+	check_json(&p, 0,
+		"{\"id\":3,\"family\":\"ipv4\",\"proto\":\"icmp\","
+		"\"src\":\"192.168.1.2\",\"dst\":\"8.8.8.8\","
+		"\"icmp_type\":8,\"icmp_code\":0,"
+		"\"reply_src\":\"8.8.8.8\",\"reply_dst\":\"198.51.100.7\","
+		"\"orig_bytes\":84,\"orig_packets\":1,"
+		"\"reply_bytes\":84,\"reply_packets\":1,"
 		"\"time\":" TIME_STR "}\n");
 }
 
@@ -1083,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(test_json_tcp4),
 		cmocka_unit_test(test_json_udp6_absent_fields),
 		cmocka_unit_test(test_json_icmp),
+		cmocka_unit_test(test_json_nat),
 		cmocka_unit_test(test_json_bits),
 		cmocka_unit_test(test_json_numbers),
 		cmocka_unit_test(test_json_snapshot),

@@ -991,6 +991,112 @@ static void test_filter(void **state)
 	assert_int_equal(view_match("ab", NULL), -1);
 }
 
+/* w's reply direction as without NAT: the original swapped. */
+static struct flow_wire no_nat(struct flow_wire w)
+{
+	memcpy(w.rsrc, w.dst, sizeof(w.rsrc));
+	memcpy(w.rdst, w.src, sizeof(w.rdst));
+	w.rsport = w.dport;
+	w.rdport = w.sport;
+	return w;
+}
+
+/* The ids of the rows, in order, as "1,3". */
+static void row_ids(struct fixture *f, char *buf, size_t sz)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < f->v.nrows && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n, "%s%u", i ? "," : "",
+				      row_id(f, i));
+}
+
+/* Whole terms select by the conntrack entry: "nat" the flows whose reply
+ * NAT changed (not a process named natd), "zone:N", "mark:N" (decimal or
+ * 0x); anything else, a number out of range too, is text. */
+static void test_filter_terms(void **state)
+{
+	static const struct {
+		const char *filter;
+		const char *ids;
+	} cases[] = {
+		{ "nat", "2" }, { "NAT", "2" }, { "zone:7", "2" },
+		{ "Zone:0", "1,3" }, { "mark:42", "3" }, { "mark:0x2A", "3" },
+		{ "mark:0", "1,2" }, { "natd", "3" }, { "mark:0x", "" },
+		{ "zone:70000", "" }, { "mark:4294967296", "" },
+		{ "zone:7x", "" },
+	};
+	struct fixture *f = *state;
+	struct flow_wire w;
+	char got[64];
+
+	put(f, no_nat(mk(1, 10, "curl", 81, 3, 0)), 1);
+	w = no_nat(mk(2, 11, "sshd", 10, 2, 0));
+	w.rdst[0] = 198;                /* masqueraded */
+	w.zone = 7;
+	put(f, w, 1);
+	w = no_nat(mk(3, 12, "natd", 10, 1, 0));
+	w.mark = 42;
+	put(f, w, 1);
+	f->v.ts[VIEW_FLOWS].sort_col = FC_BYTES;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(f->v.filter, sizeof(f->v.filter), "%s",
+			 cases[i].filter);
+		assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+		row_ids(f, got, sizeof(got));
+		if (strcmp(got, cases[i].ids))
+			fail_msg("filter '%s': rows %s, want %s",
+				 cases[i].filter, got, cases[i].ids);
+	}
+}
+
+/* The columns of `n` show only with it, and sort by what they show: no
+ * NAT first, then a translated destination, then a source; zone and mark
+ * by number; labels by the lowest set. */
+static void test_nat_columns(void **state)
+{
+	static const struct {
+		int col, reverse;
+		const char *ids;
+	} cases[] = {
+		{ FC_NAT, 0, "1,3,2" }, { FC_ZONE, 0, "1,3,2" },
+		{ FC_ZONE, 1, "2,3,1" }, { FC_MARK, 0, "1,2,3" },
+		{ FC_LABELS, 0, "1,3,2" },
+	};
+	struct fixture *f = *state;
+	struct flow_wire w;
+	char got[64];
+
+	put(f, no_nat(mk(1, 10, "curl", 81, 3, 0)), 1);
+	w = no_nat(mk(2, 11, "sshd", 10, 2, 0));
+	w.rdst[0] = 198;                /* masqueraded */
+	w.zone = 7;
+	w.mark = 7;
+	w.labels[sizeof(unsigned long)] = 1;    /* label 64 */
+	put(f, w, 1);
+	w = no_nat(mk(3, 12, "natd", 10, 1, 0));
+	w.rsrc[0] = 172;                /* a published port */
+	w.zone = 3;
+	w.mark = 42;
+	w.labels[0] = 2;                /* label 1 */
+	put(f, w, 1);
+	assert_false(view_col_visible(&f->v, VIEW_FLOWS, FC_NAT));
+	f->v.show_nat = 1;
+	for (int c = FC_NAT; c <= FC_LABELS; c++)
+		assert_true(view_col_visible(&f->v, VIEW_FLOWS, c));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f->v.ts[VIEW_FLOWS].sort_col = cases[i].col;
+		f->v.ts[VIEW_FLOWS].reverse = cases[i].reverse;
+		assert_int_equal(view_rebuild(&f->v, &f->src), 0);
+		row_ids(f, got, sizeof(got));
+		if (strcmp(got, cases[i].ids))
+			fail_msg("col %d rev %d: rows %s, want %s",
+				 cases[i].col, cases[i].reverse, got,
+				 cases[i].ids);
+	}
+}
+
 /* The filter leaves the one flow id. */
 static void filter_finds_one(struct fixture *f, const char *filter,
 			     uint32_t id)
@@ -1489,6 +1595,10 @@ int main(void)
 		cmocka_unit_test(test_ip4_tables),
 		cmocka_unit_test(test_fmt_numbers),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_terms, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_nat_columns, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_user_column, setup, teardown),
 		cmocka_unit_test(test_flows_fit_80),
 		cmocka_unit_test_setup_teardown(test_active_only, setup, teardown),
