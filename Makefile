@@ -181,7 +181,9 @@ deps:
 # Without clang the fuzz targets are not built: tests/run-all.sh then skips
 # them, or fails them with CI=true.
 HAVE_CLANG = $(shell command -v $(CLANG) 2>/dev/null)
-check-build: flowtop testhooks unit $(if $(HAVE_CLANG),fuzz) $(B)/bench/ctload
+# The benchmarks are built too (not run): an API change can't leave them
+# behind unnoticed.
+check-build: flowtop testhooks unit $(if $(HAVE_CLANG),fuzz) $(B)/bench/ctload $(BENCH_BIN)
 
 # The tests build with -Werror: a warning fails `make check` and CI.
 check: deps

@@ -616,7 +616,7 @@ static void sim_open(struct sim *s, size_t n, int names, struct sample *nms)
 	s->src = (struct view_src){ .table = s->t, .linger = &s->lg,
 		.annot = annots_get, .service = annots_service, .ctx = s->an,
 		.sel = SEL_ALL, .now_real_ns = 1700000100ull * 1000000000ull };
-	s->si = (struct screen_info){ .interval_ms = 1000, .cadence_ms = 1000,
+	s->si = (struct screen_info){ .interval_ms = 1000,
 		.sel = SEL_ALL, .now_real_ns = s->src.now_real_ns };
 	for (size_t i = 0; i < n; i++) {
 		struct flow_wire w = sim_flow(s, s->next_id++, FLOW_EV_DUMP);
