@@ -21,7 +21,7 @@
 /* Rows above and below the list: header, titles; status, footer. */
 #define SCR_TOP 2
 #define SCR_BOTTOM 2
-#define SCR_DETAIL_ROWS 15
+#define SCR_DETAIL_ROWS 16   /* the box: 11 lines always, 3 of the owner */
 
 static int scr_colors;
 static SCREEN *scr_term;
