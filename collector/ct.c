@@ -656,12 +656,9 @@ static int ct_timestamp_cb(const struct nlattr *a, void *data)
 static int ct_labels(const struct nlattr *a, uint8_t *to)
 {
 	size_t len = ct_attr_len(a);
+	size_t max = sizeof(((struct flow_wire *)0)->labels);
 
-	if (len % sizeof(unsigned long))
-		return -1;
-	memcpy(to, ct_attr_data(a),
-	       len < sizeof(((struct flow_wire *)0)->labels) ? len :
-	       sizeof(((struct flow_wire *)0)->labels));
+	memcpy(to, ct_attr_data(a), len < max ? len : max);
 	return 0;
 }
 
@@ -959,7 +956,7 @@ int ct_dump(struct ct_source *s, ct_emit_fn emit, void *arg,
 			 strerror(errno));
 		return -1;
 	}
-	gone_ids_clear(&s->gone);
+	/* The set is empty: the last dump cleared it when it ended. */
 	s->dump_lost = 0;
 	s->dumping = 1;
 	r = ct_dump_read(&d, err, errlen);

@@ -206,6 +206,22 @@ int flow_key_check(const struct flow_key *k, const char **why)
 	return -1;
 }
 
+int flow_label_next(const struct flow_wire *w, unsigned from)
+{
+	const unsigned per = 8 * sizeof(unsigned long);
+
+	for (unsigned i = from / per; i < FLOW_LABELS / per; i++) {
+		unsigned long word;
+
+		memcpy(&word, w->labels + i * sizeof(word), sizeof(word));
+		if (i == from / per)
+			word &= ~0ul << (from % per);
+		if (word)
+			return (int)(i * per) + __builtin_ctzl(word);
+	}
+	return -1;
+}
+
 unsigned flow_nat(const struct flow_wire *w)
 {
 	unsigned k = 0;

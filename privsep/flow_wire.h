@@ -79,7 +79,7 @@ struct flow_wire {
 	uint16_t zone;          /* conntrack zone, 0: the default */
 	/* conntrack labels (ct label), 128 bits as the kernel keeps them:
 	 * an array of unsigned long, bit n of the set in word n / bits of
-	 * a long (flow_label_bit); all zero: none. */
+	 * a long (flow_label_next); all zero: none. */
 	uint8_t  labels[16];
 };
 
@@ -87,14 +87,15 @@ _Static_assert(sizeof(struct flow_wire) == 176, "flow_wire layout changed");
 
 #define FLOW_LABELS 128
 
+/* The first label set at or after from (0..FLOW_LABELS), -1 when none
+ * is: a word at a time, since most flows have none and every printed or
+ * sorted flow is asked. */
+int flow_label_next(const struct flow_wire *w, unsigned from);
+
 /* Whether label n (0..FLOW_LABELS-1) is set. */
 static inline int flow_label_bit(const struct flow_wire *w, unsigned n)
 {
-	unsigned long word;
-	const unsigned per = 8 * sizeof(word);
-
-	memcpy(&word, w->labels + n / per * sizeof(word), sizeof(word));
-	return (int)(word >> (n % per) & 1);
+	return flow_label_next(w, n) == (int)n;
 }
 
 /* What NAT changed, read off the two tuples (0: the reply direction is

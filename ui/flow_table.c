@@ -55,6 +55,7 @@ struct flow_table {
 	struct flow_fresh *fresh; /* entries added since flow_table_each_new */
 	size_t nfresh, fresh_cap;
 	int fresh_lost;           /* the log overflowed: every entry is new */
+	uint64_t changes;         /* entries added and removed, ever */
 };
 
 #define FT_MIN_SLOTS 64u
@@ -507,6 +508,7 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		if (pos1) {
 			ft_remove_at(t, pos1 - 1, si);
 			ft_maybe_shrink(t);
+			t->changes++;
 		}
 		return 0;
 	}
@@ -527,10 +529,11 @@ int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 	t->slots[si].id = r->id;
 	t->slots[si].pos1 = (uint32_t)(t->count + 1);
 	t->count++;
+	t->changes++;
 	return 0;
 }
 
-size_t flow_table_dump_end(struct flow_table *t, uint64_t seq)
+void flow_table_dump_end(struct flow_table *t, uint64_t seq)
 {
 	size_t pos = 0, had = t->count;
 
@@ -544,8 +547,13 @@ size_t flow_table_dump_end(struct flow_table *t, uint64_t seq)
 			pos++;
 		}
 	}
+	t->changes += had - t->count;
 	ft_maybe_shrink(t);
-	return had - t->count;
+}
+
+uint64_t flow_table_changes(const struct flow_table *t)
+{
+	return t->changes;
 }
 
 static double ft_rate(uint64_t now, uint64_t base, double secs)

@@ -50,8 +50,12 @@ void flow_table_free(struct flow_table *t);
 int flow_table_apply(struct flow_table *t, const struct flow_wire *r,
 		     uint64_t mono_ns, uint64_t seq);
 
-/* End of dump seq: drop entries that dump did not list; how many. */
-size_t flow_table_dump_end(struct flow_table *t, uint64_t seq);
+/* End of dump seq: drop entries that dump did not list. */
+void flow_table_dump_end(struct flow_table *t, uint64_t seq);
+
+/* How many entries were ever added or removed: a change of it says the
+ * set of flows changed, even where the count came back to what it was. */
+uint64_t flow_table_changes(const struct flow_table *t);
 
 /* Take a snapshot at mono_ns: compute every entry's rates from its counter
  * change since its base, then make the current counters the new base. */

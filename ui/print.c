@@ -553,12 +553,11 @@ static void pj_labels(struct pj_buf *b, const struct flow_wire *w)
 	char list[2 + FLOW_LABELS * 4];
 	size_t n = 0;
 
-	for (unsigned i = 0; i < FLOW_LABELS; i++) {
-		if (!flow_label_bit(w, i))
-			continue;
+	for (int i = flow_label_next(w, 0); i >= 0;
+	     i = flow_label_next(w, (unsigned)i + 1)) {
 		list[n] = n ? ',' : '[';
 		n++;
-		n += pn_u64(list + n, i);
+		n += pn_u64(list + n, (uint64_t)i);
 	}
 	if (!n)
 		return;

@@ -146,9 +146,8 @@ int ui_ask(struct ui *u)
 static int ui_flows(struct ui *u, const struct msg *m)
 {
 	size_t i, n = m->len / sizeof(struct flow_wire);
-	size_t had = flow_table_count(u->table);
 	uint64_t now = clock_mono_ns();
-	int changed = 0;
+	uint64_t changes = flow_table_changes(u->table);
 
 	for (i = 0; i < n; i++) {
 		struct flow_wire r;
@@ -163,11 +162,8 @@ static int ui_flows(struct ui *u, const struct msg *m)
 			return ui_fail("out of memory");
 		u->readings |= r.event == FLOW_EV_DUMP ||
 			       r.event == FLOW_EV_REFRESH;
-		/* A flow added or removed (a test hook's: see testhook.h). */
-		changed |= flow_table_count(u->table) != had;
-		had = flow_table_count(u->table);
 	}
-	if (changed)
+	if (flow_table_changes(u->table) != changes)
 		testhook_ui_changed();
 	return UI_GO_ON;
 }
@@ -199,6 +195,7 @@ int ui_send_sel(struct ui *u, uint32_t sel)
 static int ui_dump_mark(struct ui *u, const struct msg *m)
 {
 	struct msg_dump_mark mk;
+	uint64_t changes;
 
 	memcpy(&mk, m->payload, sizeof(mk));
 	if (m->type == MSG_DUMP_BEGIN) {
@@ -221,7 +218,9 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	if (u->linger)
 		u->linger->muted_sel = ~u->sel | u->sel_moved |
 				       u->sel_moved_before;
-	if (flow_table_dump_end(u->table, mk.seq))
+	changes = flow_table_changes(u->table);
+	flow_table_dump_end(u->table, mk.seq);
+	if (flow_table_changes(u->table) != changes)
 		testhook_ui_changed();
 	if (u->linger)
 		u->linger->muted_sel = 0;

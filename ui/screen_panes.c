@@ -166,13 +166,10 @@ static void scr_conntrack(char *buf, size_t sz, const struct flow_wire *w)
 		n += (size_t)snprintf(buf + n, sz - n, ", zone %u", w->zone);
 	if (n < sz)
 		n += (size_t)snprintf(buf + n, sz - n, ", mark 0x%x", w->mark);
-	for (unsigned i = 0, first = 1; i < FLOW_LABELS && n < sz; i++) {
-		if (!flow_label_bit(w, i))
-			continue;
-		n += (size_t)snprintf(buf + n, sz - n, "%s%u",
+	for (int i = flow_label_next(w, 0), first = 1; i >= 0 && n < sz;
+	     i = flow_label_next(w, (unsigned)i + 1), first = 0)
+		n += (size_t)snprintf(buf + n, sz - n, "%s%d",
 				      first ? ", labels " : ",", i);
-		first = 0;
-	}
 }
 
 static void scr_counters(char *buf, size_t sz, uint64_t bytes, uint64_t pkts,

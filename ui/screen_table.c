@@ -286,10 +286,9 @@ static void scr_labels_cell(char *buf, size_t sz, const struct flow_wire *w)
 {
 	size_t n = 0;
 
-	for (unsigned i = 0; i < FLOW_LABELS && n + 5 < sz; i++)
-		if (flow_label_bit(w, i))
-			n += (size_t)snprintf(buf + n, sz - n, "%s%u",
-					      n ? "," : "", i);
+	for (int i = flow_label_next(w, 0); i >= 0 && n + 5 < sz;
+	     i = flow_label_next(w, (unsigned)i + 1))
+		n += (size_t)snprintf(buf + n, sz - n, "%s%d", n ? "," : "", i);
 }
 
 /* Text, flags and colour of one cell of a flow. */

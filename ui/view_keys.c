@@ -132,16 +132,13 @@ static uint64_t vk_nat(const struct flow_wire *w)
 /* No labels first; then by the lowest label, then the next one. */
 static uint64_t vk_labels(const struct flow_wire *w)
 {
-	uint64_t k = 0;
+	int first = flow_label_next(w, 0), next;
 
-	for (unsigned i = 0; i < FLOW_LABELS; i++) {
-		if (!flow_label_bit(w, i))
-			continue;
-		if (k)
-			return k | (i + 1);
-		k = 1ull << 40 | (uint64_t)i << 16;
-	}
-	return k;
+	if (first < 0)
+		return 0;
+	next = flow_label_next(w, (unsigned)first + 1);
+	return 1ull << 40 | (uint64_t)first << 16 |
+	       (uint64_t)(next < 0 ? 0 : next + 1);
 }
 
 uint64_t vk_flow(const struct view_src *src, const struct flow_entry *e,

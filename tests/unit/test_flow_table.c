@@ -719,10 +719,31 @@ static void test_each_new(void **state)
 	assert_int_equal(seen[101], 0);
 }
 
+/* Every flow added or removed counts, by a record or by a dump's end;
+ * a record of a flow already there does not, nor a DESTROY of one not. */
+static void test_changes(void **state)
+{
+	struct flow_table *t = *state;
+
+	assert_int_equal(flow_table_changes(t), 0);
+	apply_ok(t, rec(1, FLOW_EV_DUMP, 1000), SEC, 1);
+	apply_ok(t, rec(2, FLOW_EV_NEW, 1001), SEC, 1);
+	apply_ok(t, rec(1, FLOW_EV_UPDATE, 1000), SEC, 1);
+	assert_int_equal(flow_table_changes(t), 2);
+	apply_ok(t, rec(2, FLOW_EV_DESTROY, 1001), SEC, 1);
+	apply_ok(t, rec(9, FLOW_EV_DESTROY, 1009), SEC, 1);
+	assert_int_equal(flow_table_changes(t), 3);
+	apply_ok(t, rec(3, FLOW_EV_DUMP, 1002), 2 * SEC, 2);
+	flow_table_dump_end(t, 2);      /* 1 was not listed */
+	assert_int_equal(flow_table_count(t), 1);
+	assert_int_equal(flow_table_changes(t), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_insert_update_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_does_not_clobber, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hidden_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_sweep, setup, teardown),

@@ -471,10 +471,39 @@ static void test_key_check(void **state)
 	assert_key(&k, "ports");
 }
 
+/* Labels found a word at a time, at the edges of the words too. */
+static void test_label_next(void **state)
+{
+	static const unsigned set[] = { 0, 63, 64, 127 };
+	const unsigned per = 8 * sizeof(unsigned long);
+	struct flow_wire w;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(flow_label_next(&w, 0), -1);
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		unsigned long word;
+		uint8_t *at = w.labels + set[i] / per * sizeof(word);
+
+		memcpy(&word, at, sizeof(word));
+		word |= 1ul << (set[i] % per);
+		memcpy(at, &word, sizeof(word));
+	}
+	assert_int_equal(flow_label_next(&w, 0), 0);
+	assert_int_equal(flow_label_next(&w, 1), 63);
+	assert_int_equal(flow_label_next(&w, 64), 64);
+	assert_int_equal(flow_label_next(&w, 65), 127);
+	assert_int_equal(flow_label_next(&w, 128), -1);
+	for (unsigned n = 0; n < FLOW_LABELS; n++)
+		assert_int_equal(flow_label_bit(&w, n),
+				 n == 0 || n == 63 || n == 64 || n == 127);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_names_match_kernel),
+		cmocka_unit_test(test_label_next),
 		cmocka_unit_test(test_state_numbers),
 		cmocka_unit_test(test_state_counts),
 		cmocka_unit_test(test_state_name_out_of_range),
