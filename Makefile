@@ -108,7 +108,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps run check check-layers check-build unit fuzz testhooks install uninstall clean bench \
-	bench-shortlived
+	bench-shortlived bench-containers
 
 all: flowtop $(B)/flowtop.8
 
@@ -215,6 +215,10 @@ $(B)/bench/shortlived: tests/bench/shortlived.c
 
 bench-shortlived: flowtop $(B)/bench/shortlived
 	@tests/bench/bench_shortlived.sh
+
+# The same with the clients in a container namespace behind a masquerade.
+bench-containers: flowtop $(B)/bench/shortlived
+	@BENCH_CONTAINER=1 tests/bench/bench_shortlived.sh
 
 run: deps
 	@$(MAKE) --no-print-directory flowtop

@@ -73,6 +73,7 @@ struct pm_key {
 	uint8_t l[16], r[16];
 	uint16_t lp, rp;
 	uint8_t proto;
+	uint16_t ns;            /* whose socket table (pm_sock.ns) */
 };
 
 /* Tuples are partly chosen by remote hosts: SipHash under the process key
@@ -80,7 +81,7 @@ struct pm_key {
  * chain. The fields are packed first: the struct's padding is no key. */
 static uint32_t pm_key_bucket(const struct procmap *m, const struct pm_key *k)
 {
-	uint8_t b[sizeof(k->l) + sizeof(k->r) + 5];
+	uint8_t b[sizeof(k->l) + sizeof(k->r) + 7];
 
 	memcpy(b, k->l, 16);
 	memcpy(b + 16, k->r, 16);
@@ -89,6 +90,8 @@ static uint32_t pm_key_bucket(const struct procmap *m, const struct pm_key *k)
 	b[34] = (uint8_t)(k->rp >> 8);
 	b[35] = (uint8_t)k->rp;
 	b[36] = k->proto;
+	b[37] = (uint8_t)(k->ns >> 8);
+	b[38] = (uint8_t)k->ns;
 	return (uint32_t)(siphash13(&m->seed, b, sizeof(b)) >> 32) &
 	       (m->nbuckets - 1);
 }
@@ -349,17 +352,23 @@ static int pm_proto_index(uint8_t proto)
 	}
 }
 
+static void pm_key_of(const struct pm_sock *p, struct pm_key *k)
+{
+	memcpy(k->l, p->l, 16);
+	memcpy(k->r, p->r, 16);
+	k->lp = p->lp;
+	k->rp = p->rp;
+	k->proto = p->proto;
+	k->ns = p->ns;
+}
+
 static void pm_link(struct procmap *m, uint32_t ref)
 {
 	struct pm_sock *p = pm_slot(m, ref);
 	struct pm_key k;
 	uint32_t b;
 
-	memcpy(k.l, p->l, 16);
-	memcpy(k.r, p->r, 16);
-	k.lp = p->lp;
-	k.rp = p->rp;
-	k.proto = p->proto;
+	pm_key_of(p, &k);
 	b = pm_key_bucket(m, &k);
 	p->knext = m->kbucket[b];
 	m->kbucket[b] = ref;
@@ -423,11 +432,7 @@ static void pm_delete(struct procmap *m, uint32_t ref)
 	struct pm_sock *p = pm_slot(m, ref);
 	struct pm_key k;
 
-	memcpy(k.l, p->l, 16);
-	memcpy(k.r, p->r, 16);
-	k.lp = p->lp;
-	k.rp = p->rp;
-	k.proto = p->proto;
+	pm_key_of(p, &k);
 	pm_unlink(m, &m->kbucket[pm_key_bucket(m, &k)], ref, 0);
 	pm_unlink(m, &m->ibucket[pm_ino_bucket(m, p->ino)], ref, 1);
 	p = pm_slot(m, ref);
@@ -446,7 +451,7 @@ static void pm_delete(struct procmap *m, uint32_t ref)
 static int pm_key_eq(const struct pm_sock *p, const struct pm_key *k)
 {
 	return p->lp == k->lp && p->rp == k->rp && p->proto == k->proto &&
-	       memcmp(p->l, k->l, 16) == 0 && memcmp(p->r, k->r, 16) == 0;
+	       p->ns == k->ns && memcmp(p->l, k->l, 16) == 0 && memcmp(p->r, k->r, 16) == 0;
 }
 
 /* The slot holding socket ino under key k, 0 if none. */
@@ -479,9 +484,10 @@ static uint32_t pm_owner_of_ino(struct procmap *m, uint32_t ino)
 
 /* Normalise what the kernel listed: addresses IPv4-mapped, wildcard parts
  * zero and flagged. */
-static void pm_sock_key(const struct procmap_sock *s, struct pm_key *k,
-			uint8_t *flags)
+static void pm_sock_key(const struct procmap_sock *s, uint16_t ns,
+			struct pm_key *k, uint8_t *flags)
 {
+	k->ns = ns;
 	pm_addr16(k->l, s->family, s->local);
 	pm_addr16(k->r, s->family, s->remote);
 	k->lp = s->lport;
@@ -522,6 +528,7 @@ static int pm_insert(struct procmap *m, const struct pm_key *k, uint8_t flags,
 	p->lp = k->lp;
 	p->rp = k->rp;
 	p->proto = k->proto;
+	p->ns = k->ns;
 	p->ino = ino;
 	p->uid = uid;
 	p->tbl = (uint8_t)tbl;
@@ -543,6 +550,12 @@ static int pm_insert(struct procmap *m, const struct pm_key *k, uint8_t flags,
 int pm_round_add(struct procmap *m, const struct procmap_sock *s,
 		 enum pm_table tbl)
 {
+	return pm_round_add_ns(m, s, tbl, 0);
+}
+
+int pm_round_add_ns(struct procmap *m, const struct procmap_sock *s,
+		    enum pm_table tbl, uint16_t ns)
+{
 	struct pm_key k;
 	uint8_t flags;
 	uint32_t ref;
@@ -550,7 +563,7 @@ int pm_round_add(struct procmap *m, const struct procmap_sock *s,
 	/* No inode: TIME_WAIT, or not accepted yet. No process holds it. */
 	if (!s->inode || pm_proto_index(s->l4proto) == 4)
 		return 0;
-	pm_sock_key(s, &k, &flags);
+	pm_sock_key(s, ns, &k, &flags);
 	ref = pm_find(m, &k, s->inode);
 	if (ref) {
 		pm_slot(m, ref)->gen = m->gen;
@@ -559,16 +572,15 @@ int pm_round_add(struct procmap *m, const struct procmap_sock *s,
 	return pm_insert(m, &k, flags, s->inode, s->uid, tbl);
 }
 
-/* Sockets of the tables dumped this round that the dump no longer lists. */
-static void pm_sweep(struct procmap *m, unsigned done)
+void pm_sweep_ns(struct procmap *m, unsigned done, uint16_t ns)
 {
 	uint32_t ref;
 
-	for (ref = 1; ref <= m->slots; ref++) {
+	for (ref = 1; done && ref <= m->slots; ref++) {
 		const struct pm_sock *p = pm_slot(m, ref);
 
-		if (!(p->flags & PM_F_FREE) && (done & 1u << p->tbl) &&
-		    p->gen != m->gen)
+		if (!(p->flags & PM_F_FREE) && p->ns == ns &&
+		    (done & 1u << p->tbl) && p->gen != m->gen)
 			pm_delete(m, ref);
 	}
 }
@@ -590,9 +602,10 @@ int pm_set_local(struct procmap *m, const uint8_t (*a)[16], size_t n)
 		m->local = v;
 		m->local_cap = n;
 	}
-	if (n)
+	if (n) {
 		memcpy(m->local, a, n * sizeof(*a));
-	qsort(m->local, n, sizeof(*m->local), pm_addr_cmp);
+		qsort(m->local, n, sizeof(*m->local), pm_addr_cmp);
+	}
 	for (i = 0; i < n; i++)
 		if (!k || memcmp(m->local[k - 1], m->local[i], 16))
 			memcpy(m->local[k++], m->local[i], 16);
@@ -610,6 +623,12 @@ static int pm_is_local(const struct procmap *m, const uint8_t a[16])
 	return m->nlocal &&
 	       bsearch(a, m->local, m->nlocal, sizeof(*m->local),
 		       pm_addr_cmp) != NULL;
+}
+
+/* This host's, or another namespace's here. */
+static int pm_held(const struct procmap *m, const uint8_t a[16])
+{
+	return pm_is_local(m, a) || pm_ns_of(m, a, NULL, 0) > 0;
 }
 
 /* ------------------------------------------------------------ parsers */
@@ -679,13 +698,6 @@ int procmap_parse_stat(const char *buf, size_t len, char comm[16],
 
 /* ------------------------------------------------------------ the /proc walk */
 
-struct pm_dir {
-	int fd;
-	char *buf;
-	long len, pos;
-	int end;                /* the last read was the directory's end */
-};
-
 /* Room for any entry in a getdents64 buffer: a name of NAME_MAX bytes. */
 #define PM_DIRENT_MAX ((long)(offsetof(struct dirent64, d_name) + 256 + 7))
 
@@ -693,7 +705,7 @@ struct pm_dir {
  * would want fstat and a heap buffer per call); NULL at the end. /proc
  * fills the buffer while entries fit, so a read that left room for one
  * more was the last: that saves a getdents64 per process walked. */
-static const char *pm_dir_next(struct pm_dir *d)
+const char *pm_dir_next(struct pm_dir *d)
 {
 	for (;;) {
 		const struct dirent64 *e;
@@ -715,7 +727,7 @@ static const char *pm_dir_next(struct pm_dir *d)
 }
 
 /* A decimal PID, 0 for any other name. */
-static uint32_t pm_pid_of(const char *name)
+uint32_t pm_pid_of(const char *name)
 {
 	uint64_t v = 0;
 
@@ -1262,10 +1274,13 @@ static void pm_hidden_sweep(struct procmap *m)
 	}
 }
 
+/* The end of a round of this namespace's tables done; a periodic one
+ * reads the other namespaces' tables too (each a round of its own). */
 static void pm_finish(struct procmap *m, unsigned done, int periodic)
 {
-	pm_sweep(m, done);
+	pm_sweep_ns(m, done, 0);
 	if (periodic) {
+		pm_ns_refresh(m, PM_ALL_TABLES, 0);
 		pm_check_owners(m);
 		pm_hidden_sweep(m);
 	}
@@ -1283,9 +1298,13 @@ struct pm_flow {
 	uint16_t rsp, rdp;
 	uint8_t proto;
 	uint8_t any;            /* PM_F_ANY4 or PM_F_ANY6 */
+	uint16_t zone;          /* conntrack zone */
+	uint8_t dnat;           /* the destination was translated */
 };
 
-enum pm_hit { PM_MISS, PM_NO_OWNER, PM_OWNED };
+/* PM_AMBIGUOUS: sockets of two namespaces match and nothing tells which
+ * is meant. */
+enum pm_hit { PM_MISS, PM_NO_OWNER, PM_OWNED, PM_AMBIGUOUS };
 
 /* Sockets under key k whose wildcard flags are exactly want (and, bound to
  * the wildcard address, serve the flow's family). One with an owner wins
@@ -1322,14 +1341,14 @@ enum pm_probe_kind { PM_CONNECTED, PM_BOUND, PM_WILDCARD };
  * answers, and its socket is the reply's source (after any DNAT, which is
  * why the reply tuple is used and not the original one swapped). */
 static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
-		  enum pm_probe_kind kind, uint32_t *sock)
+		  enum pm_probe_kind kind, uint16_t ns, uint32_t *sock)
 {
 	static const uint8_t want[] = {
 		[PM_CONNECTED] = 0,
 		[PM_BOUND] = PM_F_RANY,
 		[PM_WILDCARD] = PM_F_LANY | PM_F_RANY,
 	};
-	struct pm_key k = { .proto = f->proto };
+	struct pm_key k = { .proto = f->proto, .ns = ns };
 
 	memcpy(k.l, out ? f->s : f->rs, 16);
 	k.lp = out ? f->sp : f->rsp;
@@ -1338,28 +1357,110 @@ static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
 		k.rp = out ? f->dp : f->rdp;
 	}
 	if (kind == PM_WILDCARD) {
-		/* Only for an address of this host: never a forwarded flow. */
-		if (!pm_is_local(m, k.l))
+		/* Only for an address of this host (or of namespace ns):
+		 * never a forwarded flow. */
+		if (ns ? !pm_ns_holds(m, ns, k.l) : !pm_is_local(m, k.l))
 			return PM_MISS;
 		memset(k.l, 0, 16);
 	}
 	return pm_probe(m, &k, want[kind], f->any, sock);
 }
 
-/* Rules 1-4 of procmap.h, in order; the first socket that matches decides,
- * even when its owner is not known. *sock: its slot. */
+#define PM_NS_CAND 8    /* namespaces one address is looked for in */
+
+/* A flow DNAT sent into another namespace: the answering side first. */
+static int pm_in_first(const struct procmap *m, const struct pm_flow *f,
+		       int both_ways)
+{
+	return both_ways && f->dnat && m->nnsaddr &&
+	       pm_ns_of(m, f->rs, NULL, 0) > 0;
+}
+
+/* Is the answering side looked for in the other namespaces (pm_match)? */
+static int pm_answer_ns(const struct procmap *m, const struct pm_flow *f,
+			int both_ways)
+{
+	return both_ways && m->nnsaddr &&
+	       (pm_in_first(m, f, both_ways) || !pm_held(m, f->s));
+}
+
+/* The probe of pm_try in the other namespaces that hold the flow's
+ * address on that side. A socket in one of them decides, unless another
+ * of them is known to use the flow's conntrack zone; sockets in several
+ * are told apart by the zone alone (PM_AMBIGUOUS when it can't). */
+static int pm_try_ns(struct procmap *m, const struct pm_flow *f, int out,
+		     enum pm_probe_kind kind, uint32_t *sock)
+{
+	uint16_t cand[PM_NS_CAND], ns[PM_NS_CAND];
+	uint32_t at[PM_NS_CAND];
+	int hit[PM_NS_CAND];
+	size_t n = pm_ns_of(m, out ? f->s : f->rs, cand, PM_NS_CAND), nh = 0;
+	size_t i, pick = PM_NS_CAND, zoned = 0;
+
+	n = n < PM_NS_CAND ? n : PM_NS_CAND;
+	for (i = 0; i < n; i++) {
+		int h = pm_try(m, f, out, kind, cand[i], &at[nh]);
+
+		if (h != PM_MISS) {
+			hit[nh] = h;
+			ns[nh++] = cand[i];
+		}
+		zoned += (size_t)pm_ns_zone(m, cand[i], f->zone);
+	}
+	if (!nh)
+		return PM_MISS;
+	if (nh == 1 && (!zoned || pm_ns_zone(m, ns[0], f->zone))) {
+		pick = 0;
+		if (n > 1 || !zoned)
+			pm_ns_learn(m, ns[0], f->zone);
+	} else {
+		for (i = 0; i < nh; i++)
+			if (pm_ns_zone(m, ns[i], f->zone))
+				pick = pick == PM_NS_CAND ? i : PM_NS_CAND + 1;
+	}
+	if (pick >= nh)
+		return PM_AMBIGUOUS;
+	*sock = at[pick];
+	return hit[pick];
+}
+
+/* Rules 1-4 of procmap.h, in order, in this namespace: its processes own
+ * the flows that end here. Then the same in the others, for a flow the
+ * host forwards: the first socket that matches decides, even when its
+ * owner is not known. A flow to a port published by DNAT into another
+ * namespace looks at the answering side first: that namespace's server
+ * is what was published, whoever connects. Otherwise the answering side
+ * is looked for in the other namespaces only when the flow came from
+ * outside this machine: a flow that a process here opened stays that
+ * process's (the ui keeps it after the process exits) rather than
+ * passing to the server once the client's socket is gone. *sock: its
+ * slot. */
 static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
 		    uint32_t *sock)
 {
 	static const enum pm_probe_kind kinds[] = {
 		PM_CONNECTED, PM_BOUND, PM_WILDCARD,
 	};
-	unsigned n = f->proto == IPPROTO_TCP ? 1 : 3, i;
-	int out, hit;
+	unsigned n = f->proto == IPPROTO_TCP ? 1 : 3, i, d;
+	int in_first, answer_ns, out, hit;
 
 	for (i = 0; i < n; i++) {
 		for (out = 1; out >= (both_ways ? 0 : 1); out--) {
-			hit = pm_try(m, f, out, kinds[i], sock);
+			hit = pm_try(m, f, out, kinds[i], 0, sock);
+			if (hit != PM_MISS)
+				return hit;
+		}
+	}
+	if (!m->nnsaddr)
+		return PM_MISS;
+	in_first = pm_in_first(m, f, both_ways);
+	answer_ns = pm_answer_ns(m, f, both_ways);
+	for (i = 0; i < n; i++) {
+		for (d = 0; d < (both_ways ? 2u : 1u); d++) {
+			out = in_first ? (int)d : !d;
+			if (!out && !answer_ns)
+				continue;
+			hit = pm_try_ns(m, f, out, kinds[i], sock);
 			if (hit != PM_MISS)
 				return hit;
 		}
@@ -1386,6 +1487,8 @@ static int pm_flow_of(const struct flow_wire *w, struct pm_flow *f,
 	pm_addr16(f->rd, fam, w->rdst);
 	f->rsp = w->rsport;
 	f->rdp = w->rdport;
+	f->zone = w->zone;
+	f->dnat = (flow_nat(w) & FLOW_NAT_DST) != 0;
 	*both_ways = 1;
 	switch (w->l4proto) {
 	case IPPROTO_TCP:
@@ -1434,9 +1537,11 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 		return PROCMAP_UNKNOWN;
 	idx = pm_proto_index(f.proto);
 	hit = m->per_proto[idx] ? pm_match(m, &f, both, &ref) : PM_MISS;
+	if (hit == PM_AMBIGUOUS)
+		return PROCMAP_UNKNOWN;
 	if (hit == PM_MISS)
-		return pm_is_local(m, f.s) || (both && (pm_is_local(m, f.d) ||
-							 pm_is_local(m, f.rs))) ?
+		return pm_held(m, f.s) || (both && (pm_is_local(m, f.d) ||
+						     pm_held(m, f.rs))) ?
 			PROCMAP_UNSEEN : PROCMAP_UNKNOWN;
 	p = pm_slot(m, ref);
 	rec->owner = FLOW_OWNER_SOCKET;
@@ -1459,7 +1564,7 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 	return PROCMAP_KNOWN;
 }
 
-static int pm_bucket_take(struct pm_bucket *b, double rate, double burst)
+int pm_bucket_take(struct pm_bucket *b, double rate, double burst)
 {
 	uint64_t now = clock_mono_ns();
 
@@ -1494,12 +1599,40 @@ static int pm_ask_side(struct procmap *m, const struct flow_wire *rec, int out)
 			    r, out ? rec->dport : rec->rdport);
 }
 
+/* The sides of a flow that pm_match looks for in the namespaces holding
+ * its address: their socket table for its protocol and family is to be
+ * read again before the batch's walk (the new socket is most likely
+ * there). 1 when some namespace holds such an address, else -1. */
+static int pm_ask_ns(struct procmap *m, const struct flow_wire *rec)
+{
+	int fam = rec->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+	enum pm_table t = pm_table_of(fam, rec->l4proto);
+	uint16_t cand[PM_NS_CAND];
+	int held = 0, out, both;
+	struct pm_flow f;
+
+	if (t == PM_TABLES || !m->nnsaddr || !pm_flow_of(rec, &f, &both))
+		return -1;
+	for (out = 1; out >= (pm_answer_ns(m, &f, both) ? 0 : 1); out--) {
+		size_t n = pm_ns_of(m, out ? f.s : f.rs, cand, PM_NS_CAND);
+
+		for (size_t i = 0; i < n && i < PM_NS_CAND; i++) {
+			held = 1;
+			pm_ns_want(m, cand[i], 1u << t);
+		}
+	}
+	return held ? 1 : -1;
+}
+
 int procmap_ask(struct procmap *m, const struct flow_wire *rec)
 {
 	int a, b;
 
-	if (m->diag_fd < 0 || rec->event == FLOW_EV_DESTROY)
+	if (rec->event == FLOW_EV_DESTROY)
 		return -1;
+	a = pm_ask_ns(m, rec);
+	if (a == 1 || m->diag_fd < 0)
+		return a;
 	switch (rec->l4proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
@@ -1516,6 +1649,24 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec)
 	if (a < 0 && b < 0)
 		return -1;
 	return a == 1 || b == 1;
+}
+
+int procmap_find_ns(struct procmap *m, const struct flow_wire *rec)
+{
+	int fam = rec->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+	uint8_t a[16], b[16];
+
+	if (rec->event != FLOW_EV_NEW)
+		return 0;
+	pm_addr16(a, fam, rec->src);
+	pm_addr16(b, fam, rec->rsrc);
+	/* Opened from an address held nowhere here, unless it came in to
+	 * this namespace's own; or sent by DNAT to one held nowhere. */
+	if ((pm_held(m, a) || pm_is_local(m, b)) &&
+	    (!(flow_nat(rec) & FLOW_NAT_DST) || pm_held(m, b)))
+		return 0;
+	pm_ns_refresh(m, 0, 1);
+	return pm_ns_of(m, a, NULL, 0) > 0 || pm_ns_of(m, b, NULL, 0) > 0;
 }
 
 /* The pids of a walk for new flows into m->pidlist, oldest first (the
@@ -1639,6 +1790,7 @@ void procmap_walk_pending(struct procmap *m)
 	uint32_t last, span, ref;
 	ssize_t n, i;
 
+	pm_ns_read_wanted(m);
 	if (!m->pending)
 		return;
 	/* flowtop's own first: its flows must not leak. */
@@ -1682,6 +1834,13 @@ size_t procmap_details(struct procmap *m, size_t max)
 int procmap_pending(const struct procmap *m)
 {
 	return m->pending != 0;
+}
+
+uint64_t procmap_hold_until_ms(const struct procmap *m)
+{
+	uint64_t t = pm_ns_wait_ns(m);
+
+	return t ? (t + 999999) / 1000000 : 0;
 }
 
 /* ------------------------------------------------------------ the API */
@@ -1803,7 +1962,9 @@ void procmap_stats(const struct procmap *m, size_t *sockets, size_t *owners,
 		2 * m->nbuckets * sizeof(uint32_t) +
 		m->owners_cap * sizeof(*m->owners) +
 		(m->pids.cap + m->hidden.cap) * 2 * sizeof(uint32_t) +
-		m->local_cap * sizeof(*m->local) + m->buflen + 2 * PM_DIRBUF;
+		m->local_cap * sizeof(*m->local) + m->buflen + 2 * PM_DIRBUF +
+		m->nss_cap * sizeof(*m->nss) +
+		m->nsaddr_cap * sizeof(*m->nsaddr);
 }
 
 struct procmap *procmap_open_root(const char *proc_root, int netlink,
@@ -1836,6 +1997,8 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 	}
 	m->refresh_budget = (struct pm_bucket){ PM_BURST, clock_mono_ns() };
 	m->ask_budget = (struct pm_bucket){ PM_ASK_BURST, clock_mono_ns() };
+	pm_ns_budgets(m);
+	m->self_ns = pm_ns_self(m);
 	procmap_set_viewer(m, (uint32_t)getuid(), (uint32_t)getgid());
 	m->pid_max = pm_pid_max(m);
 	if (netlink && pm_src_open(m, err, errlen) < 0) {
@@ -1872,6 +2035,7 @@ void procmap_close(struct procmap *m)
 	free(m->dirbuf[0]);
 	free(m->dirbuf[1]);
 	free(m->pidlist);
+	pm_ns_free(m);
 	pm_news_free(m);
 	free(m);
 }

@@ -125,10 +125,21 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec);
  * procmap_walk_pending, then procmap_fill again: the uid is known even
  * when the process is gone), 0 when the kernel has none, -1 when it
  * can't be asked (another protocol, no sock_diag): fall back to
- * procmap_refresh. */
+ * procmap_refresh. A flow of an address another network namespace holds
+ * gets that namespace's table for its protocol read by the next
+ * procmap_walk_pending, once for all the flows waiting for it (any
+ * protocol; 1). */
 int procmap_ask(struct procmap *m, const struct flow_wire *rec);
 
-/* Look for the owners of the sockets procmap_ask added, in one short walk
+/* Before procmap_fill, for a NEW flow whose source no namespace known
+ * here holds (unless it came in to this namespace's own address), or
+ * whose destination DNAT sent to an address none holds: look for
+ * network namespaces again (a container just started; at most about once
+ * a second). 1 when one of them now holds either address, else 0. */
+int procmap_find_ns(struct procmap *m, const struct flow_wire *rec);
+
+/* Read the namespaces' tables procmap_ask asked for, then look for the
+ * owners of the sockets procmap_ask added, in one short walk
  * of /proc, oldest first (the first to exit): flowtop's own processes,
  * the pids the walk before did not look at, the pids handed out since
  * (ns_last_pid; pid_max wraps), then the young ones (looked at, alive, no
@@ -141,6 +152,10 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec);
  * procmap_refresh(PROCMAP_PERIODIC) finds it. */
 void procmap_walk_pending(struct procmap *m);
 int procmap_pending(const struct procmap *m);
+/* Until when (CLOCK_MONOTONIC ms) the batch is best held: a namespace's
+ * table that its new flows wait for was read less than a few ms ago
+ * (each is read at most once every PM_NS_READ_GAP_NS); 0 for no wait. */
+uint64_t procmap_hold_until_ms(const struct procmap *m);
 /* An owner procmap_walk_pending found is told of (procmap_news) only once
  * its command line, executable and cgroup are read, which costs more
  * than finding it: that waits, its /proc/PID open (at most 256), while
@@ -229,5 +244,16 @@ int procmap_may_see(uint32_t uid, uint32_t gid, const struct procmap_cred *c);
  * 0, or -1 for the header or anything malformed. */
 int procmap_parse_icmp_line(const char *line, int family,
 			    struct procmap_sock *s);
+/* The same for /proc/net/{tcp,udp,udplite,icmp}{,6}, whose lines have one
+ * layout: the socket of protocol proto into s, its state (TCP_ESTABLISHED
+ * ...) into *state; 0 or -1. */
+int procmap_parse_net_line(const char *line, int family, uint8_t proto,
+			   struct procmap_sock *s, unsigned *state);
+/* /proc/PID/net/fib_trie: the IPv4 addresses the namespace holds (its
+ * "/32 host LOCAL" leaves), IPv4-mapped, the first max of them into out
+ * (NULL when max is 0); how many there are, duplicates included. */
+int procmap_parse_fib_trie(const char *text, uint8_t (*out)[16], size_t max);
+/* One line of /proc/PID/net/if_inet6: its address; 0 or -1. */
+int procmap_parse_if_inet6(const char *line, uint8_t out[16]);
 
 #endif

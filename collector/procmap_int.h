@@ -5,6 +5,7 @@
 #ifndef FLOWTOP_PROCMAP_INT_H
 #define FLOWTOP_PROCMAP_INT_H
 
+#include <netinet/tcp.h>
 #include <stdint.h>
 
 #include "common/siphash.h"
@@ -19,6 +20,13 @@ enum pm_table {
 };
 #define PM_ALL_TABLES ((1u << PM_TABLES) - 1)
 
+/* TCP states a process can hold a socket in. Left out: LISTEN (never a
+ * flow's end), TIME_WAIT and SYN_RECV (no inode: no process holds them). */
+#define PM_TCP_STATES \
+	(1u << TCP_ESTABLISHED | 1u << TCP_SYN_SENT | 1u << TCP_FIN_WAIT1 | \
+	 1u << TCP_FIN_WAIT2 | 1u << TCP_CLOSE | 1u << TCP_CLOSE_WAIT | \
+	 1u << TCP_LAST_ACK | 1u << TCP_CLOSING)
+
 /* Socket flags. */
 enum {
 	PM_F_LANY = 1 << 0,     /* bound to the wildcard address */
@@ -29,7 +37,7 @@ enum {
 	PM_F_FREE = 1 << 5,     /* slot on the free list */
 };
 
-/* A socket of the last dumps: 60 bytes. Addresses IPv4-mapped, wildcard
+/* A socket of the last dumps: 64 bytes. Addresses IPv4-mapped, wildcard
  * parts all zero. Chains link slot numbers + 1 (0 ends a chain). */
 struct pm_sock {
 	uint8_t l[16], r[16];
@@ -43,6 +51,8 @@ struct pm_sock {
 	uint8_t flags;
 	uint8_t tbl;            /* enum pm_table */
 	uint8_t gen;            /* round that last listed it */
+	uint16_t ns;            /* whose socket table: 0 the collector's
+				 * network namespace, else nss[ns - 1] */
 };
 
 #define PM_DEAD_START UINT64_MAX /* an owner found gone or reused */
@@ -89,6 +99,43 @@ struct pm_map {
 };
 
 #define PM_YOUNG_MAX 1024
+
+/* Another network namespace on this host (procmap_ns.c), whose sockets
+ * are read from /proc/PID/net of a process inside it. */
+#define PM_NS_MAX 4096          /* followed at once; more are not */
+#define PM_NS_ZONES 6           /* conntrack zones remembered per namespace */
+#define PM_NS_NAME 48           /* an `ip netns` name, NUL included */
+#define PM_NS_PIDS 4            /* processes kept per namespace */
+/* How long a namespace's addresses are kept once no process is left in
+ * it: conntrack's longest default timeouts (TCP's TIME_WAIT 120 s, UDP
+ * streams 120 s) with margin. */
+#define PM_NS_GONE_KEEP_NS (300ull * 1000000000ull)
+struct pm_ns {
+	uint64_t ino;           /* the namespace's nsfs inode: net:[INO];
+				 * 0: a free slot */
+	/* Processes in it, whose /proc/PID/net is read: the first two and
+	 * the last two the scan found (the oldest pids, the newest), the
+	 * first still alive first. */
+	uint32_t pid[PM_NS_PIDS];
+	uint8_t npids;
+	uint8_t want;           /* tables new flows wait for (pm_ns_want) */
+	uint64_t read_mono;     /* when pm_ns_read_wanted last read them */
+	/* When a scan found no process left in it (0: alive). Its addresses
+	 * are kept PM_NS_GONE_KEEP_NS more, without sockets: its flows
+	 * outlive its processes, and are still not flows from outside. */
+	uint64_t gone_mono;
+	uint8_t gen;            /* the scan that last found it */
+	uint8_t nzones;
+	uint16_t zones[PM_NS_ZONES]; /* zones of flows matched to it alone */
+	char name[PM_NS_NAME];  /* its name under /run/netns, "" if none */
+};
+
+/* An address held in another namespace: the map from addresses to
+ * namespaces, sorted by address (then namespace). */
+struct pm_nsaddr {
+	uint8_t a[16];          /* IPv4-mapped or IPv6 */
+	uint16_t ns;            /* nss[ns - 1] */
+};
 
 /* A token bucket. */
 struct pm_bucket {
@@ -153,12 +200,41 @@ struct procmap {
 	size_t nwatch;
 	/* rate limits: on-demand refreshes, exact asks */
 	struct pm_bucket refresh_budget, ask_budget;
+	/* other network namespaces (procmap_ns.c) */
+	uint64_t self_ns;       /* the collector's own: net:[INO], 0: unknown */
+	struct pm_ns *nss;
+	uint32_t nns, nss_cap;  /* slots in use (some may be free), room */
+	struct pm_nsaddr *nsaddr;
+	size_t nnsaddr, nsaddr_cap;
+	uint8_t ns_gen;
+	uint64_t ns_scan_mono;  /* when namespaces were last looked for */
+	struct pm_bucket ns_scan_budget;
+	struct pm_bucket ns_read_budget; /* seconds of reading (procmap_ns.c) */
+	uint64_t ns_reads;      /* socket tables read for new flows */
+	int ns_wanted;          /* some namespace's want is set */
 };
 
 /* procmap.c: feed one socket of table tbl into the current round. 0 or -1
  * (out of memory). */
 int pm_round_add(struct procmap *m, const struct procmap_sock *s,
 		 enum pm_table tbl);
+/* procmap.c: the same, into the socket table of namespace ns (0: the
+ * collector's own), and the sockets of ns in the tables of done that this
+ * round did not list dropped (all of ns's sockets: done PM_ALL_TABLES
+ * after a round that listed none). */
+int pm_round_add_ns(struct procmap *m, const struct procmap_sock *s,
+		    enum pm_table tbl, uint16_t ns);
+void pm_sweep_ns(struct procmap *m, unsigned done, uint16_t ns);
+/* procmap.c: next name in a directory read with getdents64 (pm_dir_open
+ * on a descriptor of m's: no heap per call), a decimal pid's value. */
+struct pm_dir {
+	int fd;
+	char *buf;
+	long len, pos;
+	int end;                /* the last read was the directory's end */
+};
+const char *pm_dir_next(struct pm_dir *d);
+uint32_t pm_pid_of(const char *name);
 /* procmap.c: replace the local address list (16-byte addresses). */
 int pm_set_local(struct procmap *m, const uint8_t (*a)[16], size_t n);
 
@@ -193,6 +269,44 @@ void pm_news_forget(struct procmap *m, uint32_t pid, uint64_t start, int dead);
 void pm_news_check(struct procmap *m);
 void pm_news_free(struct procmap *m);
 
+/* procmap_ns.c: the other network namespaces. pm_ns_refresh looks for
+ * them when due (force: now, if the rate limit allows), rereads their
+ * addresses and, for the tables in want, their sockets; pm_ns_read reads
+ * tables want of namespace ns alone (1 when read). pm_ns_of: the
+ * namespaces holding address a (16 bytes), at most max of them, into
+ * out; how many. pm_ns_holds: does ns hold a? pm_ns_name: what a
+ * namespace is called ("" for the collector's own). pm_ns_learn /
+ * pm_ns_zone: the zones seen on flows matched to ns alone. */
+void pm_ns_refresh(struct procmap *m, unsigned want, int force);
+int pm_ns_read(struct procmap *m, uint16_t ns, unsigned want);
+/* Tables want of namespace ns are to be read for new flows, once for all
+ * of a batch (a TCP table costs a walk of the kernel's whole established
+ * hash, about 1 ms whatever its size): pm_ns_read_wanted reads them, each
+ * once, before the walk for the batch's owners. */
+void pm_ns_want(struct procmap *m, uint16_t ns, unsigned want);
+void pm_ns_read_wanted(struct procmap *m);
+/* A namespace's tables are read for new flows at most once every
+ * PM_NS_READ_GAP_NS; pm_ns_wait_ns: until when (CLOCK_MONOTONIC) some
+ * wanted read must wait, 0 when none. */
+#define PM_NS_READ_GAP_NS (5ull * 1000000ull)
+uint64_t pm_ns_wait_ns(const struct procmap *m);
+size_t pm_ns_of(const struct procmap *m, const uint8_t a[16], uint16_t *out,
+		size_t max);
+int pm_ns_holds(const struct procmap *m, uint16_t ns, const uint8_t a[16]);
+void pm_ns_name(const struct procmap *m, uint64_t ino, char *out,
+		size_t outsz);
+void pm_ns_learn(struct procmap *m, uint16_t ns, uint16_t zone);
+int pm_ns_zone(const struct procmap *m, uint16_t ns, uint16_t zone);
+void pm_ns_free(struct procmap *m);
+/* The collector's own namespace (net:[INO]), that of the process behind
+ * an open /proc/PID; 0 when not known. */
+uint64_t pm_ns_self(const struct procmap *m);
+uint64_t pm_ns_ino_of_dir(int dfd);
+/* The rate limits filled, at open. */
+void pm_ns_budgets(struct procmap *m);
+/* procmap.c: take a token from b, filled at rate a second up to burst. */
+int pm_bucket_take(struct pm_bucket *b, double rate, double burst);
+
 /* procmap_src.c */
 int pm_src_open(struct procmap *m, char *err, size_t errlen);
 void pm_src_close(struct procmap *m);
@@ -207,6 +321,9 @@ int pm_src_table(struct procmap *m, enum pm_table tbl);
 int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 		 const uint8_t local[16], uint16_t lport,
 		 const uint8_t remote[16], uint16_t rport);
+/* A /proc file (relative to dirfd) in a heap buffer, NUL-terminated;
+ * NULL if it can't be read (*missing set when it does not exist). */
+char *pm_slurp(int dirfd, const char *path, int *missing);
 /* Reread this host's addresses. 0 or -1. */
 int pm_src_local(struct procmap *m);
 

@@ -83,6 +83,7 @@ static int pm_capture(const struct procmap *m, int dfd, uint32_t pid,
 	n = readlinkat(dfd, "exe", a->exe, sizeof(a->exe) - 1);
 	a->exe[n > 0 ? n : 0] = 0;
 	pm_read_cgroup(dfd, a->cgroup, sizeof(a->cgroup));
+	pm_ns_name(m, pm_ns_ino_of_dir(dfd), a->netns, sizeof(a->netns));
 	return 0;
 }
 

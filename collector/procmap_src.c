@@ -28,13 +28,6 @@
 
 #define PM_ICMP_FILE_MAX (64u << 20)    /* about 400k ping sockets */
 
-/* TCP states a process can hold a socket in. Left out: LISTEN (never a
- * flow's end), TIME_WAIT and SYN_RECV (no inode: no process holds them). */
-#define PM_TCP_STATES \
-	(1u << TCP_ESTABLISHED | 1u << TCP_SYN_SENT | 1u << TCP_FIN_WAIT1 | \
-	 1u << TCP_FIN_WAIT2 | 1u << TCP_CLOSE | 1u << TCP_CLOSE_WAIT | \
-	 1u << TCP_LAST_ACK | 1u << TCP_CLOSING)
-
 int pm_table_family(enum pm_table t)
 {
 	return t < PM_TCP6 ? AF_INET : AF_INET6;
@@ -315,36 +308,101 @@ static int pm_hex_addr(const char *hex, int family, uint8_t *out)
 	return 0;
 }
 
-int procmap_parse_icmp_line(const char *line, int family,
-			    struct procmap_sock *s)
+/* The next token of a /proc/net line (space separated) from *p: its
+ * start and length, *p past it; NULL at the end of the line. */
+static const char *pm_tok(const char **p, size_t *len)
 {
-	char la[40], ra[40];
-	unsigned lp, rp, st;
-	unsigned long ino, uid;
+	const char *s = *p, *e;
 
-	memset(s, 0, sizeof(*s));
-	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
-	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x "
-		   "%*x:%*x %*x:%*x %*x %lu %*u %lu",
-		   la, &lp, ra, &rp, &st, &uid, &ino) != 7)
+	while (*s == ' ')
+		s++;
+	for (e = s; *e && *e != ' ' && *e != '\n'; e++)
+		;
+	*p = e;
+	*len = (size_t)(e - s);
+	return e > s ? s : NULL;
+}
+
+/* A hexadecimal (hex) or decimal number of len characters, at most max;
+ * 0 or -1. */
+static int pm_num(const char *s, size_t len, int hex, unsigned long max,
+		  unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!len || len > 20)
 		return -1;
-	if (lp > 0xffff || rp > 0xffff || ino > UINT32_MAX ||
-	    uid > UINT32_MAX ||
-	    pm_hex_addr(la, family, s->local) < 0 ||
-	    pm_hex_addr(ra, family, s->remote) < 0)
-		return -1;
-	s->family = family;
-	s->l4proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	s->lport = (uint16_t)lp;
-	s->rport = (uint16_t)rp;
-	s->inode = (uint32_t)ino;
-	s->uid = (uint32_t)uid;
+	for (size_t i = 0; i < len; i++) {
+		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' :
+			hex && s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 :
+			hex && s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 10 : -1;
+
+		if (d < 0 || v > (max - (unsigned long)d) / (hex ? 16 : 10))
+			return -1;
+		v = v * (hex ? 16 : 10) + (unsigned long)d;
+	}
+	*out = v;
 	return 0;
 }
 
-/* The whole file in a heap buffer, NUL-terminated; NULL if it can't be
- * read (*missing set when it does not exist). */
-static char *pm_slurp(int dirfd, const char *path, int *missing)
+/* "ADDRHEX:PORTHEX" into addr and port. */
+static int pm_endpoint(const char *s, size_t len, int family, uint8_t *addr,
+		       uint16_t *port)
+{
+	const char *colon = memchr(s, ':', len);
+	char hex[33];
+	unsigned long v;
+	size_t alen;
+
+	if (!colon)
+		return -1;
+	alen = (size_t)(colon - s);
+	if (alen >= sizeof(hex) ||
+	    pm_num(colon + 1, len - alen - 1, 1, 0xffff, &v) < 0)
+		return -1;
+	memcpy(hex, s, alen);
+	hex[alen] = 0;
+	*port = (uint16_t)v;
+	return pm_hex_addr(hex, family, addr);
+}
+
+int procmap_parse_net_line(const char *line, int family, uint8_t proto,
+			   struct procmap_sock *s, unsigned *state)
+{
+	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
+	const char *p = line, *t[10];
+	size_t len[10];
+	unsigned long st, uid, ino;
+
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < 10; i++)
+		if (!(t[i] = pm_tok(&p, &len[i])))
+			return -1;
+	if (len[0] < 2 || t[0][len[0] - 1] != ':' ||
+	    pm_num(t[3], len[3], 1, 0xff, &st) < 0 ||
+	    pm_num(t[7], len[7], 0, UINT32_MAX, &uid) < 0 ||
+	    pm_num(t[9], len[9], 0, UINT32_MAX, &ino) < 0 ||
+	    pm_endpoint(t[1], len[1], family, s->local, &s->lport) < 0 ||
+	    pm_endpoint(t[2], len[2], family, s->remote, &s->rport) < 0)
+		return -1;
+	s->family = family;
+	s->l4proto = proto;
+	s->inode = (uint32_t)ino;
+	s->uid = (uint32_t)uid;
+	*state = (unsigned)st;
+	return 0;
+}
+
+int procmap_parse_icmp_line(const char *line, int family,
+			    struct procmap_sock *s)
+{
+	unsigned st;
+
+	return procmap_parse_net_line(line, family, family == AF_INET ?
+				      IPPROTO_ICMP : IPPROTO_ICMPV6, s, &st);
+}
+
+char *pm_slurp(int dirfd, const char *path, int *missing)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 65536, len = 0;

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "collector/enter_netns.h"
 #include "collector/run.h"
 #include "common/clock.h"
 #include "common/escape.h"
@@ -117,6 +118,9 @@ static int start_open(struct run *r)
 	/* The key of procmap's tables (common/siphash.h): getrandom is not
 	 * in the collector's seccomp table. Each child draws its own. */
 	(void)siphash_seed();
+	if (r->o->netns && enter_netns(r->o->netns, r->o->netns_path, err,
+				       sizeof(err)) < 0)
+		return start_fail(r, err);
 	if (priv_start(&start_caps, err, sizeof(err)) < 0 ||
 	    priv_unpriv_ids(&r->unpriv, err, sizeof(err)) < 0 ||
 	    priv_user_ids(&r->unpriv, &r->ui_ids, err, sizeof(err)) < 0)

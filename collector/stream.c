@@ -106,12 +106,18 @@ static int stream_young(const struct stream *s, const struct flow_wire *w)
  * process looked for when the batch is sent (stream_settle: one walk for
  * a burst), so that short-lived processes, flowtop's own DNS queries
  * among them, are caught. Where the kernel can't be asked so (ping), the
- * socket table is dumped again instead (procmap limits how often). */
+ * socket table is dumped again instead (procmap limits how often). A
+ * flow of an address another network namespace holds waits for that
+ * namespace's table, read once for the batch (procmap_ask). */
 static int stream_owner(struct stream *s, struct flow_wire *w, int *defer)
 {
-	int r = procmap_fill(s->pm, w), q;
+	int r, q;
 
 	*defer = 0;
+	/* A container just started: its namespace first, so that its flow
+	 * is not taken for one from outside. */
+	procmap_find_ns(s->pm, w);
+	r = procmap_fill(s->pm, w);
 	if (r == PROCMAP_UNSEEN && w->event == FLOW_EV_NEW) {
 		q = procmap_ask(s->pm, w);
 		if (q > 0) {
@@ -251,8 +257,15 @@ int stream_resync(struct stream *s)
 
 uint64_t stream_settle_due(const struct stream *s)
 {
+	uint64_t ns;
+
 	if (!s->settle_due_ms && s->details_wait)
 		return clock_mono_ms();
+	/* New flows of another namespace wait for its table, which was
+	 * read a moment ago and is read again a few ms later. */
+	if (s->settle_due_ms && s->pm &&
+	    (ns = procmap_hold_until_ms(s->pm)) > s->settle_due_ms)
+		return ns;
 	return s->settle_due_ms;
 }
 

@@ -27,6 +27,7 @@ enum {
 	OPT_TRACK,
 	OPT_FORCE,
 	OPT_LINGER,
+	OPT_NETNS,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -56,6 +57,7 @@ static const struct option long_opts[] = {
 	{ "track", no_argument, NULL, OPT_TRACK },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "linger", required_argument, NULL, OPT_LINGER },
+	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -100,6 +102,8 @@ void options_usage(FILE *out)
 "      --show-loopback   also flows with a loopback address at either end\n"
 "      --track           make the kernel track flows for this run (adds an\n"
 "                        nftables table of its own, removed at exit)\n"
+"      --netns NS        watch network namespace NS's own table (an ip netns\n"
+"                        NAME, a PATH, or pid:PID); root only\n"
 "Display:\n"
 "  -s, --show-src        show source ports\n"
 "  -n, --no-dns          no reverse DNS lookups\n"
@@ -218,6 +222,13 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 		if (opt_seconds(arg, 0.1, &o->interval_ms) < 0)
 			return opt_bad("invalid interval (seconds, 0.1 to 3600)", arg);
 		break;
+	case OPT_NETNS:
+		if (options_netns_path(arg, o->netns_path,
+				       sizeof(o->netns_path)) < 0)
+			return opt_bad("invalid --netns (an ip netns NAME, a PATH "
+				       "or pid:PID)", arg);
+		o->netns = arg;
+		break;
 	case OPT_LINGER:
 		if (opt_seconds(arg, 0, &o->linger_ms) < 0)
 			return opt_bad("invalid --linger (seconds, 0 to 3600)", arg);
@@ -251,6 +262,30 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 		return opt_bad("invalid usage", NULL);
 	}
 	return OPT_RUN;
+}
+
+int options_netns_path(const char *spec, char *out, size_t outsz)
+{
+	unsigned long pid;
+	char *end;
+	int n;
+
+	if (!spec[0] || strcmp(spec, ".") == 0 || strcmp(spec, "..") == 0)
+		return -1;
+	if (strncmp(spec, "pid:", 4) == 0) {
+		if (spec[4] < '1' || spec[4] > '9')
+			return -1;
+		errno = 0;
+		pid = strtoul(spec + 4, &end, 10);
+		if (*end || errno || pid > 4194304)
+			return -1;
+		n = snprintf(out, outsz, "/proc/%lu/ns/net", pid);
+	} else if (strchr(spec, '/')) {
+		n = snprintf(out, outsz, "%s", spec);
+	} else {
+		n = snprintf(out, outsz, "/run/netns/%s", spec);
+	}
+	return n > 0 && (size_t)n < outsz ? 0 : -1;
 }
 
 /* The resolver opens its files from inside an empty directory it has

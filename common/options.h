@@ -38,6 +38,8 @@ struct options {
 	enum out_format output; /* -o */
 	const char *conf_dir;   /* --conf-dir */
 	const char *geoip_dir;  /* --geoip-dir, NULL: the default directories */
+	const char *netns;      /* --netns NAME|PATH|pid:PID, NULL: this one */
+	char netns_path[4096];  /* the file --netns names (options_netns_path) */
 	char conf_dir_buf[4096];  /* storage when a relative dir is made absolute */
 	char geoip_dir_buf[4096];
 };
@@ -49,6 +51,11 @@ enum opt_result { OPT_RUN, OPT_EXIT_OK, OPT_USAGE };
 enum opt_result options_parse(struct options *o, int argc, char **argv);
 
 void options_usage(FILE *out);
+
+/* The file a --netns argument names: NAME under /run/netns (no '/', not
+ * "." or ".."), a PATH (any argument with a '/'), or pid:PID's
+ * /proc/PID/ns/net (PID 1 to 4194304). 0, or -1 for none of these. */
+int options_netns_path(const char *spec, char *out, size_t outsz);
 
 struct option;
 /* The getopt tables, for the test that holds --help and the man page to

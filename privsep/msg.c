@@ -310,7 +310,8 @@ static int msg_check_owner(const struct msg *m, const char **why)
 	if (!msg_field_ok(OWNER_FIELD(p0, comm), 0) ||
 	    !msg_field_ok(OWNER_FIELD(p0, cmdline), 1) ||
 	    !msg_field_ok(OWNER_FIELD(p0, exe), 0) ||
-	    !msg_field_ok(OWNER_FIELD(p0, cgroup), 0)) {
+	    !msg_field_ok(OWNER_FIELD(p0, cgroup), 0) ||
+	    !msg_field_ok(OWNER_FIELD(p0, netns), 0)) {
 		*why = "owner text not terminated, or a control byte in the "
 			"command line";
 		return -1;

@@ -172,6 +172,7 @@ struct msg_cmdline_ans {
  * the kernel gave (the ui escapes everything it draws). */
 #define MSG_EXE_LEN 256
 #define MSG_CGROUP_LEN 512
+#define MSG_NETNS_LEN 64
 
 struct msg_owner {
 	uint32_t pid;          /* 1..MSG_PID_MAX */
@@ -182,6 +183,9 @@ struct msg_owner {
 	char cmdline[MSG_CMDLINE_LEN];
 	char exe[MSG_EXE_LEN];
 	char cgroup[MSG_CGROUP_LEN]; /* cgroup v2 path */
+	/* Its network namespace when not the collector's: the name under
+	 * /run/netns, else "net:[INODE]"; "" for the collector's own. */
+	char netns[MSG_NETNS_LEN];
 };
 
 /* Owners announced before that have exited (found gone, or their pid

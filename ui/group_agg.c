@@ -144,11 +144,11 @@ static uint8_t ga_owner_label(const struct ga_map *m,
 	}
 	o = w->pid && m->owners ?
 		owners_get(m->owners, w->pid, flow_owner_tag(w)) : NULL;
-	if (!o || !o->cgroup[0]) {
+	if (!o || (!o->cgroup[0] && !o->netns[0])) {
 		*label = "(unknown)";
 		return GROUP_UNKNOWN;
 	}
-	*label = m->by == GROUP_UNIT ? o->unit : o->container;
+	*label = m->by == GROUP_UNIT ? o->unit : o->where;
 	if ((*label)[0])
 		return GROUP_NAMED;
 	*label = m->by == GROUP_UNIT ? "(no unit)" : "(host)";

@@ -126,6 +126,8 @@ int owners_put(struct owners *t, const struct msg_owner *m)
 	o->start = m->start;
 	o->mark = t->mark;
 	memcpy(o->comm, m->comm, sizeof(o->comm));
+	memcpy(o->netns, m->netns, sizeof(o->netns));
+	o->netns[sizeof(o->netns) - 1] = 0;
 	o->cmdline = ow_dup(m->cmdline, sizeof(m->cmdline));
 	o->exe = ow_dup(m->exe, sizeof(m->exe));
 	o->cgroup = ow_dup(m->cgroup, sizeof(m->cgroup));
@@ -137,6 +139,12 @@ int owners_put(struct owners *t, const struct msg_owner *m)
 		cgroup_unit_text(&ci, o->unit, sizeof(o->unit));
 		cgroup_container_text(&ci, o->container, sizeof(o->container));
 	}
+	if (o->container[0])
+		snprintf(o->where, sizeof(o->where), "%s", o->container);
+	else if (o->netns[0])
+		snprintf(o->where, sizeof(o->where), "%s%s",
+			 strncmp(o->netns, "net:[", 5) ? "netns:" : "",
+			 o->netns);
 	if ((i = ow_find(t, m->pid)) != SIZE_MAX) {
 		ow_free_one(t, t->slot[i]);
 		t->slot[i] = o;

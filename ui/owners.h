@@ -28,6 +28,10 @@ struct ui_owner {
 	/* Each "" when not known; bytes as the kernel gave them (escape
 	 * before drawing). */
 	char *cmdline, *exe, *cgroup;
+	char netns[MSG_NETNS_LEN];  /* "" the host's (msg_owner) */
+	/* Where it runs, for grouping: its container, else "netns:NAME" or
+	 * "net:[INODE]", else "" (the host). */
+	char where[CGROUP_CONTAINER_TEXT_LEN + MSG_NETNS_LEN + 8];
 	char unit[CGROUP_UNIT_TEXT_LEN];           /* cgroup_unit_text */
 	char container[CGROUP_CONTAINER_TEXT_LEN]; /* cgroup_container_text */
 	uint32_t mark;         /* owners_sweep's */

@@ -518,6 +518,7 @@ static void pj_owner_details(struct pj_buf *b, const struct print_opts *po,
 	pj_text(b, "exe", o->exe);
 	pj_field(b, "unit", o->unit, sizeof(o->unit));
 	pj_field(b, "container", o->container, sizeof(o->container));
+	pj_field(b, "netns", o->netns, sizeof(o->netns));
 	pj_text(b, "cgroup", o->cgroup);
 	if (o->exited)
 		pj_raw(b, "exited", "true");

@@ -36,6 +36,13 @@
 # table each second (JSON to a file), which is most of its share. Also the
 # share of those flows attributed by pid and by uid.
 #
+# Containers (BENCH_CONTAINER=1, `make bench-containers`, issue 15): the
+# clients run instead in a third namespace, a "container" (10.88.0.2,
+# fd88::2) behind a veth of the client namespace, which forwards and
+# masquerades its flows to the server; flowtop still runs in the client
+# namespace, so each flow is a forwarded one whose socket only the
+# container's own table lists.
+#
 # Environment: BENCH_HOLDS ("0 2 10 50 200"), BENCH_TRANSPORTS ("tcp4 tcp6
 # udp4 udp6"), BENCH_CLIENTS (200), BENCH_RATE (1000), BENCH_RATE_SECS
 # (10), BENCH_RATE_HOLD_MS (10), BENCH_IDLE_SECS (3); FLOWTOP, SHORTLIVED
@@ -54,6 +61,7 @@ RATE=${BENCH_RATE:-1000}
 RATE_SECS=${BENCH_RATE_SECS:-10}
 RATE_HOLD=${BENCH_RATE_HOLD_MS:-10}
 IDLE_SECS=${BENCH_IDLE_SECS:-3}
+CONTAINER=${BENCH_CONTAINER:-0}
 FT_ARGS=(-o json -t 1 -46TU -n -G --conf-dir "$ROOT/conf")
 PORT0=20000     # measurement i uses PORT0+i; the CPU run and the keeper follow
 HZ=$(getconf CLK_TCK)
@@ -84,6 +92,42 @@ if ! ns_setup >"$WORK/ns.msg"; then
 	say "$(cat "$WORK/ns.msg")"
 	exit 1
 fi
+# container_setup: the container namespace behind NS_CLIENT, masqueraded.
+container_setup() {
+	E2E_NS_SEQ=$((E2E_NS_SEQ + 1))
+	NS_CONT="ft-$$-${E2E_NS_SEQ}c"
+	ip netns add "$NS_CONT" || return 1
+	E2E_NAMESPACES+=("$NS_CONT")
+	ip -n "$NS_CONT" link set lo up &&
+	ip -n "$NS_CLIENT" link add vc0 type veth peer name eth0 netns "$NS_CONT" &&
+	ip -n "$NS_CLIENT" addr add 10.88.0.1/24 dev vc0 &&
+	ip -n "$NS_CLIENT" addr add fd88::1/64 dev vc0 nodad &&
+	ip -n "$NS_CONT" addr add 10.88.0.2/24 dev eth0 &&
+	ip -n "$NS_CONT" addr add fd88::2/64 dev eth0 nodad &&
+	ip -n "$NS_CLIENT" link set vc0 up &&
+	ip -n "$NS_CONT" link set eth0 up &&
+	ip -n "$NS_CONT" route add default via 10.88.0.1 &&
+	ip -n "$NS_CONT" -6 route add default via fd88::1 &&
+	ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec "$NS_CLIENT" sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+	ip netns exec "$NS_CLIENT" nft -f - <<-'EOF'
+		table inet ft_bench_masq {
+			chain masq {
+				type nat hook postrouting priority srcnat;
+				oifname "veth0" ip saddr 10.88.0.0/24 masquerade
+				oifname "veth0" ip6 saddr fd88::/64 masquerade
+			}
+		}
+	EOF
+}
+CLIENT_NS=$NS_CLIENT
+if [ "$CONTAINER" = 1 ]; then
+	if ! container_setup 2>"$WORK/container.err"; then
+		say "cannot make the container namespace: $(cat "$WORK/container.err")"
+		exit 1
+	fi
+	CLIENT_NS=$NS_CONT
+fi
 if ! useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$BUSER" 2>"$WORK/useradd.err"; then
 	say "cannot make the test user $BUSER: $(cat "$WORK/useradd.err")"
 	exit 1
@@ -102,6 +146,7 @@ KEEP_PORT=$((CPU_PORT + 1))
 
 bg server ip netns exec "$NS_SERVER" "$GEN" serve :: "$PORT0" "$((NMEAS + 2))" \
 	"$WORK/server.ready" 900
+SERVER_PID=$BG_PID
 if ! wait_for 5 test -s "$WORK/server.ready"; then
 	say "the server did not start: $(cat "$WORK/server.err")"
 	exit 1
@@ -140,13 +185,14 @@ ft_done() {
 
 # shares FILE PROTO FAMILY PORT: "flows last pid_last pid_any uid_last
 # uid_any other" for that port's flows in a JSON Lines file. A flow (by id)
-# has a pid when it names a client (process shortlived; "other" counts the
-# flows whose pid names anything else) and a uid when it is the test user's.
+# has a pid when it names a client (process shortlived, not the server;
+# "other" counts the flows whose pid names anything else) and a uid when it
+# is the test user's.
 shares() {
-	"$PY" - "$@" "$BUID" <<-'EOF'
+	"$PY" - "$@" "$BUID" "$SERVER_PID" <<-'EOF'
 		import json, sys
-		path, proto, fam, port, uid = sys.argv[1:6]
-		port, uid = int(port), int(uid)
+		path, proto, fam, port, uid, server = sys.argv[1:7]
+		port, uid, server = int(port), int(uid), int(server)
 		snaps, other = {}, set()
 		with open(path) as f:
 		    for line in f:
@@ -155,7 +201,8 @@ shares() {
 		        o = json.loads(line)
 		        if o.get("proto") != proto or o.get("family") != fam:
 		            continue
-		        has_pid = o.get("process") == "shortlived" and "pid" in o
+		        has_pid = o.get("process") == "shortlived" and \
+		            o.get("pid", server) != server
 		        if "pid" in o and not has_pid:
 		            other.add(o["id"])
 		        snaps.setdefault(o["time"], {})[o["id"]] = (has_pid, o.get("uid") == uid)
@@ -201,7 +248,7 @@ for tr in "${transports[@]}"; do
 		name=$tr-$h
 		say "$tr, hold $h ms: $CLIENTS clients to port $port"
 		run_ft "$name" 4 || continue
-		burst=$(ip netns exec "$NS_CLIENT" "${AS_USER[@]}" "$GEN" burst "$proto" "$addr" \
+		burst=$(ip netns exec "$CLIENT_NS" "${AS_USER[@]}" "$GEN" burst "$proto" "$addr" \
 			"$port" "$CLIENTS" "$h" 2>&1) || RC=1
 		say "$burst"
 		ft_done "$name"
@@ -239,7 +286,7 @@ if run_ft cpu $((IDLE_SECS + RATE_SECS + 5)); then
 	CPU_IDLE=$(cpu_line "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "${procs[@]}")
 	for p in "${procs[@]}"; do T0[$p]=$(ticks "$p"); done
 	t0=$EPOCHREALTIME
-	CPU_GEN=$(ip netns exec "$NS_CLIENT" "${AS_USER[@]}" "$GEN" rate "$S4" "$S6" "$CPU_PORT" \
+	CPU_GEN=$(ip netns exec "$CLIENT_NS" "${AS_USER[@]}" "$GEN" rate "$S4" "$S6" "$CPU_PORT" \
 		"$RATE" "$RATE_SECS" "$RATE_HOLD" 2>&1) || RC=1
 	CPU_LOAD=$(cpu_line "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "${procs[@]}")
 	kill -0 "$FT_PID" 2>/dev/null || { CPU_LOAD="n/a (flowtop ended during the load)"; RC=1; }
@@ -258,6 +305,7 @@ fi
 
 echo "== bench_shortlived ($(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r), nf_conntrack_buckets $(cat /proc/sys/net/netfilter/nf_conntrack_buckets 2>/dev/null), load average at the start $LOAD0)"
 echo "flowtop ${FT_ARGS[*]} --count N, in the client namespace, as root; clients as uid $BUID"
+[ "$CONTAINER" = 1 ] && echo "clients in a container namespace behind the client namespace, which forwards and masquerades their flows"
 echo
 echo "attribution: $CLIENTS clients at once, each a process that connects, sends a byte, holds its socket H ms and exits"
 echo "(pid: the flow names its client's pid; uid: the test user's uid; of the flows in the last snapshot / in any snapshot)"

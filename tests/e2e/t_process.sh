@@ -9,10 +9,11 @@
 # from the server namespace (one by a UDP socket bound to the wildcard
 # address), one through a port forward (nftables dnat: only the reply tuple
 # names the socket). Each flow must show the right pid and process. A third namespace
-# routes through the client one to the server one: flowtop there sees the
-# forwarded flows with no pid and no process, even one whose port a local
-# wildcard socket uses. Finally flowtop's own reverse-DNS queries are not
-# listed, while another process's DNS query is.
+# routes through the client one to the server one: flowtop there names the
+# forwarded flows after the client in that third namespace (its netns),
+# never after a local socket, even one whose port a local wildcard socket
+# uses. Finally flowtop's own reverse-DNS queries are not listed, while
+# another process's DNS query is.
 source "$(dirname "$0")/lib.sh"
 source "$E2E_DIR/dns.sh"
 require_root
@@ -212,8 +213,10 @@ bg in_dnat ip netns exec "$NS_SERVER" "$PY" "$TRAFFIC" client --proto tcp \
 # Forwarded: from the third namespace to the server one, through the client.
 bg fwd_tcp ip netns exec "$FAR" "$PY" "$TRAFFIC" client --proto tcp \
 	--addr "$S4" --port 5101 --duration 60 --info "$WORK/fwd_tcp.info"
+echo "$BG_PID" >"$WORK/fwd_tcp.pid"
 bg fwd_udp ip netns exec "$FAR" "$PY" "$TRAFFIC" client --proto udp \
 	--addr "$S4" --port 5203 --duration 60 --info "$WORK/fwd_udp.info"
+echo "$BG_PID" >"$WORK/fwd_udp.pid"
 for c in in_tcp in_udp in_dnat fwd_tcp fwd_udp; do
 	if ! wait_for 5 test -s "$WORK/$c.info"; then
 		fail "client $c connects" "$(cat "$WORK/$c.err")"
@@ -270,30 +273,18 @@ verdict "ftowner1's flow: uid $UID_A, user nobody; ftowner2's: uid $UID_B, user 
 		"$OUT" --where proto=tcp --where "sport=$(info ftowner2 sport 0)" --where dport=5102 \
 		--expect "uid=$UID_B" --expect user=daemon)"
 
-# no_owner K=V...: the flow is in the last snapshot, with no pid and no
-# process on any of its lines; prints what is wrong, nothing when right.
-no_owner() {
-	"$PY" - "$OUT" "$@" <<-'EOF'
-		import ipaddress, json, sys
-		lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-		last = [f for f in lines if f["time"] == lines[-1]["time"]]
-		def ok(f, k, v):
-		    if k in ("src", "dst"):
-		        return ipaddress.ip_address(f.get(k, "0.0.0.0")) == ipaddress.ip_address(v)
-		    return str(f.get(k)) == v
-		where = [a.split("=", 1) for a in sys.argv[2:]]
-		hits = [f for f in lines if all(ok(f, k, v) for k, v in where)]
-		if not [f for f in last if f in hits]:
-		    print("not in the last snapshot"); sys.exit()
-		bad = [f for f in hits if "pid" in f or "process" in f]
-		if bad:
-		    print("carries pid/process: " + json.dumps(bad[-1]))
-	EOF
-}
-verdict "forwarded tcp flow $FAR4 -> $S4:5101: listed, ESTABLISHED, no pid or process" \
-	"$(no_owner proto=tcp "src=$FAR4" "sport=$(sport_of fwd_tcp)" "dst=$S4" dport=5101 state=ESTABLISHED)"
-verdict "forwarded udp flow to port 5203 (a local wildcard socket's port): no pid or process" \
-	"$(no_owner proto=udp "src=$FAR4" "sport=$(sport_of fwd_udp)" "dst=$S4" dport=5203)"
+# The forwarded flows' clients in the third namespace (ip netns exec
+# execs them: their pids are bg's).
+FWD_TCP_PID=$(cat "$WORK/fwd_tcp.pid") FWD_UDP_PID=$(cat "$WORK/fwd_udp.pid")
+verdict "forwarded tcp flow $FAR4 -> $S4:5101: ESTABLISHED, the client in $FAR" \
+	"$(jcheck expect "$OUT" --where proto=tcp --where "src=$FAR4" \
+		--where "sport=$(sport_of fwd_tcp)" --where dport=5101 \
+		--expect state=ESTABLISHED --expect "pid=$FWD_TCP_PID" \
+		--expect process=python3 --expect "netns=$FAR")"
+verdict "forwarded udp flow to port 5203 (a local wildcard socket's port): the client in $FAR, not the local socket's owner" \
+	"$(jcheck expect "$OUT" --where proto=udp --where "src=$FAR4" \
+		--where "sport=$(sport_of fwd_udp)" --where dport=5203 \
+		--expect "pid=$FWD_UDP_PID" --expect "netns=$FAR")"
 
 # --- short-lived processes -------------------------------------------------------
 # 20 processes, 10 of user nobody and 10 of daemon (two runs of

@@ -123,6 +123,10 @@ def client(args):
     fam = family_of(args.addr)
     s = make_socket(args.proto, fam)
     s.settimeout(5)
+    if args.sport:
+        # One source port in several namespaces: the same tuple twice.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", args.sport))
     s.connect((args.addr, args.port))
     src = s.getsockname()
     if args.info:
@@ -179,6 +183,7 @@ def main():
             p.add_argument("--interval", type=float, default=0.2)
             p.add_argument("--size", type=int, default=512)
             p.add_argument("--info")
+            p.add_argument("--sport", type=int, default=0)
     args = ap.parse_args()
     try:
         return serve(args) if args.cmd == "server" else client(args)

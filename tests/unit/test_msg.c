@@ -664,6 +664,12 @@ static void test_check_owner(void **state)
 	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
 				       catalogue_check), -1);
 	o.cgroup[0] = 0;
+	memset(o.netns, 'n', sizeof(o.netns));          /* no NUL */
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), -1);
+	strcpy(o.netns, "net:[4026532178]");
+	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
+				       catalogue_check), 0);
 	memset(o.comm, 'c', sizeof(o.comm));
 	assert_int_equal(check_payload(MSG_OWNER, &o, sizeof(o),
 				       catalogue_check), -1);

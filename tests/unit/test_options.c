@@ -309,6 +309,37 @@ static void test_linger(void **state)
 	parse_usage(ARGS("--linger"));
 }
 
+/* --netns: an ip netns name, a path, or pid:PID; the file each names. */
+static void test_netns(void **state)
+{
+	static const struct {
+		const char *arg, *path;
+	} cases[] = {
+		{ "blue", "/run/netns/blue" },
+		{ "/var/run/docker/netns/abc", "/var/run/docker/netns/abc" },
+		{ "./here", "./here" },
+		{ "pid:1", "/proc/1/ns/net" },
+		{ "pid:4194304", "/proc/4194304/ns/net" },
+	};
+	struct options o;
+
+	(void)state;
+	parse_ok(&o, ARGS("-n"));
+	assert_null(o.netns);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		parse_ok(&o, ARGS("--netns", cases[i].arg));
+		assert_string_equal(o.netns, cases[i].arg);
+		assert_string_equal(o.netns_path, cases[i].path);
+	}
+	parse_usage(ARGS("--netns", ""));
+	parse_usage(ARGS("--netns", ".."));
+	parse_usage(ARGS("--netns", "pid:0"));
+	parse_usage(ARGS("--netns", "pid:-1"));
+	parse_usage(ARGS("--netns", "pid:12x"));
+	parse_usage(ARGS("--netns", "pid:4194305"));
+	parse_usage(ARGS("--netns"));
+}
+
 static void test_usage_errors(void **state)
 {
 	(void)state;
@@ -539,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_linger),
+		cmocka_unit_test(test_netns),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_usage_names_value),
 		cmocka_unit_test(test_display_flags),

@@ -51,6 +51,7 @@ static void test_put_get_replace(void **state)
 	o = owners_get(t, 42, 8);
 	assert_int_equal(o->start, 8);
 	assert_string_equal(o->container, "docker:0123456789ab");
+	assert_string_equal(o->where, "docker:0123456789ab");
 	assert_int_equal(owners_count(t), 1);
 	/* A flow of the first one (its start tag 7) is not given the
 	 * second's details. */
@@ -60,6 +61,36 @@ static void test_put_get_replace(void **state)
 	assert_int_equal(owners_put(t, &m), 0);
 	assert_non_null(owners_get(t, 42, 0x567890));
 	assert_null(owners_get(t, 42, 0x567891));
+	owners_free(t);
+}
+
+/* A process in another network namespace: the container wins where the
+ * cgroup names one; else the namespace, by name or by inode. */
+static void test_where(void **state)
+{
+	struct owners *t = owners_new();
+	struct msg_owner m = owner_msg(7, 1, "/system.slice/docker-"
+		"0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef.scope");
+	const struct ui_owner *o;
+
+	(void)state;
+	strcpy(m.netns, "net:[4026532178]");
+	assert_int_equal(owners_put(t, &m), 0);
+	o = owners_get(t, 7, 1);
+	assert_string_equal(o->netns, "net:[4026532178]");
+	assert_string_equal(o->where, "docker:0123456789ab");
+	m = owner_msg(8, 1, "/user.slice");
+	strcpy(m.netns, "blue");
+	assert_int_equal(owners_put(t, &m), 0);
+	assert_string_equal(owners_get(t, 8, 1)->where, "netns:blue");
+	m = owner_msg(9, 1, "");
+	strcpy(m.netns, "net:[4026532178]");
+	assert_int_equal(owners_put(t, &m), 0);
+	assert_string_equal(owners_get(t, 9, 1)->where, "net:[4026532178]");
+	m = owner_msg(10, 1, "/user.slice");
+	assert_int_equal(owners_put(t, &m), 0);
+	assert_string_equal(owners_get(t, 10, 1)->where, "");
 	owners_free(t);
 }
 
@@ -118,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_replace),
 		cmocka_unit_test(test_gone_matches_start),
+		cmocka_unit_test(test_where),
 		cmocka_unit_test(test_sweep),
 	};
 

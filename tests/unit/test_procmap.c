@@ -36,6 +36,7 @@
 #include <cmocka.h>
 #include "tests/unit/skip.h"
 
+#include "common/clock.h"
 #include "collector/procmap.h"
 #include "collector/procmap_int.h"  /* pm_round_add: a socket as asked for */
 #include "collector/run.h"
@@ -165,6 +166,18 @@ static void sock(struct fake *f, int family, uint8_t proto, const char *l,
 	s->lport = lp;
 	s->rport = rp;
 	s->inode = ino;
+}
+
+/* a (text) as procmap keeps it: IPv4-mapped, or IPv6. */
+static void local_addr_to(uint8_t *o, const char *a)
+{
+	memset(o, 0, 16);
+	if (strchr(a, ':')) {
+		put_addr(o, AF_INET6, a);
+	} else {
+		o[10] = o[11] = 0xff;
+		put_addr(o + 12, AF_INET, a);
+	}
 }
 
 static void local_addr(struct fake *f, const char *a)
@@ -1239,6 +1252,349 @@ static int told_owner(void *ctx, const struct msg_owner *o)
 	return 0;
 }
 
+/* ------------------------------------------------------------ other namespaces */
+
+/* An address as /proc/net/tcp prints it: each 32-bit word in host order. */
+static void hex_addr(char *out, int family, const char *a)
+{
+	uint8_t b[16];
+	size_t words = family == AF_INET ? 1 : 4;
+
+	put_addr(b, family, a);
+	for (size_t i = 0; i < words; i++) {
+		uint32_t v;
+
+		memcpy(&v, b + 4 * i, 4);
+		sprintf(out + 8 * i, "%08X", v);
+	}
+}
+
+/* One line of /proc/PID/net/{tcp,udp}{,6}. */
+static void net_line(char *out, size_t sz, int family, const char *l,
+		     unsigned lp, const char *r, unsigned rp, unsigned st,
+		     unsigned ino)
+{
+	char la[40], ra[40];
+
+	hex_addr(la, family, l);
+	hex_addr(ra, family, r);
+	snprintf(out, sz, "   0: %s:%04X %s:%04X %02X 00000000:00000000 "
+		 "00:00000000 00000000  1000        0 %u 1 0000000000000000 "
+		 "100 0 0 10 0\n", la, lp, ra, rp, st, ino);
+}
+
+/* Process pid (holding inos) in namespace net:[ino], which holds the
+ * IPv4 address a4 and the IPv6 address a6, and whose socket tables are
+ * tcp4 and udp4 (lines of net_line, after the header). */
+static void fake_ns(struct fake *f, unsigned pid, const char *comm,
+		    const uint32_t *inos, size_t n, unsigned long long ino,
+		    const char *a4, const char *a6, const char *tcp4,
+		    const char *udp4)
+{
+	static const char head[] = "  sl  local_address rem_address   st "
+		"tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+	char path[256], text[4096], hex[40];
+	uint8_t b[16];
+
+	fake_proc(f, pid, comm, 1000 + pid, inos, n);
+	snprintf(path, sizeof(path), "%s/%u/ns", f->root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%u/ns/net", f->root, pid);
+	snprintf(text, sizeof(text), "net:[%llu]", ino);
+	assert_int_equal(symlink(text, path), 0);
+	snprintf(path, sizeof(path), "%s/%u/net", f->root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%u/net/fib_trie", f->root, pid);
+	snprintf(text, sizeof(text), "Main:\n  +-- 0.0.0.0/0 3 0 5\n"
+		 "     |-- %s\n        /32 host LOCAL\n"
+		 "     |-- 127.0.0.1\n        /32 host LOCAL\n"
+		 "     |-- 10.255.255.255\n        /32 link BROADCAST\n", a4);
+	fake_write(path, text);
+	snprintf(path, sizeof(path), "%s/%u/net/if_inet6", f->root, pid);
+	put_addr(b, AF_INET6, a6);
+	for (int i = 0; i < 16; i++)
+		sprintf(hex + 2 * i, "%02x", b[i]);
+	snprintf(text, sizeof(text), "%s 02 40 00 80     eth0\n"
+		 "00000000000000000000000000000001 01 80 10 80       lo\n", hex);
+	fake_write(path, text);
+	snprintf(path, sizeof(path), "%s/%u/net/tcp", f->root, pid);
+	snprintf(text, sizeof(text), "%s%s", head, tcp4);
+	fake_write(path, text);
+	snprintf(path, sizeof(path), "%s/%u/net/udp", f->root, pid);
+	snprintf(text, sizeof(text), "%s%s", head, udp4);
+	fake_write(path, text);
+}
+
+/* A periodic refresh that looks for namespaces afresh (they are looked
+ * for every 2 s at most). */
+static void ns_refresh(struct fake *f)
+{
+	f->pm->ns_scan_mono = 0;
+	refresh(f);
+}
+
+/* A masqueraded flow out of a namespace, as the host's table has it. */
+static struct flow_wire masq(int family, uint8_t proto, const char *src,
+			     uint16_t sp, const char *dst, uint16_t dp,
+			     const char *as, uint16_t asp)
+{
+	struct flow_wire w = flow(family, proto, src, sp, dst, dp);
+
+	put_addr(w.rdst, family, as);
+	w.rdport = asp;
+	return w;
+}
+
+static void test_parse_ns_files(void **state)
+{
+	static const char trie[] =
+		"Main:\n  +-- 0.0.0.0/1 2 0 2\n"
+		"     +-- 10.55.0.0/24 2 0 2\n"
+		"           |-- 10.55.0.0\n              /24 link UNICAST\n"
+		"           |-- 10.55.0.2\n              /32 host LOCAL\n"
+		"        |-- 10.55.0.255\n           /32 link BROADCAST\n"
+		"Local:\n"
+		"           |-- 10.55.0.2\n              /32 host LOCAL\n"
+		"           |-- 127.0.0.1\n              /32 host LOCAL\n";
+	uint8_t v[4][16], a[16];
+	struct procmap_sock s;
+	char line[256];
+	unsigned st;
+
+	(void)state;
+	assert_int_equal(procmap_parse_fib_trie(trie, NULL, 0), 3);
+	assert_int_equal(procmap_parse_fib_trie(trie, v, 4), 3);
+	local_addr_to(a, "10.55.0.2");
+	assert_memory_equal(v[0], a, 16);
+	assert_memory_equal(v[1], a, 16);
+	local_addr_to(a, "127.0.0.1");
+	assert_memory_equal(v[2], a, 16);
+	assert_int_equal(procmap_parse_fib_trie("|-- 300.1.1.1\n/32 host LOCAL\n",
+						NULL, 0), 0);
+	assert_int_equal(procmap_parse_if_inet6(
+		"fd550000000000000000000000000002 05 40 00 c0      tqb", a), 0);
+	put_addr(v[0], AF_INET6, "fd55::2");
+	assert_memory_equal(a, v[0], 16);
+	assert_int_equal(procmap_parse_if_inet6("fd55 05 40 00 c0 x", a), -1);
+	assert_int_equal(procmap_parse_if_inet6(
+		"fd55000000000000000000000000000g 05 40 00 c0      tqb", a), -1);
+	net_line(line, sizeof(line), AF_INET, "10.88.1.2", 40000, "192.0.2.2",
+		 5001, 1, 77);
+	assert_int_equal(procmap_parse_net_line(line, AF_INET, IPPROTO_TCP, &s,
+						&st), 0);
+	assert_int_equal(st, 1);
+	assert_int_equal(s.l4proto, IPPROTO_TCP);
+	assert_int_equal(s.lport, 40000);
+	assert_int_equal(s.rport, 5001);
+	assert_int_equal(s.inode, 77);
+	put_addr(a, AF_INET, "10.88.1.2");
+	assert_memory_equal(s.local, a, 4);
+	/* Cut short, a port past 16 bits, a word that is not hex, no "sl:". */
+	assert_int_equal(procmap_parse_net_line("   0: 0100007F:0035 "
+		"00000000:0000 0A 00000000:00000000 00:00000000 00000000     0",
+		AF_INET, IPPROTO_TCP, &s, &st), -1);
+	assert_int_equal(procmap_parse_net_line("   0: 0100007F:10035 "
+		"00000000:0000 0A 00000000:00000000 00:00000000 00000000     0 "
+		"       0 1077", AF_INET, IPPROTO_TCP, &s, &st), -1);
+	assert_int_equal(procmap_parse_net_line("   0: 0100007G:0035 "
+		"00000000:0000 0A 00000000:00000000 00:00000000 00000000     0 "
+		"       0 1077", AF_INET, IPPROTO_TCP, &s, &st), -1);
+	assert_int_equal(procmap_parse_net_line("   0 0100007F:0035 "
+		"00000000:0000 0A 00000000:00000000 00:00000000 00000000     0 "
+		"       0 1077", AF_INET, IPPROTO_TCP, &s, &st), -1);
+	assert_int_equal(procmap_parse_net_line("   0: 0100007F:0035 "
+		"00000000:0000 0A 00000000:00000000 00:00000000 00000000     0 "
+		"       0 1077", AF_INET, IPPROTO_TCP, &s, &st), 0);
+	assert_int_equal(st, 10);
+	assert_int_equal(s.lport, 53);
+	assert_int_equal(s.inode, 1077);
+}
+
+/* Flows the host forwards (masquerades) for another namespace are its
+ * processes', found in that namespace's own tables; the namespace's
+ * wildcard UDP socket serves its own address only; the owner is told of
+ * with its namespace. */
+static void test_netns_forwarded(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t c[] = { 41, 42 };
+	char tcp[512], udp[512], l[256];
+	struct told t = { 0 };
+	int rc;
+
+	net_line(tcp, sizeof(tcp), AF_INET, "10.88.1.2", 40000, "192.0.2.2",
+		 5001, 1, 41);
+	net_line(l, sizeof(l), AF_INET, "10.88.1.2", 5001, "0.0.0.0", 0, 10,
+		 43);        /* a listener: no flow's end */
+	strcat(tcp, l);
+	net_line(udp, sizeof(udp), AF_INET, "0.0.0.0", 5353, "0.0.0.0", 0, 7,
+		 42);
+	fake_ns(f, 500, "curl", c, 2, 5001, "10.88.1.2", "fd88:1::2", tcp, udp);
+	fake_cred(f, 500, 0, 0, 0);
+	local_addr(f, "192.0.2.1");
+	ns_refresh(f);
+	assert_int_equal(owner_of(f, masq(AF_INET, IPPROTO_TCP, "10.88.1.2",
+		40000, "192.0.2.2", 5001, "192.0.2.1", 61000), NULL), 500);
+	assert_comm(f, masq(AF_INET, IPPROTO_TCP, "10.88.1.2", 40000,
+			    "192.0.2.2", 5001, "192.0.2.1", 61000), "curl");
+	assert_int_equal(owner_of(f, masq(AF_INET, IPPROTO_UDP, "10.88.1.2",
+		5353, "192.0.2.2", 53, "192.0.2.1", 61001), NULL), 500);
+	/* Another source behind the same host: not that namespace's. */
+	assert_int_equal(owner_of(f, masq(AF_INET, IPPROTO_UDP, "10.88.1.3",
+		5353, "192.0.2.2", 53, "192.0.2.1", 61002), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+	/* The namespace's address, a socket not seen yet: worth asking. */
+	assert_int_equal(owner_of(f, masq(AF_INET, IPPROTO_TCP, "10.88.1.2",
+		40001, "192.0.2.2", 5001, "192.0.2.1", 61003), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNSEEN);
+	/* The TCP listener is no flow's end. */
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "192.0.2.2",
+		7777, "10.88.1.2", 5001), NULL), 0);
+	assert_int_equal(procmap_news(f->pm, told_gone, told_owner, &t), 0);
+	assert_int_equal(t.owners, 1);
+	assert_int_equal(t.last.pid, 500);
+	assert_string_equal(t.last.netns, "net:[5001]");
+	/* The namespace's last process exits: its sockets go with it, its
+	 * addresses stay a while (its flows are still not from outside),
+	 * then go too. */
+	fake_gone(f, 500);
+	ns_refresh(f);
+	assert_int_equal(owner_of(f, masq(AF_INET, IPPROTO_TCP, "10.88.1.2",
+		40000, "192.0.2.2", 5001, "192.0.2.1", 61000), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNSEEN);
+	/* long ago (modulo 2^64 when the machine is younger than that) */
+	f->pm->nss[0].gone_mono = clock_mono_ns() - PM_NS_GONE_KEEP_NS - 1;
+	ns_refresh(f);
+	assert_int_equal(owner_of(f, masq(AF_INET, IPPROTO_TCP, "10.88.1.2",
+		40000, "192.0.2.2", 5001, "192.0.2.1", 61000), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+}
+
+/* Two tenants hold 10.99.0.2, the host keeps them apart with conntrack
+ * zones 3 and 4. Until a zone is known to be a tenant's, the tuple both
+ * have a socket for has no owner: never the other tenant's. */
+static void test_netns_same_address(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t c3[] = { 51, 52 }, c4[] = { 61, 62 };
+	char t3[512], t4[512], l[256];
+	struct flow_wire w;
+	int rc;
+
+	net_line(t3, sizeof(t3), AF_INET, "10.99.0.2", 46003, "10.77.0.2",
+		 7000, 1, 51);
+	net_line(l, sizeof(l), AF_INET, "10.99.0.2", 47000, "10.77.0.2", 7000,
+		 1, 52);
+	strcat(t3, l);
+	net_line(t4, sizeof(t4), AF_INET, "10.99.0.2", 46004, "10.77.0.2",
+		 7000, 1, 61);
+	net_line(l, sizeof(l), AF_INET, "10.99.0.2", 47000, "10.77.0.2", 7000,
+		 1, 62);
+	strcat(t4, l);
+	fake_ns(f, 503, "app3", c3, 2, 5003, "10.99.0.2", "fd99::2", t3, "");
+	fake_ns(f, 504, "app4", c4, 2, 5004, "10.99.0.2", "fd99::2", t4, "");
+	ns_refresh(f);
+	w = flow(AF_INET, IPPROTO_TCP, "10.99.0.2", 47000, "10.77.0.2", 7000);
+	w.zone = 3;
+	assert_int_equal(owner_of(f, w, &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+	/* Each tenant's own tuple tells its zone. */
+	w = flow(AF_INET, IPPROTO_TCP, "10.99.0.2", 46003, "10.77.0.2", 7000);
+	w.zone = 3;
+	assert_int_equal(owner_of(f, w, NULL), 503);
+	w = flow(AF_INET, IPPROTO_TCP, "10.99.0.2", 46004, "10.77.0.2", 7000);
+	w.zone = 4;
+	assert_int_equal(owner_of(f, w, NULL), 504);
+	w = flow(AF_INET, IPPROTO_TCP, "10.99.0.2", 47000, "10.77.0.2", 7000);
+	w.zone = 3;
+	assert_int_equal(owner_of(f, w, NULL), 503);
+	w.zone = 4;
+	assert_int_equal(owner_of(f, w, NULL), 504);
+	w.zone = 9;
+	assert_int_equal(owner_of(f, w, &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+	/* Zone 4's flow whose only socket left is tenant 3's: not 3's. */
+	w = flow(AF_INET, IPPROTO_TCP, "10.99.0.2", 46003, "10.77.0.2", 7000);
+	w.zone = 4;
+	assert_int_equal(owner_of(f, w, &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNKNOWN);
+}
+
+/* A port the host publishes into a namespace (DNAT): the namespace's
+ * server owns the flow, even when the client is on this host too. */
+static void test_netns_published(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t srv[] = { 71 }, cli[] = { 81 };
+	char ts[256], tc[256];
+	struct flow_wire w = flow(AF_INET, IPPROTO_TCP, "192.0.2.2", 5555,
+				  "192.0.2.1", 8081);
+
+	net_line(ts, sizeof(ts), AF_INET, "10.88.1.2", 80, "192.0.2.2", 5555,
+		 1, 71);
+	net_line(tc, sizeof(tc), AF_INET, "192.0.2.2", 5555, "192.0.2.1", 8081,
+		 1, 81);
+	fake_ns(f, 510, "httpd", srv, 1, 5010, "10.88.1.2", "fd88:1::2", ts,
+		"");
+	fake_ns(f, 520, "client", cli, 1, 5020, "192.0.2.2", "2001:db8::2", tc,
+		"");
+	local_addr(f, "192.0.2.1");
+	ns_refresh(f);
+	/* Without DNAT the client is the one that opened it. */
+	assert_int_equal(owner_of(f, w, NULL), 520);
+	put_addr(w.rsrc, AF_INET, "10.88.1.2");
+	w.rsport = 80;
+	assert_int_equal(owner_of(f, w, NULL), 510);
+}
+
+/* A namespace's UDP server answers flows from outside this machine; a
+ * flow a process here opened (another namespace's, its socket gone) is
+ * never passed on to the server. */
+static void test_netns_answering(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t srv[] = { 91 }, other[] = { 92 };
+	char us[256], tc[256];
+	int rc;
+
+	net_line(us, sizeof(us), AF_INET, "10.88.1.2", 53, "0.0.0.0", 0, 7,
+		 91);
+	net_line(tc, sizeof(tc), AF_INET, "192.0.2.2", 1, "192.0.2.9", 9, 1,
+		 92);
+	fake_ns(f, 530, "dnsd", srv, 1, 5030, "10.88.1.2", "fd88:1::2", "", us);
+	fake_ns(f, 540, "other", other, 1, 5040, "192.0.2.2", "2001:db8::2",
+		tc, "");
+	ns_refresh(f);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "198.51.100.9",
+		4444, "10.88.1.2", 53), NULL), 530);
+	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_UDP, "192.0.2.2",
+		4444, "10.88.1.2", 53), &rc), 0);
+	assert_int_equal(rc, PROCMAP_UNSEEN);
+}
+
+/* A namespace whose sockstat counts no UDP socket: its UDP table is not
+ * read (the counter is what saves a TCP table's walk of the kernel's
+ * whole hash), and what it listed before is gone. */
+static void test_netns_sockstat(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t srv[] = { 95 };
+	char us[256], path[256];
+	struct flow_wire w = flow(AF_INET, IPPROTO_UDP, "198.51.100.9", 4444,
+				  "10.88.1.2", 53);
+
+	net_line(us, sizeof(us), AF_INET, "10.88.1.2", 53, "0.0.0.0", 0, 7,
+		 95);
+	fake_ns(f, 550, "dnsd", srv, 1, 5050, "10.88.1.2", "fd88:1::2", "", us);
+	ns_refresh(f);
+	assert_int_equal(owner_of(f, w, NULL), 550);
+	snprintf(path, sizeof(path), "%s/550/net/sockstat", f->root);
+	fake_write(path, "sockets: used 3\nTCP: inuse 0 orphan 0 tw 0 alloc 0 "
+		   "mem 0\nUDP: inuse 0 mem 0\nUDPLITE: inuse 0\n");
+	ns_refresh(f);
+	assert_int_equal(owner_of(f, w, NULL), 0);
+}
+
 /* A walk for new flows (procmap_walk_pending): a process it looked at
  * before the process opened its socket is looked at again, even when a
  * full refresh came in between (it used to be forgotten there: a burst's
@@ -1332,6 +1688,17 @@ int main(void)
 		FAKE_TEST(test_walk_for_new_flows),
 		cmocka_unit_test(test_collector_openat_readonly),
 		cmocka_unit_test(test_kernel_netns),
+		cmocka_unit_test(test_parse_ns_files),
+		cmocka_unit_test_setup_teardown(test_netns_forwarded,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_netns_same_address,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_netns_published,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_netns_answering,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_netns_sockstat,
+						fake_setup, fake_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
