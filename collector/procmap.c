@@ -1368,6 +1368,20 @@ static int pm_try(struct procmap *m, const struct pm_flow *f, int out,
 
 #define PM_NS_CAND 8    /* namespaces one address is looked for in */
 
+/* The namespaces holding either end of a flow are in use (their tables
+ * are read at periodic refreshes). */
+static void pm_ns_flow_used(struct procmap *m, const struct pm_flow *f)
+{
+	uint16_t cand[PM_NS_CAND];
+	size_t n;
+
+	for (int side = 0; side < 2; side++) {
+		n = pm_ns_of(m, side ? f->rs : f->s, cand, PM_NS_CAND);
+		for (size_t i = 0; i < n && i < PM_NS_CAND; i++)
+			pm_ns_used(m, cand[i]);
+	}
+}
+
 /* A flow DNAT sent into another namespace: the answering side first. */
 static int pm_in_first(const struct procmap *m, const struct pm_flow *f,
 		       int both_ways)
@@ -1535,6 +1549,8 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 		return PROCMAP_HIDE;
 	if (rec->event == FLOW_EV_DESTROY || !pm_flow_of(rec, &f, &both))
 		return PROCMAP_UNKNOWN;
+	if (m->nnsaddr)
+		pm_ns_flow_used(m, &f);
 	idx = pm_proto_index(f.proto);
 	hit = m->per_proto[idx] ? pm_match(m, &f, both, &ref) : PM_MISS;
 	if (hit == PM_AMBIGUOUS)

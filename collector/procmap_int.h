@@ -120,6 +120,10 @@ struct pm_ns {
 	uint8_t npids;
 	uint8_t want;           /* tables new flows wait for (pm_ns_want) */
 	uint64_t read_mono;     /* when pm_ns_read_wanted last read them */
+	/* The periodic refresh (ns_epoch) at which a flow last had one of its
+	 * addresses, and at which its tables were last read in full; 0:
+	 * never. A namespace no flow names is not read every refresh. */
+	uint32_t used_epoch, read_epoch;
 	/* When a scan found no process left in it (0: alive). Its addresses
 	 * are kept PM_NS_GONE_KEEP_NS more, without sockets: its flows
 	 * outlive its processes, and are still not flows from outside. */
@@ -207,6 +211,7 @@ struct procmap {
 	struct pm_nsaddr *nsaddr;
 	size_t nnsaddr, nsaddr_cap;
 	uint8_t ns_gen;
+	uint32_t ns_epoch;      /* periodic refreshes, for pm_ns.used_epoch */
 	uint64_t ns_scan_mono;  /* when namespaces were last looked for */
 	struct pm_bucket ns_scan_budget;
 	struct pm_bucket ns_read_budget; /* seconds of reading (procmap_ns.c) */
@@ -296,6 +301,8 @@ int pm_ns_holds(const struct procmap *m, uint16_t ns, const uint8_t a[16]);
 void pm_ns_name(const struct procmap *m, uint64_t ino, char *out,
 		size_t outsz);
 void pm_ns_learn(struct procmap *m, uint16_t ns, uint16_t zone);
+/* A flow has an address namespace ns holds. */
+void pm_ns_used(struct procmap *m, uint16_t ns);
 int pm_ns_zone(const struct procmap *m, uint16_t ns, uint16_t zone);
 void pm_ns_free(struct procmap *m);
 /* The collector's own namespace (net:[INO]), that of the process behind

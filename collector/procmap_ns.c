@@ -548,13 +548,31 @@ static int pm_ns_rescan(struct procmap *m, int force)
 	return 1;
 }
 
+/* Periodic refreshes a namespace whose addresses no flow had is left
+ * out of them (a container host's idle containers: a TCP table costs
+ * about 1 ms each); it is read again as soon as a flow names it. */
+#define PM_NS_IDLE_REFRESHES 10
+
+void pm_ns_used(struct procmap *m, uint16_t ns)
+{
+	pm_ns_at(m, ns)->used_epoch = m->ns_epoch;
+}
+
 void pm_ns_refresh(struct procmap *m, unsigned want, int force)
 {
 	pm_ns_rescan(m, force);
-	for (uint32_t ns = 1; want && ns <= m->nns; ns++)
-		if (pm_ns_at(m, (uint16_t)ns)->ino &&
-		    !pm_ns_at(m, (uint16_t)ns)->gone_mono)
-			pm_ns_read(m, (uint16_t)ns, want);
+	if (want)
+		m->ns_epoch++;
+	for (uint32_t ns = 1; want && ns <= m->nns; ns++) {
+		struct pm_ns *n = pm_ns_at(m, (uint16_t)ns);
+
+		if (!n->ino || n->gone_mono ||
+		    (n->read_epoch &&
+		     m->ns_epoch - n->used_epoch > PM_NS_IDLE_REFRESHES))
+			continue;
+		n->read_epoch = m->ns_epoch;
+		pm_ns_read(m, (uint16_t)ns, want);
+	}
 }
 
 /* Whether reading for new flows has time left (PM_NS_READ_SHARE): the
@@ -573,6 +591,7 @@ static int pm_ns_time_left(struct procmap *m, uint64_t now)
 void pm_ns_want(struct procmap *m, uint16_t ns, unsigned want)
 {
 	pm_ns_at(m, ns)->want |= (uint8_t)want;
+	pm_ns_used(m, ns);
 	m->ns_wanted = 1;
 }
 

@@ -1572,6 +1572,35 @@ static void test_netns_answering(void **state)
 	assert_int_equal(rc, PROCMAP_UNSEEN);
 }
 
+/* A namespace no flow has named for 10 refreshes is left out of them
+ * (its TCP table costs a walk of the kernel's whole hash) until a flow
+ * names it again. */
+static void test_netns_idle(void **state)
+{
+	struct fake *f = *state;
+	static const uint32_t c[] = { 97 };
+	char tcp[256], path[256], text[512];
+	struct flow_wire w = masq(AF_INET, IPPROTO_TCP, "10.88.1.2", 40000,
+				  "192.0.2.2", 5001, "192.0.2.1", 61000);
+
+	fake_ns(f, 560, "idle", c, 1, 5060, "10.88.1.2", "fd88:1::2", "", "");
+	ns_refresh(f);
+	for (int i = 0; i < 11; i++)
+		refresh(f);
+	/* Its socket appears now: not read while idle. */
+	net_line(tcp, sizeof(tcp), AF_INET, "10.88.1.2", 40000, "192.0.2.2",
+		 5001, 1, 97);
+	snprintf(path, sizeof(path), "%s/560/net/tcp", f->root);
+	snprintf(text, sizeof(text), "  sl  local_address rem_address   st "
+		 "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		 "%s", tcp);
+	fake_write(path, text);
+	refresh(f);
+	assert_int_equal(owner_of(f, w, NULL), 0);     /* and names it */
+	refresh(f);
+	assert_int_equal(owner_of(f, w, NULL), 560);
+}
+
 /* A namespace whose sockstat counts no UDP socket: its UDP table is not
  * read (the counter is what saves a TCP table's walk of the kernel's
  * whole hash), and what it listed before is gone. */
@@ -1698,6 +1727,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_netns_answering,
 						fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_netns_sockstat,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_netns_idle,
 						fake_setup, fake_teardown),
 	};
 
