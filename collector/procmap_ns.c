@@ -316,16 +316,24 @@ int procmap_parse_fib_trie(const char *text, uint8_t (*out)[16], size_t max)
 	return (int)(n > INT32_MAX ? INT32_MAX : n);
 }
 
+/* A hexadecimal digit's value, -1 for anything else ('\0' included). */
+static int pm_xdigit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 int procmap_parse_if_inet6(const char *line, uint8_t out[16])
 {
+	/* Each pair is checked before the next is looked at: a short line
+	 * ends at its NUL, never read past. */
 	for (int i = 0; i < 16; i++) {
-		unsigned v;
+		int hi = pm_xdigit(line[2 * i]), lo;
 
-		if (sscanf(line + 2 * i, "%2x", &v) != 1 ||
-		    !strchr("0123456789abcdefABCDEF", line[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", line[2 * i + 1]))
+		if (hi < 0 || (lo = pm_xdigit(line[2 * i + 1])) < 0)
 			return -1;
-		out[i] = (uint8_t)v;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return line[32] == ' ' ? 0 : -1;
 }

@@ -1376,6 +1376,10 @@ static void test_parse_ns_files(void **state)
 	put_addr(v[0], AF_INET6, "fd55::2");
 	assert_memory_equal(a, v[0], 16);
 	assert_int_equal(procmap_parse_if_inet6("fd55 05 40 00 c0 x", a), -1);
+	assert_int_equal(procmap_parse_if_inet6("fd5", a), -1);
+	assert_int_equal(procmap_parse_if_inet6("", a), -1);
+	assert_int_equal(procmap_parse_if_inet6(
+		"FD550000000000000000000000000002", a), -1);   /* no device */
 	assert_int_equal(procmap_parse_if_inet6(
 		"fd55000000000000000000000000000g 05 40 00 c0      tqb", a), -1);
 	net_line(line, sizeof(line), AF_INET, "10.88.1.2", 40000, "192.0.2.2",
