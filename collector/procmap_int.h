@@ -215,7 +215,6 @@ struct procmap {
 	uint64_t ns_scan_mono;  /* when namespaces were last looked for */
 	struct pm_bucket ns_scan_budget;
 	struct pm_bucket ns_read_budget; /* seconds of reading (procmap_ns.c) */
-	uint64_t ns_reads;      /* socket tables read for new flows */
 	int ns_wanted;          /* some namespace's want is set */
 };
 

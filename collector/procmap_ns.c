@@ -623,7 +623,6 @@ void pm_ns_read_wanted(struct procmap *m)
 		n->want = 0;
 		if (!n->ino || n->gone_mono || !pm_ns_time_left(m, now))
 			continue;       /* over budget: the next refresh */
-		m->ns_reads++;
 		n->read_mono = now;
 		pm_ns_read(m, (uint16_t)ns, want);
 		now = clock_mono_ns();

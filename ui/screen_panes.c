@@ -95,24 +95,20 @@ static void scr_owner_lines(int y, int ymax, int x, int w,
 {
 	char buf[CGROUP_UNIT_TEXT_LEN + CGROUP_CONTAINER_TEXT_LEN +
 		 MSG_NETNS_LEN + 32];
-	int n = 0;
+	int named = o->unit[0] || o->container[0];
 
 	if (o->exe[0] && y < ymax)
 		scr_kv(y++, x, w, "executable", o->exe);
 	/* unit, container and network namespace share a line */
-	buf[0] = 0;
-	if (o->unit[0])
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s", o->unit);
-	if (o->container[0])
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%scontainer %s",
-			      n ? ", " : "", o->container);
-	if (o->netns[0])
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%snetns %s",
-			      n ? ", " : "", o->netns);
-	if (n && y < ymax)
-		scr_kv(y++, x, w, o->unit[0] || o->container[0] ? "unit" :
-		       "netns", o->unit[0] || o->container[0] ? buf :
-		       o->netns);
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s", o->unit,
+		 o->unit[0] && o->container[0] ? ", container " :
+		 o->container[0] ? "container " : "", o->container,
+		 named && o->netns[0] ? ", netns " : "",
+		 named ? o->netns : "");
+	if (named && y < ymax)
+		scr_kv(y++, x, w, "unit", buf);
+	else if (o->netns[0] && y < ymax)
+		scr_kv(y++, x, w, "netns", o->netns);
 	if (o->cgroup[0] && y < ymax)
 		scr_kv(y++, x, w, "cgroup", o->cgroup);
 }
