@@ -1599,32 +1599,67 @@ static int pm_take_token(struct procmap *m)
 	return pm_bucket_take(&m->refresh_budget, PM_RATE, PM_BURST);
 }
 
+/* One direction of a flow (out: the original, else the reply) asked of
+ * the kernel through sock_diag socket fd, made in namespace ns. */
+static int pm_ask_in(struct procmap *m, const struct flow_wire *rec, int out,
+		     int fd, uint16_t ns)
+{
+	int fam = rec->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
+
+	return pm_src_exact_in(m, fd, ns, fam, rec->l4proto,
+			       out ? rec->src : rec->rsrc,
+			       out ? rec->sport : rec->rsport,
+			       out ? rec->dst : rec->rdst,
+			       out ? rec->dport : rec->rdport);
+}
+
 /* One direction of a flow asked of the kernel, when its local end is one
  * of this host's addresses (or the list is not known yet). */
 static int pm_ask_side(struct procmap *m, const struct flow_wire *rec, int out)
 {
 	int fam = rec->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
-	const uint8_t *l = out ? rec->src : rec->rsrc;
-	const uint8_t *r = out ? rec->dst : rec->rdst;
 	uint8_t l16[16];
 
-	pm_addr16(l16, fam, l);
+	pm_addr16(l16, fam, out ? rec->src : rec->rsrc);
 	if (m->nlocal && !pm_is_local(m, l16))
 		return 0;
-	return pm_src_exact(m, fam, rec->l4proto, l, out ? rec->sport : rec->rsport,
-			    r, out ? rec->dport : rec->rdport);
+	return pm_ask_in(m, rec, out, m->diag_fd, 0);
+}
+
+/* Namespace ns holds the flow's address on side out: ask its kernel for
+ * the exact tuple through its own sock_diag socket (the helper's), else
+ * have its table read before the batch's walk. 1 when a socket was found
+ * or a read is to come, 0 when its kernel has none. */
+static int pm_ask_one_ns(struct procmap *m, const struct flow_wire *rec,
+			 int out, uint16_t ns, enum pm_table t)
+{
+	int fd = t == PM_ICMP4 || t == PM_ICMP6 ? -1 : pm_ns_diag(m, ns);
+
+	if (fd >= 0 && pm_bucket_take(&m->ask_budget, PM_ASK_RATE,
+				      PM_ASK_BURST)) {
+		int r;
+
+		m->asked++;
+		pm_ns_used(m, ns);
+		r = pm_ask_in(m, rec, out, fd, ns);
+		if (r >= 0)
+			return r;
+	}
+	pm_ns_want(m, ns, 1u << t);
+	return 1;
 }
 
 /* The sides of a flow that pm_match looks for in the namespaces holding
- * its address: their socket table for its protocol and family is to be
- * read again before the batch's walk (the new socket is most likely
- * there). 1 when some namespace holds such an address, else -1. */
+ * its address (the new socket is most likely there): each asked of that
+ * namespace (pm_ask_one_ns). 1 when a socket was found or a table is to
+ * be read, 0 when the namespaces asked have none, -1 when no namespace
+ * holds such an address. */
 static int pm_ask_ns(struct procmap *m, const struct flow_wire *rec)
 {
 	int fam = rec->family == FLOW_FAM_IPV4 ? AF_INET : AF_INET6;
 	enum pm_table t = pm_table_of(fam, rec->l4proto);
 	uint16_t cand[PM_NS_CAND];
-	int held = 0, out, both;
+	int held = 0, found = 0, out, both;
 	struct pm_flow f;
 
 	if (t == PM_TABLES || !m->nnsaddr || !pm_flow_of(rec, &f, &both))
@@ -1634,10 +1669,10 @@ static int pm_ask_ns(struct procmap *m, const struct flow_wire *rec)
 
 		for (size_t i = 0; i < n && i < PM_NS_CAND; i++) {
 			held = 1;
-			pm_ns_want(m, cand[i], 1u << t);
+			found |= pm_ask_one_ns(m, rec, out, cand[i], t) == 1;
 		}
 	}
-	return held ? 1 : -1;
+	return found ? 1 : held ? 0 : -1;
 }
 
 int procmap_ask(struct procmap *m, const struct flow_wire *rec)
@@ -1646,6 +1681,9 @@ int procmap_ask(struct procmap *m, const struct flow_wire *rec)
 
 	if (rec->event == FLOW_EV_DESTROY)
 		return -1;
+	/* A namespace that holds the flow's address and has no socket
+	 * for it leaves the host's own to be asked (a local server that
+	 * accepted it). */
 	a = pm_ask_ns(m, rec);
 	if (a == 1 || m->diag_fd < 0)
 		return a;
@@ -1993,6 +2031,7 @@ struct procmap *procmap_open_root(const char *proc_root, int netlink,
 		return NULL;
 	}
 	m->diag_fd = m->rt_fd = -1;
+	m->nsd_chan = -1;
 	m->root_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->root_fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s", proc_root,

@@ -99,6 +99,12 @@ enum procmap_refresh_kind {
 struct procmap *procmap_open(char *err, size_t errlen);
 void procmap_close(struct procmap *m);
 
+/* The channel to the namespace helper (nsdiag/nsdiag.h), -1 for none:
+ * with it, a namespace a flow names gets a sock_diag socket of its own,
+ * and its new flows are asked of the kernel by exact tuple, as this
+ * namespace's are, instead of read from its /proc/PID/net tables. */
+void procmap_set_ns_helper(struct procmap *m, int chan);
+
 /* Flows whose socket belongs to pid are PROCMAP_HIDE from now on. */
 void procmap_set_hidden_pid(struct procmap *m, pid_t pid);
 

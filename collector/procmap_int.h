@@ -132,6 +132,12 @@ struct pm_ns {
 	uint8_t nzones;
 	uint16_t zones[PM_NS_ZONES]; /* zones of flows matched to it alone */
 	char name[PM_NS_NAME];  /* its name under /run/netns, "" if none */
+	/* A sock_diag socket made inside it by the namespace helper
+	 * (pm_ns_diag), + 1; 0: none. Asked for once a flow names the
+	 * namespace, closed when it goes idle or its processes are gone
+	 * (the socket would keep the namespace alive). */
+	int diag;
+	uint8_t diag_failed;    /* the helper could not make one */
 };
 
 /* An address held in another namespace: the map from addresses to
@@ -216,6 +222,8 @@ struct procmap {
 	struct pm_bucket ns_scan_budget;
 	struct pm_bucket ns_read_budget; /* seconds of reading (procmap_ns.c) */
 	int ns_wanted;          /* some namespace's want is set */
+	int nsd_chan;           /* the namespace helper's channel, -1: none */
+	uint32_t ns_diags;      /* namespaces with a diag socket open */
 };
 
 /* procmap.c: feed one socket of table tbl into the current round. 0 or -1
@@ -304,6 +312,10 @@ void pm_ns_learn(struct procmap *m, uint16_t ns, uint16_t zone);
 void pm_ns_used(struct procmap *m, uint16_t ns);
 int pm_ns_zone(const struct procmap *m, uint16_t ns, uint16_t zone);
 void pm_ns_free(struct procmap *m);
+/* Namespace ns's sock_diag socket, asked of the helper the first time
+ * (the collector opens the namespace, /proc/PID/ns/net, and sends it);
+ * -1 when there is none (no helper, PM_NS_DIAG_MAX open, it failed). */
+int pm_ns_diag(struct procmap *m, uint16_t ns);
 /* The collector's own namespace (net:[INO]), that of the process behind
  * an open /proc/PID; 0 when not known. */
 uint64_t pm_ns_self(const struct procmap *m);
@@ -327,6 +339,14 @@ int pm_src_table(struct procmap *m, enum pm_table tbl);
 int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 		 const uint8_t local[16], uint16_t lport,
 		 const uint8_t remote[16], uint16_t rport);
+/* The same through sock_diag socket fd (one made in namespace ns), into
+ * ns's socket table. */
+int pm_src_exact_in(struct procmap *m, int fd, uint16_t ns, int family,
+		    uint8_t proto, const uint8_t local[16], uint16_t lport,
+		    const uint8_t remote[16], uint16_t rport);
+/* Dump TCP, UDP or UDP-Lite table t through sock_diag socket fd (made in
+ * namespace ns) into ns's round; as pm_src_table. */
+int pm_src_dump(struct procmap *m, int fd, uint16_t ns, enum pm_table t);
 /* A /proc file (relative to dirfd) in a heap buffer, NUL-terminated;
  * NULL if it can't be read (*missing set when it does not exist). */
 char *pm_slurp(int dirfd, const char *path, int *missing);

@@ -4,7 +4,7 @@
  * finds its socket in that namespace's own socket table.
  *
  * Nothing here enters a namespace (setns would need CAP_SYS_ADMIN). What
- * the collector already may do is enough:
+ * the collector already may do is enough to find the sockets:
  *   - which namespaces there are: the link /proc/PID/ns/net of every
  *     process (CAP_SYS_PTRACE), a few processes kept per namespace;
  *   - their addresses: that process's /proc/PID/net/fib_trie (IPv4: the
@@ -21,6 +21,12 @@
  * within a share of the wall clock, and not at all when the namespace's
  * sockstat counts no socket of its kind.
  *
+ * Where the namespace helper runs (nsdiag/nsdiag.h: a start that could
+ * give it CAP_SYS_ADMIN), a namespace that a flow names gets a sock_diag
+ * socket made inside it (pm_ns_diag): its new flows are then asked of the
+ * kernel by exact tuple, as this namespace's are, and its tables dumped
+ * through it; /proc stays the way for ping sockets and for the rest.
+ *
  * Two namespaces may hold the same address (tenants reusing a private
  * range, kept apart in the host by conntrack zones set per interface).
  * The zones a namespace's flows were seen in, when only it could own
@@ -29,7 +35,10 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +47,7 @@
 
 #include "common/clock.h"
 #include "collector/procmap_int.h"
+#include "privsep/nsdiag_wire.h"
 
 #define PM_NS_SCAN_EVERY_NS (2ull * 1000000000ull)
 #define PM_NS_SCAN_RATE 1.0     /* on-demand scans a second ... */
@@ -50,6 +60,12 @@
 #define PM_NS_READ_SHARE 0.4
 #define PM_NS_READ_BURST_S 0.05
 #define PM_NS_DIR "/run/netns"
+/* Namespaces with a sock_diag socket at once: a descriptor each, and the
+ * namespace kept alive while it is held; the rest are read from /proc. */
+#define PM_NS_DIAG_MAX 256
+/* How long the helper may take to answer (it answers in microseconds);
+ * one that does not is not asked again. */
+#define PM_NS_DIAG_WAIT_MS 1000
 
 static const char *const pm_ns_file[PM_TABLES] = {
 	[PM_TCP4] = "net/tcp", [PM_UDP4] = "net/udp",
@@ -59,6 +75,7 @@ static const char *const pm_ns_file[PM_TABLES] = {
 };
 
 static int pm_ns_rescan(struct procmap *m, int force);
+static void pm_ns_diag_close(struct procmap *m, struct pm_ns *n);
 
 static struct pm_ns *pm_ns_at(const struct procmap *m, uint16_t ns)
 {
@@ -140,6 +157,7 @@ static void pm_ns_gone(struct procmap *m, uint16_t ns, uint64_t now)
 
 	if (!n->gone_mono) {
 		m->gen++;
+		pm_ns_diag_close(m, n);
 		pm_sweep_ns(m, PM_ALL_TABLES, ns);
 		n->npids = 0;
 		n->want = 0;
@@ -499,43 +517,52 @@ static unsigned pm_ns_empty(struct procmap *m, uint32_t pid, unsigned want)
 	return empty;
 }
 
+/* Table t of namespace ns, through its sock_diag socket fd when it has
+ * one (TCP, UDP, UDP-Lite), else from /proc/PID/net of pid in it: 0 when
+ * read whole (its sockets not listed are to be swept), -1 if not. */
+static int pm_ns_read_table(struct procmap *m, uint16_t ns, uint32_t pid,
+			    enum pm_table t, int fd)
+{
+	int family = pm_table_family(t), missing, rc = 0;
+	uint8_t proto = pm_table_proto(t);
+	char path[48], *text, *line, *save = NULL;
+	struct procmap_sock s;
+	unsigned st;
+
+	if (fd >= 0 && proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6 &&
+	    pm_src_dump(m, fd, ns, t) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%" PRIu32 "/%s", pid, pm_ns_file[t]);
+	text = pm_slurp(m->root_fd, path, &missing);
+	if (!text)
+		return -1;      /* gone, or no such protocol: not swept */
+	for (line = strtok_r(text, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (procmap_parse_net_line(line, family, proto, &s, &st) < 0 ||
+		    (proto == IPPROTO_TCP &&
+		     (st > 31 || !(PM_TCP_STATES & 1u << st))))
+			continue;
+		rc = pm_round_add_ns(m, &s, t, ns);
+	}
+	free(text);
+	return rc;
+}
+
 int pm_ns_read(struct procmap *m, uint16_t ns, unsigned want)
 {
 	unsigned done, empty;
-	char path[48];
 	uint32_t pid = ns ? pm_ns_pid(m, ns) : 0;
+	int fd;
 
 	if (!pid)
 		return 0;
+	fd = pm_ns_at(m, ns)->diag - 1;
 	m->gen++;
 	done = empty = pm_ns_empty(m, pid, want);
-	for (unsigned t = 0; t < PM_TABLES; t++) {
-		int family = pm_table_family((enum pm_table)t), missing, rc = 0;
-		uint8_t proto = pm_table_proto((enum pm_table)t);
-		char *text, *line, *save = NULL;
-		struct procmap_sock s;
-		unsigned st;
-
-		if (!(want & 1u << t) || (empty & 1u << t))
-			continue;
-		snprintf(path, sizeof(path), "%" PRIu32 "/%s", pid,
-			 pm_ns_file[t]);
-		text = pm_slurp(m->root_fd, path, &missing);
-		if (!text)
-			continue;       /* gone, or no such protocol: not swept */
-		for (line = strtok_r(text, "\n", &save); line && rc == 0;
-		     line = strtok_r(NULL, "\n", &save)) {
-			if (procmap_parse_net_line(line, family, proto, &s,
-						   &st) < 0 ||
-			    (proto == IPPROTO_TCP &&
-			     (st > 31 || !(PM_TCP_STATES & 1u << st))))
-				continue;
-			rc = pm_round_add_ns(m, &s, (enum pm_table)t, ns);
-		}
-		free(text);
-		if (rc == 0)
+	for (unsigned t = 0; t < PM_TABLES; t++)
+		if ((want & 1u << t) && !(empty & 1u << t) &&
+		    pm_ns_read_table(m, ns, pid, (enum pm_table)t, fd) == 0)
 			done |= 1u << t;
-	}
 	pm_sweep_ns(m, done, ns);
 	return done != 0;
 }
@@ -574,10 +601,13 @@ void pm_ns_refresh(struct procmap *m, unsigned want, int force)
 	for (uint32_t ns = 1; want && ns <= m->nns; ns++) {
 		struct pm_ns *n = pm_ns_at(m, (uint16_t)ns);
 
-		if (!n->ino || n->gone_mono ||
-		    (n->read_epoch &&
-		     m->ns_epoch - n->used_epoch > PM_NS_IDLE_REFRESHES))
+		if (!n->ino || n->gone_mono)
 			continue;
+		if (n->read_epoch &&
+		    m->ns_epoch - n->used_epoch > PM_NS_IDLE_REFRESHES) {
+			pm_ns_diag_close(m, n);
+			continue;
+		}
 		n->read_epoch = m->ns_epoch;
 		pm_ns_read(m, (uint16_t)ns, want);
 	}
@@ -704,8 +734,96 @@ int pm_ns_zone(const struct procmap *m, uint16_t ns, uint16_t zone)
 	return 0;
 }
 
+/* ------------------------------------------------------------ the helper */
+
+void procmap_set_ns_helper(struct procmap *m, int chan)
+{
+	m->nsd_chan = chan;
+}
+
+static void pm_ns_diag_close(struct procmap *m, struct pm_ns *n)
+{
+	if (!n->diag)
+		return;
+	close(n->diag - 1);
+	n->diag = 0;
+	m->ns_diags--;
+}
+
+/* A sock_diag socket made in the namespace nsfd by the helper; -1 when it
+ * could not make one. A helper that fails to answer is not asked again. */
+static int pm_ns_helper_ask(struct procmap *m, int nsfd)
+{
+	struct nsw_req q = { NSW_OP_DIAG };
+	struct nsw_ans a;
+	struct pollfd p = { .fd = m->nsd_chan, .events = POLLIN };
+	int s, v[2];
+	socklen_t len = sizeof(v[0]);
+
+	if (nsw_send(m->nsd_chan, &q, sizeof(q), nsfd) < 0 ||
+	    poll(&p, 1, PM_NS_DIAG_WAIT_MS) != 1 ||
+	    nsw_recv(m->nsd_chan, &a, sizeof(a), &s) != 1) {
+		m->nsd_chan = -1;
+		return -1;
+	}
+	if (a.err || s < 0) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	/* What the helper handed back is a netlink sock_diag socket, or it
+	 * is not used: the collector sends it nothing else. */
+	if (getsockopt(s, SOL_SOCKET, SO_DOMAIN, &v[0], &len) < 0 ||
+	    getsockopt(s, SOL_SOCKET, SO_PROTOCOL, &v[1], &len) < 0 ||
+	    v[0] != AF_NETLINK || v[1] != NETLINK_SOCK_DIAG) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+int pm_ns_diag(struct procmap *m, uint16_t ns)
+{
+	char path[32];
+	struct stat st;
+	struct pm_ns *n;
+	uint32_t pid;
+	int nsfd, s;
+
+	n = pm_ns_at(m, ns);
+	if (n->diag)
+		return n->diag - 1;
+	if (m->nsd_chan < 0 || n->diag_failed || m->ns_diags >= PM_NS_DIAG_MAX)
+		return -1;
+	/* It may look for namespaces again, and move the slots. */
+	pid = pm_ns_pid(m, ns);
+	if (!pid)
+		return -1;
+	n = pm_ns_at(m, ns);
+	snprintf(path, sizeof(path), "%" PRIu32 "/ns/net", pid);
+	nsfd = openat(m->root_fd, path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return -1;
+	/* The pid may be another process's by now, elsewhere. */
+	if (fstat(nsfd, &st) < 0 || (uint64_t)st.st_ino != n->ino) {
+		close(nsfd);
+		return -1;
+	}
+	s = pm_ns_helper_ask(m, nsfd);
+	close(nsfd);
+	if (s < 0) {
+		n->diag_failed = 1;
+		return -1;
+	}
+	n->diag = s + 1;
+	m->ns_diags++;
+	return s;
+}
+
 void pm_ns_free(struct procmap *m)
 {
+	for (uint32_t i = 0; i < m->nns; i++)
+		pm_ns_diag_close(m, &m->nss[i]);
 	free(m->nss);
 	free(m->nsaddr);
 }

@@ -181,20 +181,29 @@ static void pm_diag_sock(const struct nlmsghdr *h,
 	s->uid = d->idiag_uid;
 }
 
+/* Where the answers of a request go: a table (a dump) or a protocol
+ * (an exact request), in namespace ns's socket table. */
+struct pm_diag_to {
+	enum pm_table t;
+	uint8_t proto;
+	uint16_t ns;
+};
+
 static int pm_diag_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 {
-	enum pm_table t = *(const enum pm_table *)arg;
+	const struct pm_diag_to *to = arg;
 	const struct inet_diag_msg *d = NLMSG_DATA(h);
 	struct procmap_sock s;
 
 	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)) ||
-	    d->idiag_family != pm_table_family(t))
+	    d->idiag_family != pm_table_family(to->t))
 		return 0;
-	pm_diag_sock(h, d, pm_table_proto(t), &s);
-	if (s.l4proto == IPPROTO_TCP && d->idiag_state == TCP_ESTABLISHED)
-		m->established[t]++;
-	return pm_round_add(m, &s, t);
+	pm_diag_sock(h, d, pm_table_proto(to->t), &s);
+	if (!to->ns && s.l4proto == IPPROTO_TCP &&
+	    d->idiag_state == TCP_ESTABLISHED)
+		m->established[to->t]++;
+	return pm_round_add_ns(m, &s, to->t, to->ns);
 }
 
 /* The kernel can't list this (no IPv6, no UDP-Lite, a diag module
@@ -205,12 +214,13 @@ static int pm_unsupported(int err)
 	       err == -EPROTONOSUPPORT || err == -EINVAL;
 }
 
-static int pm_diag_table(struct procmap *m, enum pm_table t)
+int pm_src_dump(struct procmap *m, int fd, uint16_t ns, enum pm_table t)
 {
 	struct {
 		struct nlmsghdr h;
 		struct inet_diag_req_v2 r;
 	} q;
+	struct pm_diag_to to = { t, pm_table_proto(t), ns };
 	int rc;
 
 	memset(&q, 0, sizeof(q));
@@ -221,8 +231,9 @@ static int pm_diag_table(struct procmap *m, enum pm_table t)
 	q.r.idiag_states = pm_table_proto(t) == IPPROTO_TCP ?
 		PM_TCP_STATES : ~0u;
 	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	m->established[t] = 0;
-	rc = pm_nl_ask(m, m->diag_fd, &q.h, NLM_F_DUMP, pm_diag_msg, &t);
+	if (!ns)
+		m->established[t] = 0;
+	rc = pm_nl_ask(m, fd, &q.h, NLM_F_DUMP, pm_diag_msg, &to);
 	if (rc < 0 && pm_unsupported(rc))
 		return 1;
 	if (rc < 0)
@@ -239,7 +250,8 @@ static int pm_diag_table(struct procmap *m, enum pm_table t)
 static int pm_exact_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 {
 	const struct inet_diag_msg *d = NLMSG_DATA(h);
-	uint8_t proto = *(const uint8_t *)arg;
+	const struct pm_diag_to *to = arg;
+	uint8_t proto = to->proto;
 	struct procmap_sock s;
 	enum pm_table t;
 
@@ -249,12 +261,20 @@ static int pm_exact_msg(struct procmap *m, const struct nlmsghdr *h, void *arg)
 	    (proto == IPPROTO_TCP && !(PM_TCP_STATES & 1u << d->idiag_state)))
 		return 0;
 	pm_diag_sock(h, d, proto, &s);
-	return pm_round_add(m, &s, t);
+	return pm_round_add_ns(m, &s, t, to->ns);
 }
 
 int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 		 const uint8_t local[16], uint16_t lport,
 		 const uint8_t remote[16], uint16_t rport)
+{
+	return pm_src_exact_in(m, m->diag_fd, 0, family, proto, local, lport,
+			       remote, rport);
+}
+
+int pm_src_exact_in(struct procmap *m, int fd, uint16_t ns, int family,
+		    uint8_t proto, const uint8_t local[16], uint16_t lport,
+		    const uint8_t remote[16], uint16_t rport)
 {
 	struct {
 		struct nlmsghdr h;
@@ -263,6 +283,7 @@ int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 	/* The UDP lookup takes the tuple as a datagram arriving at the
 	 * socket would carry it: its source is the socket's remote end. */
 	int swap = proto != IPPROTO_TCP;
+	struct pm_diag_to to = { PM_TABLES, proto, ns };
 	int rc;
 
 	memset(&q, 0, sizeof(q));
@@ -276,7 +297,7 @@ int pm_src_exact(struct procmap *m, int family, uint8_t proto,
 	q.r.id.idiag_sport = htons(swap ? rport : lport);
 	q.r.id.idiag_dport = htons(swap ? lport : rport);
 	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	rc = pm_nl_ask(m, m->diag_fd, &q.h, NLM_F_ACK, pm_exact_msg, &proto);
+	rc = pm_nl_ask(m, fd, &q.h, NLM_F_ACK, pm_exact_msg, &to);
 	if (rc == -ENOENT)
 		return 0;
 	return rc < 0 ? -1 : 1;
@@ -452,7 +473,7 @@ int pm_src_table(struct procmap *m, enum pm_table t)
 		return pm_icmp_table(m, t);
 	if (m->diag_fd < 0)
 		return 1;
-	return pm_diag_table(m, t);
+	return pm_src_dump(m, m->diag_fd, 0, t);
 }
 
 /* ------------------------------------------------------------ addresses */

@@ -19,6 +19,11 @@ static const struct sc_rule collector_rules[] = {
 	SC_ALLOW(poll),
 	SC_ALLOW(ppoll),
 	SC_ALLOW(close),
+	/* what the namespace helper hands back is checked to be a netlink
+	 * sock_diag socket (collector/procmap_ns.c); the request and answer
+	 * go with sendmsg/recvmsg above, the namespace opened read-only */
+	SC_SOCKOPT(getsockopt, SOL_SOCKET, SO_DOMAIN),
+	SC_SOCKOPT(getsockopt, SOL_SOCKET, SO_PROTOCOL),
 	/* messages on stderr, sysctl restore */
 	SC_ALLOW(write),
 	SC_ALLOW(writev),

@@ -43,9 +43,11 @@ static const int caps_collector[] = {
 	CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
 };
 /* What start-up needs on top, only until the others are forked. SETPCAP
- * (a root start only) lets each role empty its bounding set. */
+ * (a root start only) lets each role empty its bounding set. SYS_ADMIN,
+ * where the start has it (root, sudo, setuid, make install CONTAINERS=1),
+ * goes to the namespace helper alone (nsdiag/nsdiag.h). */
 static const int caps_setup[] = {
-	CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP,
+	CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP, CAP_SYS_ADMIN,
 };
 /* Without these flowtop can't start; the collector's other two only name
  * processes, and it runs on without them. */
@@ -231,6 +233,29 @@ static int start_child(struct run *r, enum run_child_id id,
 	return 0;
 }
 
+/* The namespace helper, when the collector may give it CAP_SYS_ADMIN
+ * and has a socket table to use it for; without it the namespaces'
+ * tables are read from /proc as before. */
+static int start_nsdiag(struct run *r)
+{
+	int pair[2];
+
+	if (!start_procmap || !priv_permitted(CAP_SYS_ADMIN) ||
+	    testhook_no_nsdiag())
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return start_fail(r, strerror(errno));
+	if (start_child(r, RUN_NSDIAG, r->roles->nsdiag, pair[1], -1) < 0) {
+		close(pair[0]);
+		close(pair[1]);
+		return -1;
+	}
+	close(pair[1]);
+	r->nsd_fd = pair[0];
+	procmap_set_ns_helper(start_procmap, pair[0]);
+	return 0;
+}
+
 static int start_children(struct run *r)
 {
 	char err[256];
@@ -254,7 +279,7 @@ static int start_children(struct run *r)
 	close(r->col_ui[1]);
 	close(r->ui_res[0]);
 	close(r->ui_res[1]);
-	return 0;
+	return start_nsdiag(r);
 }
 
 static int start_confine(struct run *r)
@@ -300,6 +325,7 @@ int run_main(const struct options *o, const struct run_roles *roles)
 	r->o = o;
 	r->roles = roles;
 	r->sigfd = -1;
+	r->nsd_fd = -1;
 	for (int i = 0; i < RUN_CHILDREN; i++)
 		relay_init(&r->child[i].err, -1, STDERR_FILENO, "", 0);
 	/* The terminal's codeset, for escaping what the children say. */

@@ -47,7 +47,8 @@ static void sup_reap(struct run *r)
 			relay_drain(&c->err, clock_mono_ms());
 		}
 	}
-	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped)
+	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped ||
+	    r->child[RUN_NSDIAG].reaped)
 		sup_stop(r, STOP_CHILD, NULL);
 }
 
@@ -315,12 +316,14 @@ void run_supervise(struct run *r)
 
 static int sup_alive(const struct run *r)
 {
-	return r->child[RUN_UI].pid || r->child[RUN_RESOLVER].pid;
+	return r->child[RUN_UI].pid || r->child[RUN_RESOLVER].pid ||
+	       r->child[RUN_NSDIAG].pid;
 }
 
 /* The children run under other uids and the collector has no CAP_KILL,
  * so it stops them by closing the ui's channel: the ui ends on EOF, and
- * the resolver when the ui's channel closes. One that hangs is left to
+ * the resolver when the ui's channel closes; the namespace helper ends
+ * when its own channel closes. One that hangs is left to
  * its parent-death signal when the collector exits. */
 static void sup_stop_children(struct run *r)
 {
@@ -332,6 +335,12 @@ static void sup_stop_children(struct run *r)
 	if (r->ui_chan && r->ui_chan->fd >= 0) {
 		close(r->ui_chan->fd);
 		r->ui_chan->fd = -1;
+	}
+	if (r->nsd_fd >= 0) {
+		if (r->stream->pm)
+			procmap_set_ns_helper(r->stream->pm, -1);
+		close(r->nsd_fd);
+		r->nsd_fd = -1;
 	}
 	while (sup_alive(r) && clock_mono_ms() < until) {
 		struct pollfd p[1 + RUN_CHILDREN] = {
@@ -392,6 +401,7 @@ static int sup_report(const struct run *r)
 {
 	const struct run_child *ui = &r->child[RUN_UI];
 	const struct run_child *res = &r->child[RUN_RESOLVER];
+	const struct run_child *nsd = &r->child[RUN_NSDIAG];
 
 	if (sup_report_signaled(r))
 		return 1;
@@ -414,6 +424,8 @@ static int sup_report(const struct run *r)
 	if (res->reaped && WIFEXITED(res->status) &&
 	    WEXITSTATUS(res->status) == 0)
 		fprintf(stderr, "flowtop: resolver exited unexpectedly\n");
+	if (nsd->reaped && !ui->reaped && !res->reaped)
+		fprintf(stderr, "flowtop: nsdiag exited unexpectedly\n");
 	return 1;
 }
 

@@ -3,6 +3,7 @@
  * place that knows every role; privsep/ starts them from this table and
  * each confines itself in its own folder. */
 #include "main/roles.h"
+#include "nsdiag/nsdiag.h"
 #include "resolver/resolver.h"
 #include "ui/ui.h"
 
@@ -27,8 +28,16 @@ static const struct role_spec role_ui = {
 	.entry = ui_role_main,
 };
 
+static const struct role_spec role_nsdiag = {
+	.name = "nsdiag", .comm = "flowtop-nsdiag",
+	.policy = &nsdiag_policy,
+	.limits = ROLE_LIMIT_NO_FORK | ROLE_LIMIT_NO_CORE,
+	.entry = nsdiag_role_main,
+};
+
 const struct run_roles flowtop_roles = {
 	.collector = &role_collector,
 	.resolver = &role_resolver,
 	.ui = &role_ui,
+	.nsdiag = &role_nsdiag,
 };

@@ -258,37 +258,61 @@ int priv_drop_all(char *err, size_t errlen)
 	return 0;
 }
 
-int priv_become_as(const struct ids *id, const struct ids *eff,
-		   int keep_chroot, char *err, size_t errlen)
+/* The identity change of priv_become_as, keeping capability keep (-1:
+ * none) in the effective, permitted and bounding sets. */
+static int priv_become_keep(const struct ids *id, const struct ids *eff,
+			    int keep, char *err, size_t errlen)
 {
 	/* The bounding set first: after the uid change SETPCAP is gone. */
 	capng_get_caps_process();
 	if (priv_select() == CAPNG_SELECT_BOTH) {
 		capng_clear(CAPNG_SELECT_BOUNDS);
-		if (keep_chroot)
-			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, CAP_SYS_CHROOT);
+		if (keep >= 0)
+			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, keep);
 		if (priv_apply(CAPNG_SELECT_BOUNDS, err, errlen) < 0)
 			return -1;
 	}
 	/* Without KEEPCAPS a root start loses every capability with uid 0. */
-	if (keep_chroot && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+	if (keep >= 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
 		snprintf(err, errlen, "PR_SET_KEEPCAPS: %s", strerror(errno));
 		return -1;
 	}
 	if (priv_set_ids(id, eff, err, errlen) < 0)
 		return -1;
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-	if (!keep_chroot)
+	if (keep < 0)
 		return priv_drop_all(err, errlen);
 	capng_get_caps_process();
 	capng_clear(CAPNG_SELECT_CAPS);
-	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_CHROOT);
+	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, keep);
 	return priv_apply(CAPNG_SELECT_CAPS, err, errlen);
+}
+
+int priv_become_as(const struct ids *id, const struct ids *eff,
+		   int keep_chroot, char *err, size_t errlen)
+{
+	return priv_become_keep(id, eff, keep_chroot ? CAP_SYS_CHROOT : -1,
+				err, errlen);
 }
 
 int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen)
 {
 	return priv_become_as(id, id, keep_chroot, err, errlen);
+}
+
+int priv_permitted(int cap)
+{
+	capng_get_caps_process();
+	return capng_have_capability(CAPNG_PERMITTED, (unsigned)cap) != 0;
+}
+
+int priv_become_with(const struct ids *id, int cap, char *err, size_t errlen)
+{
+	if (!priv_permitted(cap)) {
+		snprintf(err, errlen, "capability %d is not permitted", cap);
+		return -1;
+	}
+	return priv_become_keep(id, id, cap, err, errlen);
 }
 
 int priv_settle(const struct ids *id, char *err, size_t errlen)

@@ -76,6 +76,14 @@ int priv_become(const struct ids *id, int keep_chroot, char *err, size_t errlen)
 int priv_become_as(const struct ids *id, const struct ids *eff,
 		   int keep_chroot, char *err, size_t errlen);
 
+/* Is capability cap in this process's permitted set? */
+int priv_permitted(int cap);
+
+/* Become id for good, keeping capability cap alone (it must be
+ * permitted now): a role whose one privileged act needs a capability
+ * no identity change can stand in for. */
+int priv_become_with(const struct ids *id, int cap, char *err, size_t errlen);
+
 /* After priv_become_as: the effective ids become id's too. */
 int priv_settle(const struct ids *id, char *err, size_t errlen);
 

@@ -200,6 +200,13 @@ int testhook_build_parts(void)
 	return v && !strcmp(v, "1");
 }
 
+int testhook_no_nsdiag(void)
+{
+	const char *v = getenv("FLOWTOP_TEST_NO_NSDIAG");
+
+	return v && !strcmp(v, "1");
+}
+
 void testhook_ui_builds(unsigned long long builds, unsigned long long steps)
 {
 	if (testhook_build_parts())

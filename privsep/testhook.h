@@ -56,6 +56,10 @@ unsigned testhook_sweep_ms(void);
  * tests can watch a build in parts on a table of a few thousand flows.
  * 0 when unset. */
 int testhook_build_parts(void);
+/* FLOWTOP_TEST_NO_NSDIAG=1: the namespace helper is not started, so a
+ * root run shows what a start without CAP_SYS_ADMIN does (the other
+ * namespaces' tables read from /proc). 0 when unset. */
+int testhook_no_nsdiag(void);
 /* With FLOWTOP_TEST_BUILD_PARTS=1, the screen says at exit how many
  * builds of its rows it finished and in how many steps:
  * "flowtop: ui: test: B builds in S steps". */
@@ -73,6 +77,10 @@ static inline unsigned testhook_sweep_ms(void)
 	return 0;
 }
 static inline int testhook_build_parts(void)
+{
+	return 0;
+}
+static inline int testhook_no_nsdiag(void)
 {
 	return 0;
 }

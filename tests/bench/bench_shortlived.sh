@@ -41,7 +41,12 @@
 # fd88::2) behind a veth of the client namespace, which forwards and
 # masquerades its flows to the server; flowtop still runs in the client
 # namespace, so each flow is a forwarded one whose socket only the
-# container's own table lists.
+# container's own table lists. As root, flowtop runs its namespace helper
+# (flowtop-nsdiag) and asks the container's kernel for each new flow by
+# exact tuple; BENCH_NO_NSDIAG=1 runs the test build without the helper
+# instead (FLOWTOP_TEST_NO_NSDIAG=1: the container's /proc tables are read,
+# as a start without CAP_SYS_ADMIN does). `make bench-containers` runs
+# both, one after the other.
 #
 # Environment: BENCH_HOLDS ("0 2 10 50 200"), BENCH_TRANSPORTS ("tcp4 tcp6
 # udp4 udp6"), BENCH_CLIENTS (200), BENCH_RATE (1000), BENCH_RATE_SECS
@@ -62,6 +67,9 @@ RATE_SECS=${BENCH_RATE_SECS:-10}
 RATE_HOLD=${BENCH_RATE_HOLD_MS:-10}
 IDLE_SECS=${BENCH_IDLE_SECS:-3}
 CONTAINER=${BENCH_CONTAINER:-0}
+NO_NSDIAG=${BENCH_NO_NSDIAG:-0}
+FT_CMD=("$FLOWTOP")
+[ "$NO_NSDIAG" = 1 ] && FT_CMD=(env FLOWTOP_TEST_NO_NSDIAG=1 "$FLOWTOP_TESTHOOKS")
 FT_ARGS=(-o json -t 1 -46TU -n -G --conf-dir "$ROOT/conf")
 PORT0=20000     # measurement i uses PORT0+i; the CPU run and the keeper follow
 HZ=$(getconf CLK_TCK)
@@ -170,7 +178,7 @@ pct() { awk -v t="$1" -v hz="$HZ" -v s="$2" 'BEGIN { printf "%.1f%%", t / hz / s
 # FT_PID is the collector), back once its first snapshot is out and the
 # ui and resolver are there. 1 when it is not.
 run_ft() {
-	ft_start "$1" "$NS_CLIENT" "$FLOWTOP" "${FT_ARGS[@]}" --count "$2"
+	ft_start "$1" "$NS_CLIENT" "${FT_CMD[@]}" "${FT_ARGS[@]}" --count "$2"
 	if ! wait_for 10 test -s "$WORK/$1.out" || ! ft_wait_children 5; then
 		say "$1: flowtop did not start: $(head -n 3 "$WORK/$1.err" | paste -sd ' ')"
 		RC=1
@@ -279,6 +287,8 @@ CPU_IDLE='' CPU_LOAD='' CPU_ATTR='' CPU_GEN=''
 say "CPU: $RATE new flows/s for $RATE_SECS s"
 if run_ft cpu $((IDLE_SECS + RATE_SECS + 5)); then
 	procs=("$FT_PID" "$FT_UI_PID" "$FT_RES_PID")
+	NSD_PID=$(child_by_comm "$FT_PID" flowtop-nsdiag)
+	[ -n "$NSD_PID" ] && procs+=("$NSD_PID")
 	declare -A T0
 	for p in "${procs[@]}"; do T0[$p]=$(ticks "$p"); done
 	t0=$EPOCHREALTIME
@@ -306,6 +316,11 @@ fi
 echo "== bench_shortlived ($(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r), nf_conntrack_buckets $(cat /proc/sys/net/netfilter/nf_conntrack_buckets 2>/dev/null), load average at the start $LOAD0)"
 echo "flowtop ${FT_ARGS[*]} --count N, in the client namespace, as root; clients as uid $BUID"
 [ "$CONTAINER" = 1 ] && echo "clients in a container namespace behind the client namespace, which forwards and masquerades their flows"
+if [ "$NO_NSDIAG" = 1 ]; then
+	echo "no namespace helper (the test build, FLOWTOP_TEST_NO_NSDIAG=1): other namespaces' /proc tables read"
+else
+	echo "namespace helper flowtop-nsdiag: $([ -n "${NSD_PID:-}" ] && echo "running, pid $NSD_PID" || echo "not running")"
+fi
 echo
 echo "attribution: $CLIENTS clients at once, each a process that connects, sends a byte, holds its socket H ms and exits"
 echo "(pid: the flow names its client's pid; uid: the test user's uid; of the flows in the last snapshot / in any snapshot)"

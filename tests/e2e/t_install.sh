@@ -96,6 +96,7 @@ mk() {
 check_destdir() {
 	local mode=$1 dest=$WORK/dest-$1 want got why= extra=()
 	[ "$mode" = setuid ] && extra=(SETUID=1)
+	[ "$mode" = containers ] && extra=(CONTAINERS=1)
 	if ! mk "dest-$mode" install DESTDIR="$dest" "${extra[@]}"; then
 		fail "DESTDIR ($mode): make install succeeds" "$(tail -n3 "$WORK/dest-$mode.log")"
 		return
@@ -117,6 +118,12 @@ check_destdir() {
 	else
 		grep -q 'chmod 0750 /usr/local/bin/flowtop$' "$WORK/dest-$mode.log" || why="$why; no chmod 0750 line"
 		grep -q 'setcap cap_net_admin,.*+p /usr/local/bin/flowtop' "$WORK/dest-$mode.log" || why="$why; no setcap line"
+		# CAP_SYS_ADMIN, for the namespace helper, only when asked for.
+		if [ "$mode" = containers ]; then
+			grep -q 'setcap .*cap_sys_admin.*+p ' "$WORK/dest-$mode.log" || why="$why; CONTAINERS=1: no cap_sys_admin in setcap"
+		else
+			grep -q 'setcap .*cap_sys_admin' "$WORK/dest-$mode.log" && why="$why; cap_sys_admin without CONTAINERS=1"
+		fi
 		# chown clears file capabilities: setcap must come after it.
 		[ "$(grep -n -e 'chown root:' -e 'setcap ' "$WORK/dest-$mode.log" | head -n1 | grep -c chown)" = 1 ] ||
 			why="$why; setcap printed before chown (chown would clear it)"
@@ -143,6 +150,7 @@ $(grep -A3 flowtop: "$WORK/dest-$mode.log" | head -n 8)}"
 }
 check_destdir caps
 check_destdir setuid
+check_destdir containers
 
 # --- the world the test user sees ---------------------------------------------
 if ! useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
@@ -424,7 +432,7 @@ check_units() {
 
 # The screen in tmux; the ui's /proc status; q quits with status 0.
 check_screen() {
-	local mode=$1 s="tui-$1" col ui v why=
+	local mode=$1 s="tui-$1" col ui nsd v why=
 	cat >"$WORK/$s.sh" <<-SH
 		ip netns exec "$NS_CLIENT" setpriv --reuid="$TUSER" --regid="$TUSER" \
 			--init-groups "$BIN" -n --geoip-dir "$GEO" 2>"$WORK/$s.err"
@@ -452,13 +460,25 @@ check_screen() {
 		[ "$(status_field "$ui" Seccomp)" = 2 ] || why="$why Seccomp=$(status_field "$ui" Seccomp)"
 		verdict "$mode: /proc: the ui runs as $TUSER, CapPrm/CapEff 0, NoNewPrivs 1, Seccomp 2" "${why# }"
 	fi
+	# The namespace helper needs CAP_SYS_ADMIN: a setuid start has it (and
+	# gives it to the helper alone), the file capabilities do not.
+	nsd=$(child_by_comm "${col:-0}" flowtop-nsdiag)
+	if [ "$mode" = setuid ]; then
+		[ -n "$nsd" ] && E2E_PIDS+=("$nsd")
+		verdict "$mode: flowtop-nsdiag runs, CapEff CAP_SYS_ADMIN alone, not as $TUSER nor root" \
+			"$([ -n "$nsd" ] || echo "no flowtop-nsdiag child")$([ -z "$nsd" ] || { v=$(status_field "$nsd" CapEff); u=$(status_field "$nsd" Uid | awk '{print $1}'); [ "$v" = 0000000000200000 ] && [ "$u" != 0 ] && [ "$u" != "$TUID" ] || echo "CapEff=$v uid=$u"; })"
+	else
+		verdict "$mode: no flowtop-nsdiag (no CAP_SYS_ADMIN in the file capabilities)" \
+			"$([ -z "$nsd" ] || echo "it runs: pid $nsd")"
+	fi
 	"${TM[@]}" send-keys -t "$s" q
 	wait_for 5 test -s "$WORK/$s.rc"
 	verdict "$mode: q quits the screen with status 0" \
 		"$([ "$(cat "$WORK/$s.rc" 2>/dev/null)" = 0 ] || echo "status '$(cat "$WORK/$s.rc" 2>/dev/null)': $(head -n2 "$WORK/$s.err")")"
 	"${TM[@]}" kill-session -t "$s" 2>/dev/null
 	# Gone before uninstall removes the user its resolver runs as.
-	gone() { ! kill -0 "${col:-0}" 2>/dev/null && ! kill -0 "${ui:-0}" 2>/dev/null; }
+	gone() { ! kill -0 "${col:-0}" 2>/dev/null && ! kill -0 "${ui:-0}" 2>/dev/null &&
+		! kill -0 "${nsd:-0}" 2>/dev/null; }
 	wait_for 5 gone
 }
 

@@ -183,14 +183,29 @@ done
 ft_start learn "$H" "$FLOWTOP" -o json --count 30 -t 0.5 -46TU -n -G \
 	--conf-dir "$ROOT/conf"
 sleep 2
+# Root may give the namespace helper CAP_SYS_ADMIN: it runs, with that
+# alone, and flows that start now are asked of their namespace's kernel.
+nsd=$(child_by_comm "$FT_PID" flowtop-nsdiag)
+verdict "a root start runs the namespace helper flowtop-nsdiag" \
+	"$([ -n "$nsd" ] || echo "children: $(ps -o comm= --ppid "$FT_PID" | tr '\n' ' ')")"
+[ -n "$nsd" ] && verdict "flowtop-nsdiag: CapEff is CAP_SYS_ADMIN alone, seccomp on" \
+	"$(c=$(status_field "$nsd" CapEff); s=$(status_field "$nsd" Seccomp)
+	   [ "$c" = 0000000000200000 ] && [ "$s" = 2 ] || echo "CapEff=$c Seccomp=$s")"
+cli c1latetcp4 tcp "$S4" 5001 0 "${IN_C1[@]}"
+cli c1lateudp6 udp "$S6" 5001 0 "${IN_C1[@]}"
 for p in tcp udp; do
 	cli "c3same$p" "$p" 10.77.0.2 7000 47000 ip netns exec "$NS_C3"
 	cli "c4same$p" "$p" 10.77.0.2 7000 47000 ip netns exec "$NS_C4"
 done
-for c in c3same{tcp,udp} c4same{tcp,udp}; do
+for c in c3same{tcp,udp} c4same{tcp,udp} c1late{tcp4,udp6}; do
 	wait_for 5 test -s "$WORK/$c.info" ||
 		{ fail "client $c connects" "$(cat "$WORK/$c.err")"; e2e_finish; }
 done
+# The socket the helper made in C1 is the collector's: /proc/net/netlink
+# in C1 lists a sock_diag socket (protocol 4) bound to the collector's pid.
+c1diag() { "${IN_C1[@]}" awk -v p="$FT_PID" '$2 == 4 && $3 == p' /proc/net/netlink | grep -q .; }
+verdict "C1's /proc/net/netlink: a sock_diag socket of the collector's (pid $FT_PID)" \
+	"$(wait_for 5 c1diag || "${IN_C1[@]}" cat /proc/net/netlink)"
 wait_pid "$FT_TPID" 40
 verdict "flowtop -o json --count 30 in H exits 0" \
 	"$([ "$WAIT_RC" = 0 ] || printf '%s: %s' "$(rc_text "$WAIT_RC")" "$(show_file "$WORK/learn.err")")"
@@ -248,6 +263,34 @@ for p in tcp udp; do
 done
 want_owner "the published port's inbound flow is C1's server" \
 	"${SRV_PID[pub]} python3 $NS_C1" tcp ipv4 8081
+want_owner "C1's tcp IPv4 client started under flowtop (exact ask in C1)" \
+	"${CLI_PID[c1latetcp4]} python3 $NS_C1" tcp ipv4 5001 "$(client_sport c1latetcp4)"
+want_owner "C1's udp IPv6 client started under flowtop (exact ask in C1)" \
+	"${CLI_PID[c1lateudp6]} python3 $NS_C1" udp ipv6 5001 "$(client_sport c1lateudp6)"
+
+# Without the helper (a start that can't give it CAP_SYS_ADMIN; the test
+# build's FLOWTOP_TEST_NO_NSDIAG=1 stands for one as root): no such
+# process, and a flow that starts under flowtop is still C1's client's,
+# found in C1's /proc/PID/net tables.
+if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
+	fail "without the namespace helper" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
+else
+	ft_start noh "$H" env FLOWTOP_TEST_NO_NSDIAG=1 "$FLOWTOP_TESTHOOKS" \
+		-o json --count 8 -t 0.5 -46TU -n -G --conf-dir "$ROOT/conf"
+	sleep 1.5
+	verdict "FLOWTOP_TEST_NO_NSDIAG=1: no flowtop-nsdiag" \
+		"$(! child_by_comm "$FT_PID" flowtop-nsdiag >/dev/null || echo "it runs")"
+	cli c1nohtcp4 tcp "$S4" 5001 0 "${IN_C1[@]}"
+	wait_for 5 test -s "$WORK/c1nohtcp4.info" ||
+		fail "client c1nohtcp4 connects" "$(cat "$WORK/c1nohtcp4.err")"
+	wait_pid "$FT_TPID" 20
+	verdict "FLOWTOP_TEST_NO_NSDIAG=1: the run exits 0" \
+		"$([ "$WAIT_RC" = 0 ] || printf '%s: %s' "$(rc_text "$WAIT_RC")" "$(show_file "$WORK/noh.err")")"
+	got=$(owner noh tcp ipv4 5001 "$(client_sport c1nohtcp4)")
+	want="${CLI_PID[c1nohtcp4]} python3 $NS_C1"
+	verdict "without the helper, C1's client started under flowtop: $want" \
+		"$([ "$got" = "$want" ] || echo "got '${got:-no such flow}'")"
+fi
 
 # ---------------------------------------------------------------- --netns
 

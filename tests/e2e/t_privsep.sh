@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # t_privsep: the process picture of DESIGN.md, read from /proc while flowtop
-# runs: three processes (flowtop, flowtop-resolv, flowtop-ui), what each may
+# runs: four processes as root (flowtop, flowtop-resolv, flowtop-ui and
+# the namespace helper flowtop-nsdiag), what each may
 # do, that a seccomp violation in any role ends the run with a message
 # naming the role and the syscall, and that Landlock refuses the resolver
 # a TCP connect its seccomp list would let through (build/flowtop-testhooks only;
@@ -14,8 +15,10 @@ ns_setup_or_skip
 
 ZERO=0000000000000000
 # The collector keeps CAP_DAC_READ_SEARCH (2), CAP_NET_ADMIN (12) and
-# CAP_SYS_PTRACE (19), nothing else.
+# CAP_SYS_PTRACE (19), nothing else; the namespace helper CAP_SYS_ADMIN
+# (21) alone.
 COLLECTOR_CAPS=$(printf '%016x' $(((1 << 2) | (1 << 12) | (1 << 19))))
+NSDIAG_CAPS=$(printf '%016x' $((1 << 21)))
 
 # all_uids PID: the four uids of the Uid: line (real, effective, saved, fs).
 all_uids() { status_field "$1" Uid | tr -s '[:space:]' ' ' | sed 's/ $//'; }
@@ -61,11 +64,31 @@ if [ -z "$FT_PID" ] || ! ft_wait_children 5; then
 else
 	sleep 0.5
 	kids=$(ps -o comm= --ppid "$FT_PID" | sort | tr '\n' ' ')
-	verdict "exactly three processes: flowtop and its children flowtop-resolv, flowtop-ui" \
-		"$([ "$(proc_comm "$FT_PID")" = flowtop ] || echo "parent comm is $(proc_comm "$FT_PID")")$([ "$kids" = "flowtop-resolv flowtop-ui " ] || echo "children: $kids")"
+	verdict "exactly four processes: flowtop and its children flowtop-nsdiag, flowtop-resolv, flowtop-ui" \
+		"$([ "$(proc_comm "$FT_PID")" = flowtop ] || echo "parent comm is $(proc_comm "$FT_PID")")$([ "$kids" = "flowtop-nsdiag flowtop-resolv flowtop-ui " ] || echo "children: $kids")"
 	grand=$(for p in $(pgrep -P "$FT_PID"); do pgrep -P "$p"; done | tr '\n' ' ')
-	verdict "the resolver and the ui have no children of their own" \
+	verdict "the resolver, the ui and the helper have no children of their own" \
 		"$([ -z "${grand// /}" ] || echo "grandchildren: $grand")"
+
+	nsd=$(child_by_comm "$FT_PID" flowtop-nsdiag)
+	why=
+	for f in CapPrm CapEff; do
+		v=$(status_field "$nsd" "$f")
+		[ "$v" = "$NSDIAG_CAPS" ] || why="$why $f=$v"
+	done
+	for f in CapInh CapAmb; do
+		v=$(status_field "$nsd" "$f")
+		[ "$v" = "$ZERO" ] || why="$why $f=$v"
+	done
+	v=$(status_field "$nsd" CapBnd)
+	[ "$v" = "$NSDIAG_CAPS" ] || why="$why CapBnd=$v"
+	verdict "nsdiag: CapPrm, CapEff and CapBnd are CAP_SYS_ADMIN alone ($NSDIAG_CAPS), CapInh, CapAmb 0" "${why# }"
+	verdict "nsdiag: NoNewPrivs 1, Seccomp 2" \
+		"$(a=$(status_field "$nsd" NoNewPrivs); b=$(status_field "$nsd" Seccomp); [ "$a $b" = "1 2" ] || echo "NoNewPrivs=$a Seccomp=$b")"
+	uids=$(all_uids "$nsd")
+	verdict "nsdiag: uid not 0 (Uid: $uids)" \
+		"$(for u in $uids; do [ "$u" != 0 ] || { echo "a uid is 0"; break; }; done)"
+	nodump "$nsd" nsdiag
 
 	confined "$FT_RES_PID" resolver
 	uids=$(all_uids "$FT_RES_PID")
@@ -141,7 +164,7 @@ wait_pid "$FT_TPID" 10
 if [ ! -x "$FLOWTOP_TESTHOOKS" ]; then
 	fail "seccomp violation checks" "$FLOWTOP_TESTHOOKS missing: run make testhooks"
 else
-	for role in ui resolver collector; do
+	for role in ui resolver nsdiag collector; do
 		ct_sysctl "$NS_CLIENT" nf_conntrack_acct 0
 		ct_sysctl "$NS_CLIENT" nf_conntrack_timestamp 0
 		ft_run "sc_$role" "$NS_CLIENT" env FLOWTOP_TEST_SECCOMP="$role" \
