@@ -41,12 +41,15 @@ struct run_roles {
 	/* The namespace helper (nsdiag/nsdiag.h), started only when the
 	 * collector may hand it CAP_SYS_ADMIN. */
 	const struct role_spec *nsdiag;
+	/* The recorder (recorder/recorder.h), with --record only. */
+	const struct role_spec *recorder;
 };
 
 /* The children, in the order a death is reported: the resolver's first,
  * as the ui then ends for want of it. The namespace helper may not run
  * (pid 0). */
-enum run_child_id { RUN_RESOLVER, RUN_UI, RUN_NSDIAG, RUN_CHILDREN };
+enum run_child_id { RUN_RESOLVER, RUN_UI, RUN_NSDIAG, RUN_RECORDER,
+		    RUN_CHILDREN };
 
 struct run_child {
 	const struct role_spec *spec;
@@ -75,6 +78,7 @@ struct run {
 	/* socketpair ends: [0] the collector's or ui's, [1] the peer's */
 	int col_ui[2];                /* collector <-> ui */
 	int ui_res[2];                /* ui <-> resolver */
+	int ui_rec[2];                /* ui -> recorder (--record), -1 */
 	int nsd_fd;                   /* the collector's end to the namespace
 				       * helper, -1 when it does not run */
 	struct msg_chan *ui_chan;     /* the collector's end */

@@ -5,6 +5,7 @@
  * ui, then drop to the three capabilities it keeps and confine itself. */
 #include <errno.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,15 +211,21 @@ static int start_channels(struct run *r)
 	return 0;
 }
 
-/* Start one child with its two channel ends (-1 for none). */
+/* Start one child with its channel ends (-1 for none). */
 static int start_child(struct run *r, enum run_child_id id,
-		       const struct role_spec *spec, int fd0, int fd1)
+		       const struct role_spec *spec, int fd0, int fd1, int fd2)
 {
 	struct role_ctx ctx = {
-		.o = r->o, .slot = RUN_SLOT(id), .fd = { fd0, fd1 },
+		.o = r->o, .slot = RUN_SLOT(id), .fd = { fd0, fd1, fd2 },
 		.unpriv = r->unpriv, .user = r->ui_ids,
+		.caller = { getuid(), getgid() },
 		.empty_dir = r->empty_dir,
 	};
+
+	/* Under sudo the one who typed it, as the ui (priv_user_ids took
+	 * SUDO_UID); root started directly stays root. */
+	if (getuid() == 0 && r->ui_ids.uid != r->unpriv.uid)
+		ctx.caller = r->ui_ids;
 	int efd = -1;
 	pid_t pid = role_spawn(spec, &ctx, &efd, r->why, sizeof(r->why));
 
@@ -245,7 +252,7 @@ static int start_nsdiag(struct run *r)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return start_fail(r, strerror(errno));
-	if (start_child(r, RUN_NSDIAG, r->roles->nsdiag, pair[1], -1) < 0) {
+	if (start_child(r, RUN_NSDIAG, r->roles->nsdiag, pair[1], -1, -1) < 0) {
 		close(pair[0]);
 		close(pair[1]);
 		return -1;
@@ -254,6 +261,51 @@ static int start_nsdiag(struct run *r)
 	r->nsd_fd = pair[0];
 	procmap_set_ns_helper(start_procmap, pair[0]);
 	return 0;
+}
+
+/* How long the recorder may take to open --record's file. */
+#define START_REC_WAIT_MS 5000
+/* What the ui may have on its way to the recorder: the lines of a pass
+ * while the disk is slow. */
+#define START_REC_SNDBUF (4 << 20)
+
+/* --record: the recorder first, so that a file it can't write ends the
+ * run before the screen opens. It says it is ready with one byte on the
+ * stream, read here before the ui gets that end; its reason, when it
+ * fails, is on its stderr (relayed at the end). */
+static int start_recorder(struct run *r)
+{
+	struct pollfd p;
+	int big = START_REC_SNDBUF;
+	char said[512], shown[280];
+	ssize_t n;
+
+	r->ui_rec[0] = r->ui_rec[1] = -1;
+	if (!r->o->record)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->ui_rec) < 0)
+		return start_fail(r, strerror(errno));
+	if (setsockopt(r->ui_rec[0], SOL_SOCKET, SO_SNDBUFFORCE, &big,
+		       sizeof(big)) < 0)
+		(void)setsockopt(r->ui_rec[0], SOL_SOCKET, SO_SNDBUF, &big,
+				 sizeof(big));
+	if (start_child(r, RUN_RECORDER, r->roles->recorder, r->ui_rec[1],
+			-1, -1) < 0)
+		return -1;
+	close(r->ui_rec[1]);
+	r->ui_rec[1] = -1;
+	p = (struct pollfd){ .fd = r->ui_rec[0], .events = POLLIN };
+	n = poll(&p, 1, START_REC_WAIT_MS) == 1 ?
+		read(r->ui_rec[0], said, sizeof(said)) : -1;
+	if (n == 1 && said[0] == 'R')
+		return 0;
+	/* "E" and why, in the caller's words: escaped for the terminal. */
+	if (n > 1 && said[0] == 'E') {
+		esc_term(shown, sizeof(shown), said + 1, (size_t)n - 1);
+		snprintf(r->why, sizeof(r->why), "recorder: %s", shown);
+		return -1;
+	}
+	return start_fail(r, "--record: the recorder did not start");
 }
 
 static int start_children(struct run *r)
@@ -266,19 +318,24 @@ static int start_children(struct run *r)
 	if (seccomp_board_init() < 0)
 		return start_fail(r, "cannot map the seccomp trap board");
 	seccomp_names_init();
+	if (start_recorder(r) < 0)
+		return -1;
 	if (start_child(r, RUN_RESOLVER, r->roles->resolver, r->ui_res[1],
-			-1) < 0)
+			-1, -1) < 0)
 		return -1;
 	/* The resolver's DNS queries are flowtop's own: never listed. */
 	if (start_procmap)
 		procmap_set_hidden_pid(start_procmap,
 				       r->child[RUN_RESOLVER].pid);
 	if (start_child(r, RUN_UI, r->roles->ui, r->col_ui[1],
-			r->ui_res[0]) < 0)
+			r->ui_res[0], r->ui_rec[0]) < 0)
 		return -1;
 	close(r->col_ui[1]);
 	close(r->ui_res[0]);
 	close(r->ui_res[1]);
+	if (r->ui_rec[0] >= 0)
+		close(r->ui_rec[0]);
+	r->ui_rec[0] = -1;
 	return start_nsdiag(r);
 }
 

@@ -48,7 +48,7 @@ static void sup_reap(struct run *r)
 		}
 	}
 	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped ||
-	    r->child[RUN_NSDIAG].reaped)
+	    r->child[RUN_NSDIAG].reaped || r->child[RUN_RECORDER].reaped)
 		sup_stop(r, STOP_CHILD, NULL);
 }
 
@@ -136,7 +136,8 @@ static uint64_t sup_gap(const struct run *r, uint64_t took)
 
 	if (2 * took > gap)
 		gap = 2 * took;
-	if (r->screen) {
+	/* --record writes every flow's changes at the interval. */
+	if (r->screen && !r->o->record) {
 		want = took * 1000 / sup_sweep_permille[r->stream->need];
 		if (want > gap)
 			gap = want < SUP_SWEEP_MAX_MS ? want : SUP_SWEEP_MAX_MS;
@@ -317,13 +318,14 @@ void run_supervise(struct run *r)
 static int sup_alive(const struct run *r)
 {
 	return r->child[RUN_UI].pid || r->child[RUN_RESOLVER].pid ||
-	       r->child[RUN_NSDIAG].pid;
+	       r->child[RUN_NSDIAG].pid || r->child[RUN_RECORDER].pid;
 }
 
 /* The children run under other uids and the collector has no CAP_KILL,
  * so it stops them by closing the ui's channel: the ui ends on EOF, and
  * the resolver when the ui's channel closes; the namespace helper ends
- * when its own channel closes. One that hangs is left to
+ * when its own channel closes, the recorder when the ui's stream to it
+ * does (once it has written what the ui sent). One that hangs is left to
  * its parent-death signal when the collector exits. */
 static void sup_stop_children(struct run *r)
 {

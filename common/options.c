@@ -28,6 +28,9 @@ enum {
 	OPT_FORCE,
 	OPT_LINGER,
 	OPT_NETNS,
+	OPT_RECORD,
+	OPT_RECORD_SIZE,
+	OPT_RECORD_KEEP,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -58,6 +61,9 @@ static const struct option long_opts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "linger", required_argument, NULL, OPT_LINGER },
 	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "record-size", required_argument, NULL, OPT_RECORD_SIZE },
+	{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -114,7 +120,14 @@ void options_usage(FILE *out)
 "Batch mode:\n"
 "      --once            print one snapshot after one interval and exit\n"
 "      --count N         print N snapshots, one interval apart\n"
-"  -o, --output FORMAT   text (default) or json (one JSON object per flow per line)\n"
+"  -o, --output FORMAT   text (default), json (one JSON object per flow per\n"
+"                        line), or none (print nothing: with --record)\n"
+"Recording:\n"
+"      --record FILE     write each flow's start, changes at the interval and\n"
+"                        end to FILE as JSON Lines, beside the screen or batch\n"
+"      --record-size SIZE  begin a new FILE past SIZE bytes (K, M, G;\n"
+"                        default 64M), the old one kept as FILE.1\n"
+"      --record-keep N   keep FILE.1 to FILE.N (default 5)\n"
 "Files:\n"
 "      --conf-dir DIR    tcp.conf, udp.conf, geoip.conf (default " SYSCONFDIR ")\n"
 "      --geoip-dir DIR   GeoIP databases\n"
@@ -188,6 +201,39 @@ static void opt_defaults(struct options *o)
 	o->linger_ms = 5000;
 	o->output = OUT_TEXT;
 	o->conf_dir = SYSCONFDIR;
+	o->record_size = 64ull << 20;
+	o->record_keep = 5;
+}
+
+/* A size in bytes with an optional K, M or G (powers of 1024), from 4K
+ * (a line must fit) to 1024G. */
+static int opt_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (1ull << 40) >> shift)
+		return -1;
+	v <<= shift;
+	if (v < 4096)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* No family given: both; no protocol given: TCP, as upstream. */
@@ -229,6 +275,21 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 				       "or pid:PID)", arg);
 		o->netns = arg;
 		break;
+	case OPT_RECORD:
+		if (!*arg)
+			return opt_bad("invalid --record (a file name)", arg);
+		o->record = arg;
+		break;
+	case OPT_RECORD_SIZE:
+		if (opt_size(arg, &o->record_size) < 0)
+			return opt_bad("invalid --record-size (4K to 1024G: a number "
+				       "of bytes, or with K, M or G)", arg);
+		break;
+	case OPT_RECORD_KEEP:
+		if (opt_count(arg, &o->record_keep) < 0 ||
+		    o->record_keep > 1000)
+			return opt_bad("invalid --record-keep (1 to 1000)", arg);
+		break;
 	case OPT_LINGER:
 		if (opt_seconds(arg, 0, &o->linger_ms) < 0)
 			return opt_bad("invalid --linger (seconds, 0 to 3600)", arg);
@@ -247,8 +308,10 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 			o->output = OUT_TEXT;
 		else if (strcmp(arg, "json") == 0)
 			o->output = OUT_JSON;
+		else if (strcmp(arg, "none") == 0)
+			o->output = OUT_NONE;
 		else
-			return opt_bad("invalid --output (text or json)", arg);
+			return opt_bad("invalid --output (text, json or none)", arg);
 		o->batch = 1;
 		break;
 	case 'v':
@@ -317,6 +380,13 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		return opt_bad("unexpected argument", argv[optind]);
+	if (o->output == OUT_NONE && !o->record)
+		return opt_bad("-o none prints nothing: use it with --record", NULL);
+	if (!o->record && (o->record_size != 64ull << 20 || o->record_keep != 5))
+		return opt_bad("--record-size and --record-keep go with --record",
+			       NULL);
+	if (o->record && o->update)
+		return opt_bad("--record does not go with -u", NULL);
 	opt_finish_sel(o);
 	o->conf_dir = opt_absolute(o->conf_dir, o->conf_dir_buf,
 				   sizeof(o->conf_dir_buf));

@@ -20,7 +20,7 @@ enum flow_sel {
 	SEL_ALL = (1u << 8) - 1,
 };
 
-enum out_format { OUT_TEXT, OUT_JSON };
+enum out_format { OUT_TEXT, OUT_JSON, OUT_NONE };
 
 struct options {
 	uint32_t sel;           /* enum flow_sel bits */
@@ -39,6 +39,9 @@ struct options {
 	const char *conf_dir;   /* --conf-dir */
 	const char *geoip_dir;  /* --geoip-dir, NULL: the default directories */
 	const char *netns;      /* --netns NAME|PATH|pid:PID, NULL: this one */
+	const char *record;     /* --record FILE, NULL: none */
+	uint64_t record_size;   /* --record-size: rotate past this, bytes */
+	uint32_t record_keep;   /* --record-keep: FILE.1 .. FILE.N kept */
 	char netns_path[4096];  /* the file --netns names (options_netns_path) */
 	char conf_dir_buf[4096];  /* storage when a relative dir is made absolute */
 	char geoip_dir_buf[4096];

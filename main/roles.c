@@ -4,6 +4,7 @@
  * each confines itself in its own folder. */
 #include "main/roles.h"
 #include "nsdiag/nsdiag.h"
+#include "recorder/recorder.h"
 #include "resolver/resolver.h"
 #include "ui/ui.h"
 
@@ -35,9 +36,17 @@ static const struct role_spec role_nsdiag = {
 	.entry = nsdiag_role_main,
 };
 
+static const struct role_spec role_recorder = {
+	.name = "recorder", .comm = "flowtop-rec",
+	.policy = &recorder_policy,
+	.limits = ROLE_LIMIT_NO_FORK | ROLE_LIMIT_NO_CORE,
+	.entry = recorder_role_main,
+};
+
 const struct run_roles flowtop_roles = {
 	.collector = &role_collector,
 	.resolver = &role_resolver,
 	.ui = &role_ui,
 	.nsdiag = &role_nsdiag,
+	.recorder = &role_recorder,
 };

@@ -8,7 +8,8 @@
  * hands it exactly its channel ends (as descriptors 3 and 4); the entry
  * then confines itself, in its own folder, in the fixed order: open what
  * it needs, chroot, change identity, then role_seal(): death with the
- * parent, limits, Landlock, seccomp.
+ * parent, limits, Landlock, seccomp. (A third end, where a role has one,
+ * becomes descriptor 5.)
  */
 #ifndef FLOWTOP_ROLE_H
 #define FLOWTOP_ROLE_H
@@ -44,9 +45,13 @@ struct role_spec {
 struct role_ctx {
 	const struct options *o;
 	unsigned slot;                     /* its trap board slot */
-	int fd[2];                         /* channel ends, or -1; become 3, 4 */
+	int fd[3];                         /* channel ends, or -1; become
+					    * 3, 4, 5 */
 	struct ids unpriv;                 /* the service identity */
 	struct ids user;                   /* the identity the ui runs as */
+	struct ids caller;                 /* who started flowtop: the real
+					    * ids, the user who typed sudo
+					    * under sudo */
 	const char *empty_dir;             /* an empty directory to chroot into */
 };
 

@@ -38,19 +38,27 @@ static void spawn_signals(void)
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 }
 
-/* Keep stdio (stderr already the relay's pipe) and the role's channel ends (moved to 3 and 4); close the
- * rest, so no netlink socket or sysctl file reaches a child. */
-static int spawn_fds(int a, int b)
+/* Keep stdio (stderr already the relay's pipe) and the role's channel
+ * ends (moved to 3, 4 and 5); close the rest, so no netlink socket or
+ * sysctl file reaches a child. */
+static int spawn_fds(const int fd[3])
 {
-	/* Lift both out of the way first: either may already be 3 or 4. */
-	int ha = a >= 0 ? fcntl(a, F_DUPFD_CLOEXEC, 64) : -1;
-	int hb = b >= 0 ? fcntl(b, F_DUPFD_CLOEXEC, 64) : -1;
+	int held[3], top = 3;
 
-	if ((a >= 0 && ha < 0) || (b >= 0 && hb < 0))
-		return -1;
-	if ((ha >= 0 && dup2(ha, 3) < 0) || (hb >= 0 && dup2(hb, 4) < 0))
-		return -1;
-	return close_range(hb >= 0 ? 5 : ha >= 0 ? 4 : 3, ~0u, 0);
+	/* Lift all out of the way first: any may already be 3, 4 or 5. */
+	for (int i = 0; i < 3; i++) {
+		held[i] = fd[i] >= 0 ? fcntl(fd[i], F_DUPFD_CLOEXEC, 64) : -1;
+		if (fd[i] >= 0 && held[i] < 0)
+			return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (held[i] < 0)
+			continue;
+		if (dup2(held[i], 3 + i) < 0)
+			return -1;
+		top = 4 + i;
+	}
+	return close_range((unsigned)top, ~0u, 0);
 }
 
 void role_die(const struct role_spec *spec, const char *what)
@@ -141,7 +149,7 @@ pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
 	 * (few roles may call getrandom once sealed). */
 	(void)siphash_seed();
 	spawn_signals();
-	if (spawn_fds(ctx->fd[0], ctx->fd[1]) < 0)
+	if (spawn_fds(ctx->fd) < 0)
 		role_die(spec, strerror(errno));
 	exit(spec->entry(spec, ctx));
 }

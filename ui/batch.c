@@ -23,6 +23,14 @@ static int batch_print(struct ui *u)
 {
 	size_t n = flow_table_count(u->table);
 
+	/* -o none: a snapshot is only counted (--record writes the flows). */
+	if (u->o->output == OUT_NONE) {
+		u->print_due = 0;
+		u->printed++;
+		return u->o->count && u->printed >= u->o->count ? UI_DONE :
+			UI_GO_ON;
+	}
+
 	if (n > u->sorted_cap) {
 		const struct flow_entry **v = realloc(u->sorted, n * sizeof(*v));
 

@@ -594,17 +594,26 @@ struct pj_time {
 	size_t len;
 };
 
+/* One flow's line; event, when not NULL, its first key (--record's
+ * "start", "update", "end"). */
 static void pj_flow(struct pj_buf *b, const struct print_opts *po,
 		    const struct flow_entry *e, uint64_t real_ns,
-		    const struct pj_time *t)
+		    const struct pj_time *t, const char *event)
 {
 	const struct flow_wire *w = &e->w;
 	const char *proto = flow_proto_name(w->l4proto);
 	int64_t age = fmt_age_secs(w->start_ns, real_ns);
-	char *p = pj_room(b, 6 + 10);      /* {"id": and a uint32 */
+	char *p;
 
-	memcpy(p, "{\"id\":", 6);
-	b->len += 6 + pn_u64(p + 6, w->id);
+	if (event) {
+		pj_put(b, "{\"event\":\"", 10);
+		pj_put(b, event, strlen(event));
+		pj_put(b, "\",\"id\":", 7);
+	} else {
+		pj_put(b, "{\"id\":", 6);
+	}
+	p = pj_room(b, 10);                /* a uint32 */
+	b->len += pn_u64(p, w->id);
 	if (pj_known_family(w->family))
 		pj_str(b, "family", w->family == FLOW_FAM_IPV4 ? "ipv4" : "ipv6");
 	if (proto)
@@ -633,7 +642,7 @@ static void pj_flow(struct pj_buf *b, const struct print_opts *po,
 /* 0, or -1 when a write failed. */
 static int pj_snapshot(FILE *out, const struct print_opts *po,
 		       const struct flow_entry *const *v, size_t n,
-		       uint64_t real_ns)
+		       uint64_t real_ns, const char *event)
 {
 	struct pj_buf b = { .out = out };
 	struct pj_time t;
@@ -642,9 +651,15 @@ static int pj_snapshot(FILE *out, const struct print_opts *po,
 
 	t.len = len > 0 ? (size_t)len : 0;
 	for (size_t i = 0; i < n; i++)
-		pj_flow(&b, po, v[i], real_ns, &t);
+		pj_flow(&b, po, v[i], real_ns, &t, event);
 	pj_flush(&b);
 	return b.err ? -1 : 0;
+}
+
+int print_events(FILE *out, const struct print_opts *po, const char *event,
+		 const struct flow_entry *const *v, size_t n, uint64_t real_ns)
+{
+	return pj_snapshot(out, po, v, n, real_ns, event);
 }
 
 /* ---- text table ---- */
@@ -838,7 +853,7 @@ int print_snapshot(FILE *out, const struct print_opts *po,
 	int r = 0;
 
 	if (po->json) {
-		r = pj_snapshot(out, po, v, n, real_ns);
+		r = pj_snapshot(out, po, v, n, real_ns, NULL);
 	} else {
 		pt_header(out, po);
 		for (size_t i = 0; i < n; i++)

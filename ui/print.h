@@ -48,4 +48,10 @@ int print_snapshot(FILE *out, const struct print_opts *po,
 		   const struct flow_entry *const *v, size_t n,
 		   uint64_t real_ns);
 
+/* The same JSON lines for --record, each led by "event":event ("start",
+ * "update", "end"), into out without a flush. 0, or -1 when a write
+ * failed. */
+int print_events(FILE *out, const struct print_opts *po, const char *event,
+		 const struct flow_entry *const *v, size_t n, uint64_t real_ns);
+
 #endif

@@ -17,6 +17,7 @@
 #include "ui/flow_table.h"
 #include "ui/owners.h"
 #include "ui/linger.h"
+#include "ui/record.h"
 #include "ui/ui_int.h"
 
 /* How long the resolver may take to answer a ping, the collector a sync. */
@@ -215,18 +216,36 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	 * one before that (a request may cross a dump on the way): flows of
 	 * the bits that changed since then, or that are off now, are not
 	 * taken for closed. */
+	u->muted_sel = ~u->sel | u->sel_moved | u->sel_moved_before;
 	if (u->linger)
-		u->linger->muted_sel = ~u->sel | u->sel_moved |
-				       u->sel_moved_before;
+		u->linger->muted_sel = u->muted_sel;
 	changes = flow_table_changes(u->table);
 	flow_table_dump_end(u->table, mk.seq);
 	if (flow_table_changes(u->table) != changes)
 		testhook_ui_changed();
+	u->muted_sel = 0;
 	if (u->linger)
 		u->linger->muted_sel = 0;
 	ui_owners_sweep(u);
 	u->last_mark = mk;
+	if (u->rec && mk.kind == DUMP_PERIODIC &&
+	    record_pass(u->rec, u->table, &u->po, mk.real_ns) < 0)
+		return ui_fail("--record: the recorder is gone");
 	return u->fe->dump_end(u, &mk);
+}
+
+void ui_flow_gone(void *ctx, const struct flow_entry *e)
+{
+	struct ui *u = ctx;
+
+	if (u->linger)
+		linger_gone(u->linger, e);
+	if (!u->rec)
+		return;
+	if (flow_sel_bits(&e->w) & u->muted_sel)
+		record_forget(u->rec, e);
+	else
+		(void)record_end(u->rec, e, &u->po, clock_real_ns());
 }
 
 static int ui_owner_msg(struct ui *u, const struct msg *m)

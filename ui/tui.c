@@ -517,7 +517,6 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->next_refresh = clock_mono_ns() + (uint64_t)o->interval_ms * 1000000ull;
 	u->tui = t;
 	u->linger = &t->lg;
-	flow_table_on_gone(u->table, linger_gone, &t->lg);
 }
 
 static int tui_run(struct ui *u)
@@ -529,7 +528,6 @@ static int tui_run(struct ui *u)
 	while (r == UI_GO_ON)
 		r = tui_turn(&t);
 	testhook_ui_builds(t.builds, t.steps);
-	flow_table_on_gone(u->table, NULL, NULL);
 	u->tui = NULL;
 	u->linger = NULL;
 	screen_close();

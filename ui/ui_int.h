@@ -66,6 +66,11 @@ struct ui {
 	const struct ui_frontend *fe;
 	struct tui *tui;        /* the screen's state; NULL in batch mode */
 	struct linger_set *linger;  /* NULL in batch mode */
+	struct record *rec;     /* --record's lines; NULL: not recording */
+	FILE *rec_out;          /* their stream to the recorder */
+	/* Selection bits whose flows leave the table without closing (a
+	 * new selection): no linger, no "end" line. */
+	uint32_t muted_sel;
 	uint32_t sel;           /* the selection last asked of the collector */
 	uint32_t sel_moved;     /* its bits changed since the last DUMP_BEGIN */
 	uint32_t sel_moved_before;  /* ... between the two before */
@@ -103,5 +108,9 @@ int ui_from_resolver(struct ui *u);
 
 /* Ask the resolver about what the table shows. 0 or -1. */
 int ui_ask(struct ui *u);
+
+/* The table's gone callback (ctx: the ui): the screen's lingering closed
+ * flows and --record's "end" lines. */
+void ui_flow_gone(void *ctx, const struct flow_entry *e);
 
 #endif

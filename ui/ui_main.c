@@ -14,6 +14,7 @@
 #include "ui/screen.h"
 #include "ui/ui.h"
 #include "ui/owners.h"
+#include "ui/record.h"
 #include "ui/ui_int.h"
 #include "ui/users.h"
 
@@ -22,6 +23,9 @@
 static int ui_screen_on, ui_started, ui_start_rc;
 /* uid -> user name, read before the sandbox; NULL: uids as numbers. */
 static struct users *ui_users;
+/* --record: the stream to the recorder (descriptor 5), made a FILE before
+ * the sandbox (fdopen asks fcntl, which the sealed ui may not). */
+static FILE *ui_rec_out;
 
 /* The resolver must answer before we rely on it; then the collector is
  * asked for its stream, and answers once it has relayed what the other
@@ -46,6 +50,11 @@ int ui_prepare(const struct options *o, struct msg_chan *col,
 	/* The codeset the screen's setlocale(LC_ALL, "") takes (and the
 	 * batch text table is read in); before the sandbox. */
 	esc_term_from_locale();
+	if (o->record && !(ui_rec_out = fdopen(5, "w"))) {
+		fprintf(stderr, "flowtop: ui: --record: no stream to the "
+			"recorder\n");
+		return -1;
+	}
 	/* The passwd database (NSS: files, maybe sockets), as the user; the
 	 * sealed ui could open none of it. Said while it reaches the
 	 * terminal: before the sync, so before the screen. */
@@ -90,11 +99,27 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	}
 	/* Nothing was asked of this table yet, nor wiped. */
 	u.asked_gen = annots_generation(u.annots);
+	/* --record: the stream to the recorder is descriptor 5. */
+	if (o->record) {
+		u.rec_out = ui_rec_out;
+		u.rec = u.rec_out ? record_new(u.rec_out) : NULL;
+		if (!u.rec) {
+			fprintf(stderr, "flowtop: ui: --record: out of memory\n");
+			return 1;
+		}
+	}
+	flow_table_on_gone(u.table, ui_flow_gone, &u);
 	r = ui_started ? ui_start_rc : ui_start(u.col, u.res, 0);
 	u.fe = ui_screen_on ? &ui_screen : &ui_batch;
 	if (r == 0)
 		r = u.fe->run(&u);
 	testhook_ui_table(flow_table_count(u.table));
+	flow_table_on_gone(u.table, NULL, NULL);
+	record_free(u.rec);
+	if (u.rec_out && fclose(u.rec_out) != 0 && r >= 0) {
+		fprintf(stderr, "flowtop: ui: --record: the recorder is gone\n");
+		r = -1;
+	}
 	flow_table_free(u.table);
 	annots_free(u.annots);
 	owners_free(u.owners);

@@ -395,12 +395,14 @@ check_completion() {
 		c flowtop -o ""
 		c flowtop --conf-dir "$2/e"
 		c flowtop -46T --geoip-dir "$2/g"
+		c flowtop --record-k
 		' bash "$comp" "$PFX" 2>&1)
 	want="--geoip-dir
-text json
+text json none
 $PFX/etc
-$PFX/geoip"
-	verdict "$mode: bash completion: --geo gives --geoip-dir, -o the formats, --conf-dir/--geoip-dir directories" \
+$PFX/geoip
+--record-keep"
+	verdict "$mode: bash completion: --geo gives --geoip-dir, -o the formats, --conf-dir/--geoip-dir directories, --record-k --record-keep" \
 		"$([ "$got" = "$want" ] || printf 'got:\n%s\nwanted:\n%s\n' "$got" "$want")"
 }
 

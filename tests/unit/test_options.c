@@ -340,6 +340,44 @@ static void test_netns(void **state)
 	parse_usage(ARGS("--netns"));
 }
 
+/* --record and its size and count; -o none only with it. */
+static void test_record(void **state)
+{
+	struct options o;
+
+	(void)state;
+	parse_ok(&o, ARGS("-n"));
+	assert_null(o.record);
+	assert_int_equal(o.record_size, 64 << 20);
+	assert_int_equal(o.record_keep, 5);
+	parse_ok(&o, ARGS("--record", "f.jsonl", "-o", "none"));
+	assert_string_equal(o.record, "f.jsonl");
+	assert_int_equal(o.output, OUT_NONE);
+	assert_true(o.batch);
+	parse_ok(&o, ARGS("--record", "f", "--record-size", "4K",
+			  "--record-keep", "1"));
+	assert_int_equal(o.record_size, 4096);
+	assert_int_equal(o.record_keep, 1);
+	parse_ok(&o, ARGS("--record", "f", "--record-size", "2g"));
+	assert_int_equal(o.record_size, 2ull << 30);
+	parse_ok(&o, ARGS("--record", "f", "--record-size", "1024G", "--record-keep",
+			  "1000"));
+	assert_int_equal(o.record_size, 1ull << 40);
+	parse_usage(ARGS("--record", "f", "--record-size", "4095"));
+	parse_usage(ARGS("--record", "f", "--record-size", "1025G"));
+	parse_usage(ARGS("--record", "f", "--record-size", "1T"));
+	parse_usage(ARGS("--record", "f", "--record-size", "4KB"));
+	parse_usage(ARGS("--record", "f", "--record-size", "-4K"));
+	parse_usage(ARGS("--record", "f", "--record-size", "99999999999999999999"));
+	parse_usage(ARGS("--record", "f", "--record-keep", "0"));
+	parse_usage(ARGS("--record", "f", "--record-keep", "1001"));
+	parse_usage(ARGS("--record", ""));
+	parse_usage(ARGS("-o", "none"));
+	parse_usage(ARGS("--record-size", "8M"));
+	parse_usage(ARGS("--record-keep", "3"));
+	parse_usage(ARGS("--record", "f", "-u"));
+}
+
 static void test_usage_errors(void **state)
 {
 	(void)state;
@@ -571,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_netns),
+		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_usage_names_value),
 		cmocka_unit_test(test_display_flags),
