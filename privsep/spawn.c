@@ -52,12 +52,16 @@ static int spawn_fds(const int fd[3])
 			return -1;
 	}
 	for (int i = 0; i < 3; i++) {
-		if (held[i] < 0)
-			continue;
-		if (dup2(held[i], 3 + i) < 0)
+		if (held[i] >= 0 && dup2(held[i], 3 + i) < 0)
 			return -1;
-		top = 4 + i;
+		if (held[i] >= 0)
+			top = 4 + i;
 	}
+	/* A gap below the last end (none given for 4) holds whatever the
+	 * parent had there: closed too. */
+	for (int i = 0; i < 3 && 3 + i < top; i++)
+		if (held[i] < 0)
+			close(3 + i);
 	return close_range((unsigned)top, ~0u, 0);
 }
 

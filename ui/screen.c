@@ -223,6 +223,8 @@ static void scr_status(const struct view *v, const struct screen_info *si)
 	if (si->untracked)
 		scr_append(line, sizeof(line),
 			   " | kernel tracks nothing: try --track");
+	if (si->recording)
+		scr_append(line, sizeof(line), " | REC");
 	if (landlock_status(si->landlock_abi, ll, sizeof(ll))[0])
 		scr_append(line, sizeof(line), " | %s", ll);
 	if (v->active_only)

@@ -17,6 +17,7 @@ struct screen_info {
 				  * over an interval and a half; else 0 */
 	uint64_t resyncs;
 	int untracked;           /* the kernel tracks nothing (DUMP_F_UNTRACKED) */
+	int recording;           /* --record is on */
 	int res_known;           /* the resolver said what it can do */
 	uint32_t geo_dbs;
 	int dns_on;

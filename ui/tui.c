@@ -511,6 +511,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	/* Asked before the sandbox (role_seal), remembered since. */
 	t->si.landlock_abi = landlock_abi();
 	t->si.bits = o->bits;
+	t->si.recording = o->record != NULL;
 	t->si.sel = o->sel;
 	t->redraw = t->rebuild_now = 1;
 	t->part_ns = testhook_build_parts() ? 0 : TUI_PART_NS;

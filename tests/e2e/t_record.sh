@@ -215,6 +215,7 @@ if wait_for 10 on_screen 'DESTINATION'; then
 	has_start() { grep -q "\"event\":\"start\".*\"sport\":$sp," "$SCR"; }
 	verdict "the screen with --record: the new flow's start is in the file while the screen runs" \
 		"$(wait_for 5 has_start || echo "no start line for sport $sp: $(head -c 300 "$SCR")")"
+	verdict "the status line says REC" "$(on_screen '\| REC' || "${TM[@]}" capture-pane -p -t main | tail -n 2)"
 	has_update() { grep -q "\"event\":\"update\".*\"sport\":$sp," "$SCR"; }
 	verdict "... and its updates at the interval" \
 		"$(wait_for 5 has_update || echo "no update line for sport $sp")"
