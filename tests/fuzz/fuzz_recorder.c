@@ -9,8 +9,9 @@
  *            rotate)
  *   rest     the stream, written through a pipe (at most 60000 bytes)
  *
- * The files live in a directory made once per process; FILE.1 and FILE.2
- * are kept.
+ * The files live in a directory made once per process (each run's are
+ * removed as they are read, the directory at exit); FILE.1 and FILE.2 are
+ * kept.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -56,6 +57,11 @@ static void fz_check_file(const char *b, size_t n, uint64_t limit)
 		abort();
 }
 
+static void fz_rmdir(void)
+{
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char got[3][65536], all[3 * 65536];
@@ -72,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof(dir), "/tmp/ft-fuzz-rec.XXXXXX");
 		if (!mkdtemp(dir))
 			abort();
+		atexit(fz_rmdir);
 	}
 	limit = 1 + (uint64_t)data[0];
 	snprintf(path, sizeof(path), "%s/f", dir);
