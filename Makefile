@@ -85,7 +85,7 @@ SAN_CFLAGS = $(BASE_CFLAGS) -O1 $(SAN) $(CFLAGS)
 
 # Layers, bottom up: common < privsep < the roles < main (see
 # scripts/check-layers.sh). main/ wires the roles; the rest is a library.
-SRC_DIRS := common privsep collector resolver ui geoip-update nsdiag recorder
+SRC_DIRS := common privsep collector resolver ui geoip-update nsdiag recorder replay
 LIB_SRC := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 MAIN_SRC := $(wildcard main/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -23,6 +23,7 @@
 #include "common/util.h"
 #include "privsep/landlock.h"
 #include "privsep/seccomp.h"
+#include "privsep/signals.h"
 #include "privsep/testhook.h"
 
 #define NETFILTER_SYSCTL_DIR "/proc/sys/net/netfilter"
@@ -159,22 +160,8 @@ static int start_open(struct run *r)
  * with everything else. */
 static int start_signals(struct run *r)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return start_fail(r, strerror(errno));
-	r->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (r->sigfd < 0)
-		return start_fail(r, strerror(errno));
-	sigaction(SIGPIPE, &ign, NULL);
-	return 0;
+	r->sigfd = signals_fd();
+	return r->sigfd < 0 ? start_fail(r, strerror(errno)) : 0;
 }
 
 /* What the collector may have in flight to the ui: while the ui is

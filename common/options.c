@@ -31,6 +31,7 @@ enum {
 	OPT_RECORD,
 	OPT_RECORD_SIZE,
 	OPT_RECORD_KEEP,
+	OPT_REPLAY,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -64,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "record-size", required_argument, NULL, OPT_RECORD_SIZE },
 	{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -128,6 +130,10 @@ void options_usage(FILE *out)
 "      --record-size SIZE  begin a new FILE past SIZE bytes (K, M, G;\n"
 "                        default 64M), the old one kept as FILE.1\n"
 "      --record-keep N   keep FILE.1 to FILE.N (default 5)\n"
+"      --replay FILE     show a recording instead of the live table: the same\n"
+"                        screen, with keys to pause, step and change the\n"
+"                        speed; with -o, --once or --count, print its\n"
+"                        snapshots; no privilege needed\n"
 "Files:\n"
 "      --conf-dir DIR    tcp.conf, udp.conf, geoip.conf (default " SYSCONFDIR ")\n"
 "      --geoip-dir DIR   GeoIP databases\n"
@@ -237,12 +243,16 @@ static int opt_size(const char *s, uint64_t *out)
 }
 
 /* No family given: both; no protocol given: TCP, as upstream. */
+#define SEL_PROTOS (SEL_TCP | SEL_UDP | SEL_DCCP | SEL_ICMP | SEL_SCTP)
+
+/* A recording holds what its run selected: a replay shows all of it
+ * unless told otherwise. */
 static void opt_finish_sel(struct options *o)
 {
 	if (!(o->sel & (SEL_IPV4 | SEL_IPV6)))
 		o->sel |= SEL_IPV4 | SEL_IPV6;
-	if (!(o->sel & (SEL_TCP | SEL_UDP | SEL_DCCP | SEL_ICMP | SEL_SCTP)))
-		o->sel |= SEL_TCP;
+	if (!(o->sel & SEL_PROTOS))
+		o->sel |= o->replay ? SEL_PROTOS | SEL_LOOPBACK : SEL_TCP;
 }
 
 static enum opt_result opt_one(struct options *o, int c, const char *arg)
@@ -279,6 +289,11 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 		if (!*arg)
 			return opt_bad("invalid --record (a file name)", arg);
 		o->record = arg;
+		break;
+	case OPT_REPLAY:
+		if (!*arg)
+			return opt_bad("invalid --replay (a file name)", arg);
+		o->replay = arg;
 		break;
 	case OPT_RECORD_SIZE:
 		if (opt_size(arg, &o->record_size) < 0)
@@ -365,6 +380,12 @@ static const char *opt_absolute(const char *dir, char *buf, size_t sz)
 	return buf;
 }
 
+/* What only a live run can do. */
+static int opt_replay_conflict(const struct options *o)
+{
+	return o->update || o->record || o->track || o->netns;
+}
+
 enum opt_result options_parse(struct options *o, int argc, char **argv)
 {
 	int c;
@@ -387,6 +408,9 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 			       NULL);
 	if (o->record && o->update)
 		return opt_bad("--record does not go with -u", NULL);
+	if (o->replay && opt_replay_conflict(o))
+		return opt_bad("--replay shows a recording: it does not go with "
+			       "-u, --record, --track or --netns", NULL);
 	opt_finish_sel(o);
 	o->conf_dir = opt_absolute(o->conf_dir, o->conf_dir_buf,
 				   sizeof(o->conf_dir_buf));

@@ -42,6 +42,7 @@ struct options {
 	const char *record;     /* --record FILE, NULL: none */
 	uint64_t record_size;   /* --record-size: rotate past this, bytes */
 	uint32_t record_keep;   /* --record-keep: FILE.1 .. FILE.N kept */
+	const char *replay;     /* --replay FILE, NULL: the live table */
 	char netns_path[4096];  /* the file --netns names (options_netns_path) */
 	char conf_dir_buf[4096];  /* storage when a relative dir is made absolute */
 	char geoip_dir_buf[4096];

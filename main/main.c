@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* flowtop: parse the command line, then run as the collector with the
- * roles of main/roles.c, or as the GeoIP updater (-u). */
+ * roles of main/roles.c, as the GeoIP updater (-u), or as a replay of a
+ * recording (--replay). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -52,5 +53,7 @@ int main(int argc, char **argv)
 	}
 	if (o.update)
 		return gu_main(&o);
+	if (o.replay)
+		return replay_main(&o, &replay_roles);
 	return run_main(&o, &flowtop_roles);
 }

@@ -5,6 +5,7 @@
 #include "main/roles.h"
 #include "nsdiag/nsdiag.h"
 #include "recorder/recorder.h"
+#include "replay/replay.h"
 #include "resolver/resolver.h"
 #include "ui/ui.h"
 
@@ -49,4 +50,25 @@ const struct run_roles flowtop_roles = {
 	.ui = &role_ui,
 	.nsdiag = &role_nsdiag,
 	.recorder = &role_recorder,
+};
+
+/* --replay: no collector, no resolver; the reader stands for both. */
+static const struct role_spec role_replay = {
+	.name = "replay-run", .comm = "flowtop",
+	.policy = &replay_policy,
+	.limits = 0,
+	.entry = NULL,
+};
+
+static const struct role_spec role_replay_reader = {
+	.name = "replay", .comm = "flowtop-replay",
+	.policy = &replay_reader_policy,
+	.limits = ROLE_LIMIT_NO_FORK | ROLE_LIMIT_NO_CORE,
+	.entry = replay_reader_main,
+};
+
+const struct replay_roles replay_roles = {
+	.self = &role_replay,
+	.reader = &role_replay_reader,
+	.ui = &role_ui,
 };

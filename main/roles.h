@@ -4,7 +4,9 @@
 #define FLOWTOP_ROLES_H
 
 #include "collector/run.h"
+#include "replay/replay.h"
 
 extern const struct run_roles flowtop_roles;
+extern const struct replay_roles replay_roles;
 
 #endif

@@ -6,6 +6,7 @@
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nf_conntrack_sctp.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_dccp.h>
+#include "common/options.h"
 #include "privsep/flow_wire.h"
 
 #define FLOW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -231,4 +232,18 @@ unsigned flow_nat(const struct flow_wire *w)
 	if (memcmp(w->rdst, w->src, sizeof(w->rdst)) || w->rdport != w->sport)
 		k |= FLOW_NAT_SRC;
 	return k;
+}
+
+uint32_t flow_sel_bits(const struct flow_wire *w)
+{
+	uint32_t fam = w->family == FLOW_FAM_IPV4 ? SEL_IPV4 : SEL_IPV6;
+
+	switch (w->l4proto) {
+	case IPPROTO_TCP: return fam | SEL_TCP;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE: return fam | SEL_UDP;
+	case IPPROTO_DCCP: return fam | SEL_DCCP;
+	case IPPROTO_SCTP: return fam | SEL_SCTP;
+	default: return fam | SEL_ICMP;
+	}
 }

@@ -142,6 +142,10 @@ const char *flow_proto_name(uint8_t l4proto);
  * field. */
 int flow_wire_check(const struct flow_wire *r, const char **why);
 
+/* The selection bits (enum flow_sel, common/options.h) a flow of w's
+ * kind needs: its family's and its protocol's. */
+uint32_t flow_sel_bits(const struct flow_wire *w);
+
 /* What the kernel needs to find one entry without a dump (a conntrack
  * GET by its original tuple), and its id to check the answer: the ui
  * names the flows it shows with these (MSG_CTL_REFRESH). Addresses and

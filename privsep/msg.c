@@ -54,6 +54,8 @@ static int msg_check_sync(const struct msg *m, const char **why);
 static int msg_check_owner(const struct msg *m, const char **why);
 static int msg_check_owners_gone(const struct msg *m, const char **why);
 static int msg_check_refresh(const struct msg *m, const char **why);
+static int msg_check_replay_ctl(const struct msg *m, const char **why);
+static int msg_check_replay_state(const struct msg *m, const char **why);
 
 /* A cookie is any 64 bits; the bytes of a download are the validator's
  * to judge. These types have no rule beyond their length, said here so
@@ -122,6 +124,10 @@ static const struct msg_spec msg_catalogue[MSG_TYPE_COUNT] = {
 		UNIT(struct msg_refresh), UNIT(struct msg_refresh) +
 		MSG_REFRESH_MAX * UNIT(struct flow_key), UNIT(struct flow_key),
 		msg_check_refresh },
+	[MSG_CTL_REPLAY] = { "CTL_REPLAY", MSG_DIR_UI_COL,
+		FIXED(struct msg_replay_ctl), msg_check_replay_ctl },
+	[MSG_REPLAY_STATE] = { "REPLAY_STATE", MSG_DIR_COL_UI,
+		FIXED(struct msg_replay_state), msg_check_replay_state },
 };
 
 const struct msg_spec *msg_spec(uint32_t type)
@@ -331,6 +337,32 @@ static int msg_check_owners_gone(const struct msg *m, const char **why)
 			*why = "pid out of range, or reserved bits set";
 			return -1;
 		}
+	}
+	return 0;
+}
+
+static int msg_check_replay_ctl(const struct msg *m, const char **why)
+{
+	struct msg_replay_ctl c;
+
+	memcpy(&c, m->payload, sizeof(c));
+	if (c.op < REPLAY_OP_PAUSE || c.op > REPLAY_OP_LAST || c.reserved) {
+		*why = "unknown replay key, or reserved bits set";
+		return -1;
+	}
+	return 0;
+}
+
+static int msg_check_replay_state(const struct msg *m, const char **why)
+{
+	struct msg_replay_state st;
+
+	memcpy(&st, m->payload, sizeof(st));
+	if (st.speed < REPLAY_SPEED_MIN || st.speed > REPLAY_SPEED_MAX ||
+	    (st.flags & ~REPLAY_F_ALL) || st.frame > st.frames) {
+		*why = "replay speed out of range, unknown flags, or a frame "
+			"past the last";
+		return -1;
 	}
 	return 0;
 }

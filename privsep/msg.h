@@ -66,6 +66,10 @@ enum msg_type {
 	/* ui -> collector, about once an interval in screen mode */
 	MSG_CTL_REFRESH,  /* struct msg_refresh + 0..MSG_REFRESH_MAX
 			   * struct flow_key */
+	/* --replay: the ui's keys to the replay, which stands where the
+	 * collector does, and what it is doing */
+	MSG_CTL_REPLAY,   /* struct msg_replay_ctl: ui -> replay */
+	MSG_REPLAY_STATE, /* struct msg_replay_state: replay -> ui */
 	MSG_TYPE_COUNT
 };
 
@@ -194,6 +198,45 @@ struct msg_owner_gone {
 	uint32_t pid;          /* 1..MSG_PID_MAX */
 	uint32_t reserved;     /* zero */
 	uint64_t start;        /* as announced */
+};
+
+/* --replay (replay/replay.h): the screen's keys. */
+enum replay_op {
+	REPLAY_OP_PAUSE = 1,   /* pause, or go on */
+	REPLAY_OP_STEP,        /* the next frame, then pause */
+	REPLAY_OP_FASTER,      /* twice the speed */
+	REPLAY_OP_SLOWER,      /* half the speed */
+	/* Batch mode: the snapshot of the last frame is printed, send the
+	 * next one (so each frame is printed once its names are in). */
+	REPLAY_OP_NEXT,
+	REPLAY_OP_LAST = REPLAY_OP_NEXT,
+};
+
+struct msg_replay_ctl {
+	uint32_t op;           /* enum replay_op */
+	uint32_t reserved;     /* zero */
+};
+
+enum replay_flag {
+	REPLAY_F_PAUSED = 1u << 0,
+	REPLAY_F_END = 1u << 1,      /* the recording has no more frames */
+	REPLAY_F_ALL = REPLAY_F_PAUSED | REPLAY_F_END,
+};
+
+/* Speed in quarters: 1 is a quarter of the recorded pace, 4 the pace it
+ * was recorded at, 256 sixty-four times that. */
+#define REPLAY_SPEED_MIN 1u
+#define REPLAY_SPEED_ONE 4u
+#define REPLAY_SPEED_MAX 256u
+
+/* Sent after each frame and each key: what the status line shows. */
+struct msg_replay_state {
+	uint64_t real_ns;      /* the recorded time of the frame last sent,
+				* 0 before the first */
+	uint64_t frame;        /* its number, from 1; 0 before the first */
+	uint64_t frames;       /* frames in the recording */
+	uint32_t speed;        /* REPLAY_SPEED_MIN..REPLAY_SPEED_MAX */
+	uint32_t flags;        /* enum replay_flag bits; others zero */
 };
 
 /* Linux's PID_MAX_LIMIT. */

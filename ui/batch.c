@@ -103,6 +103,7 @@ static void batch_note_tracking(struct ui *u, const struct msg_dump_mark *mk)
  * snapshot due when it is a periodic one. */
 static int batch_dump_end(struct ui *u, const struct msg_dump_mark *mk)
 {
+	u->replay_owed = u->o->replay && mk->kind == DUMP_PERIODIC;
 	batch_note_cadence(u, mk);
 	batch_note_tracking(u, mk);
 	testhook_ui_dump(mk->seq, mk->kind, flow_table_count(u->table));
@@ -124,6 +125,21 @@ static int batch_dump_end(struct ui *u, const struct msg_dump_mark *mk)
 	u->print_due = 1;
 	u->print_deadline = clock_mono_ns() + UI_LOOKUP_WAIT_MS * 1000000ull;
 	return batch_print_if_ready(u);
+}
+
+/* --replay: the next frame once this one is printed (so each is
+ * printed once, with its names), and the end once the last one is. */
+static int batch_replay(struct ui *u)
+{
+	if (!u->o->replay || u->print_due)
+		return UI_GO_ON;
+	if (u->replay.flags & REPLAY_F_END)
+		return UI_DONE;
+	if (!u->replay_owed)
+		return UI_GO_ON;
+	u->replay_owed = 0;
+	return ui_send_replay(u, REPLAY_OP_NEXT) < 0 ? UI_QUIET_FAIL :
+		UI_GO_ON;
 }
 
 static int batch_run(struct ui *u)
@@ -156,6 +172,8 @@ static int batch_run(struct ui *u)
 			r = UI_GO_ON;
 		if (r == UI_GO_ON)
 			r = batch_print_if_ready(u);
+		if (r == UI_GO_ON)
+			r = batch_replay(u);
 	}
 	return r;
 }

@@ -166,20 +166,6 @@ size_t flow_table_count(const struct flow_table *t)
 	return t->count;
 }
 
-uint32_t flow_sel_bits(const struct flow_wire *w)
-{
-	uint32_t fam = w->family == FLOW_FAM_IPV4 ? SEL_IPV4 : SEL_IPV6;
-
-	switch (w->l4proto) {
-	case IPPROTO_TCP: return fam | SEL_TCP;
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE: return fam | SEL_UDP;
-	case IPPROTO_DCCP: return fam | SEL_DCCP;
-	case IPPROTO_SCTP: return fam | SEL_SCTP;
-	default: return fam | SEL_ICMP;
-	}
-}
-
 /* Room for cap items (at least count), line-aligned as realloc's are
  * not; 0, or -1 with the items as they were. */
 static int ft_items_resize(struct flow_table *t, size_t cap)

@@ -83,10 +83,6 @@ const struct flow_entry *flow_table_find(const struct flow_table *t,
 
 size_t flow_table_count(const struct flow_table *t);
 
-/* The selection bits (enum flow_sel) a flow of w's kind needs: its
- * family's and its protocol's. */
-uint32_t flow_sel_bits(const struct flow_wire *w);
-
 /* Call fn on every entry added since the last call that is still in the
  * table, for work done once a flow (asking for its names): a dump of 250k
  * flows then costs the flows that are new, not the table. If the log of

@@ -539,6 +539,10 @@ static void pj_owner(struct pj_buf *b, const struct print_opts *po,
 	 * user, and so is its name. */
 	if (w->owner == FLOW_OWNER_NONE)
 		return;
+	/* Told apart from a socket whose process is not known (pid and
+	 * process missing too): a replay shows it as the screen did. */
+	if (w->owner == FLOW_OWNER_HIDDEN)
+		pj_raw(b, "hidden", "true");
 	pj_u64(b, "uid", w->uid);
 	user = users_name(po->users, w->uid);
 	if (user)

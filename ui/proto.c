@@ -184,6 +184,13 @@ int ui_send_refresh(struct ui *u, const struct flow_key *keys, size_t n,
 			(uint32_t)(sizeof(h) + n * sizeof(*keys)));
 }
 
+int ui_send_replay(struct ui *u, uint32_t op)
+{
+	struct msg_replay_ctl c = { .op = op };
+
+	return msg_send(u->col, MSG_CTL_REPLAY, &c, sizeof(c));
+}
+
 int ui_send_sel(struct ui *u, uint32_t sel)
 {
 	struct msg_filter f = { .sel = sel };
@@ -292,6 +299,11 @@ static int ui_dispatch(struct ui *u, const struct msg *m)
 		if (!u->fe->cmdline)
 			break;          /* asked for only by the screen */
 		u->fe->cmdline(u, m->payload);
+		return UI_GO_ON;
+	case MSG_REPLAY_STATE:
+		if (!u->o->replay)
+			break;          /* only a replay says it */
+		memcpy(&u->replay, m->payload, sizeof(u->replay));
 		return UI_GO_ON;
 	default:
 		break;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* record: what --record writes of each flow, and when. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ struct record {
 	size_t cap, n;          /* cap: 0 or a power of two */
 	const struct flow_entry **starts, **updates;
 	size_t list_cap;
+	int begun;              /* the "begin" line is written */
 };
 
 #define REC_OUT_BUF (1 << 20)
@@ -149,12 +151,33 @@ static int rec_note(struct record *rc, size_t i, const struct flow_entry *e)
 	return 0;
 }
 
+/* A line of its own: "begin" (a run starts recording: a replay ends
+ * the flows an earlier run left open in the same file) and "tick" (a
+ * pass with nothing else to say: a replay knows when every pass was, so
+ * its rates fall to 0 when the recorded ones did). */
+static int rec_mark(struct record *rc, const char *event, uint64_t real_ns)
+{
+	return fprintf(rc->out, "{\"event\":\"%s\",\"time\":%" PRIu64 ".%06"
+		       PRIu64 "}\n", event, real_ns / 1000000000u,
+		       real_ns % 1000000000u / 1000u) < 0 ? -1 : 0;
+}
+
+static int rec_begin(struct record *rc, uint64_t real_ns)
+{
+	if (rc->begun)
+		return 0;
+	rc->begun = 1;
+	return rec_mark(rc, "begin", real_ns);
+}
+
 int record_pass(struct record *rc, struct flow_table *t,
 		const struct print_opts *po, uint64_t real_ns)
 {
 	size_t n = flow_table_count(t), ns = 0, nu = 0;
 
 	if (rec_lists(rc, n) < 0)
+		return -1;
+	if (rec_begin(rc, real_ns) < 0)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
 		const struct flow_entry *e = flow_table_at(t, k);
@@ -171,6 +194,7 @@ int record_pass(struct record *rc, struct flow_table *t,
 	}
 	if (print_events(rc->out, po, "start", rc->starts, ns, real_ns) < 0 ||
 	    print_events(rc->out, po, "update", rc->updates, nu, real_ns) < 0 ||
+	    (!ns && !nu && rec_mark(rc, "tick", real_ns) < 0) ||
 	    fflush(rc->out) != 0)
 		return -1;
 	return 0;
@@ -181,6 +205,8 @@ int record_end(struct record *rc, const struct flow_entry *e,
 {
 	size_t i = rec_find(rc, rec_key(e));
 
+	if (rec_begin(rc, real_ns) < 0)
+		return -1;
 	if (rc->s[i].used) {
 		rec_del(rc, i);
 		rc->n--;

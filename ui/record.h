@@ -5,7 +5,9 @@
  * since its last line, and its "end" when it leaves the table (a DESTROY
  * or a dump that no longer lists it), with the final counters, owner,
  * names and places known then. Each line is the JSON of -o json with
- * "event" first (ui/print.h). They go to the recorder (flowtop-rec,
+ * "event" first (ui/print.h). Two lines carry "event" and "time" alone:
+ * "begin", the first a run writes, and "tick", for a pass where no flow
+ * moved, so that --replay (replay/replay.h) knows every pass. They go to the recorder (flowtop-rec,
  * recorder/recorder.h) over a stream it reads whole lines from; the ui
  * opens no file.
  *

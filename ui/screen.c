@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
 #include "privsep/landlock.h"
@@ -201,17 +202,57 @@ static void scr_append(char *line, size_t sz, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* --replay: "REPLAY 2026-12-03 14:02:11 frame 120/3000 x2", in the
+ * local time zone (read before the sandbox: ui_prepare). */
+static void scr_replay(char *buf, size_t sz, const struct screen_info *si)
+{
+	const struct msg_replay_state *st = &si->replay_state;
+	time_t secs = (time_t)(st->real_ns / 1000000000u);
+	char when[32] = "-";
+	struct tm tm;
+
+	if (st->real_ns && localtime_r(&secs, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	if (st->speed >= REPLAY_SPEED_ONE)
+		snprintf(buf, sz, "REPLAY %s frame %llu/%llu x%u", when,
+			 (unsigned long long)st->frame,
+			 (unsigned long long)st->frames,
+			 st->speed / REPLAY_SPEED_ONE);
+	else
+		snprintf(buf, sz, "REPLAY %s frame %llu/%llu x1/%u", when,
+			 (unsigned long long)st->frame,
+			 (unsigned long long)st->frames,
+			 REPLAY_SPEED_ONE / (st->speed ? st->speed : 1));
+}
+
+/* The badge at the right of the status line, NULL: none. */
+static const char *scr_badge(const struct screen_info *si)
+{
+	if (si->replay && (si->replay_state.flags & REPLAY_F_END))
+		return " END ";
+	if (si->replay)
+		return si->replay_state.flags & REPLAY_F_PAUSED ? " PAUSED " :
+			NULL;
+	return si->paused ? " PAUSED " : NULL;
+}
+
 static void scr_status(const struct view *v, const struct screen_info *si)
 {
 	char sel[40], geo[64], ll[32], line[512];
+	const char *badge = scr_badge(si);
 
 	scr_sel(sel, sizeof(sel), si->sel);
 	scr_geo_state(geo, sizeof(geo), si);
-	snprintf(line, sizeof(line), " %zu/%zu %s | %s | %s | DNS %s",
+	snprintf(line, sizeof(line), " %zu/%zu %s | %s | ",
 		 v->nrows, v->total,
 		 v->tab == VIEW_FLOWS ? "flows" : v->tab == VIEW_PROCS ?
-		 group_by_name(v->group, 1) : "countries", sel, geo,
-		 si->dns_on ? "on" : "off");
+		 group_by_name(v->group, 1) : "countries", sel);
+	/* A replay's names and places are the recording's. */
+	if (si->replay)
+		scr_replay(line + strlen(line), sizeof(line) - strlen(line), si);
+	else
+		scr_append(line, sizeof(line), "%s | DNS %s", geo,
+			   si->dns_on ? "on" : "off");
 	/* The rows shown are refreshed every interval; the rest wait for
 	 * the next sweep of the table (spaced by its cost). */
 	if (si->others_age_ms)
@@ -232,9 +273,11 @@ static void scr_status(const struct view *v, const struct screen_info *si)
 	move(LINES - 2, 0);
 	clrtoeol();
 	scr_cell(LINES - 2, 0, COLS, line, 0, A_NORMAL, NULL);
-	if (si->paused) {
+	if (badge) {
+		int w = (int)strlen(badge);
+
 		attron(A_BOLD | A_REVERSE);
-		mvaddstr(LINES - 2, COLS > 8 ? COLS - 8 : 0, " PAUSED ");
+		mvaddstr(LINES - 2, COLS > w ? COLS - w : 0, badge);
 		attroff(A_BOLD | A_REVERSE);
 	}
 }
@@ -260,6 +303,9 @@ static void scr_footer(const struct view *v, const struct screen_info *si)
 	/* The details are the flows tab's; the grouping the processes tab's. */
 	strncat(line, "q Quit  ? Help  Tab View  / Filter  < > Sort  "
 		"r Reverse  p Pause  ", sizeof(line) - strlen(line) - 1);
+	if (si->replay)
+		strncat(line, ". Step  + - Speed  ",
+			sizeof(line) - strlen(line) - 1);
 	strncat(line, v->tab == VIEW_PROCS ? "g Group" : "Enter Details",
 		sizeof(line) - strlen(line) - 1);
 	scr_cell(LINES - 1, 0, COLS, line, 0, A_REVERSE, NULL);

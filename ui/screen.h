@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "privsep/msg.h"
 #include "ui/view.h"
 
 /* What the status line and the panes say besides the rows. */
@@ -18,6 +19,8 @@ struct screen_info {
 	uint64_t resyncs;
 	int untracked;           /* the kernel tracks nothing (DUMP_F_UNTRACKED) */
 	int recording;           /* --record is on */
+	int replay;              /* --replay: a recording is shown */
+	struct msg_replay_state replay_state;   /* what it said last */
 	int res_known;           /* the resolver said what it can do */
 	uint32_t geo_dbs;
 	int dns_on;

@@ -142,6 +142,25 @@ static void tui_pause(struct tui *t)
 		t->rebuild_now = 1;
 }
 
+/* --replay: pause, step and speed are the replay's; the screen shows
+ * what it sends. A live screen has no use for these keys. */
+static int tui_replay_key(struct tui *t, uint32_t op)
+{
+	if (!t->u->o->replay) {
+		if (op == REPLAY_OP_PAUSE)
+			tui_pause(t);
+		return 0;
+	}
+	return ui_send_replay(t->u, op);
+}
+
+/* What the screen takes for now: the clock, or in a replay the recorded
+ * time of the frame shown (a flow's age is then as it was). */
+static uint64_t tui_now_real(const struct tui *t)
+{
+	return t->u->o->replay ? t->u->last_mark.real_ns : clock_real_ns();
+}
+
 static void tui_clear(struct tui *t)
 {
 	if (t->si.detail) {
@@ -208,7 +227,10 @@ static int tui_action(struct tui *t, enum key_action a)
 		memcpy(t->input, t->v.filter, sizeof(t->input));
 		break;
 	case KA_CLEAR: tui_clear(t); break;
-	case KA_PAUSE: tui_pause(t); break;
+	case KA_PAUSE: return tui_replay_key(t, REPLAY_OP_PAUSE);
+	case KA_STEP: return tui_replay_key(t, REPLAY_OP_STEP);
+	case KA_FASTER: return tui_replay_key(t, REPLAY_OP_FASTER);
+	case KA_SLOWER: return tui_replay_key(t, REPLAY_OP_SLOWER);
 	default: break;
 	}
 	return 0;
@@ -304,7 +326,7 @@ static int tui_build_begin(struct tui *t, uint64_t now)
 		return 0;
 	}
 	linger_expire(&t->lg, now);
-	t->src.now_real_ns = t->si.now_real_ns = clock_real_ns();
+	t->src.now_real_ns = t->si.now_real_ns = tui_now_real(t);
 	t->src.sel = t->si.sel;
 	view_build_start(&t->v);
 	t->data_changed = t->readings;
@@ -343,7 +365,8 @@ static uint64_t tui_others_age(const struct ui *u)
 	uint64_t now = clock_mono_ns(), at = u->last_mark.mono_ns;
 	uint64_t age = now > at ? (now - at) / 1000000 : 0;
 
-	if (!u->dumps || 2 * age <= 3ull * u->o->interval_ms)
+	/* A replay's dumps are whole, and their times are recorded ones. */
+	if (u->o->replay || !u->dumps || 2 * age <= 3ull * u->o->interval_ms)
 		return 0;
 	return age;
 }
@@ -359,6 +382,7 @@ static void tui_status(struct tui *t)
 	t->si.geo_dbs = u->res_info.geo_dbs;
 	t->si.dns_on = u->res_known ? (u->res_info.flags & RES_INFO_DNS) != 0 :
 		!u->o->no_dns;
+	t->si.replay_state = u->replay;
 }
 
 static int tui_frame(struct tui *t)
@@ -373,7 +397,7 @@ static int tui_frame(struct tui *t)
 		return -1;
 	tui_status(t);
 	if (!t->si.paused)
-		t->si.now_real_ns = clock_real_ns();
+		t->si.now_real_ns = tui_now_real(t);
 	screen_draw(&t->v, &t->src, &t->si);
 	screen_flush();
 	t->redraw = 0;
@@ -487,7 +511,9 @@ static int tui_turn(struct tui *t)
 		if (p[2].revents && (r = tui_drain_collector(t)) != UI_GO_ON)
 			return r;
 	}
-	if (tui_frame(t) < 0 || (t->u->hello && tui_refresh(t) < 0))
+	/* A replay's flows are all current: no rows to ask for. */
+	if (tui_frame(t) < 0 || (t->u->hello && !t->u->o->replay &&
+				 tui_refresh(t) < 0))
 		return UI_QUIET_FAIL;   /* the collector is gone; it says why */
 	return UI_GO_ON;
 }
@@ -512,6 +538,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->si.landlock_abi = landlock_abi();
 	t->si.bits = o->bits;
 	t->si.recording = o->record != NULL;
+	t->si.replay = o->replay != NULL;
 	t->si.sel = o->sel;
 	t->redraw = t->rebuild_now = 1;
 	t->part_ns = testhook_build_parts() ? 0 : TUI_PART_NS;

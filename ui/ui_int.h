@@ -74,6 +74,9 @@ struct ui {
 	uint32_t sel;           /* the selection last asked of the collector */
 	uint32_t sel_moved;     /* its bits changed since the last DUMP_BEGIN */
 	uint32_t sel_moved_before;  /* ... between the two before */
+	/* --replay: what the replay said last (MSG_REPLAY_STATE) */
+	struct msg_replay_state replay;
+	int replay_owed;        /* batch: a frame came, NEXT not sent yet */
 };
 
 /* UI_AGAIN: nothing was waiting. */
@@ -101,6 +104,9 @@ int ui_send_sel(struct ui *u, uint32_t sel);
  * needs (enum refresh_flags). 0 or -1 (errno set). */
 int ui_send_refresh(struct ui *u, const struct flow_key *keys, size_t n,
 		    uint32_t flags);
+
+/* --replay: a key for the replay (enum replay_op). 0 or -1 (errno). */
+int ui_send_replay(struct ui *u, uint32_t op);
 
 /* One message from the collector / the resolver, without blocking. */
 int ui_from_collector(struct ui *u);

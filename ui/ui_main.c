@@ -4,6 +4,7 @@
  * the choice of front-end. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/escape.h"
@@ -50,6 +51,9 @@ int ui_prepare(const struct options *o, struct msg_chan *col,
 	/* The codeset the screen's setlocale(LC_ALL, "") takes (and the
 	 * batch text table is read in); before the sandbox. */
 	esc_term_from_locale();
+	/* A replay shows recorded times in the local zone: its file is
+	 * read now (the sealed ui opens none). */
+	tzset();
 	if (o->record && !(ui_rec_out = fdopen(5, "w"))) {
 		fprintf(stderr, "flowtop: ui: --record: no stream to the "
 			"recorder\n");

@@ -42,6 +42,8 @@ for path in sys.argv[1:]:
         except ValueError as e:
             print("%s:%d: not JSON (%s): %r" % (path, n, e, line[:80]))
             break
+        if o.get("event") in ("begin", "tick") and set(o) == {"event", "time"}:
+            continue
         if o.get("event") not in ("start", "update", "end") or \
            "id" not in o or "time" not in o:
             print("%s:%d: no event/id/time: %r" % (path, n, line[:80]))
@@ -78,6 +80,8 @@ verdict "flowtop-rec is gone with the run" "$(! kill -0 "${rec_pid:-0}" 2>/dev/n
 verdict "the record file is 0600" "$(m=$(stat -c %a "$REC" 2>&1); [ "$m" = 600 ] || echo "mode $m")"
 verdict "every line of the record is JSON with event, id and time, the last one whole" \
 	"$(check_lines "$REC")"
+verdict "the record begins with its run's begin line" \
+	"$(head -n1 "$REC" | grep -Eq '^\{"event":"begin","time":[0-9]+\.[0-9]{6}\}$' || head -c 200 "$REC")"
 
 # life NAME PROTO SPORT [PID]: the events of that flow, in file order,
 # then a verdict of what is wrong with them ("" when right).

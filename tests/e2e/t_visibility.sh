@@ -83,7 +83,9 @@ not_named() {
 		if bad:
 		    print("carries pid/process: " + json.dumps(bad[-1])); sys.exit()
 		if [f for f in hits if "uid" not in f]:
-		    print("no uid: " + json.dumps(hits[-1]))
+		    print("no uid: " + json.dumps(hits[-1])); sys.exit()
+		if [f for f in hits if f.get("hidden") is not True]:
+		    print("not \"hidden\": true: " + json.dumps(hits[-1]))
 	EOF
 }
 

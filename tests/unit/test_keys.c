@@ -29,6 +29,19 @@ static void test_codes_unique(void **state)
 	assert_int_equal(keys_action('g'), KA_GROUP);
 }
 
+/* A label as troff shows it: "\-" is the minus sign. */
+static void man_unescape(char out[32], const char *in)
+{
+	size_t n = 0;
+
+	for (; *in && n < 31; in++, n++) {
+		if (in[0] == '\\' && in[1] == '-')
+			in++;
+		out[n] = *in;
+	}
+	out[n] = 0;
+}
+
 /* The labels after ".TP" / ".B " in the KEYS section. */
 static size_t man_labels(FILE *f, char labels[][32], size_t max)
 {
@@ -45,7 +58,7 @@ static size_t man_labels(FILE *f, char labels[][32], size_t max)
 		if (!in_keys)
 			continue;
 		if (after_tp && !strncmp(line, ".B ", 3) && n < max)
-			snprintf(labels[n++], 32, "%.31s", line + 3);
+			man_unescape(labels[n++], line + 3);
 		after_tp = !strcmp(line, ".TP");
 	}
 	return n;

@@ -85,6 +85,8 @@ static const struct expect catalogue[] = {
 	  sizeof(struct msg_owner_gone), sizeof(struct msg_owner_gone) },
 	/* the flags, then up to 256 keys of 48 bytes */
 	{ MSG_CTL_REFRESH, "CTL_REFRESH", MSG_DIR_UI_COL, 8, 8 + 256 * 48, 48 },
+	{ MSG_CTL_REPLAY, "CTL_REPLAY", MSG_DIR_UI_COL, 8, 8, 0 },
+	{ MSG_REPLAY_STATE, "REPLAY_STATE", MSG_DIR_COL_UI, 32, 32, 0 },
 };
 
 /* Big enough for any datagram the tests build, oversized ones included. */
@@ -740,6 +742,44 @@ static void test_check_refresh(void **state)
 	q.k[1].zone = 9;                    /* any zone */
 	assert_int_equal(check_payload(MSG_CTL_REFRESH, &q, sizeof(q),
 				       catalogue_check), 0);
+}
+
+static void test_check_replay(void **state)
+{
+	struct msg_replay_ctl c = { .op = REPLAY_OP_PAUSE };
+	struct msg_replay_state st = { .real_ns = 1, .frame = 2, .frames = 2,
+				       .speed = REPLAY_SPEED_ONE,
+				       .flags = REPLAY_F_ALL };
+
+	(void)state;
+	for (c.op = REPLAY_OP_PAUSE; c.op <= REPLAY_OP_LAST; c.op++)
+		assert_int_equal(check_payload(MSG_CTL_REPLAY, &c, sizeof(c),
+					       catalogue_check), 0);
+	assert_int_equal(check_payload(MSG_CTL_REPLAY, &c, sizeof(c),
+				       catalogue_check), -1);
+	c.op = 0;
+	assert_int_equal(check_payload(MSG_CTL_REPLAY, &c, sizeof(c),
+				       catalogue_check), -1);
+	c.op = REPLAY_OP_STEP;
+	c.reserved = 1;
+	assert_int_equal(check_payload(MSG_CTL_REPLAY, &c, sizeof(c),
+				       catalogue_check), -1);
+	assert_int_equal(check_payload(MSG_REPLAY_STATE, &st, sizeof(st),
+				       catalogue_check), 0);
+	st.speed = REPLAY_SPEED_MAX + 1;
+	assert_int_equal(check_payload(MSG_REPLAY_STATE, &st, sizeof(st),
+				       catalogue_check), -1);
+	st.speed = 0;
+	assert_int_equal(check_payload(MSG_REPLAY_STATE, &st, sizeof(st),
+				       catalogue_check), -1);
+	st.speed = REPLAY_SPEED_MIN;
+	st.flags = 4;
+	assert_int_equal(check_payload(MSG_REPLAY_STATE, &st, sizeof(st),
+				       catalogue_check), -1);
+	st.flags = 0;
+	st.frame = 3;
+	assert_int_equal(check_payload(MSG_REPLAY_STATE, &st, sizeof(st),
+				       catalogue_check), -1);
 }
 
 static void test_check_res_info(void **state)
@@ -1427,6 +1467,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_in_order),
 		cmocka_unit_test(test_recv_eof),
 		cmocka_unit_test(test_recv_eof_after_data),
+		cmocka_unit_test(test_check_replay),
 		cmocka_unit_test(test_recv_nb),
 		cmocka_unit_test(test_recv_malformed_raw),
 		cmocka_unit_test(test_recv_fd_refused_and_closed),

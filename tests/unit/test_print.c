@@ -281,8 +281,8 @@ static void test_owner_uid_hidden(void **state)
 	check_json_po(&pj, &e,
 		"{\"id\":2,\"family\":\"ipv6\",\"proto\":\"udp\","
 		"\"src\":\"2001:db8::1\",\"sport\":5353,"
-		"\"dst\":\"ff02::fb\",\"dport\":5353,\"uid\":1001,"
-		"\"user\":\"bob\","
+		"\"dst\":\"ff02::fb\",\"dport\":5353,\"hidden\":true,"
+		"\"uid\":1001,\"user\":\"bob\","
 		"\"orig_bytes\":200,\"orig_packets\":2,"
 		"\"reply_bytes\":0,\"reply_packets\":0,"
 		"\"time\":" TIME_STR "}\n");
