@@ -37,6 +37,8 @@ struct rd {
 	uint32_t speed;         /* REPLAY_SPEED_* */
 	int paused;
 	uint64_t sent_ms;       /* when the last frame went */
+	int ui_gone;            /* a send found the ui gone: its end, not
+				 * a failure */
 	struct flow_wire batch[RD_FLOWS_MAX];
 	size_t nbatch;
 	char err[300];
@@ -128,12 +130,19 @@ static int rd_check(struct rd *r)
 
 /* ---- to the ui ---- */
 
+/* A send failed: the ui quit while a frame was on its way (q), or not. */
+static int rd_send_failed(struct rd *r)
+{
+	r->ui_gone = errno == EPIPE || errno == ECONNRESET;
+	snprintf(r->err, sizeof(r->err), "to the ui: %s", strerror(errno));
+	return -1;
+}
+
 static int rd_send(struct rd *r, uint32_t type, const void *p, size_t n)
 {
 	if (msg_send(&r->col, type, p, (uint32_t)n) == 0)
 		return 0;
-	snprintf(r->err, sizeof(r->err), "to the ui: %s", strerror(errno));
-	return -1;
+	return rd_send_failed(r);
 }
 
 static int rd_flush(struct rd *r)
@@ -413,11 +422,8 @@ static int rd_from_lookups(struct rd *r)
 		rc = rd_lookups(r, &m);
 	else
 		rc = rd_services(r, &m);
-	if (rc < 0) {
-		snprintf(r->err, sizeof(r->err), "to the ui: %s",
-			 strerror(errno));
-		return -1;
-	}
+	if (rc < 0)
+		return rd_send_failed(r);
 	return 1;
 }
 
@@ -479,6 +485,8 @@ int replay_reader_main(const struct role_spec *self,
 	    role_seal(self, ctx->slot, &rd_landlock, err, sizeof(err)) < 0)
 		role_die(self, err);
 	rc = rd_run(r);
+	if (rc < 0 && r->ui_gone)
+		rc = 0;
 	if (rc < 0)
 		fprintf(stderr, "flowtop: replay: %s\n", r->err);
 	rp_src_free(&r->src);

@@ -196,6 +196,25 @@ wait_for 5 ended replay >/dev/null
 verdict "replay: q exits 0" \
 	"$([ "$(cat "$WORK/replay.rc" 2>/dev/null)" = 0 ] || echo "rc $(cat "$WORK/replay.rc" 2>/dev/null), $(head -c 400 "$WORK/replay.err")")"
 
+# q while a frame of 40k flows is on its way to the ui: the end of the
+# run, not an error (the reader's send finds the ui gone).
+"$PY" - "$OWN_DIR/wide.jsonl" <<'PYEOF'
+import sys
+with open(sys.argv[1], "w") as out:
+    out.write('{"event":"begin","time":1700000000.000000}\n')
+    for p in range(6):
+        for i in range(40000):
+            out.write('{"event":"%s","id":%d,"family":"ipv4","proto":"tcp","state":"ESTABLISHED","src":"10.0.%d.%d","sport":%d,"dst":"192.0.2.2","dport":80,"orig_bytes":%d,"time":1700000%03d.000000}\n'
+                      % ("update" if p else "start", i + 1, i // 256, i % 256, 1024 + i, p * 10 + i, p))
+PYEOF
+session wide env -u SUDO_UID -u SUDO_GID "${FT[@]}" --replay "$OWN_DIR/wide.jsonl"
+wait_for 20 shows wide "frame [1-9]" >/dev/null
+keys wide + + + + + + q
+wait_for 10 ended wide >/dev/null
+verdict "replay: q while a frame of 40k flows is on its way: exit 0, nothing said" \
+	"$([ "$(cat "$WORK/wide.rc" 2>/dev/null)" = 0 ] && [ ! -s "$WORK/wide.err" ] || echo "rc $(cat "$WORK/wide.rc" 2>/dev/null), stderr: $(head -c 300 "$WORK/wide.err")")"
+rm -f "$OWN_DIR/wide.jsonl"
+
 # ------------------------------------------------------------------ keys
 # frames FILE: the recorded time of each frame, one a line: each pass's
 # time once (its start, update and tick lines share it; a flow that came
