@@ -85,7 +85,7 @@ SAN_CFLAGS = $(BASE_CFLAGS) -O1 $(SAN) $(CFLAGS)
 
 # Layers, bottom up: common < privsep < the roles < main (see
 # scripts/check-layers.sh). main/ wires the roles; the rest is a library.
-SRC_DIRS := common privsep collector resolver ui geoip-update nsdiag recorder replay
+SRC_DIRS := common privsep collector resolver ui geoip-update nsdiag recorder replay baseline
 LIB_SRC := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 MAIN_SRC := $(wildcard main/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -112,7 +112,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps run check check-layers check-build unit fuzz testhooks install uninstall clean bench \
-	bench-shortlived bench-containers bench-record
+	bench-shortlived bench-containers bench-record bench-alert
 
 all: flowtop $(B)/flowtop.8
 
@@ -225,6 +225,12 @@ bench-shortlived: flowtop $(B)/bench/shortlived
 bench-containers: flowtop $(B)/flowtop-testhooks $(B)/bench/shortlived
 	@BENCH_CONTAINER=1 tests/bench/bench_shortlived.sh
 	@BENCH_CONTAINER=1 BENCH_NO_NSDIAG=1 tests/bench/bench_shortlived.sh
+
+# What --alert costs the ui under 1,000 new flows a second of short-lived
+# processes: the CPU part of bench-shortlived without it, then with it.
+bench-alert: flowtop $(B)/bench/shortlived
+	@BENCH_HOLDS= tests/bench/bench_shortlived.sh
+	@BENCH_HOLDS= BENCH_ALERT=1 tests/bench/bench_shortlived.sh
 
 # What --record costs on a table of 200k flows, idle and under churn.
 bench-record: flowtop $(B)/bench/ctload

@@ -1450,7 +1450,7 @@ static int pm_try_ns(struct procmap *m, const struct pm_flow *f, int out,
  * passing to the server once the client's socket is gone. *sock: its
  * slot. */
 static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
-		    uint32_t *sock)
+		    uint32_t *sock, int *out_side)
 {
 	static const enum pm_probe_kind kinds[] = {
 		PM_CONNECTED, PM_BOUND, PM_WILDCARD,
@@ -1461,6 +1461,7 @@ static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
 	for (i = 0; i < n; i++) {
 		for (out = 1; out >= (both_ways ? 0 : 1); out--) {
 			hit = pm_try(m, f, out, kinds[i], 0, sock);
+			*out_side = out;
 			if (hit != PM_MISS)
 				return hit;
 		}
@@ -1475,6 +1476,7 @@ static int pm_match(struct procmap *m, const struct pm_flow *f, int both_ways,
 			if (!out && !answer_ns)
 				continue;
 			hit = pm_try_ns(m, f, out, kinds[i], sock);
+			*out_side = out;
 			if (hit != PM_MISS)
 				return hit;
 		}
@@ -1541,7 +1543,7 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 {
 	struct pm_flow f;
 	uint32_t ref = 0;
-	int both, hit, idx;
+	int both, hit, idx, out = 1;
 	const struct pm_owner *o;
 	const struct pm_sock *p;
 
@@ -1552,7 +1554,7 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 	if (m->nnsaddr)
 		pm_ns_flow_used(m, &f);
 	idx = pm_proto_index(f.proto);
-	hit = m->per_proto[idx] ? pm_match(m, &f, both, &ref) : PM_MISS;
+	hit = m->per_proto[idx] ? pm_match(m, &f, both, &ref, &out) : PM_MISS;
 	if (hit == PM_AMBIGUOUS)
 		return PROCMAP_UNKNOWN;
 	if (hit == PM_MISS)
@@ -1561,6 +1563,7 @@ int procmap_fill(struct procmap *m, struct flow_wire *rec)
 			PROCMAP_UNSEEN : PROCMAP_UNKNOWN;
 	p = pm_slot(m, ref);
 	rec->owner = FLOW_OWNER_SOCKET;
+	rec->side = out ? FLOW_SIDE_ORIG : FLOW_SIDE_REPLY;
 	rec->uid = p->uid;
 	if (hit == PM_NO_OWNER)
 		return PROCMAP_UNKNOWN;

@@ -43,13 +43,16 @@ struct run_roles {
 	const struct role_spec *nsdiag;
 	/* The recorder (recorder/recorder.h), with --record only. */
 	const struct role_spec *recorder;
+	/* The baseline's writer (baseline/writer.h), with --alert or
+	 * --learn only. */
+	const struct role_spec *baseline;
 };
 
 /* The children, in the order a death is reported: the resolver's first,
  * as the ui then ends for want of it. The namespace helper may not run
  * (pid 0). */
 enum run_child_id { RUN_RESOLVER, RUN_UI, RUN_NSDIAG, RUN_RECORDER,
-		    RUN_CHILDREN };
+		    RUN_BASELINE, RUN_CHILDREN };
 
 struct run_child {
 	const struct role_spec *spec;
@@ -79,6 +82,7 @@ struct run {
 	int col_ui[2];                /* collector <-> ui */
 	int ui_res[2];                /* ui <-> resolver */
 	int ui_rec[2];                /* ui -> recorder (--record), -1 */
+	int ui_base[2];               /* ui <-> baseline writer, -1 */
 	int nsd_fd;                   /* the collector's end to the namespace
 				       * helper, -1 when it does not run */
 	struct msg_chan *ui_chan;     /* the collector's end */

@@ -200,10 +200,11 @@ static int start_channels(struct run *r)
 
 /* Start one child with its channel ends (-1 for none). */
 static int start_child(struct run *r, enum run_child_id id,
-		       const struct role_spec *spec, int fd0, int fd1, int fd2)
+		       const struct role_spec *spec, int fd0, int fd1, int fd2,
+		       int fd3)
 {
 	struct role_ctx ctx = {
-		.o = r->o, .slot = RUN_SLOT(id), .fd = { fd0, fd1, fd2 },
+		.o = r->o, .slot = RUN_SLOT(id), .fd = { fd0, fd1, fd2, fd3 },
 		.unpriv = r->unpriv, .user = r->ui_ids,
 		.caller = { getuid(), getgid() },
 		.empty_dir = r->empty_dir,
@@ -239,7 +240,7 @@ static int start_nsdiag(struct run *r)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return start_fail(r, strerror(errno));
-	if (start_child(r, RUN_NSDIAG, r->roles->nsdiag, pair[1], -1, -1) < 0) {
+	if (start_child(r, RUN_NSDIAG, r->roles->nsdiag, pair[1], -1, -1, -1) < 0) {
 		close(pair[0]);
 		close(pair[1]);
 		return -1;
@@ -250,22 +251,41 @@ static int start_nsdiag(struct run *r)
 	return 0;
 }
 
-/* How long the recorder may take to open --record's file. */
+/* How long the recorder and the baseline's writer may take to open
+ * their files. */
 #define START_REC_WAIT_MS 5000
 /* What the ui may have on its way to the recorder: the lines of a pass
  * while the disk is slow. */
 #define START_REC_SNDBUF (4 << 20)
 
-/* --record: the recorder first, so that a file it can't write ends the
- * run before the screen opens. It says it is ready with one byte on the
- * stream, read here before the ui gets that end; its reason, when it
- * fails, is on its stderr (relayed at the end). */
-static int start_recorder(struct run *r)
+/* A writer's first word, read here before the ui gets fd, its peer's
+ * end: 'R' ready, or 'E' and why it can't (its file, in the caller's
+ * words: escaped for the terminal). */
+static int start_ready(struct run *r, int fd, const char *who,
+		       const char *opt)
 {
-	struct pollfd p;
-	int big = START_REC_SNDBUF;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char said[512], shown[280];
 	ssize_t n;
+
+	n = poll(&p, 1, START_REC_WAIT_MS) == 1 ?
+		read(fd, said, sizeof(said)) : -1;
+	if (n == 1 && said[0] == 'R')
+		return 0;
+	if (n > 1 && said[0] == 'E') {
+		esc_term(shown, sizeof(shown), said + 1, (size_t)n - 1);
+		snprintf(r->why, sizeof(r->why), "%s: %s", who, shown);
+		return -1;
+	}
+	snprintf(r->why, sizeof(r->why), "%s: the %s did not start", opt, who);
+	return -1;
+}
+
+/* --record: the recorder first, so that a file it can't write ends the
+ * run before the screen opens. */
+static int start_recorder(struct run *r)
+{
+	int big = START_REC_SNDBUF;
 
 	r->ui_rec[0] = r->ui_rec[1] = -1;
 	if (!r->o->record)
@@ -277,22 +297,31 @@ static int start_recorder(struct run *r)
 		(void)setsockopt(r->ui_rec[0], SOL_SOCKET, SO_SNDBUF, &big,
 				 sizeof(big));
 	if (start_child(r, RUN_RECORDER, r->roles->recorder, r->ui_rec[1],
-			-1, -1) < 0)
+			-1, -1, -1) < 0)
 		return -1;
 	close(r->ui_rec[1]);
 	r->ui_rec[1] = -1;
-	p = (struct pollfd){ .fd = r->ui_rec[0], .events = POLLIN };
-	n = poll(&p, 1, START_REC_WAIT_MS) == 1 ?
-		read(r->ui_rec[0], said, sizeof(said)) : -1;
-	if (n == 1 && said[0] == 'R')
+	return start_ready(r, r->ui_rec[0], "recorder", "--record");
+}
+
+/* --alert, --learn: the baseline's writer, before the screen opens for
+ * the same reason. Its channel is a SOCK_SEQPACKET pair
+ * (privsep/baseline_wire.h). */
+static int start_baseline(struct run *r)
+{
+	r->ui_base[0] = r->ui_base[1] = -1;
+	if (!r->o->baseline)
 		return 0;
-	/* "E" and why, in the caller's words: escaped for the terminal. */
-	if (n > 1 && said[0] == 'E') {
-		esc_term(shown, sizeof(shown), said + 1, (size_t)n - 1);
-		snprintf(r->why, sizeof(r->why), "recorder: %s", shown);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		       r->ui_base) < 0)
+		return start_fail(r, strerror(errno));
+	if (start_child(r, RUN_BASELINE, r->roles->baseline, r->ui_base[1],
+			-1, -1, -1) < 0)
 		return -1;
-	}
-	return start_fail(r, "--record: the recorder did not start");
+	close(r->ui_base[1]);
+	r->ui_base[1] = -1;
+	return start_ready(r, r->ui_base[0], "baseline",
+			   r->o->alert ? "--alert" : "--learn");
 }
 
 static int start_children(struct run *r)
@@ -305,17 +334,17 @@ static int start_children(struct run *r)
 	if (seccomp_board_init() < 0)
 		return start_fail(r, "cannot map the seccomp trap board");
 	seccomp_names_init();
-	if (start_recorder(r) < 0)
+	if (start_recorder(r) < 0 || start_baseline(r) < 0)
 		return -1;
 	if (start_child(r, RUN_RESOLVER, r->roles->resolver, r->ui_res[1],
-			-1, -1) < 0)
+			-1, -1, -1) < 0)
 		return -1;
 	/* The resolver's DNS queries are flowtop's own: never listed. */
 	if (start_procmap)
 		procmap_set_hidden_pid(start_procmap,
 				       r->child[RUN_RESOLVER].pid);
 	if (start_child(r, RUN_UI, r->roles->ui, r->col_ui[1],
-			r->ui_res[0], r->ui_rec[0]) < 0)
+			r->ui_res[0], r->ui_rec[0], r->ui_base[0]) < 0)
 		return -1;
 	close(r->col_ui[1]);
 	close(r->ui_res[0]);
@@ -323,6 +352,9 @@ static int start_children(struct run *r)
 	if (r->ui_rec[0] >= 0)
 		close(r->ui_rec[0]);
 	r->ui_rec[0] = -1;
+	if (r->ui_base[0] >= 0)
+		close(r->ui_base[0]);
+	r->ui_base[0] = -1;
 	return start_nsdiag(r);
 }
 

@@ -48,7 +48,8 @@ static void sup_reap(struct run *r)
 		}
 	}
 	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped ||
-	    r->child[RUN_NSDIAG].reaped || r->child[RUN_RECORDER].reaped)
+	    r->child[RUN_NSDIAG].reaped || r->child[RUN_RECORDER].reaped ||
+	    r->child[RUN_BASELINE].reaped)
 		sup_stop(r, STOP_CHILD, NULL);
 }
 
@@ -318,14 +319,16 @@ void run_supervise(struct run *r)
 static int sup_alive(const struct run *r)
 {
 	return r->child[RUN_UI].pid || r->child[RUN_RESOLVER].pid ||
-	       r->child[RUN_NSDIAG].pid || r->child[RUN_RECORDER].pid;
+	       r->child[RUN_NSDIAG].pid || r->child[RUN_RECORDER].pid ||
+	       r->child[RUN_BASELINE].pid;
 }
 
 /* The children run under other uids and the collector has no CAP_KILL,
  * so it stops them by closing the ui's channel: the ui ends on EOF, and
  * the resolver when the ui's channel closes; the namespace helper ends
  * when its own channel closes, the recorder when the ui's stream to it
- * does (once it has written what the ui sent). One that hangs is left to
+ * does (once it has written what the ui sent), the baseline's writer when
+ * the ui's channel to it does (once the ui's last save is on disk). One that hangs is left to
  * its parent-death signal when the collector exits. */
 static void sup_stop_children(struct run *r)
 {

@@ -32,6 +32,10 @@ enum {
 	OPT_RECORD_SIZE,
 	OPT_RECORD_KEEP,
 	OPT_REPLAY,
+	OPT_ALERT,
+	OPT_LEARN,
+	OPT_BASELINE_SIZE,
+	OPT_BASELINE_EXPIRE,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -66,6 +70,10 @@ static const struct option long_opts[] = {
 	{ "record-size", required_argument, NULL, OPT_RECORD_SIZE },
 	{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "alert", required_argument, NULL, OPT_ALERT },
+	{ "learn", required_argument, NULL, OPT_LEARN },
+	{ "baseline-size", required_argument, NULL, OPT_BASELINE_SIZE },
+	{ "baseline-expire", required_argument, NULL, OPT_BASELINE_EXPIRE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,6 +142,16 @@ void options_usage(FILE *out)
 "                        screen, with keys to pause, step and change the\n"
 "                        speed; with -o, --once or --count, print its\n"
 "                        snapshots; no privilege needed\n"
+"First-seen alerts:\n"
+"      --alert FILE      mark NEW, and log to syslog once, a flow to a\n"
+"                        destination, country or AS its program (its unit, else\n"
+"                        its executable) was not seen talking to before; FILE\n"
+"                        is the baseline of what was seen, kept up to date\n"
+"      --learn FILE      build the baseline FILE without alerting\n"
+"      --baseline-size N  keep at most N entries, the least recently seen\n"
+"                        going first (default 100000)\n"
+"      --baseline-expire DAYS  forget an entry not seen for DAYS days\n"
+"                        (default 90; 0 never)\n"
 "Files:\n"
 "      --conf-dir DIR    tcp.conf, udp.conf, geoip.conf (default " SYSCONFDIR ")\n"
 "      --geoip-dir DIR   GeoIP databases\n"
@@ -175,7 +193,9 @@ static int opt_seconds(const char *s, double min, uint32_t *ms)
 	return 0;
 }
 
-static int opt_count(const char *s, uint32_t *n)
+/* A whole number from min to max, digits only. */
+static int opt_uint(const char *s, unsigned long min, unsigned long max,
+		    uint32_t *n)
 {
 	char *end;
 	unsigned long v;
@@ -184,10 +204,21 @@ static int opt_count(const char *s, uint32_t *n)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > 1000000000ul)
+	if (errno || *end || v < min || v > max)
 		return -1;
 	*n = (uint32_t)v;
 	return 0;
+}
+
+static int opt_count(const char *s, uint32_t *n)
+{
+	return opt_uint(s, 1, 1000000000ul, n);
+}
+
+/* Whole days, 0 (never) to a hundred years. */
+static int opt_days(const char *s, uint32_t *n)
+{
+	return opt_uint(s, 0, 36500, n);
 }
 
 static uint32_t opt_sel_bit(int c)
@@ -209,6 +240,8 @@ static void opt_defaults(struct options *o)
 	o->conf_dir = SYSCONFDIR;
 	o->record_size = 64ull << 20;
 	o->record_keep = 5;
+	o->baseline_max = OPT_BASELINE_MAX_DEFAULT;
+	o->baseline_expire_days = OPT_BASELINE_EXPIRE_DEFAULT;
 }
 
 /* A size in bytes with an optional K, M or G (powers of 1024), from 4K
@@ -294,6 +327,27 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 		if (!*arg)
 			return opt_bad("invalid --replay (a file name)", arg);
 		o->replay = arg;
+		break;
+	case OPT_ALERT:
+	case OPT_LEARN:
+		if (!*arg)
+			return opt_bad(c == OPT_ALERT ? "invalid --alert (a file name)" :
+				       "invalid --learn (a file name)", arg);
+		if (o->baseline)
+			return opt_bad("--alert and --learn take one baseline: give "
+				       "one of them once", NULL);
+		o->baseline = arg;
+		o->alert = c == OPT_ALERT;
+		break;
+	case OPT_BASELINE_SIZE:
+		if (opt_count(arg, &o->baseline_max) < 0 ||
+		    o->baseline_max > OPT_BASELINE_MAX)
+			return opt_bad("invalid --baseline-size (1 to 10000000)", arg);
+		break;
+	case OPT_BASELINE_EXPIRE:
+		if (opt_days(arg, &o->baseline_expire_days) < 0)
+			return opt_bad("invalid --baseline-expire (days, 0 to 36500)",
+				       arg);
 		break;
 	case OPT_RECORD_SIZE:
 		if (opt_size(arg, &o->record_size) < 0)
@@ -383,7 +437,21 @@ static const char *opt_absolute(const char *dir, char *buf, size_t sz)
 /* What only a live run can do. */
 static int opt_replay_conflict(const struct options *o)
 {
-	return o->update || o->record || o->track || o->netns;
+	return o->update || o->record || o->track || o->netns || o->baseline;
+}
+
+/* What goes with --alert and --learn only, and what does not go with
+ * them. */
+static enum opt_result opt_check_baseline(const struct options *o)
+{
+	if (!o->baseline && (o->baseline_max != OPT_BASELINE_MAX_DEFAULT ||
+			     o->baseline_expire_days !=
+			     OPT_BASELINE_EXPIRE_DEFAULT))
+		return opt_bad("--baseline-size and --baseline-expire go with "
+			       "--alert or --learn", NULL);
+	if (o->baseline && o->update)
+		return opt_bad("--alert and --learn do not go with -u", NULL);
+	return OPT_RUN;
 }
 
 enum opt_result options_parse(struct options *o, int argc, char **argv)
@@ -401,8 +469,11 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		return opt_bad("unexpected argument", argv[optind]);
-	if (o->output == OUT_NONE && !o->record)
-		return opt_bad("-o none prints nothing: use it with --record", NULL);
+	if (o->output == OUT_NONE && !o->record && !o->baseline)
+		return opt_bad("-o none prints nothing: use it with --record, "
+			       "--alert or --learn", NULL);
+	if (opt_check_baseline(o) != OPT_RUN)
+		return OPT_USAGE;
 	if (!o->record && (o->record_size != 64ull << 20 || o->record_keep != 5))
 		return opt_bad("--record-size and --record-keep go with --record",
 			       NULL);
@@ -410,7 +481,8 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 		return opt_bad("--record does not go with -u", NULL);
 	if (o->replay && opt_replay_conflict(o))
 		return opt_bad("--replay shows a recording: it does not go with "
-			       "-u, --record, --track or --netns", NULL);
+			       "-u, --record, --track, --netns, --alert or --learn",
+			       NULL);
 	opt_finish_sel(o);
 	o->conf_dir = opt_absolute(o->conf_dir, o->conf_dir_buf,
 				   sizeof(o->conf_dir_buf));

@@ -22,6 +22,10 @@ enum flow_sel {
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_NONE };
 
+#define OPT_BASELINE_MAX_DEFAULT 100000u
+#define OPT_BASELINE_MAX 10000000u
+#define OPT_BASELINE_EXPIRE_DEFAULT 90u
+
 struct options {
 	uint32_t sel;           /* enum flow_sel bits */
 	uint32_t interval_ms;   /* -t, default 1000 */
@@ -43,6 +47,11 @@ struct options {
 	uint64_t record_size;   /* --record-size: rotate past this, bytes */
 	uint32_t record_keep;   /* --record-keep: FILE.1 .. FILE.N kept */
 	const char *replay;     /* --replay FILE, NULL: the live table */
+	const char *baseline;   /* --alert or --learn FILE, NULL: neither */
+	int alert;              /* --alert (mark and log what is new), else
+				 * --learn (only add it to the baseline) */
+	uint32_t baseline_max;  /* --baseline-size: entries kept */
+	uint32_t baseline_expire_days; /* --baseline-expire, 0: never */
 	char netns_path[4096];  /* the file --netns names (options_netns_path) */
 	char conf_dir_buf[4096];  /* storage when a relative dir is made absolute */
 	char geoip_dir_buf[4096];

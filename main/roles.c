@@ -3,6 +3,7 @@
  * place that knows every role; privsep/ starts them from this table and
  * each confines itself in its own folder. */
 #include "main/roles.h"
+#include "baseline/writer.h"
 #include "nsdiag/nsdiag.h"
 #include "recorder/recorder.h"
 #include "replay/replay.h"
@@ -44,12 +45,20 @@ static const struct role_spec role_recorder = {
 	.entry = recorder_role_main,
 };
 
+static const struct role_spec role_baseline = {
+	.name = "baseline", .comm = "flowtop-base",
+	.policy = &baseline_writer_policy,
+	.limits = ROLE_LIMIT_NO_FORK | ROLE_LIMIT_NO_CORE,
+	.entry = baseline_writer_main,
+};
+
 const struct run_roles flowtop_roles = {
 	.collector = &role_collector,
 	.resolver = &role_resolver,
 	.ui = &role_ui,
 	.nsdiag = &role_nsdiag,
 	.recorder = &role_recorder,
+	.baseline = &role_baseline,
 };
 
 /* --replay: no collector, no resolver; the reader stands for both. */

@@ -116,6 +116,9 @@ static const char *flow_check_body(const struct flow_wire *r,
 		return "owner";
 	if (r->owner == FLOW_OWNER_NONE && r->uid)
 		return "uid";
+	if (r->side > FLOW_SIDE_REPLY || r->reserved ||
+	    (r->owner == FLOW_OWNER_NONE && r->side))
+		return "side";
 	/* A hidden owner is shown by its uid alone. */
 	if (r->owner == FLOW_OWNER_HIDDEN && (r->pid || r->comm[0]))
 		return "hidden owner";

@@ -40,6 +40,15 @@ enum flow_owner {
 				 * another user's, not shown: pid 0, comm "" */
 };
 
+/* Where the owner's socket is in the flow. */
+enum flow_side {
+	FLOW_SIDE_NONE = 0,
+	FLOW_SIDE_ORIG,         /* the original source: it opened the flow,
+				 * the peer is dst */
+	FLOW_SIDE_REPLY,        /* the reply's source: it answered (a
+				 * server), the peer is src */
+};
+
 /* Field order keeps every member naturally aligned; size is checked below. */
 struct flow_wire {
 	uint64_t orig_bytes;
@@ -81,6 +90,10 @@ struct flow_wire {
 	 * an array of unsigned long, bit n of the set in word n / bits of
 	 * a long (flow_label_next); all zero: none. */
 	uint8_t  labels[16];
+	/* Which end the local socket is (enum flow_side): the other one is
+	 * the peer the owner talks to. FLOW_SIDE_NONE without a socket. */
+	uint8_t  side;
+	uint8_t  reserved;      /* 0 */
 };
 
 _Static_assert(sizeof(struct flow_wire) == 176, "flow_wire layout changed");

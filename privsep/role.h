@@ -41,12 +41,14 @@ struct role_spec {
 	int (*entry)(const struct role_spec *self, const struct role_ctx *ctx);
 };
 
+#define ROLE_FDS 4
+
 /* What the starting process hands a child. */
 struct role_ctx {
 	const struct options *o;
 	unsigned slot;                     /* its trap board slot */
-	int fd[3];                         /* channel ends, or -1; become
-					    * 3, 4, 5 */
+	int fd[ROLE_FDS];                  /* channel ends, or -1; become
+					    * 3, 4, 5, 6 */
 	struct ids unpriv;                 /* the service identity */
 	struct ids user;                   /* the identity the ui runs as */
 	struct ids caller;                 /* who started flowtop: the real

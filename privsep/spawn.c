@@ -39,19 +39,19 @@ static void spawn_signals(void)
 }
 
 /* Keep stdio (stderr already the relay's pipe) and the role's channel
- * ends (moved to 3, 4 and 5); close the rest, so no netlink socket or
+ * ends (moved to 3, 4, 5 and 6); close the rest, so no netlink socket or
  * sysctl file reaches a child. */
-static int spawn_fds(const int fd[3])
+static int spawn_fds(const int fd[ROLE_FDS])
 {
-	int held[3], top = 3;
+	int held[ROLE_FDS], top = 3;
 
-	/* Lift all out of the way first: any may already be 3, 4 or 5. */
-	for (int i = 0; i < 3; i++) {
+	/* Lift all out of the way first: any may already be 3 to 6. */
+	for (int i = 0; i < ROLE_FDS; i++) {
 		held[i] = fd[i] >= 0 ? fcntl(fd[i], F_DUPFD_CLOEXEC, 64) : -1;
 		if (fd[i] >= 0 && held[i] < 0)
 			return -1;
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < ROLE_FDS; i++) {
 		if (held[i] >= 0 && dup2(held[i], 3 + i) < 0)
 			return -1;
 		if (held[i] >= 0)
@@ -59,7 +59,7 @@ static int spawn_fds(const int fd[3])
 	}
 	/* A gap below the last end (none given for 4) holds whatever the
 	 * parent had there: closed too. */
-	for (int i = 0; i < 3 && 3 + i < top; i++)
+	for (int i = 0; i < ROLE_FDS && 3 + i < top; i++)
 		if (held[i] < 0)
 			close(3 + i);
 	return close_range((unsigned)top, ~0u, 0);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "privsep/path_dir.h"
 #include "recorder/recorder.h"
 
 #define REC_MODE 0600           /* flows name hosts and processes */
@@ -45,10 +46,6 @@ static int rec_open_file(struct rec_out *r, char *err, size_t errlen)
 int rec_open(struct rec_out *r, const char *path, uint64_t limit,
 	     unsigned keep, char *err, size_t errlen)
 {
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	char dir[4096];
-	size_t dlen = slash ? (size_t)(slash - path) : 0;
 	struct stat st;
 
 	memset(r, 0, sizeof(*r));
@@ -56,19 +53,11 @@ int rec_open(struct rec_out *r, const char *path, uint64_t limit,
 	r->limit = limit;
 	r->keep = keep;
 	snprintf(r->path, sizeof(r->path), "%s", path);
-	if (!*base || !strcmp(base, ".") || !strcmp(base, "..") ||
-	    strlen(base) > REC_NAME_MAX || dlen >= sizeof(dir)) {
+	r->dir = path_dir_open(path, r->name, REC_NAME_MAX);
+	if (r->dir < 0 && errno == EINVAL) {
 		snprintf(err, errlen, "%s: not a file name", r->path);
 		return -1;
 	}
-	memcpy(r->name, base, strlen(base) + 1);
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (dlen == 0)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, path);
-	r->dir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->dir < 0)
 		return rec_fail(r, err, errlen, "its directory", errno);
 	/* Said plainly here, where open would say ENXIO (a FIFO) or ELOOP

@@ -124,7 +124,7 @@ static int run_spawn(struct replay_run *r, int id, const struct role_spec *spec,
 		     int fd0, int fd1, int fd2)
 {
 	struct role_ctx ctx = {
-		.o = r->o, .slot = 1u + (unsigned)id, .fd = { fd0, fd1, fd2 },
+		.o = r->o, .slot = 1u + (unsigned)id, .fd = { fd0, fd1, fd2, -1 },
 		.unpriv = r->user, .user = r->user, .caller = r->caller,
 	};
 	int efd = -1;

@@ -602,6 +602,19 @@ void annots_slot_get(const struct annots *a, uint32_t slot,
 	out->asn = e->asn;
 }
 
+int annots_answered(const struct annots *a, uint8_t family,
+		    const uint8_t *addr, uint8_t parts)
+{
+	uint32_t slot = annots_slot(a, family, addr);
+	const struct an_addr *e;
+
+	if (slot == ANNOT_NONE)
+		return 0;
+	e = &a->addrs[slot];
+	parts &= e->asked;
+	return (e->have & parts) == parts;
+}
+
 void annots_get(void *ctx, uint8_t family, const uint8_t *addr,
 		struct print_annot *out)
 {

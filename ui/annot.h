@@ -70,6 +70,12 @@ uint32_t annots_slot_h(const struct annots *a, uint8_t family,
 void annots_slot_get(const struct annots *a, uint32_t slot,
 		     struct print_annot *out);
 
+/* Whether the resolver has answered the parts (LOOKUP_DNS, LOOKUP_GEO)
+ * of the address that were asked: 1, or 0 when it was not asked yet or
+ * is still being looked up. */
+int annots_answered(const struct annots *a, uint8_t family,
+		    const uint8_t *addr, uint8_t parts);
+
 /* Call fn on the slot of every address answered since the last call, or
  * once with ANNOT_NONE when that is not known (the first call, a
  * start-over, too many answers in between): then every slot may have

@@ -279,6 +279,8 @@ static void ft_take_counters(struct flow_entry *e, const struct flow_wire *r,
  * stays until a record names a process again. */
 static void ft_take_owner(struct flow_entry *e, const struct flow_wire *r)
 {
+	if (r->owner != FLOW_OWNER_NONE)
+		e->w.side = r->side;
 	if (r->owner == FLOW_OWNER_HIDDEN) {
 		e->w.owner = FLOW_OWNER_HIDDEN;
 		e->w.uid = r->uid;
@@ -429,6 +431,12 @@ const struct flow_entry *flow_table_find(const struct flow_table *t,
 			return e;
 	}
 	return NULL;
+}
+
+struct flow_entry *flow_table_find_mut(struct flow_table *t, uint32_t id,
+				       uint32_t th)
+{
+	return (struct flow_entry *)flow_table_find(t, id, th);
 }
 
 /* Past this many unread, the log is dropped for one walk of the table:

@@ -23,7 +23,11 @@ struct flow_entry {
 	 * reads these three of every flow, and one cache line is cheaper
 	 * than two. */
 	uint32_t tuple_hash;      /* flow_tuple_hash(&w), kept for the screen */
-	int has_rate;             /* rates computed at least once */
+	uint8_t has_rate;         /* rates computed at least once */
+	/* --alert (ui/alert.h): ALERT_QUEUED once the flow is handed to
+	 * the judgement, then the BL_NEW_* bits of what was new. 0 in a new
+	 * entry; a copy (the linger ring's) carries it. */
+	uint8_t alert;
 	/* The screen's (ui/view_annot.c): the annotation table's slots of
 	 * src and dst, + 1; 0 not looked up. 0 in a new entry; a copy
 	 * (the linger ring's) carries them, so a flow is looked up once. */
@@ -80,6 +84,10 @@ uint32_t flow_tuple_hash(const struct flow_wire *w);
 /* The live entry with conntrack id and flow_tuple_hash th, or NULL. */
 const struct flow_entry *flow_table_find(const struct flow_table *t,
 					 uint32_t id, uint32_t th);
+
+/* The same, to mark it (--alert's bits). */
+struct flow_entry *flow_table_find_mut(struct flow_table *t, uint32_t id,
+				       uint32_t th);
 
 size_t flow_table_count(const struct flow_table *t);
 

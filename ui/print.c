@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "common/escape.h"
+#include "ui/alert.h"
+#include "ui/baseline.h"
 #include "ui/fmt.h"
 #include "ui/owners.h"
 #include "ui/print.h"
@@ -550,6 +552,27 @@ static void pj_owner(struct pj_buf *b, const struct print_opts *po,
 	pj_owner_details(b, po, w);
 }
 
+/* --alert: what was new for the flow's program, as a list of names
+ * (["destination","country"]); nothing when nothing was. */
+static void pj_new(struct pj_buf *b, const struct flow_entry *e)
+{
+	char list[64];
+	size_t n = 0;
+
+	for (unsigned k = 0; k < BL_KINDS; k++) {
+		const char *name = alert_kind_json(k);
+
+		if (!(e->alert & (1u << k)))
+			continue;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%c\"%s\"",
+				      n ? ',' : '[', name);
+	}
+	if (!n)
+		return;
+	snprintf(list + n, sizeof(list) - n, "]");
+	pj_raw(b, "new", list);
+}
+
 /* The labels set, as a list of their numbers ([1,70]); nothing when
  * none is. */
 static void pj_labels(struct pj_buf *b, const struct flow_wire *w)
@@ -627,6 +650,7 @@ static void pj_flow(struct pj_buf *b, const struct print_opts *po,
 	pj_tuple(b, w);
 	pj_annot(b, po, w);
 	pj_owner(b, po, w);
+	pj_new(b, e);
 	pj_nat(b, w);
 	pj_u64(b, "orig_bytes", w->orig_bytes);
 	pj_u64(b, "orig_packets", w->orig_packets);

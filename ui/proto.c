@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "privsep/testhook.h"
+#include "ui/alert.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/owners.h"
@@ -238,13 +239,45 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	if (u->rec && mk.kind == DUMP_PERIODIC &&
 	    record_pass(u->rec, u->table, &u->po, mk.real_ns) < 0)
 		return ui_fail("--record: the recorder is gone");
+	if (ui_alert_pass(u, 0) < 0)
+		return UI_FAIL;
 	return u->fe->dump_end(u, &mk);
+}
+
+static struct alert_ctx ui_alert_ctx(struct ui *u)
+{
+	int geo = !u->o->no_geoip && (!u->res_known || u->res_info.geo_dbs);
+
+	return (struct alert_ctx){ .table = u->table, .owners = u->owners,
+				   .annots = u->annots, .geo = geo };
+}
+
+int ui_alert_pass(struct ui *u, int final)
+{
+	struct alert_ctx c = ui_alert_ctx(u);
+	uint64_t now = clock_mono_ns();
+
+	if (!u->alert)
+		return 0;
+	if (final)
+		alert_flush(u->alert, &c);
+	else
+		alert_pass(u->alert, &c, now);
+	if (alert_save(u->alert, now, final) < 0)
+		return ui_fail("%s: the baseline's writer is gone",
+			       u->o->alert ? "--alert" : "--learn");
+	return 0;
 }
 
 void ui_flow_gone(void *ctx, const struct flow_entry *e)
 {
 	struct ui *u = ctx;
 
+	if (u->alert) {
+		struct alert_ctx c = ui_alert_ctx(u);
+
+		alert_gone(u->alert, &c, e);
+	}
 	if (u->linger)
 		linger_gone(u->linger, e);
 	if (!u->rec)

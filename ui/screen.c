@@ -266,6 +266,17 @@ static void scr_status(const struct view *v, const struct screen_info *si)
 			   " | kernel tracks nothing: try --track");
 	if (si->recording)
 		scr_append(line, sizeof(line), " | REC");
+	if (si->alert == 2)
+		scr_append(line, sizeof(line), " | ALERT %llu new",
+			   (unsigned long long)si->alert_new);
+	if (si->alert == 2 && si->alert_nolog)
+		scr_append(line, sizeof(line), " (no syslog)");
+	else if (si->alert == 2 && si->alert_lost)
+		scr_append(line, sizeof(line), ", %llu not logged",
+			   (unsigned long long)si->alert_lost);
+	if (si->alert == 1)
+		scr_append(line, sizeof(line), " | LEARN %zu known",
+			   si->alert_entries);
 	if (landlock_status(si->landlock_abi, ll, sizeof(ll))[0])
 		scr_append(line, sizeof(line), " | %s", ll);
 	if (v->active_only)

@@ -20,6 +20,11 @@ struct screen_info {
 	int untracked;           /* the kernel tracks nothing (DUMP_F_UNTRACKED) */
 	int recording;           /* --record is on */
 	int replay;              /* --replay: a recording is shown */
+	int alert;               /* 2 --alert, 1 --learn, 0 neither */
+	uint64_t alert_new;      /* flows marked new */
+	uint64_t alert_lost;     /* their syslog lines not sent */
+	int alert_nolog;         /* no syslog socket */
+	size_t alert_entries;    /* in the baseline */
 	struct msg_replay_state replay_state;   /* what it said last */
 	int res_known;           /* the resolver said what it can do */
 	uint32_t geo_dbs;

@@ -8,6 +8,7 @@
 
 #include "privsep/flow_wire.h"
 #include "common/escape.h"
+#include "ui/alert.h"
 #include "ui/fmt.h"
 #include "ui/owners.h"
 #include "ui/screen.h"
@@ -320,8 +321,10 @@ static int scr_flow_cell(char *buf, size_t sz, int col,
 		if (w->owner == FLOW_OWNER_HIDDEN)
 			snprintf(buf, sz, "(hidden) uid %u", w->uid);
 		else
-			snprintf(buf, sz, "%s", w->comm[0] ? w->comm : "-");
-		return 0;
+			snprintf(buf, sz, "%s%s", e->alert & ALERT_NEW_BITS ?
+				 "NEW " : "", w->comm[0] ? w->comm : "-");
+		/* --alert: its program talks somewhere new. */
+		return e->alert & ALERT_NEW_BITS ? A_BOLD : 0;
 	case FC_PROTO:
 		snprintf(buf, sz, "%s%c", scr_proto_short(w->l4proto),
 			 w->family == FLOW_FAM_IPV4 ? '4' : '6');

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "privsep/landlock.h"
 #include "privsep/testhook.h"
+#include "ui/alert.h"
 #include "ui/keys.h"
 #include "ui/screen.h"
 #include "ui/ui_int.h"
@@ -378,6 +379,12 @@ static void tui_status(struct tui *t)
 	t->si.resyncs = u->last_mark.resyncs;
 	t->si.untracked = !!(u->last_mark.flags & DUMP_F_UNTRACKED);
 	t->si.others_age_ms = tui_others_age(u);
+	if (u->alert) {
+		t->si.alert_new = alert_marked(u->alert);
+		t->si.alert_lost = alert_lost(u->alert);
+		t->si.alert_nolog = !alert_logs(u->alert);
+		t->si.alert_entries = alert_entries(u->alert);
+	}
 	t->si.res_known = u->res_known;
 	t->si.geo_dbs = u->res_info.geo_dbs;
 	t->si.dns_on = u->res_known ? (u->res_info.flags & RES_INFO_DNS) != 0 :
@@ -538,6 +545,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->si.landlock_abi = landlock_abi();
 	t->si.bits = o->bits;
 	t->si.recording = o->record != NULL;
+	t->si.alert = !o->baseline ? 0 : o->alert ? 2 : 1;
 	t->si.replay = o->replay != NULL;
 	t->si.sel = o->sel;
 	t->redraw = t->rebuild_now = 1;

@@ -67,6 +67,7 @@ struct ui {
 	struct tui *tui;        /* the screen's state; NULL in batch mode */
 	struct linger_set *linger;  /* NULL in batch mode */
 	struct record *rec;     /* --record's lines; NULL: not recording */
+	struct alert *alert;    /* --alert, --learn; NULL: neither */
 	FILE *rec_out;          /* their stream to the recorder */
 	/* Selection bits whose flows leave the table without closing (a
 	 * new selection): no linger, no "end" line. */
@@ -115,8 +116,13 @@ int ui_from_resolver(struct ui *u);
 /* Ask the resolver about what the table shows. 0 or -1. */
 int ui_ask(struct ui *u);
 
+/* --alert, --learn: judge the flows whose owner and places came in
+ * (ui/alert.h), and save the baseline when due (final: now). 0, or a
+ * UI_* failure code, reported. */
+int ui_alert_pass(struct ui *u, int final);
+
 /* The table's gone callback (ctx: the ui): the screen's lingering closed
- * flows and --record's "end" lines. */
+ * flows, --record's "end" lines, --alert's last look at a flow. */
 void ui_flow_gone(void *ctx, const struct flow_entry *e);
 
 #endif

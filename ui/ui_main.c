@@ -2,14 +2,19 @@
 /* ui_main: the ui process: its start (the screen, if any, opens once the
  * resolver has answered and the collector has relayed what was said) and
  * the choice of front-end. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/escape.h"
 #include "privsep/lookup_wire.h"
 #include "privsep/testhook.h"
+#include "ui/alert.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
 #include "ui/screen.h"
@@ -27,6 +32,31 @@ static struct users *ui_users;
 /* --record: the stream to the recorder (descriptor 5), made a FILE before
  * the sandbox (fdopen asks fcntl, which the sealed ui may not). */
 static FILE *ui_rec_out;
+/* --alert: syslog's socket, connected before the sandbox (the sealed ui
+ * makes none); -1: nothing is logged. */
+static int ui_log_fd = -1;
+/* Why there is none (an errno), said once the baseline is read: a bad
+ * baseline is then the run's one error line. */
+static int ui_log_errno;
+/* --alert, --learn: the channel to the baseline's writer. */
+#define UI_BASELINE_FD 6
+
+/* Where syslog(3) writes: journald's socket, or rsyslog's. */
+static void ui_open_log(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX,
+				  .sun_path = "/dev/log" };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), e;
+
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		ui_log_fd = fd;
+		return;
+	}
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	ui_log_errno = e;
+}
 
 /* The resolver must answer before we rely on it; then the collector is
  * asked for its stream, and answers once it has relayed what the other
@@ -62,6 +92,8 @@ int ui_prepare(const struct options *o, struct msg_chan *col,
 	/* The passwd database (NSS: files, maybe sockets), as the user; the
 	 * sealed ui could open none of it. Said while it reaches the
 	 * terminal: before the sync, so before the screen. */
+	if (o->baseline && o->alert)
+		ui_open_log();
 	ui_users = users_load_system();
 	if (users_truncated(ui_users))
 		fprintf(stderr, "flowtop: ui: the user table holds its first %zu "
@@ -76,6 +108,27 @@ int ui_prepare(const struct options *o, struct msg_chan *col,
 	if (screen_open(stdout, stdin) < 0)
 		return -1;
 	ui_screen_on = 1;
+	return 0;
+}
+
+/* --alert, --learn: the baseline, read whole before the flows come. */
+static int ui_alert_start(struct ui *u)
+{
+	char err[700];
+
+	u->alert = alert_new(u->o, UI_BASELINE_FD, ui_log_fd);
+	if (!u->alert) {
+		fprintf(stderr, "flowtop: ui: out of memory\n");
+		return -1;
+	}
+	if (alert_load(u->alert, err, sizeof(err)) < 0) {
+		ui_fail("%s", err);
+		return -1;
+	}
+	if (ui_log_errno)
+		fprintf(stderr, "flowtop: ui: --alert: no syslog at /dev/log "
+			"(%s): new flows are marked, not logged\n",
+			strerror(ui_log_errno));
 	return 0;
 }
 
@@ -112,11 +165,16 @@ int ui_main(const struct options *o, struct msg_chan *col,
 			return 1;
 		}
 	}
+	if (o->baseline && ui_alert_start(&u) < 0)
+		return 1;
 	flow_table_on_gone(u.table, ui_flow_gone, &u);
 	r = ui_started ? ui_start_rc : ui_start(u.col, u.res, 0);
 	u.fe = ui_screen_on ? &ui_screen : &ui_batch;
 	if (r == 0)
 		r = u.fe->run(&u);
+	/* What was learnt is kept, however the run ended. */
+	if (u.alert && ui_alert_pass(&u, 1) < 0)
+		r = -1;
 	testhook_ui_table(flow_table_count(u.table));
 	flow_table_on_gone(u.table, NULL, NULL);
 	record_free(u.rec);
@@ -124,6 +182,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 		fprintf(stderr, "flowtop: ui: --record: the recorder is gone\n");
 		r = -1;
 	}
+	alert_free(u.alert);
 	flow_table_free(u.table);
 	annots_free(u.annots);
 	owners_free(u.owners);

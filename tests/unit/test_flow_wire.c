@@ -388,6 +388,23 @@ static void test_check_owner(void **state)
 	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
 	r.uid = 1000;
 	assert_rejected(&r, "uid");
+	/* The socket's side, only with a socket; the spare byte 0. */
+	r = good(IPPROTO_TCP, FLOW_FAM_IPV4);
+	r.side = FLOW_SIDE_ORIG;
+	assert_rejected(&r, "side");
+	r.owner = FLOW_OWNER_SOCKET;
+	assert_accepted(&r);
+	r.side = FLOW_SIDE_REPLY;
+	assert_accepted(&r);
+	r.owner = FLOW_OWNER_HIDDEN;
+	r.pid = 0;
+	memset(r.comm, 0, sizeof(r.comm));
+	assert_accepted(&r);
+	r.side = FLOW_SIDE_REPLY + 1;
+	assert_rejected(&r, "side");
+	r.side = FLOW_SIDE_NONE;
+	r.reserved = 1;
+	assert_rejected(&r, "side");
 }
 
 static void test_check_reports_first_bad_field(void **state)

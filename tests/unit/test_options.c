@@ -378,6 +378,48 @@ static void test_record(void **state)
 	parse_usage(ARGS("--record", "f", "-u"));
 }
 
+/* --alert and --learn: one baseline, its size and expiry only with it. */
+static void test_baseline(void **state)
+{
+	struct options o;
+
+	(void)state;
+	parse_ok(&o, ARGS("-n"));
+	assert_null(o.baseline);
+	assert_int_equal(o.baseline_max, 100000);
+	assert_int_equal(o.baseline_expire_days, 90);
+	parse_ok(&o, ARGS("--alert", "b"));
+	assert_string_equal(o.baseline, "b");
+	assert_true(o.alert);
+	parse_ok(&o, ARGS("--learn", "b", "-o", "none"));
+	assert_string_equal(o.baseline, "b");
+	assert_false(o.alert);
+	assert_int_equal(o.output, OUT_NONE);
+	parse_ok(&o, ARGS("--alert", "b", "--baseline-size", "1",
+			  "--baseline-expire", "0"));
+	assert_int_equal(o.baseline_max, 1);
+	assert_int_equal(o.baseline_expire_days, 0);
+	parse_ok(&o, ARGS("--learn", "b", "--baseline-size", "10000000",
+			  "--baseline-expire", "36500", "--record", "r"));
+	assert_int_equal(o.baseline_max, 10000000);
+	assert_int_equal(o.baseline_expire_days, 36500);
+	parse_usage(ARGS("--alert", "b", "--learn", "b"));
+	parse_usage(ARGS("--alert", "b", "--alert", "c"));
+	parse_usage(ARGS("--alert", ""));
+	parse_usage(ARGS("--learn", ""));
+	parse_usage(ARGS("--alert", "b", "--baseline-size", "0"));
+	parse_usage(ARGS("--alert", "b", "--baseline-size", "10000001"));
+	parse_usage(ARGS("--alert", "b", "--baseline-size", "1k"));
+	parse_usage(ARGS("--alert", "b", "--baseline-expire", "36501"));
+	parse_usage(ARGS("--alert", "b", "--baseline-expire", "-1"));
+	parse_usage(ARGS("--alert", "b", "--baseline-expire", "1.5"));
+	parse_usage(ARGS("--baseline-size", "10"));
+	parse_usage(ARGS("--baseline-expire", "10"));
+	parse_usage(ARGS("--alert", "b", "-u"));
+	parse_usage(ARGS("--alert", "b", "--replay", "r"));
+	parse_usage(ARGS("--learn", "b", "--replay", "r"));
+}
+
 static void test_usage_errors(void **state)
 {
 	(void)state;
@@ -610,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_netns),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_usage_names_value),
 		cmocka_unit_test(test_display_flags),

@@ -558,6 +558,7 @@ static void test_tcp_out_and_in(void **state)
 {
 	struct fake *f = *state;
 	static const uint32_t c[] = { 11 }, srv[] = { 21, 22 };
+	struct flow_wire w;
 	int rc;
 
 	fake_proc(f, 100, "client", 1000, c, 1);
@@ -575,6 +576,13 @@ static void test_tcp_out_and_in(void **state)
 			    "192.0.2.2", 80), "client");
 	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "198.51.100.7",
 		5555, "192.0.2.1", 22), NULL), 200);
+	/* Which end the socket is: the peer, to --alert, is the other. */
+	w = flow(AF_INET, IPPROTO_TCP, "192.0.2.1", 40000, "192.0.2.2", 80);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_KNOWN);
+	assert_int_equal(w.side, FLOW_SIDE_ORIG);
+	w = flow(AF_INET, IPPROTO_TCP, "198.51.100.7", 5555, "192.0.2.1", 22);
+	assert_int_equal(procmap_fill(f->pm, &w), PROCMAP_KNOWN);
+	assert_int_equal(w.side, FLOW_SIDE_REPLY);
 	/* Another client of the same service: not the accepted socket. */
 	assert_int_equal(owner_of(f, flow(AF_INET, IPPROTO_TCP, "198.51.100.8",
 		5555, "192.0.2.1", 22), &rc), 0);
