@@ -109,7 +109,7 @@ static int al_read_old(struct alert *a, char **out, size_t *n, char *err,
 {
 	size_t max = (size_t)bw_file_max(a->o->baseline_max), len = 0;
 	char *msg = malloc(1 + BW_CHUNK), *buf = NULL;
-	ssize_t got;
+	ssize_t got = -1;
 
 	while (msg && (got = al_recv(a->chan, msg)) > 0 && msg[0] == BW_DATA) {
 		char *p;

@@ -348,6 +348,8 @@ static void bl_expire(struct baseline *b, uint64_t now)
 	bl_compact(b);
 }
 
+#define BL_DIRTY_SECS 3600
+
 /* Known: its last-seen moves up. New: added, after dropping down to
  * keep entries when there are limit already. 1 new, 0 known, -1. */
 static int bl_upsert(struct baseline *b, const struct bl_item *it,
@@ -359,8 +361,12 @@ static int bl_upsert(struct baseline *b, const struct bl_item *it,
 		i = bl_entry_find(b, prog, it);
 	if (i != SIZE_MAX) {
 		if (it->seen > b->e[i].seen) {
+			/* Into a new hour: the file is out of date. Within
+			 * one, not: expiry counts days, and a host that
+			 * talks all day need not rewrite it each minute. */
+			if (it->seen / BL_DIRTY_SECS != b->e[i].seen / BL_DIRTY_SECS)
+				b->dirty = 1;
 			b->e[i].seen = it->seen;
-			b->dirty = 1;
 		}
 		return 0;
 	}

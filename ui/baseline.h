@@ -73,8 +73,9 @@ int baseline_has(const struct baseline *b, const char *program,
 
 size_t baseline_count(const struct baseline *b);
 
-/* Something was added or a last-seen moved since the last baseline_format
- * (or load): the file is out of date. */
+/* Something was added, or a last-seen moved into another hour, since the
+ * last baseline_format (or load): the file is out of date. (A last-seen
+ * that moved within its hour is saved with the next change.) */
 int baseline_dirty(const struct baseline *b);
 
 /* Entries evicted because the baseline was full, in all (by see, and by

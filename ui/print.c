@@ -758,9 +758,12 @@ static void pt_service(char *buf, size_t sz, const char *svc)
 }
 
 /* pid/comm, either alone when only one is known, "-" when neither is;
- * "(hidden) uid N" for another user's process. */
-static void pt_process(char *buf, size_t sz, const struct flow_wire *w)
+ * "(hidden) uid N" for another user's process; led by "NEW " when
+ * --alert found something new for it, as on the screen. */
+static void pt_process(char *buf, size_t sz, const struct flow_entry *e)
 {
+	const struct flow_wire *w = &e->w;
+	const char *mark = e->alert & ALERT_NEW_BITS ? "NEW " : "";
 	char esc[sizeof(w->comm) * 4 + 1];
 	size_t len = strnlen(w->comm, sizeof(w->comm));
 
@@ -768,11 +771,11 @@ static void pt_process(char *buf, size_t sz, const struct flow_wire *w)
 	if (w->owner == FLOW_OWNER_HIDDEN)
 		snprintf(buf, sz, "(hidden) uid %" PRIu32, w->uid);
 	else if (w->pid && len)
-		snprintf(buf, sz, "%" PRIu32 "/%s", w->pid, esc);
+		snprintf(buf, sz, "%s%" PRIu32 "/%s", mark, w->pid, esc);
 	else if (w->pid)
-		snprintf(buf, sz, "%" PRIu32, w->pid);
+		snprintf(buf, sz, "%s%" PRIu32, mark, w->pid);
 	else if (len)
-		snprintf(buf, sz, "%s", esc);
+		snprintf(buf, sz, "%s%s", mark, esc);
 	else
 		snprintf(buf, sz, "-");
 }
@@ -816,7 +819,7 @@ static void pt_cells(char cells[PR_NCOLS][PR_CELL_MAX],
 		    dst.name);
 	pt_service(cells[PR_SERVICE], PR_CELL_MAX, pr_service(po, w));
 	pt_where(cells[PR_WHERE], PR_CELL_MAX, &dst);
-	pt_process(cells[PR_PROCESS], PR_CELL_MAX, w);
+	pt_process(cells[PR_PROCESS], PR_CELL_MAX, e);
 	pt_user(cells[PR_USER], PR_CELL_MAX, po, w);
 	pt_counters(cells[PR_ORIG], PR_CELL_MAX, w->orig_bytes,
 		    w->orig_packets);

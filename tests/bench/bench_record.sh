@@ -14,7 +14,12 @@
 #            (each lives about 50 ms): the same shares, bytes a second, and
 #            how many of the churned flows have both a start and an end;
 #   json     the same churn printed with -o json instead (every flow every
-#            second), the cost --record is measured against.
+#            second), the cost --record is measured against;
+#   learn    --learn FILE -o none instead (issue 16's first-seen alerts):
+#            the ui's share at rest and under the same churn. ctload's
+#            entries have no socket, so none is judged: what shows is the
+#            walk of the table at each dump that looks for flows to judge,
+#            over the batch ui's reading of every dump.
 # Environment: BENCH_RECORD_SIZE (200000), BENCH_RECORD_CHURN (10000),
 # BENCH_RECORD_SECS (10); FLOWTOP, CTLOAD (other builds).
 set -u
@@ -138,6 +143,18 @@ wait "$CH"
 kill -TERM "$FT" 2>/dev/null
 wait "$FT" 2>/dev/null
 
+# ---------------------------------------------------------------- learn
+run_ft learn --learn "$WORK/learn.base" -o none
+sleep 3
+LEARN_IDLE=$(share "$SECS" "$UI")
+ip netns exec "$NS" "$CTLOAD" churn "$CHURN" "$SECS" >"$WORK/churn3.out" 2>&1 &
+PIDS+=($!)
+CH=$!
+LEARN_CHURN=$(share "$SECS" "$UI")
+wait "$CH"
+kill -TERM "$FT" 2>/dev/null
+wait "$FT" 2>/dev/null
+
 echo "== bench_record ($(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r), nf_conntrack_buckets $(cat /proc/sys/net/netfilter/nf_conntrack_buckets 2>/dev/null))"
 echo "table: $SIZE entries (ctload fill), flowtop -46TU -n -G -t 1; % of one core"
 echo "  first pass: $FIRST_B bytes of start lines ($(awk -v b="$FIRST_B" -v n="$SIZE" 'BEGIN { printf "%.0f", b / n }') a flow), all out ${FIRST_S} s after the start"
@@ -145,3 +162,4 @@ echo "  idle ${SECS} s:  $IDLE, $IDLE_B bytes written"
 echo "  churn $CHURN/s for ${SECS} s: $CHURN_SHARE, $(( CHURN_B / SECS )) bytes a second"
 echo "    churned flows recorded: $STARTS started, $ENDS ended, $BOTH with both (ctload made $((CHURN * SECS)))"
 echo "  the same churn with -o json (every flow, every second), no --record: $JSON_SHARE"
+echo "  --learn FILE -o none instead of --record: idle $LEARN_IDLE; churn $LEARN_CHURN"

@@ -49,8 +49,8 @@
 # both, one after the other.
 #
 # First-seen alerts (BENCH_ALERT=1, `make bench-alert`, issue 16): flowtop
-# runs with --alert on a baseline of its own (no syslog socket: the lines
-# are counted, not sent), so every flow of the load is judged: what the
+# runs with --alert on a baseline of its own (where there is no syslog
+# socket, no line is sent), so every flow of the load is judged: what the
 # judging costs the ui is the difference from the same run without it,
 # which `make bench-alert` runs first (both with BENCH_HOLDS="": the CPU
 # part alone).
@@ -331,12 +331,14 @@ if [ "$NO_NSDIAG" = 1 ]; then
 else
 	echo "namespace helper flowtop-nsdiag: $([ -n "${NSD_PID:-}" ] && echo "running, pid $NSD_PID" || echo "not running")"
 fi
-echo
-echo "attribution: $CLIENTS clients at once, each a process that connects, sends a byte, holds its socket H ms and exits"
-echo "(pid: the flow names its client's pid; uid: the test user's uid; of the flows in the last snapshot / in any snapshot)"
-printf '  %-5s %6s %7s %5s %9s %9s %9s %9s %9s  %s\n' transp hold clients flows "pid last" "pid any" "uid last" "uid any" "forked in" \
-	"target (pid last)"
-printf '%s\n' "${ROWS[@]}"
+if [ "${#holds[@]}" -gt 0 ]; then
+	echo
+	echo "attribution: $CLIENTS clients at once, each a process that connects, sends a byte, holds its socket H ms and exits"
+	echo "(pid: the flow names its client's pid; uid: the test user's uid; of the flows in the last snapshot / in any snapshot)"
+	printf '  %-5s %6s %7s %5s %9s %9s %9s %9s %9s  %s\n' transp hold clients flows "pid last" "pid any" "uid last" "uid any" "forked in" \
+		"target (pid last)"
+	printf '%s\n' "${ROWS[@]}"
+fi
 echo
 echo "CPU: $RATE new flows/s for $RATE_SECS s, each from a process of its own holding its socket $RATE_HOLD ms (tcp4 udp4 tcp6 udp6 in turn); % of one core"
 echo "  generator: ${CPU_GEN:-n/a}"

@@ -22,7 +22,7 @@ require_flowtop
 ns_setup_or_skip
 
 TM=(tmux -L "ft-alert-$$")
-trap '"${TM[@]}" kill-server 2>/dev/null; e2e_cleanup' EXIT
+trap '"${TM[@]}" kill-server 2>/dev/null; dns_cleanup; e2e_cleanup' EXIT
 
 T_LONDON2=81.2.69.150       # GB too (81.2.69.144/28)
 T_JP2=2001:218::2
@@ -145,6 +145,15 @@ verdict "the baseline now holds Japan and the new address, and still London" \
 		show_file "$BASE")"
 verdict "the baseline was replaced whole: 0600, nothing left beside it" \
 	"$(m=$(stat -c %a "$BASE"); [ "$m" = 600 ] && [ "$(ls "$BASE_DIR")" = baseline ] || echo "mode $m, dir: $(ls "$BASE_DIR")")"
+
+# The text table marks the same flows.
+cp "$WORK/base.learnt" "$WORK/base.text"
+ft_run text "$NS_CLIENT" "${DEVLOG[@]}" "${FT[@]}" --alert "$WORK/base.text" -o text --count 2
+verdict "text: one process led by NEW on each Japan and new London row, in the last table" \
+	"$(last=$(awk 'BEGIN{RS=""} {t=$0} END{print t}' "$WORK/text.out");
+		[ "$(grep -c "NEW [0-9]*/python3" <<<"$last")" = 2 ] &&
+		grep "NEW [0-9]*/python3" <<<"$last" | grep -q "$T_LONDON2" &&
+		grep "NEW [0-9]*/python3" <<<"$last" | grep -q "$T_JP" || printf '%s\n' "$last" | head -n 8)"
 
 # A second run with the same flows: nothing is new any more.
 : >"$LOG"
