@@ -36,6 +36,10 @@ static int bw_split(struct bw_file *f, const char *path, char *err,
 	}
 	if (f->dir < 0)
 		return bw_fail(f, err, errlen, "its directory", errno);
+	/* Each save is a new file there: said now, not a minute into the
+	 * run. */
+	if (faccessat(f->dir, ".", W_OK, AT_EACCESS) < 0)
+		return bw_fail(f, err, errlen, "its directory", errno);
 	snprintf(f->tmpname, sizeof(f->tmpname), "%s.new", f->name);
 	return 0;
 }

@@ -44,6 +44,8 @@ struct alert {
 	uint64_t marked, lost;
 	uint64_t dirty_since;   /* CLOCK_MONOTONIC of the first unsaved
 				 * change, 0: none */
+	int fresh;              /* the file was missing or empty: written
+				 * at the end, learnt something or not */
 };
 
 static const char *const al_json_names[BL_KINDS] = {
@@ -146,6 +148,7 @@ int alert_load(struct alert *a, char *err, size_t errlen)
 		return -1;
 	r = baseline_load(a->b, buf ? buf : "", n, al_now_s(), why,
 			  sizeof(why));
+	a->fresh = n == 0;
 	free(buf);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: %s", a->o->baseline, why);
@@ -373,8 +376,9 @@ int alert_save(struct alert *a, uint64_t now_ns, int final)
 	char *text;
 	size_t len, off;
 
-	if (!baseline_dirty(a->b) ||
-	    (!final && (!a->dirty_since || now_ns - a->dirty_since < AL_SAVE_NS)))
+	if (!baseline_dirty(a->b) && !(final && a->fresh))
+		return 0;
+	if (!final && (!a->dirty_since || now_ns - a->dirty_since < AL_SAVE_NS))
 		return 0;
 	if (baseline_format(a->b, al_now_s(), &text, &len) < 0)
 		return 0;       /* out of memory: tried again at the next */
@@ -386,6 +390,7 @@ int alert_save(struct alert *a, uint64_t now_ns, int final)
 	}
 	free(text);
 	a->dirty_since = 0;
+	a->fresh = 0;
 	return off >= len && al_send(a->chan, BW_COMMIT, NULL, 0) == 0 ? 0 : -1;
 }
 

@@ -468,6 +468,19 @@ ft_have_children() {
 		child_by_comm "$FT_PID" flowtop-resolv >/dev/null
 }
 
+# sudo_user DIR: a user to stand for the one who typed sudo (the first
+# regular user, else nobody) in T_SUDO_UID and T_SUDO_GID (not SUDO_UID:
+# under a real sudo that one is exported), and DIR made
+# theirs; $WORK and DIR 0755 so that they can reach it.
+sudo_user() {
+	T_SUDO_UID=$(getent passwd | awk -F: '$3 >= 1000 && $3 < 65534 { print $3; exit }')
+	T_SUDO_UID=${T_SUDO_UID:-65534}
+	T_SUDO_GID=$(getent passwd "$T_SUDO_UID" | cut -d: -f4)
+	T_SUDO_GID=${T_SUDO_GID:-65534}
+	mkdir -p "$1" && chown "$T_SUDO_UID:$T_SUDO_GID" "$1"
+	chmod 755 "$WORK" "$1"
+}
+
 # status_field PID FIELD: a field of /proc/PID/status, value only.
 status_field() {
 	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null

@@ -8,7 +8,8 @@ Serves --dir over HTTP (HTTPS with --cert/--key), logs every request as
   --rate BPS      send bodies at about BPS bytes per second
   --auth U:P      imitate MaxMind's download service: /geoip/databases/
                   ED/download?suffix=S needs basic auth U:P and serves ED.S
-Writes "ready" to --ready once listening; stops by itself after --lifetime.
+Writes "ready PORT" to --ready once listening (--port 0: a port the
+kernel chose, free for sure); stops by itself after --lifetime.
 """
 import argparse
 import base64
@@ -95,7 +96,7 @@ def main():
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Timer(A.lifetime, lambda: os._exit(0)).start()
     with open(A.ready, "w") as f:
-        f.write("ready\n")
+        f.write("ready %d\n" % srv.server_address[1])
     srv.serve_forever()
 
 

@@ -268,6 +268,22 @@ ft_run nodir "$NS_CLIENT" "${FT[@]}" --alert "$WORK/nodir/baseline" -o json --on
 verdict "a baseline in a missing directory: exit 1, one line naming it" \
 	"$([ "$FT_RC" = 1 ] && grep -q "$WORK/nodir/baseline: its directory" "$WORK/nodir.err" ||
 		printf '%s: %s' "$(rc_text "$FT_RC")" "$(show_file "$WORK/nodir.err")")"
+# Under sudo the baseline is the user's who typed it: the file theirs, a
+# directory they may not write refused at the start.
+sudo_user "$WORK/mine"
+sudo_uid=$T_SUDO_UID sudo_gid=$T_SUDO_GID
+# (No flow needed: a new baseline is written at the end in any case.)
+ft_run sudo "$NS_CLIENT" env SUDO_UID="$sudo_uid" SUDO_GID="${sudo_gid:-65534}" \
+	"${FT[@]}" --once --learn "$WORK/mine/base" -o none
+verdict "SUDO_UID=$sudo_uid: the baseline file is that user's" \
+	"$([ "$FT_RC" = 0 ] && [ "$(stat -c %u "$WORK/mine/base" 2>&1)" = "$sudo_uid" ] ||
+		echo "$(rc_text "$FT_RC"), owner $(stat -c %u "$WORK/mine/base" 2>&1): $(show_file "$WORK/sudo.err")")"
+ft_run sudo2 "$NS_CLIENT" env SUDO_UID="$sudo_uid" SUDO_GID="${sudo_gid:-65534}" \
+	"${FT[@]}" --once --learn "$BASE_DIR/theirs" -o none
+verdict "SUDO_UID=$sudo_uid: root's directory refused at the start, one line, exit 1" \
+	"$([ "$FT_RC" = 1 ] && [ "$(grep -c . "$WORK/sudo2.err")" = 1 ] &&
+		grep -q "$BASE_DIR/theirs: its directory: Permission denied" "$WORK/sudo2.err" ||
+		echo "$(rc_text "$FT_RC"): $(show_file "$WORK/sudo2.err")")"
 ft_run both "$NS_CLIENT" "$FLOWTOP" --alert "$BASE" --learn "$BASE" --once
 verdict "--alert with --learn is a usage error (exit 2)" \
 	"$([ "$FT_RC" = 2 ] && grep -q "one baseline" "$WORK/both.err" || printf '%s: %s' "$(rc_text "$FT_RC")" "$(show_file "$WORK/both.err")")"

@@ -158,11 +158,8 @@ verdict "r.jsonl.1 ends before r.jsonl begins ($t_old <= $t_new)" \
 
 # Under sudo the recorder is the user who typed it: the file is theirs,
 # and a directory they may not write is refused.
-sudo_uid=$(getent passwd | awk -F: '$3 >= 1000 && $3 < 65534 { print $3; exit }')
-sudo_uid=${sudo_uid:-65534}
-sudo_gid=$(getent passwd "$sudo_uid" | cut -d: -f4)
-mkdir -p "$WORK/mine" && chown "$sudo_uid:${sudo_gid:-65534}" "$WORK/mine"
-chmod 755 "$WORK" "$WORK/mine"
+sudo_user "$WORK/mine"
+sudo_uid=$T_SUDO_UID sudo_gid=$T_SUDO_GID
 ft_run sudo "$NS_CLIENT" env SUDO_UID="$sudo_uid" SUDO_GID="${sudo_gid:-65534}" \
 	"$FLOWTOP" --once -n -G --record "$WORK/mine/s.jsonl" -o none
 verdict "SUDO_UID=$sudo_uid: the record file is that user's" \

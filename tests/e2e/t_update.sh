@@ -19,8 +19,8 @@ need_mmdb || e2e_finish
 BASE=$(mktemp -d /tmp/ft-e2e-upd.XXXXXX) && chmod 0755 "$BASE"
 trap 'umount "$BASE/full" 2>/dev/null; rm -rf "$BASE"; dns_cleanup; e2e_cleanup' EXIT
 MK=$ROOT/tests/tools/mkmmdb.py
+# A port nothing listens on, for a mirror that is down.
 PORT0=$((20000 + RANDOM % 20000))
-NPORT=0
 
 # mkdb OUT TYPE COUNTRY EPOCH: a City (or ASN when TYPE says so) database
 # that places 81.2.69.0/24 and 216.160.83.0/24 in COUNTRY.
@@ -38,17 +38,18 @@ mkdb() {
 	"$PY" "$MK" "$1.json" "$1"
 }
 
-# serve NAME DIR [mirror.py options]: a mirror on the next port; URL in
-# SRV_URL, log in $WORK/NAME.log.
+# serve NAME DIR [mirror.py options]: a mirror on a port the kernel picks
+# (a port of our own choosing may be some connection's ephemeral port);
+# URL in SRV_URL, log in $WORK/NAME.log.
 serve() {
 	local name=$1 dir=$2 port scheme=http
 	shift 2
-	port=$((PORT0 + NPORT)); NPORT=$((NPORT + 1))
 	case " $* " in *" --cert "*) scheme=https ;; esac
 	: >"$WORK/$name.log"
-	bg "$name" "$PY" "$E2E_DIR/mirror.py" --dir "$dir" --port "$port" \
+	bg "$name" "$PY" "$E2E_DIR/mirror.py" --dir "$dir" --port 0 \
 		--log "$WORK/$name.log" --ready "$WORK/$name.ready" "$@"
 	wait_for 5 test -s "$WORK/$name.ready" || fail "mirror $name starts" "$(cat "$WORK/$name.err")"
+	port=$(awk '{ print $2 }' "$WORK/$name.ready")
 	SRV_URL="$scheme://127.0.0.1:$port/"
 	[ "$scheme" = https ] && SRV_URL="https://localhost:$port/"
 	return 0
