@@ -344,6 +344,12 @@ void alert_pass(struct alert *a, const struct alert_ctx *c, uint64_t now_ns)
 	al_drain(a, c, now_ns, 0);
 }
 
+void alert_settle(struct alert *a, const struct alert_ctx *c,
+		  uint64_t now_ns)
+{
+	al_drain(a, c, now_ns, 0);
+}
+
 void alert_gone(struct alert *a, const struct alert_ctx *c,
 		const struct flow_entry *e)
 {

@@ -55,6 +55,12 @@ struct alert_ctx {
  * long enough). now_ns: CLOCK_MONOTONIC. */
 void alert_pass(struct alert *a, const struct alert_ctx *c, uint64_t now_ns);
 
+/* Only the second half: judge the flows handed over whose places came
+ * in since, without a walk of the table (a batch snapshot about to print,
+ * its lookups answered since the dump's pass). */
+void alert_settle(struct alert *a, const struct alert_ctx *c,
+		  uint64_t now_ns);
+
 /* The same for one flow about to leave the table (its last chance). */
 void alert_gone(struct alert *a, const struct alert_ctx *c,
 		const struct flow_entry *e);

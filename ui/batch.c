@@ -41,7 +41,7 @@ static int batch_print(struct ui *u)
 	}
 	u->print_due = 0;
 	/* Flows whose places just came in are judged before they print. */
-	if (ui_alert_pass(u, 0) < 0)
+	if (ui_alert_pass(u, UI_ALERT_SETTLE) < 0)
 		return UI_FAIL;
 	/* Without room for the radix sort's keys, qsort needs none. */
 	if (snap_order(u->table, u->sorted) < 0)

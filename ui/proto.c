@@ -239,7 +239,7 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 	if (u->rec && mk.kind == DUMP_PERIODIC &&
 	    record_pass(u->rec, u->table, &u->po, mk.real_ns) < 0)
 		return ui_fail("--record: the recorder is gone");
-	if (ui_alert_pass(u, 0) < 0)
+	if (ui_alert_pass(u, UI_ALERT_DUMP) < 0)
 		return UI_FAIL;
 	return u->fe->dump_end(u, &mk);
 }
@@ -252,18 +252,20 @@ static struct alert_ctx ui_alert_ctx(struct ui *u)
 				   .annots = u->annots, .geo = geo };
 }
 
-int ui_alert_pass(struct ui *u, int final)
+int ui_alert_pass(struct ui *u, int how)
 {
 	struct alert_ctx c = ui_alert_ctx(u);
 	uint64_t now = clock_mono_ns();
 
 	if (!u->alert)
 		return 0;
-	if (final)
+	if (how == UI_ALERT_FINAL)
 		alert_flush(u->alert, &c);
+	else if (how == UI_ALERT_SETTLE)
+		alert_settle(u->alert, &c, now);
 	else
 		alert_pass(u->alert, &c, now);
-	if (alert_save(u->alert, now, final) < 0)
+	if (alert_save(u->alert, now, how == UI_ALERT_FINAL) < 0)
 		return ui_fail("%s: the baseline's writer is gone",
 			       u->o->alert ? "--alert" : "--learn");
 	return 0;

@@ -117,9 +117,12 @@ int ui_from_resolver(struct ui *u);
 int ui_ask(struct ui *u);
 
 /* --alert, --learn: judge the flows whose owner and places came in
- * (ui/alert.h), and save the baseline when due (final: now). 0, or a
- * UI_* failure code, reported. */
-int ui_alert_pass(struct ui *u, int final);
+ * (ui/alert.h), and save the baseline when due. UI_ALERT_DUMP: a dump
+ * ended (the table is walked for owners found); UI_ALERT_SETTLE: answers
+ * came (only the flows handed over); UI_ALERT_FINAL: the run ends (all,
+ * and saved now). 0, or a UI_* failure code, reported. */
+enum { UI_ALERT_DUMP, UI_ALERT_SETTLE, UI_ALERT_FINAL };
+int ui_alert_pass(struct ui *u, int how);
 
 /* The table's gone callback (ctx: the ui): the screen's lingering closed
  * flows, --record's "end" lines, --alert's last look at a flow. */

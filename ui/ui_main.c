@@ -89,11 +89,11 @@ int ui_prepare(const struct options *o, struct msg_chan *col,
 			"recorder\n");
 		return -1;
 	}
+	if (o->baseline && o->alert)
+		ui_open_log();
 	/* The passwd database (NSS: files, maybe sockets), as the user; the
 	 * sealed ui could open none of it. Said while it reaches the
 	 * terminal: before the sync, so before the screen. */
-	if (o->baseline && o->alert)
-		ui_open_log();
 	ui_users = users_load_system();
 	if (users_truncated(ui_users))
 		fprintf(stderr, "flowtop: ui: the user table holds its first %zu "
@@ -173,7 +173,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	if (r == 0)
 		r = u.fe->run(&u);
 	/* What was learnt is kept, however the run ended. */
-	if (u.alert && ui_alert_pass(&u, 1) < 0)
+	if (u.alert && ui_alert_pass(&u, UI_ALERT_FINAL) < 0)
 		r = -1;
 	testhook_ui_table(flow_table_count(u.table));
 	flow_table_on_gone(u.table, NULL, NULL);
