@@ -43,7 +43,7 @@ NPROC := $(shell nproc 2>/dev/null || echo 1)
 # Libraries the product links; tests add cmocka. pkg-config runs once per
 # make, here, not once per compile.
 PKGS := libnetfilter_conntrack libseccomp libcap-ng libmaxminddb libcares \
-	libmnl libcurl zlib openssl ncursesw
+	libmnl libcurl zlib openssl ncursesw libfixbuf
 pkg_cflags := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 pkg_libs := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 pkg_ok := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo 1)
@@ -85,7 +85,8 @@ SAN_CFLAGS = $(BASE_CFLAGS) -O1 $(SAN) $(CFLAGS)
 
 # Layers, bottom up: common < privsep < the roles < main (see
 # scripts/check-layers.sh). main/ wires the roles; the rest is a library.
-SRC_DIRS := common privsep collector resolver ui geoip-update nsdiag recorder replay baseline
+SRC_DIRS := common privsep collector resolver ui geoip-update nsdiag recorder replay baseline \
+	ipfix
 LIB_SRC := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 MAIN_SRC := $(wildcard main/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -112,7 +113,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps run check check-layers check-build unit fuzz testhooks install uninstall clean bench \
-	bench-shortlived bench-containers bench-record bench-alert
+	bench-shortlived bench-containers bench-record bench-alert bench-ipfix
 
 all: flowtop $(B)/flowtop.8
 
@@ -235,6 +236,11 @@ bench-alert: flowtop $(B)/bench/shortlived
 # What --record costs on a table of 200k flows, idle and under churn.
 bench-record: flowtop $(B)/bench/ctload
 	@tests/bench/bench_record.sh
+
+# How many IPFIX records a second --ipfix delivers to a local nfcapd, in a
+# burst of 200k and under 100k/s churn, and whether any is lost.
+bench-ipfix: flowtop $(B)/bench/ctload
+	@tests/bench/bench_ipfix.sh
 
 run: deps
 	@$(MAKE) --no-print-directory flowtop

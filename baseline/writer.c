@@ -7,21 +7,6 @@
 #include "baseline/writer.h"
 #include "privsep/baseline_wire.h"
 
-/* Why it can't, said to the collector: one line, before the run goes
- * any further. */
-static int bw_refuse(const char *why)
-{
-	char msg[1 + 4300];
-	size_t n = strlen(why);
-
-	if (n > sizeof(msg) - 1)
-		n = sizeof(msg) - 1;
-	msg[0] = BW_ERROR;
-	memcpy(msg + 1, why, n);
-	(void)!send(3, msg, 1 + n, MSG_NOSIGNAL);
-	return 1;
-}
-
 int baseline_writer_main(const struct role_spec *self,
 			 const struct role_ctx *ctx)
 {
@@ -42,7 +27,7 @@ int baseline_writer_main(const struct role_spec *self,
 		role_die(self, err);
 	if (bw_open(&f, o->baseline, bw_file_max(o->baseline_max), err,
 		    sizeof(err)) < 0)
-		return bw_refuse(err);
+		return role_refuse(3, err);
 	/* Create, write and rename in that directory, nothing else. */
 	rule = (struct ll_rule){ NULL, f.dir, LL_WRITE_FILE |
 		LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE };

@@ -46,13 +46,15 @@ struct run_roles {
 	/* The baseline's writer (baseline/writer.h), with --alert or
 	 * --learn only. */
 	const struct role_spec *baseline;
+	/* The IPFIX exporter (ipfix/exporter.h), with --ipfix only. */
+	const struct role_spec *ipfix;
 };
 
 /* The children, in the order a death is reported: the resolver's first,
  * as the ui then ends for want of it. The namespace helper may not run
  * (pid 0). */
 enum run_child_id { RUN_RESOLVER, RUN_UI, RUN_NSDIAG, RUN_RECORDER,
-		    RUN_BASELINE, RUN_CHILDREN };
+		    RUN_BASELINE, RUN_IPFIX, RUN_CHILDREN };
 
 struct run_child {
 	const struct role_spec *spec;
@@ -83,6 +85,7 @@ struct run {
 	int ui_res[2];                /* ui <-> resolver */
 	int ui_rec[2];                /* ui -> recorder (--record), -1 */
 	int ui_base[2];               /* ui <-> baseline writer, -1 */
+	int ui_ipfix[2];              /* ui <-> IPFIX exporter, -1 */
 	int nsd_fd;                   /* the collector's end to the namespace
 				       * helper, -1 when it does not run */
 	struct msg_chan *ui_chan;     /* the collector's end */

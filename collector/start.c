@@ -199,23 +199,26 @@ static int start_channels(struct run *r)
 }
 
 /* Start one child with its channel ends (-1 for none). */
-static int start_child(struct run *r, enum run_child_id id,
-		       const struct role_spec *spec, int fd0, int fd1, int fd2,
-		       int fd3)
+static int start_child_fds(struct run *r, enum run_child_id id,
+			   const struct role_spec *spec,
+			   const int fd[ROLE_FDS])
 {
 	struct role_ctx ctx = {
-		.o = r->o, .slot = RUN_SLOT(id), .fd = { fd0, fd1, fd2, fd3 },
+		.o = r->o, .slot = RUN_SLOT(id),
 		.unpriv = r->unpriv, .user = r->ui_ids,
 		.caller = { getuid(), getgid() },
 		.empty_dir = r->empty_dir,
 	};
 
+	int efd = -1;
+	pid_t pid;
+
+	memcpy(ctx.fd, fd, sizeof(ctx.fd));
 	/* Under sudo the one who typed it, as the ui (priv_user_ids took
 	 * SUDO_UID); root started directly stays root. */
 	if (getuid() == 0 && r->ui_ids.uid != r->unpriv.uid)
 		ctx.caller = r->ui_ids;
-	int efd = -1;
-	pid_t pid = role_spawn(spec, &ctx, &efd, r->why, sizeof(r->why));
+	pid = role_spawn(spec, &ctx, &efd, r->why, sizeof(r->why));
 
 	if (pid < 0)
 		return -1;
@@ -226,6 +229,15 @@ static int start_child(struct run *r, enum run_child_id id,
 	r->child[id].spec = spec;
 	r->child[id].pid = pid;
 	return 0;
+}
+
+/* A child with one channel end, the usual case. */
+static int start_child(struct run *r, enum run_child_id id,
+		       const struct role_spec *spec, int fd0)
+{
+	const int fd[ROLE_FDS] = { fd0, -1, -1, -1, -1 };
+
+	return start_child_fds(r, id, spec, fd);
 }
 
 /* The namespace helper, when the collector may give it CAP_SYS_ADMIN
@@ -240,7 +252,7 @@ static int start_nsdiag(struct run *r)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return start_fail(r, strerror(errno));
-	if (start_child(r, RUN_NSDIAG, r->roles->nsdiag, pair[1], -1, -1, -1) < 0) {
+	if (start_child(r, RUN_NSDIAG, r->roles->nsdiag, pair[1]) < 0) {
 		close(pair[0]);
 		close(pair[1]);
 		return -1;
@@ -296,8 +308,7 @@ static int start_recorder(struct run *r)
 		       sizeof(big)) < 0)
 		(void)setsockopt(r->ui_rec[0], SOL_SOCKET, SO_SNDBUF, &big,
 				 sizeof(big));
-	if (start_child(r, RUN_RECORDER, r->roles->recorder, r->ui_rec[1],
-			-1, -1, -1) < 0)
+	if (start_child(r, RUN_RECORDER, r->roles->recorder, r->ui_rec[1]) < 0)
 		return -1;
 	close(r->ui_rec[1]);
 	r->ui_rec[1] = -1;
@@ -315,13 +326,62 @@ static int start_baseline(struct run *r)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 		       r->ui_base) < 0)
 		return start_fail(r, strerror(errno));
-	if (start_child(r, RUN_BASELINE, r->roles->baseline, r->ui_base[1],
-			-1, -1, -1) < 0)
+	if (start_child(r, RUN_BASELINE, r->roles->baseline, r->ui_base[1]) < 0)
 		return -1;
 	close(r->ui_base[1]);
 	r->ui_base[1] = -1;
 	return start_ready(r, r->ui_base[0], "baseline",
 			   r->o->alert ? "--alert" : "--learn");
+}
+
+static void start_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* What the ui may have on its way to the IPFIX exporter: a pass's
+ * records at once, when every flow of a big table is due together (the
+ * first idle timeout after a start: some 270k records); the exporter
+ * drains it at millions a second. The channel holds at most
+ * net.unix.max_dgram_qlen messages (512 by default) of up to 64 KiB. */
+#define START_IPFIX_SNDBUF (32 << 20)
+
+/* --ipfix: the exporter, which connects to the flow collector as the
+ * service user before its sandbox: a collector that can't be reached
+ * over TCP ends the run before the screen opens. Its channel is a
+ * SOCK_SEQPACKET pair (privsep/ipfix_wire.h) that the ui writes without
+ * waiting: a lagging exporter costs records, counted, never the ui's
+ * time. */
+static int start_ipfix(struct run *r)
+{
+	int big = START_IPFIX_SNDBUF;
+
+	r->ui_ipfix[0] = r->ui_ipfix[1] = -1;
+	if (!r->o->ipfix)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		       r->ui_ipfix) < 0)
+		return start_fail(r, strerror(errno));
+	if (setsockopt(r->ui_ipfix[0], SOL_SOCKET, SO_SNDBUFFORCE, &big,
+		       sizeof(big)) < 0)
+		(void)setsockopt(r->ui_ipfix[0], SOL_SOCKET, SO_SNDBUF, &big,
+				 sizeof(big));
+	if (start_child(r, RUN_IPFIX, r->roles->ipfix, r->ui_ipfix[1]) < 0)
+		return -1;
+	start_close(&r->ui_ipfix[1]);
+	return start_ready(r, r->ui_ipfix[0], "ipfix", "--ipfix");
+}
+
+/* The ui gets every channel's other end: the collector's, the
+ * resolver's, and the writers' it was given. */
+static int start_ui(struct run *r)
+{
+	const int fd[ROLE_FDS] = { r->col_ui[1], r->ui_res[0], r->ui_rec[0],
+				   r->ui_base[0], r->ui_ipfix[0] };
+
+	return start_child_fds(r, RUN_UI, r->roles->ui, fd);
 }
 
 static int start_children(struct run *r)
@@ -334,27 +394,23 @@ static int start_children(struct run *r)
 	if (seccomp_board_init() < 0)
 		return start_fail(r, "cannot map the seccomp trap board");
 	seccomp_names_init();
-	if (start_recorder(r) < 0 || start_baseline(r) < 0)
+	if (start_recorder(r) < 0 || start_baseline(r) < 0 ||
+	    start_ipfix(r) < 0)
 		return -1;
-	if (start_child(r, RUN_RESOLVER, r->roles->resolver, r->ui_res[1],
-			-1, -1, -1) < 0)
+	if (start_child(r, RUN_RESOLVER, r->roles->resolver, r->ui_res[1]) < 0)
 		return -1;
 	/* The resolver's DNS queries are flowtop's own: never listed. */
 	if (start_procmap)
 		procmap_set_hidden_pid(start_procmap,
 				       r->child[RUN_RESOLVER].pid);
-	if (start_child(r, RUN_UI, r->roles->ui, r->col_ui[1],
-			r->ui_res[0], r->ui_rec[0], r->ui_base[0]) < 0)
+	if (start_ui(r) < 0)
 		return -1;
 	close(r->col_ui[1]);
 	close(r->ui_res[0]);
 	close(r->ui_res[1]);
-	if (r->ui_rec[0] >= 0)
-		close(r->ui_rec[0]);
-	r->ui_rec[0] = -1;
-	if (r->ui_base[0] >= 0)
-		close(r->ui_base[0]);
-	r->ui_base[0] = -1;
+	start_close(&r->ui_rec[0]);
+	start_close(&r->ui_base[0]);
+	start_close(&r->ui_ipfix[0]);
 	return start_nsdiag(r);
 }
 

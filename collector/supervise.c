@@ -47,10 +47,12 @@ static void sup_reap(struct run *r)
 			relay_drain(&c->err, clock_mono_ms());
 		}
 	}
-	if (r->child[RUN_UI].reaped || r->child[RUN_RESOLVER].reaped ||
-	    r->child[RUN_NSDIAG].reaped || r->child[RUN_RECORDER].reaped ||
-	    r->child[RUN_BASELINE].reaped)
-		sup_stop(r, STOP_CHILD, NULL);
+	/* Every child is needed to the end: one gone ends the run. */
+	for (i = 0; i < RUN_CHILDREN; i++)
+		if (r->child[i].reaped) {
+			sup_stop(r, STOP_CHILD, NULL);
+			break;
+		}
 }
 
 static void sup_signal(struct run *r)
@@ -137,8 +139,9 @@ static uint64_t sup_gap(const struct run *r, uint64_t took)
 
 	if (2 * took > gap)
 		gap = 2 * took;
-	/* --record writes every flow's changes at the interval. */
-	if (r->screen && !r->o->record) {
+	/* --record writes every flow's changes at the interval; --ipfix
+	 * judges its timeouts then. */
+	if (r->screen && !r->o->record && !r->o->ipfix) {
 		want = took * 1000 / sup_sweep_permille[r->stream->need];
 		if (want > gap)
 			gap = want < SUP_SWEEP_MAX_MS ? want : SUP_SWEEP_MAX_MS;
@@ -318,9 +321,10 @@ void run_supervise(struct run *r)
 
 static int sup_alive(const struct run *r)
 {
-	return r->child[RUN_UI].pid || r->child[RUN_RESOLVER].pid ||
-	       r->child[RUN_NSDIAG].pid || r->child[RUN_RECORDER].pid ||
-	       r->child[RUN_BASELINE].pid;
+	for (int i = 0; i < RUN_CHILDREN; i++)
+		if (r->child[i].pid)
+			return 1;
+	return 0;
 }
 
 /* The children run under other uids and the collector has no CAP_KILL,
@@ -328,8 +332,10 @@ static int sup_alive(const struct run *r)
  * the resolver when the ui's channel closes; the namespace helper ends
  * when its own channel closes, the recorder when the ui's stream to it
  * does (once it has written what the ui sent), the baseline's writer when
- * the ui's channel to it does (once the ui's last save is on disk). One that hangs is left to
- * its parent-death signal when the collector exits. */
+ * the ui's channel to it does (once the ui's last save is on disk), the
+ * IPFIX exporter likewise (once it has sent what the ui handed it). One
+ * that hangs is left to its parent-death signal when the collector
+ * exits. */
 static void sup_stop_children(struct run *r)
 {
 	uint64_t until = clock_mono_ms() + SHUTDOWN_GRACE_MS;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ix_url.h"
 #include "common/util.h"
 #include "common/options.h"
 
@@ -36,6 +37,9 @@ enum {
 	OPT_LEARN,
 	OPT_BASELINE_SIZE,
 	OPT_BASELINE_EXPIRE,
+	OPT_IPFIX,
+	OPT_IPFIX_ACTIVE,
+	OPT_IPFIX_IDLE,
 };
 
 static const char short_opts[] = "46TUDISsnGbt:uvho:";
@@ -74,6 +78,9 @@ static const struct option long_opts[] = {
 	{ "learn", required_argument, NULL, OPT_LEARN },
 	{ "baseline-size", required_argument, NULL, OPT_BASELINE_SIZE },
 	{ "baseline-expire", required_argument, NULL, OPT_BASELINE_EXPIRE },
+	{ "ipfix", required_argument, NULL, OPT_IPFIX },
+	{ "ipfix-active", required_argument, NULL, OPT_IPFIX_ACTIVE },
+	{ "ipfix-idle", required_argument, NULL, OPT_IPFIX_IDLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -131,7 +138,8 @@ void options_usage(FILE *out)
 "      --once            print one snapshot after one interval and exit\n"
 "      --count N         print N snapshots, one interval apart\n"
 "  -o, --output FORMAT   text (default), json (one JSON object per flow per\n"
-"                        line), or none (print nothing: with --record)\n"
+"                        line), or none (print nothing, as a service with\n"
+"                        any of --record, --alert, --learn, --ipfix)\n"
 "Recording:\n"
 "      --record FILE     write each flow's start, changes at the interval and\n"
 "                        end to FILE as JSON Lines, beside the screen or batch\n"
@@ -152,6 +160,15 @@ void options_usage(FILE *out)
 "                        going first (default 100000)\n"
 "      --baseline-expire DAYS  forget an entry not seen for DAYS days\n"
 "                        (default 90; 0 never)\n"
+"Flow export:\n"
+"      --ipfix URL       send each flow to an IPFIX collector as biflow\n"
+"                        records, with its process, user, unit and container:\n"
+"                        udp://HOST:PORT or tcp://HOST:PORT\n"
+"      --ipfix-active SEC  a record for a flow still open every SEC seconds\n"
+"                        (default 60)\n"
+"      --ipfix-idle SEC  a record for a flow quiet for SEC seconds\n"
+"                        (default 15); a closed flow gets its last record\n"
+"                        at its end\n"
 "Files:\n"
 "      --conf-dir DIR    tcp.conf, udp.conf, geoip.conf (default " SYSCONFDIR ")\n"
 "      --geoip-dir DIR   GeoIP databases\n"
@@ -221,6 +238,24 @@ static int opt_days(const char *s, uint32_t *n)
 	return opt_uint(s, 0, 36500, n);
 }
 
+/* --ipfix: the URL's form is checked now; the exporter resolves it. */
+static enum opt_result opt_ipfix(struct options *o, const char *arg)
+{
+	struct ix_url u;
+	const char *why;
+	char msg[160];
+
+	if (o->ipfix)
+		return opt_bad("--ipfix takes one collector: give it once", NULL);
+	if (ix_url_parse(arg, &u, &why) < 0) {
+		snprintf(msg, sizeof(msg), "invalid --ipfix (udp://HOST:PORT or "
+			 "tcp://HOST:PORT): %s", why);
+		return opt_bad(msg, arg);
+	}
+	o->ipfix = arg;
+	return OPT_RUN;
+}
+
 static uint32_t opt_sel_bit(int c)
 {
 	size_t i;
@@ -242,6 +277,8 @@ static void opt_defaults(struct options *o)
 	o->record_keep = 5;
 	o->baseline_max = OPT_BASELINE_MAX_DEFAULT;
 	o->baseline_expire_days = OPT_BASELINE_EXPIRE_DEFAULT;
+	o->ipfix_active_s = OPT_IPFIX_ACTIVE_DEFAULT;
+	o->ipfix_idle_s = OPT_IPFIX_IDLE_DEFAULT;
 }
 
 /* A size in bytes with an optional K, M or G (powers of 1024), from 4K
@@ -349,6 +386,16 @@ static enum opt_result opt_one(struct options *o, int c, const char *arg)
 			return opt_bad("invalid --baseline-expire (days, 0 to 36500)",
 				       arg);
 		break;
+	case OPT_IPFIX:
+		return opt_ipfix(o, arg);
+	case OPT_IPFIX_ACTIVE:
+	case OPT_IPFIX_IDLE:
+		if (opt_uint(arg, 1, 3600, c == OPT_IPFIX_ACTIVE ?
+			     &o->ipfix_active_s : &o->ipfix_idle_s) < 0)
+			return opt_bad(c == OPT_IPFIX_ACTIVE ?
+				       "invalid --ipfix-active (seconds, 1 to 3600)" :
+				       "invalid --ipfix-idle (seconds, 1 to 3600)", arg);
+		break;
 	case OPT_RECORD_SIZE:
 		if (opt_size(arg, &o->record_size) < 0)
 			return opt_bad("invalid --record-size (4K to 1024G: a number "
@@ -437,7 +484,8 @@ static const char *opt_absolute(const char *dir, char *buf, size_t sz)
 /* What only a live run can do. */
 static int opt_replay_conflict(const struct options *o)
 {
-	return o->update || o->record || o->track || o->netns || o->baseline;
+	return o->update || o->record || o->track || o->netns || o->baseline ||
+	       o->ipfix;
 }
 
 /* What goes with --alert and --learn only, and what does not go with
@@ -451,6 +499,18 @@ static enum opt_result opt_check_baseline(const struct options *o)
 			       "--alert or --learn", NULL);
 	if (o->baseline && o->update)
 		return opt_bad("--alert and --learn do not go with -u", NULL);
+	return OPT_RUN;
+}
+
+/* What goes with --ipfix only, and what does not go with it. */
+static enum opt_result opt_check_ipfix(const struct options *o)
+{
+	if (!o->ipfix && (o->ipfix_active_s != OPT_IPFIX_ACTIVE_DEFAULT ||
+			  o->ipfix_idle_s != OPT_IPFIX_IDLE_DEFAULT))
+		return opt_bad("--ipfix-active and --ipfix-idle go with --ipfix",
+			       NULL);
+	if (o->ipfix && o->update)
+		return opt_bad("--ipfix does not go with -u", NULL);
 	return OPT_RUN;
 }
 
@@ -469,10 +529,10 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		return opt_bad("unexpected argument", argv[optind]);
-	if (o->output == OUT_NONE && !o->record && !o->baseline)
+	if (o->output == OUT_NONE && !o->record && !o->baseline && !o->ipfix)
 		return opt_bad("-o none prints nothing: use it with --record, "
-			       "--alert or --learn", NULL);
-	if (opt_check_baseline(o) != OPT_RUN)
+			       "--alert, --learn or --ipfix", NULL);
+	if (opt_check_baseline(o) != OPT_RUN || opt_check_ipfix(o) != OPT_RUN)
 		return OPT_USAGE;
 	if (!o->record && (o->record_size != 64ull << 20 || o->record_keep != 5))
 		return opt_bad("--record-size and --record-keep go with --record",
@@ -481,7 +541,8 @@ enum opt_result options_parse(struct options *o, int argc, char **argv)
 		return opt_bad("--record does not go with -u", NULL);
 	if (o->replay && opt_replay_conflict(o))
 		return opt_bad("--replay shows a recording: it does not go with "
-			       "-u, --record, --track, --netns, --alert or --learn",
+			       "-u, --record, --track, --netns, --alert, --learn or "
+			       "--ipfix",
 			       NULL);
 	opt_finish_sel(o);
 	o->conf_dir = opt_absolute(o->conf_dir, o->conf_dir_buf,

@@ -25,6 +25,8 @@ enum out_format { OUT_TEXT, OUT_JSON, OUT_NONE };
 #define OPT_BASELINE_MAX_DEFAULT 100000u
 #define OPT_BASELINE_MAX 10000000u
 #define OPT_BASELINE_EXPIRE_DEFAULT 90u
+#define OPT_IPFIX_ACTIVE_DEFAULT 60u
+#define OPT_IPFIX_IDLE_DEFAULT 15u
 
 struct options {
 	uint32_t sel;           /* enum flow_sel bits */
@@ -52,6 +54,10 @@ struct options {
 				 * --learn (only add it to the baseline) */
 	uint32_t baseline_max;  /* --baseline-size: entries kept */
 	uint32_t baseline_expire_days; /* --baseline-expire, 0: never */
+	const char *ipfix;      /* --ipfix URL (its form checked), NULL: none */
+	uint32_t ipfix_active_s;  /* --ipfix-active: a long flow's record
+				   * every so many seconds */
+	uint32_t ipfix_idle_s;  /* --ipfix-idle: a quiet flow's record */
 	char netns_path[4096];  /* the file --netns names (options_netns_path) */
 	char conf_dir_buf[4096];  /* storage when a relative dir is made absolute */
 	char geoip_dir_buf[4096];

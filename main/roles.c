@@ -4,6 +4,7 @@
  * each confines itself in its own folder. */
 #include "main/roles.h"
 #include "baseline/writer.h"
+#include "ipfix/exporter.h"
 #include "nsdiag/nsdiag.h"
 #include "recorder/recorder.h"
 #include "replay/replay.h"
@@ -52,6 +53,13 @@ static const struct role_spec role_baseline = {
 	.entry = baseline_writer_main,
 };
 
+static const struct role_spec role_ipfix = {
+	.name = "ipfix", .comm = "flowtop-ipfix",
+	.policy = &ipfix_exporter_policy,
+	.limits = ROLE_LIMIT_NO_FORK | ROLE_LIMIT_NO_CORE,
+	.entry = ipfix_exporter_main,
+};
+
 const struct run_roles flowtop_roles = {
 	.collector = &role_collector,
 	.resolver = &role_resolver,
@@ -59,6 +67,7 @@ const struct run_roles flowtop_roles = {
 	.nsdiag = &role_nsdiag,
 	.recorder = &role_recorder,
 	.baseline = &role_baseline,
+	.ipfix = &role_ipfix,
 };
 
 /* --replay: no collector, no resolver; the reader stands for both. */

@@ -8,8 +8,8 @@
  * hands it exactly its channel ends (as descriptors 3 and 4); the entry
  * then confines itself, in its own folder, in the fixed order: open what
  * it needs, chroot, change identity, then role_seal(): death with the
- * parent, limits, Landlock, seccomp. (A third end, where a role has one,
- * becomes descriptor 5.)
+ * parent, limits, Landlock, seccomp. (Further ends, where a role has
+ * them, become descriptors 5, 6 and 7.)
  */
 #ifndef FLOWTOP_ROLE_H
 #define FLOWTOP_ROLE_H
@@ -41,14 +41,14 @@ struct role_spec {
 	int (*entry)(const struct role_spec *self, const struct role_ctx *ctx);
 };
 
-#define ROLE_FDS 4
+#define ROLE_FDS 5
 
 /* What the starting process hands a child. */
 struct role_ctx {
 	const struct options *o;
 	unsigned slot;                     /* its trap board slot */
 	int fd[ROLE_FDS];                  /* channel ends, or -1; become
-					    * 3, 4, 5, 6 */
+					    * 3, 4, 5, 6, 7 */
 	struct ids unpriv;                 /* the service identity */
 	struct ids user;                   /* the identity the ui runs as */
 	struct ids caller;                 /* who started flowtop: the real
@@ -72,6 +72,12 @@ pid_t role_spawn(const struct role_spec *spec, const struct role_ctx *ctx,
  * -1 with err set; the caller ends. */
 int role_seal(const struct role_spec *spec, unsigned slot,
 	      const struct ll_policy *ll, char *err, size_t errlen);
+
+/* A writer's first word to the collector when it can't start: 'E' and a
+ * one-line reason (cut to what the collector reads, 511 bytes), sent on
+ * fd; the collector makes it the run's error line before the screen
+ * opens. Returns 1, the role's exit status. */
+int role_refuse(int fd, const char *why);
 
 /* Say "flowtop: NAME: what" on stderr and exit 1: a child's start-up
  * failure, before it has a channel to say it on. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/siphash.h"
@@ -39,13 +40,13 @@ static void spawn_signals(void)
 }
 
 /* Keep stdio (stderr already the relay's pipe) and the role's channel
- * ends (moved to 3, 4, 5 and 6); close the rest, so no netlink socket or
+ * ends (moved to 3, 4, 5, 6 and 7); close the rest, so no netlink socket or
  * sysctl file reaches a child. */
 static int spawn_fds(const int fd[ROLE_FDS])
 {
 	int held[ROLE_FDS], top = 3;
 
-	/* Lift all out of the way first: any may already be 3 to 6. */
+	/* Lift all out of the way first: any may already be 3 to 7. */
 	for (int i = 0; i < ROLE_FDS; i++) {
 		held[i] = fd[i] >= 0 ? fcntl(fd[i], F_DUPFD_CLOEXEC, 64) : -1;
 		if (fd[i] >= 0 && held[i] < 0)
@@ -63,6 +64,19 @@ static int spawn_fds(const int fd[ROLE_FDS])
 		if (held[i] < 0)
 			close(3 + i);
 	return close_range((unsigned)top, ~0u, 0);
+}
+
+int role_refuse(int fd, const char *why)
+{
+	char msg[512];
+	size_t n = strlen(why);
+
+	if (n > sizeof(msg) - 1)
+		n = sizeof(msg) - 1;
+	msg[0] = 'E';
+	memcpy(msg + 1, why, n);
+	(void)!send(fd, msg, 1 + n, MSG_NOSIGNAL);
+	return 1;
 }
 
 void role_die(const struct role_spec *spec, const char *what)

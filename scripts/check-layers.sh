@@ -9,7 +9,7 @@
 #   0 common/     shared code: escaping, clocks, options, GeoIP files
 #   1 privsep/    the framework: spawning, privilege drop, seccomp, messages
 #   2 collector/ resolver/ ui/ geoip-update/ nsdiag/ recorder/ replay/
-#                 baseline/   one role each;
+#                 baseline/ ipfix/   one role each;
 #                 never each other
 #   3 main/       the wiring of the roles
 # A file may include its own folder's headers and those of lower layers.
@@ -21,7 +21,7 @@ if [ "${1:-}" = --self-test ]; then
 	tmp=$(mktemp -d /tmp/ft-layers.XXXXXX) || exit 2
 	trap 'rm -rf "$tmp"' EXIT
 	(cd "$here/.." && cp -r common privsep collector resolver ui \
-		geoip-update nsdiag recorder replay baseline main "$tmp/") || exit 2
+		geoip-update nsdiag recorder replay baseline ipfix main "$tmp/") || exit 2
 	"$here/check-layers.sh" "$tmp" >/dev/null ||
 		{ echo "check-layers: self-test: the clean copy fails"; exit 1; }
 	sed -i '0,/#include "privsep\/msg.h"/s//&\n#include "ui\/ui.h"/' \
@@ -39,7 +39,8 @@ root=${1:-$here/..}
 cd "$root" || exit 2
 
 declare -A rank=([common]=0 [privsep]=1 [collector]=2 [resolver]=2 [ui]=2
-	[geoip-update]=2 [nsdiag]=2 [recorder]=2 [replay]=2 [baseline]=2 [main]=3)
+	[geoip-update]=2 [nsdiag]=2 [recorder]=2 [replay]=2 [baseline]=2
+	[ipfix]=2 [main]=3)
 
 bad=0 seen=0
 for dir in "${!rank[@]}"; do

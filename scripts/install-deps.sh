@@ -39,6 +39,11 @@ PACKAGES=(
 	passwd                # make install: useradd (system user flowtop); t_install's test user
 	systemd               # end-to-end tests: systemd-analyze verify, systemctl --root cat of the units
 	netbase               # /etc/services, which test_services reads
+	libfixbuf-dev         # --ipfix: IPFIX encoding (pulls in glib)
+	nfdump                # end-to-end tests: nfcapd, a UDP IPFIX collector
+	pmacct                # end-to-end tests: nfacctd, another UDP collector
+	libfixbuf-tools       # end-to-end tests: ipfixDump reads TCP export
+	socat                 # end-to-end tests: a TCP listener for ipfixDump
 )
 
 # A package counts as installed only when dpkg says "install ok installed".

@@ -16,6 +16,7 @@
 #include "ui/alert.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
+#include "ui/ipfix_feed.h"
 #include "ui/owners.h"
 #include "ui/linger.h"
 #include "ui/record.h"
@@ -241,6 +242,13 @@ static int ui_dump_mark(struct ui *u, const struct msg *m)
 		return ui_fail("--record: the recorder is gone");
 	if (ui_alert_pass(u, UI_ALERT_DUMP) < 0)
 		return UI_FAIL;
+	if (u->ipfix && mk.kind == DUMP_PERIODIC) {
+		struct ipfix_names n = ui_ipfix_names(u);
+
+		if (ipfix_feed_pass(u->ipfix, u->table, &n,
+				    mk.real_ns / 1000000u) < 0)
+			return ui_fail("out of memory");
+	}
 	return u->fe->dump_end(u, &mk);
 }
 
@@ -274,6 +282,7 @@ int ui_alert_pass(struct ui *u, int how)
 void ui_flow_gone(void *ctx, const struct flow_entry *e)
 {
 	struct ui *u = ctx;
+	int muted;
 
 	if (u->alert) {
 		struct alert_ctx c = ui_alert_ctx(u);
@@ -282,12 +291,25 @@ void ui_flow_gone(void *ctx, const struct flow_entry *e)
 	}
 	if (u->linger)
 		linger_gone(u->linger, e);
+	muted = (flow_sel_bits(&e->w) & u->muted_sel) != 0;
+	if (u->ipfix) {
+		struct ipfix_names n = ui_ipfix_names(u);
+
+		ipfix_feed_gone(u->ipfix, e, &n, clock_real_ns() / 1000000u,
+				muted);
+	}
 	if (!u->rec)
 		return;
-	if (flow_sel_bits(&e->w) & u->muted_sel)
+	if (muted)
 		record_forget(u->rec, e);
 	else
 		(void)record_end(u->rec, e, &u->po, clock_real_ns());
+}
+
+struct ipfix_names ui_ipfix_names(const struct ui *u)
+{
+	return (struct ipfix_names){ .owners = u->owners,
+				     .users = u->po.users };
 }
 
 static int ui_owner_msg(struct ui *u, const struct msg *m)

@@ -236,6 +236,20 @@ static const char *scr_badge(const struct screen_info *si)
 	return si->paused ? " PAUSED " : NULL;
 }
 
+/* --ipfix: what reached the exporter, and what was lost; a lost TCP
+ * collector, since nothing more will reach it. */
+static void scr_ipfix(char *line, size_t sz, const struct screen_info *si)
+{
+	scr_append(line, sz, " | IPFIX %llu sent",
+		   (unsigned long long)si->ipfix_sent);
+	if (si->ipfix_dropped)
+		scr_append(line, sz, ", %llu dropped",
+			   (unsigned long long)si->ipfix_dropped);
+	if (si->ipfix_lost)
+		scr_append(line, sz, " (collector lost)");
+}
+
+
 static void scr_status(const struct view *v, const struct screen_info *si)
 {
 	char sel[40], geo[64], ll[32], line[512];
@@ -277,6 +291,8 @@ static void scr_status(const struct view *v, const struct screen_info *si)
 	if (si->alert == 1)
 		scr_append(line, sizeof(line), " | LEARN %zu known",
 			   si->alert_entries);
+	if (si->ipfix)
+		scr_ipfix(line, sizeof(line), si);
 	if (landlock_status(si->landlock_abi, ll, sizeof(ll))[0])
 		scr_append(line, sizeof(line), " | %s", ll);
 	if (v->active_only)

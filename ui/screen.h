@@ -25,6 +25,10 @@ struct screen_info {
 	uint64_t alert_lost;     /* their syslog lines not sent */
 	int alert_nolog;         /* no syslog socket */
 	size_t alert_entries;    /* in the baseline */
+	int ipfix;               /* --ipfix is on */
+	uint64_t ipfix_sent;     /* records the exporter sent */
+	uint64_t ipfix_dropped;  /* records lost on the way */
+	int ipfix_lost;          /* its TCP collector is gone */
 	struct msg_replay_state replay_state;   /* what it said last */
 	int res_known;           /* the resolver said what it can do */
 	uint32_t geo_dbs;

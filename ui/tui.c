@@ -16,6 +16,7 @@
 #include "privsep/landlock.h"
 #include "privsep/testhook.h"
 #include "ui/alert.h"
+#include "ui/ipfix_feed.h"
 #include "ui/keys.h"
 #include "ui/screen.h"
 #include "ui/ui_int.h"
@@ -385,6 +386,14 @@ static void tui_status(struct tui *t)
 		t->si.alert_nolog = !alert_logs(u->alert);
 		t->si.alert_entries = alert_entries(u->alert);
 	}
+	if (u->ipfix) {
+		struct ipfix_counts c;
+
+		ipfix_feed_counts(u->ipfix, &c);
+		t->si.ipfix_sent = c.sent;
+		t->si.ipfix_dropped = c.dropped;
+		t->si.ipfix_lost = c.lost;
+	}
 	t->si.res_known = u->res_known;
 	t->si.geo_dbs = u->res_info.geo_dbs;
 	t->si.dns_on = u->res_known ? (u->res_info.flags & RES_INFO_DNS) != 0 :
@@ -545,6 +554,7 @@ static void tui_init(struct tui *t, struct ui *u)
 	t->si.landlock_abi = landlock_abi();
 	t->si.bits = o->bits;
 	t->si.recording = o->record != NULL;
+	t->si.ipfix = o->ipfix != NULL;
 	t->si.alert = !o->baseline ? 0 : o->alert ? 2 : 1;
 	t->si.replay = o->replay != NULL;
 	t->si.sel = o->sel;

@@ -68,6 +68,7 @@ struct ui {
 	struct linger_set *linger;  /* NULL in batch mode */
 	struct record *rec;     /* --record's lines; NULL: not recording */
 	struct alert *alert;    /* --alert, --learn; NULL: neither */
+	struct ipfix_feed *ipfix;  /* --ipfix's records; NULL: no export */
 	FILE *rec_out;          /* their stream to the recorder */
 	/* Selection bits whose flows leave the table without closing (a
 	 * new selection): no linger, no "end" line. */
@@ -124,8 +125,12 @@ int ui_ask(struct ui *u);
 enum { UI_ALERT_DUMP, UI_ALERT_SETTLE, UI_ALERT_FINAL };
 int ui_alert_pass(struct ui *u, int how);
 
+/* --ipfix: the names a record's owner fields come from. */
+struct ipfix_names ui_ipfix_names(const struct ui *u);
+
 /* The table's gone callback (ctx: the ui): the screen's lingering closed
- * flows, --record's "end" lines, --alert's last look at a flow. */
+ * flows, --record's "end" lines, --alert's last look at a flow, --ipfix's
+ * last record of it. */
 void ui_flow_gone(void *ctx, const struct flow_entry *e);
 
 #endif

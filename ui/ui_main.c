@@ -11,12 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/escape.h"
 #include "privsep/lookup_wire.h"
 #include "privsep/testhook.h"
 #include "ui/alert.h"
 #include "ui/annot.h"
 #include "ui/flow_table.h"
+#include "ui/ipfix_feed.h"
 #include "ui/screen.h"
 #include "ui/ui.h"
 #include "ui/owners.h"
@@ -40,6 +42,8 @@ static int ui_log_fd = -1;
 static int ui_log_errno;
 /* --alert, --learn: the channel to the baseline's writer. */
 #define UI_BASELINE_FD 6
+/* --ipfix: the channel to the exporter. */
+#define UI_IPFIX_FD 7
 
 /* Where syslog(3) writes: journald's socket, or rsyslog's. */
 static void ui_open_log(void)
@@ -167,6 +171,12 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	}
 	if (o->baseline && ui_alert_start(&u) < 0)
 		return 1;
+	if (o->ipfix && !(u.ipfix = ipfix_feed_new(UI_IPFIX_FD,
+						   o->ipfix_active_s,
+						   o->ipfix_idle_s))) {
+		fprintf(stderr, "flowtop: ui: out of memory\n");
+		return 1;
+	}
 	flow_table_on_gone(u.table, ui_flow_gone, &u);
 	r = ui_started ? ui_start_rc : ui_start(u.col, u.res, 0);
 	u.fe = ui_screen_on ? &ui_screen : &ui_batch;
@@ -175,6 +185,13 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	/* What was learnt is kept, however the run ended. */
 	if (u.alert && ui_alert_pass(&u, UI_ALERT_FINAL) < 0)
 		r = -1;
+	/* What moved since the flows' last records is sent, too. */
+	if (u.ipfix) {
+		struct ipfix_names n = ui_ipfix_names(&u);
+
+		ipfix_feed_finish(u.ipfix, u.table, &n,
+				  clock_real_ns() / 1000000u);
+	}
 	testhook_ui_table(flow_table_count(u.table));
 	flow_table_on_gone(u.table, NULL, NULL);
 	record_free(u.rec);
@@ -183,6 +200,7 @@ int ui_main(const struct options *o, struct msg_chan *col,
 		r = -1;
 	}
 	alert_free(u.alert);
+	ipfix_feed_free(u.ipfix);
 	flow_table_free(u.table);
 	annots_free(u.annots);
 	owners_free(u.owners);
