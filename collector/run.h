@@ -77,6 +77,7 @@ struct run {
 	struct ct_sysctl sysctl;
 	struct tty_state tty;
 	struct ids unpriv, ui_ids;
+	struct ids ipfix_ids;         /* the exporter's (priv_ipfix_ids) */
 	char empty_dir[64];
 	int sigfd;
 	struct run_child child[RUN_CHILDREN];

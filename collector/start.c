@@ -129,6 +129,7 @@ static int start_open(struct run *r)
 	    priv_unpriv_ids(&r->unpriv, err, sizeof(err)) < 0 ||
 	    priv_user_ids(&r->unpriv, &r->ui_ids, err, sizeof(err)) < 0)
 		return start_fail(r, err);
+	priv_ipfix_ids(&r->unpriv, &r->ipfix_ids);
 	r->ct = ct_open(r->o->sel, err, sizeof(err));
 	if (!r->ct)
 		return start_fail(r, err);
@@ -205,7 +206,9 @@ static int start_child_fds(struct run *r, enum run_child_id id,
 {
 	struct role_ctx ctx = {
 		.o = r->o, .slot = RUN_SLOT(id),
-		.unpriv = r->unpriv, .user = r->ui_ids,
+		/* The exporter's service identity is its own. */
+		.unpriv = id == RUN_IPFIX ? r->ipfix_ids : r->unpriv,
+		.user = r->ui_ids,
 		.caller = { getuid(), getgid() },
 		.empty_dir = r->empty_dir,
 	};

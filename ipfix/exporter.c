@@ -55,6 +55,8 @@ int ipfix_exporter_main(const struct role_spec *self,
 	char err[400];
 	int rc;
 
+	/* Its own service user (flowtop-ipfix) where install made one,
+	 * else the resolver's. */
 	if (priv_become(&ctx->unpriv, 0, err, sizeof(err)) < 0)
 		role_die(self, err);
 	if (ix_prepare(ctx->o->ipfix, &out, &enc, err, sizeof(err)) < 0 ||

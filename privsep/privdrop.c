@@ -123,6 +123,12 @@ int priv_unpriv_ids(struct ids *out, char *err, size_t errlen)
 	return -1;
 }
 
+void priv_ipfix_ids(const struct ids *unpriv, struct ids *out)
+{
+	if (priv_lookup("flowtop-ipfix", out) < 0)
+		*out = *unpriv;
+}
+
 /* A decimal id from the environment, 1..INT_MAX-1; -1 when absent/bad. */
 static long priv_env_id(const char *name)
 {

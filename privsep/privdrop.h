@@ -51,6 +51,11 @@ int priv_start(const struct priv_caps *c, char *err, size_t errlen);
 /* The unprivileged identity: user "flowtop" if it exists, else "nobody". */
 int priv_unpriv_ids(struct ids *out, char *err, size_t errlen);
 
+/* The IPFIX exporter's identity: user "flowtop-ipfix" if it exists (make
+ * install makes it), so that the process holding the socket to the flow
+ * collector shares no uid with the resolver; else unpriv. */
+void priv_ipfix_ids(const struct ids *unpriv, struct ids *out);
+
 /* The invoking user's identity (what the ui runs as): the real user; when
  * that is root, SUDO_UID and SUDO_GID if set, else the unprivileged
  * identity. */

@@ -49,7 +49,8 @@ struct role_ctx {
 	unsigned slot;                     /* its trap board slot */
 	int fd[ROLE_FDS];                  /* channel ends, or -1; become
 					    * 3, 4, 5, 6, 7 */
-	struct ids unpriv;                 /* the service identity */
+	struct ids unpriv;                 /* the service identity (the IPFIX
+					    * exporter's own where it has one) */
 	struct ids user;                   /* the identity the ui runs as */
 	struct ids caller;                 /* who started flowtop: the real
 					    * ids, the user who typed sudo

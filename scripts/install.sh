@@ -25,6 +25,9 @@
 # (useradd --user-group would make exactly the group flowtop and put the
 # user in it), and install refuses a service user that is a member of
 # GROUP: the resolver's identity may not start the privileged binary.
+# A second service user, flowtop-ipfix, is the IPFIX exporter's uid
+# (--ipfix), made the same way, so that the process holding the socket to
+# a flow collector shares no uid with the one that parses DNS answers.
 set -eu
 
 : "${PREFIX:?}" "${BINDIR:?}" "${MANDIR:?}" "${SYSCONFDIR:?}" \
@@ -35,6 +38,7 @@ SETUID=${SETUID:-0}
 CONFDIR=$SYSCONFDIR/netsniff-ng
 MANIFEST=$DATADIR/install-manifest
 USER_NAME=flowtop
+IPFIX_USER=flowtop-ipfix
 GROUP=${GROUP:-flowtop}
 DEFAULT_GROUP=flowtop
 CONFS=(tcp.conf udp.conf geoip.conf)
@@ -158,6 +162,9 @@ check_identities() {
 	if in_group "$USER_NAME" "$GROUP" && ! old_service_user; then
 		die "the user $USER_NAME (the sandboxed resolver's identity) is a member of group $GROUP, whose members may run flowtop: take it out of $GROUP, or pick another GROUP="
 	fi
+	if in_group "$IPFIX_USER" "$GROUP"; then
+		die "the user $IPFIX_USER (the IPFIX exporter's identity) is a member of group $GROUP, whose members may run flowtop: take it out of $GROUP, or pick another GROUP="
+	fi
 }
 
 # nobody's primary group (nogroup on Debian): the service user's.
@@ -188,14 +195,20 @@ install_user() {
 		OLD[group $USER_NAME]="group $USER_NAME"
 		say "moved the user $USER_NAME into nobody's group; its old group $USER_NAME is now who may run flowtop"
 	fi
-	if getent passwd "$USER_NAME" >/dev/null; then
+	make_service_user "$USER_NAME" "$gid" "flowtop sandboxed processes"
+	make_service_user "$IPFIX_USER" "$gid" "flowtop IPFIX exporter"
+}
+
+# make_service_user NAME GID COMMENT: a system user with no login, made
+# when absent and recorded.
+make_service_user() {
+	if getent passwd "$1" >/dev/null; then
 		return 0
 	fi
 	useradd --system --no-create-home --home-dir /nonexistent \
-		--shell /usr/sbin/nologin --gid "$gid" \
-		--comment "flowtop sandboxed processes" "$USER_NAME"
-	record user "$USER_NAME"
-	say "created the system user $USER_NAME"
+		--shell /usr/sbin/nologin --gid "$2" --comment "$3" "$1"
+	record user "$1"
+	say "created the system user $1"
 }
 
 # Who may run it: root:GROUP, 0750, with file capabilities (permitted set
@@ -223,7 +236,10 @@ print_postinst() {
 	say "not done here; a package's postinst (or root) must run:"
 	[ "$GROUP" = "$DEFAULT_GROUP" ] &&
 		echo "  getent group $GROUP >/dev/null || groupadd --system $GROUP"
-	echo "  getent passwd $USER_NAME >/dev/null || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --gid \"\$(id -g nobody)\" $USER_NAME"
+	local u
+	for u in "$USER_NAME" "$IPFIX_USER"; do
+		echo "  getent passwd $u >/dev/null || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --gid \"\$(id -g nobody)\" $u"
+	done
 	echo "  chown root:$GROUP $bin"
 	if [ "$SETUID" = 1 ]; then
 		echo "  chmod 4750 $bin"

@@ -317,6 +317,7 @@ void ipfix_feed_counts(struct ipfix_feed *f, struct ipfix_counts *out)
 	*out = (struct ipfix_counts){
 		.queued = f->queued, .sent = f->said.sent,
 		.dropped = f->dropped + f->said.dropped,
+		.handoff_dropped = f->dropped,
 		.lost = f->said.lost != 0,
 	};
 }

@@ -49,6 +49,7 @@ struct ipfix_counts {
 	uint64_t queued;        /* records handed to the exporter */
 	uint64_t sent;          /* records the exporter has sent */
 	uint64_t dropped;       /* records lost: here, or the exporter's */
+	uint64_t handoff_dropped;  /* of those, here: its channel was full */
 	int lost;               /* the TCP collector is gone */
 };
 

@@ -136,6 +136,21 @@ static int ui_alert_start(struct ui *u)
 	return 0;
 }
 
+/* --ipfix: the last records, and what never reached the exporter said
+ * once (the exporter says what it could not send). */
+static void ui_ipfix_finish(struct ui *u)
+{
+	struct ipfix_names n = ui_ipfix_names(u);
+	struct ipfix_counts c;
+
+	ipfix_feed_finish(u->ipfix, u->table, &n, clock_real_ns() / 1000000u);
+	ipfix_feed_counts(u->ipfix, &c);
+	if (c.handoff_dropped)
+		fprintf(stderr, "flowtop: ui: --ipfix: %llu records dropped: the "
+			"exporter fell behind\n",
+			(unsigned long long)c.handoff_dropped);
+}
+
 int ui_main(const struct options *o, struct msg_chan *col,
 	    struct msg_chan *res)
 {
@@ -186,12 +201,8 @@ int ui_main(const struct options *o, struct msg_chan *col,
 	if (u.alert && ui_alert_pass(&u, UI_ALERT_FINAL) < 0)
 		r = -1;
 	/* What moved since the flows' last records is sent, too. */
-	if (u.ipfix) {
-		struct ipfix_names n = ui_ipfix_names(&u);
-
-		ipfix_feed_finish(u.ipfix, u.table, &n,
-				  clock_real_ns() / 1000000u);
-	}
+	if (u.ipfix)
+		ui_ipfix_finish(&u);
 	testhook_ui_table(flow_table_count(u.table));
 	flow_table_on_gone(u.table, NULL, NULL);
 	record_free(u.rec);

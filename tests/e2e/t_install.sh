@@ -6,8 +6,8 @@
 # into a temporary PREFIX (conf and GeoIP dirs under it too: nothing in
 # /etc or /usr is touched), with file capabilities and then SETUID=1. Who
 # may run it: the binary is root:flowtop 0750 (4750 setuid), the group
-# flowtop made by install and removed by uninstall, the service user
-# flowtop not in it; a user outside the group gets "Permission denied" from
+# flowtop made by install and removed by uninstall, the service users
+# flowtop and flowtop-ipfix (the IPFIX exporter's) not in it; a user outside the group gets "Permission denied" from
 # the shell (126) and nothing of flowtop runs, a member runs it. Then
 # GROUP= with a group the test makes: the binary gets that group, no group
 # flowtop is made, uninstall leaves that group alone; GROUP= naming no
@@ -40,6 +40,8 @@ PFX=$(mktemp -d /tmp/ft-prefix-XXXXXX) && chmod 0755 "$PFX"
 SECRET=$(mktemp -d /tmp/ft-secret-XXXXXX) && chmod 0755 "$SECRET"
 FT_USER_BEFORE=0
 getent passwd flowtop >/dev/null && FT_USER_BEFORE=1
+IX_USER_BEFORE=0
+getent passwd flowtop-ipfix >/dev/null && IX_USER_BEFORE=1
 FT_GROUP_BEFORE=0
 getent group flowtop >/dev/null && FT_GROUP_BEFORE=1
 MADE_TUSER=0 MADE_TOUT=0 MADE_TGRP=0
@@ -57,6 +59,10 @@ inst_cleanup() {
 	if [ "$FT_USER_BEFORE" = 0 ] && getent passwd flowtop >/dev/null; then
 		wait_for 10 userdel flowtop 2>/dev/null ||
 			echo "t_install: could not remove the user flowtop this test made: userdel flowtop"
+	fi
+	if [ "$IX_USER_BEFORE" = 0 ] && getent passwd flowtop-ipfix >/dev/null; then
+		wait_for 10 userdel flowtop-ipfix 2>/dev/null ||
+			echo "t_install: could not remove the user flowtop-ipfix this test made: userdel flowtop-ipfix"
 	fi
 	if [ "$FT_GROUP_BEFORE" = 0 ] && getent group flowtop >/dev/null; then
 		groupdel flowtop 2>/dev/null ||
@@ -218,6 +224,9 @@ check_run() {
 	fi
 	verdict "$mode: the system user flowtop exists, with no login shell" \
 		"$(getent passwd flowtop | grep -q ':/usr/sbin/nologin$' || echo "$(getent passwd flowtop)")"
+	verdict "$mode: the IPFIX exporter's system user flowtop-ipfix exists, no login shell, a uid of its own" \
+		"$(getent passwd flowtop-ipfix | grep -q ':/usr/sbin/nologin$' &&
+			[ "$(id -u flowtop-ipfix)" != "$(id -u flowtop)" ] || echo "$(getent passwd flowtop-ipfix)")"
 	check_group_made "$mode"
 	# The test user joins the group (its processes start with
 	# setpriv --init-groups or a login, which read /etc/group).
@@ -262,6 +271,11 @@ check_run() {
 		verdict "$mode: make uninstall removes the user flowtop its install made" \
 			"$(getent passwd flowtop)"
 	fi
+	if [ "$IX_USER_BEFORE" = 0 ]; then
+		wait_for 5 sh -c '! getent passwd flowtop-ipfix >/dev/null'
+		verdict "$mode: make uninstall removes the user flowtop-ipfix its install made" \
+			"$(getent passwd flowtop-ipfix)"
+	fi
 	if [ "$FT_GROUP_BEFORE" = 0 ]; then
 		verdict "$mode: make uninstall removes the group flowtop its install made" \
 			"$(getent group flowtop)"
@@ -279,8 +293,8 @@ check_group_made() {
 		verdict "$mode: make install makes the group flowtop, recorded in the manifest" \
 			"$(getent group flowtop >/dev/null || echo "no group flowtop")$(grep -qx 'group flowtop' "$manifest" || echo " no 'group flowtop' in $manifest")"
 	fi
-	verdict "$mode: the service user flowtop is not in the group flowtop" \
-		"$(id -Gn flowtop | tr ' ' '\n' | grep -x flowtop >/dev/null && echo "id flowtop: $(id flowtop)")"
+	verdict "$mode: the service users flowtop and flowtop-ipfix are not in the group flowtop" \
+		"$(id -Gn flowtop | tr ' ' '\n' | grep -x flowtop >/dev/null && echo "id flowtop: $(id flowtop)")$(id -Gn flowtop-ipfix | tr ' ' '\n' | grep -x flowtop >/dev/null && echo "id flowtop-ipfix: $(id flowtop-ipfix)")"
 }
 
 # check_access MODE GROUP: the same run as the outsider and as a member of

@@ -20,17 +20,32 @@
 # a UDP collector that is down (the screen's status line counts dropped
 # records and the screen goes on; the count is said at the end), a TCP
 # collector that stops reading under 100k records (dropped and counted,
-# the screen answers q at once); and the exporter's confinement: the
-# service user, no capability, NoNewPrivs, seccomp, killed on a call
-# outside its table.
+# the screen answers q at once); and the exporter's confinement: its own
+# service user (flowtop-ipfix, made here as make install makes it when
+# missing), not the resolver's uid, no capability, NoNewPrivs, seccomp,
+# killed on a call outside its table.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tools ip nft timeout tmux nfcapd nfdump nfacctd ipfixDump socat conntrack ss
+require_tools ip nft timeout tmux nfcapd nfdump nfacctd ipfixDump socat conntrack ss useradd userdel
 require_flowtop
 ns_setup_or_skip
 
 TM=(tmux -L "ft-ipfix-$$")
-trap '"${TM[@]}" kill-server 2>/dev/null; e2e_cleanup' EXIT
+# The exporter's own service user, as make install makes it; made here
+# when missing, and removed at the end.
+MADE_IXUSER=0
+if ! getent passwd flowtop-ipfix >/dev/null; then
+	useradd --system --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin --gid "$(id -g nobody)" flowtop-ipfix &&
+		MADE_IXUSER=1
+fi
+ix_cleanup() {
+	"${TM[@]}" kill-server 2>/dev/null
+	e2e_cleanup
+	[ "$MADE_IXUSER" = 1 ] && { wait_for 10 userdel flowtop-ipfix 2>/dev/null ||
+		echo "t_ipfix: could not remove the user flowtop-ipfix: userdel flowtop-ipfix"; }
+}
+trap ix_cleanup EXIT
 
 CHECK=("$PY" "$E2E_DIR/ipfix_check.py")
 XML=$ROOT/dist/flowtop-ipfix.xml
@@ -80,6 +95,7 @@ export_run() {
 	ft_start "$name" "$NS_CLIENT" "${FT[@]}" --ipfix "$url" -o none
 	wait_for 5 ft_has_exporter
 	IX_PID=$(child_by_comm "$FT_PID" flowtop-ipfix)
+	RES_UID=$(status_field "$(child_by_comm "$FT_PID" flowtop-resolv)" Uid | awk '{print $1}')
 	IX_FACTS="uid $(status_field "$IX_PID" Uid | awk '{print $1}') caps $(status_field "$IX_PID" CapEff)/$(status_field "$IX_PID" CapPrm) nnp $(status_field "$IX_PID" NoNewPrivs) seccomp $(status_field "$IX_PID" Seccomp)"
 	sleep 1
 	flows "$b"
@@ -95,7 +111,7 @@ ft_has_exporter() { child_by_comm "$FT_PID" flowtop-ipfix >/dev/null; }
 # The kernel's own account of each closed flow, beside flowtop.
 bg events ip netns exec "$NS_CLIENT" conntrack -E -e DESTROY -o extended
 EVENTS_PID=$BG_PID
-SERVICE_UID=$(id -u flowtop 2>/dev/null || id -u nobody)
+SERVICE_UID=$(id -u flowtop-ipfix)
 
 # ------------------------------------------------------ nfcapd, UDP/IPv4
 mkdir -p "$WORK/nfc"
@@ -109,8 +125,9 @@ fi
 export_run nfc udp://127.0.0.1:4739 41000
 verdict "nfcapd: flowtop --ipfix -o none ends 0 on SIGTERM, quiet on stderr" \
 	"$([ "$FT_RC" = 0 ] && [ ! -s "$WORK/nfc.err" ] || printf '%s: %s' "$(rc_text "$FT_RC")" "$(show_file "$WORK/nfc.err")")"
-verdict "flowtop-ipfix runs as the service user, no capability, NoNewPrivs, seccomp" \
-	"$([ "$IX_FACTS" = "uid $SERVICE_UID caps 0000000000000000/0000000000000000 nnp 1 seccomp 2" ] || echo "$IX_FACTS (service uid $SERVICE_UID)")"
+verdict "flowtop-ipfix runs as its own service user (flowtop-ipfix, not the resolver's uid), no capability, NoNewPrivs, seccomp" \
+	"$([ "$IX_FACTS" = "uid $SERVICE_UID caps 0000000000000000/0000000000000000 nnp 1 seccomp 2" ] &&
+		[ -n "$RES_UID" ] && [ "$RES_UID" != "$SERVICE_UID" ] || echo "$IX_FACTS (flowtop-ipfix $SERVICE_UID, the resolver's uid ${RES_UID:-?})")"
 # nfcapd writes its file when it ends.
 kill -TERM "$NFC_PID"
 wait_pid "$NFC_PID" 10
