@@ -296,6 +296,13 @@ static int start_ready(struct run *r, int fd, const char *who,
 	return -1;
 }
 
+static void start_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 /* --record: the recorder first, so that a file it can't write ends the
  * run before the screen opens. */
 static int start_recorder(struct run *r)
@@ -313,8 +320,7 @@ static int start_recorder(struct run *r)
 				 sizeof(big));
 	if (start_child(r, RUN_RECORDER, r->roles->recorder, r->ui_rec[1]) < 0)
 		return -1;
-	close(r->ui_rec[1]);
-	r->ui_rec[1] = -1;
+	start_close(&r->ui_rec[1]);
 	return start_ready(r, r->ui_rec[0], "recorder", "--record");
 }
 
@@ -331,17 +337,9 @@ static int start_baseline(struct run *r)
 		return start_fail(r, strerror(errno));
 	if (start_child(r, RUN_BASELINE, r->roles->baseline, r->ui_base[1]) < 0)
 		return -1;
-	close(r->ui_base[1]);
-	r->ui_base[1] = -1;
+	start_close(&r->ui_base[1]);
 	return start_ready(r, r->ui_base[0], "baseline",
 			   r->o->alert ? "--alert" : "--learn");
-}
-
-static void start_close(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 }
 
 /* What the ui may have on its way to the IPFIX exporter: a pass's

@@ -6,13 +6,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "common/siphash.h"
+#include "ui/flow_slots.h"
 #include "ui/ipfix_feed.h"
 
 /* What was sent of a flow: its counters as of its last record, and when
  * its next record's span starts. */
 struct ixf_slot {
-	uint64_t key;           /* id << 32 | tuple hash; 0: free */
+	uint64_t key;           /* flow_slots.h */
 	uint64_t sent[4];       /* orig bytes, packets, reply bytes, packets */
 	uint64_t span_ms;       /* the next record's flowStartMilliseconds */
 	uint64_t moved_ms;      /* when its counters last moved */
@@ -25,8 +25,7 @@ struct ixf_slot {
 struct ipfix_feed {
 	int fd;
 	uint64_t active_ms, idle_ms;
-	struct ixf_slot *s;
-	size_t cap, n;          /* cap a power of two */
+	struct flow_slots sent;  /* struct ixf_slot a flow */
 	unsigned char msg[IX_MSG_MAX];
 	size_t len;             /* bytes in msg; 0: no head yet */
 	uint32_t count;         /* records in msg */
@@ -34,72 +33,11 @@ struct ipfix_feed {
 	struct ix_stats said;   /* the exporter's last IX_STATS */
 };
 
-static uint64_t ixf_key(const struct flow_entry *e)
-{
-	/* Never 0, the free slot's mark: an id of 0 with a hash of 0 is
-	 * moved off it. */
-	uint64_t k = (uint64_t)e->w.id << 32 | e->tuple_hash;
-
-	return k ? k : 1;
-}
-
-static size_t ixf_home(const struct ipfix_feed *f, uint64_t key)
-{
-	return (size_t)siphash13(siphash_key(), &key, sizeof(key)) &
-	       (f->cap - 1);
-}
-
-static size_t ixf_find(const struct ipfix_feed *f, uint64_t key)
-{
-	size_t i = ixf_home(f, key);
-
-	while (f->s[i].key && f->s[i].key != key)
-		i = (i + 1) & (f->cap - 1);
-	return i;
-}
-
-static int ixf_grow(struct ipfix_feed *f)
-{
-	size_t old = f->cap, cap = old ? old * 2 : 4096;
-	struct ixf_slot *was = f->s, *s = calloc(cap, sizeof(*s));
-
-	if (!s)
-		return -1;
-	f->s = s;
-	f->cap = cap;
-	for (size_t i = 0; i < old; i++)
-		if (was[i].key)
-			f->s[ixf_find(f, was[i].key)] = was[i];
-	free(was);
-	return 0;
-}
-
-/* Remove slot i; the rest of its probe run moves back over the hole. */
-static void ixf_del(struct ipfix_feed *f, size_t i)
-{
-	size_t mask = f->cap - 1, j = i;
-
-	f->n--;
-	for (;;) {
-		size_t k;
-
-		f->s[i].key = 0;
-		do {
-			j = (j + 1) & mask;
-			if (!f->s[j].key)
-				return;
-			k = ixf_home(f, f->s[j].key);
-		} while (i <= j ? (i < k && k <= j) : (i < k || k <= j));
-		f->s[i] = f->s[j];
-		i = j;
-	}
-}
-
 struct ipfix_feed *ipfix_feed_new(int fd, uint32_t active_s, uint32_t idle_s)
 {
 	struct ipfix_feed *f = calloc(1, sizeof(*f));
 
-	if (!f || ixf_grow(f) < 0) {
+	if (!f || flow_slots_init(&f->sent, sizeof(struct ixf_slot)) < 0) {
 		free(f);
 		return NULL;
 	}
@@ -113,7 +51,7 @@ void ipfix_feed_free(struct ipfix_feed *f)
 {
 	if (!f)
 		return;
-	free(f->s);
+	flow_slots_free(&f->sent);
 	free(f);
 }
 
@@ -188,7 +126,7 @@ static void ixf_fresh(struct ixf_slot *s, const struct flow_entry *e,
 	uint64_t start = e->w.start_ns ? e->w.start_ns / 1000000u : now_ms;
 
 	memset(s, 0, sizeof(*s));
-	s->key = ixf_key(e);
+	s->key = flow_slots_key(e);
 	s->span_ms = start < now_ms ? start : now_ms;
 	s->moved_ms = s->span_ms;
 }
@@ -218,19 +156,15 @@ static void ixf_wake(struct ixf_slot *s)
 static int ixf_look(struct ipfix_feed *f, const struct flow_entry *e,
 		    const struct ipfix_names *n, uint64_t now_ms)
 {
-	size_t i = ixf_find(f, ixf_key(e));
-	struct ixf_slot *s = &f->s[i];
+	int fresh;
+	struct ixf_slot *s = flow_slots_put(&f->sent, flow_slots_key(e),
+					    &fresh);
 	uint64_t sum;
 
-	if (!s->key) {
-		if (2 * (f->n + 1) > f->cap) {
-			if (ixf_grow(f) < 0)
-				return -1;
-			s = &f->s[ixf_find(f, ixf_key(e))];
-		}
-		f->n++;
+	if (!s)
+		return -1;
+	if (fresh)
 		ixf_fresh(s, e, now_ms);
-	}
 	s->flags |= ipfix_state_flags(e->w.l4proto, e->w.state);
 	/* Counters that moved since the last look moved now, as far as
 	 * the dump's resolution tells. */
@@ -264,10 +198,9 @@ int ipfix_feed_pass(struct ipfix_feed *f, const struct flow_table *t,
 void ipfix_feed_gone(struct ipfix_feed *f, const struct flow_entry *e,
 		     const struct ipfix_names *n, uint64_t real_ms, int forced)
 {
-	size_t i = ixf_find(f, ixf_key(e));
-	struct ixf_slot one, *s = &f->s[i];
+	struct ixf_slot one, *s = flow_slots_get(&f->sent, flow_slots_key(e));
 
-	if (!s->key) {
+	if (!s) {
 		/* Came and went between two dumps. */
 		s = &one;
 		ixf_fresh(s, e, real_ms);
@@ -279,7 +212,7 @@ void ipfix_feed_gone(struct ipfix_feed *f, const struct flow_entry *e,
 		ixf_emit(f, s, e, n, real_ms,
 			 forced ? IX_END_FORCED : IX_END_FLOW);
 	if (s != &one)
-		ixf_del(f, i);
+		flow_slots_del(&f->sent, s);
 }
 
 void ipfix_feed_finish(struct ipfix_feed *f, const struct flow_table *t,
@@ -287,10 +220,10 @@ void ipfix_feed_finish(struct ipfix_feed *f, const struct flow_table *t,
 {
 	for (size_t k = 0; k < flow_table_count(t); k++) {
 		const struct flow_entry *e = flow_table_at(t, k);
-		size_t i = ixf_find(f, ixf_key(e));
-		struct ixf_slot one, *s = &f->s[i];
+		struct ixf_slot one, *s = flow_slots_get(&f->sent,
+							 flow_slots_key(e));
 
-		if (!s->key) {
+		if (!s) {
 			s = &one;
 			ixf_fresh(s, e, real_ms);
 		}

@@ -4,31 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/siphash.h"
+#include "ui/flow_slots.h"
 #include "ui/record.h"
 
-/* A flow written: its key and what its last line showed. */
+/* A flow written (flow_slots.h): what its last line showed. */
 struct rec_slot {
-	uint64_t key;           /* id << 32 | tuple hash */
+	uint64_t key;
 	uint64_t sig;           /* rec_sig of its last line */
-	uint8_t used;
 };
 
 struct record {
 	FILE *out;
-	struct rec_slot *s;
-	size_t cap, n;          /* cap: 0 or a power of two */
+	struct flow_slots written;
 	const struct flow_entry **starts, **updates;
 	size_t list_cap;
 	int begun;              /* the "begin" line is written */
 };
 
 #define REC_OUT_BUF (1 << 20)
-
-static uint64_t rec_key(const struct flow_entry *e)
-{
-	return (uint64_t)e->w.id << 32 | e->tuple_hash;
-}
 
 /* What a line shows that can move: counters, state, owner. Two lines
  * whose sums agree by chance are one update fewer, nothing worse. */
@@ -41,64 +34,11 @@ static uint64_t rec_sig(const struct flow_entry *e)
 	       ((uint64_t)w->pid << 20) + w->uid;
 }
 
-static size_t rec_home(const struct record *rc, uint64_t key)
-{
-	return (size_t)siphash13(siphash_key(), &key, sizeof(key)) &
-	       (rc->cap - 1);
-}
-
-/* The slot of key, or where it would go. */
-static size_t rec_find(const struct record *rc, uint64_t key)
-{
-	size_t i = rec_home(rc, key);
-
-	while (rc->s[i].used && rc->s[i].key != key)
-		i = (i + 1) & (rc->cap - 1);
-	return i;
-}
-
-static int rec_grow(struct record *rc)
-{
-	size_t old = rc->cap, cap = old ? old * 2 : 1024;
-	struct rec_slot *was = rc->s, *s = calloc(cap, sizeof(*s));
-
-	if (!s)
-		return -1;
-	rc->s = s;
-	rc->cap = cap;
-	for (size_t i = 0; i < old; i++)
-		if (was[i].used)
-			rc->s[rec_find(rc, was[i].key)] = was[i];
-	free(was);
-	return 0;
-}
-
-/* Linear probing's delete: later members of the run move back, so no
- * search stops early at the hole. */
-static void rec_del(struct record *rc, size_t i)
-{
-	size_t mask = rc->cap - 1, j = i;
-
-	for (;;) {
-		size_t k;
-
-		rc->s[i].used = 0;
-		do {
-			j = (j + 1) & mask;
-			if (!rc->s[j].used)
-				return;
-			k = rec_home(rc, rc->s[j].key);
-		} while (i <= j ? (i < k && k <= j) : (i < k || k <= j));
-		rc->s[i] = rc->s[j];
-		i = j;
-	}
-}
-
 struct record *record_new(FILE *out)
 {
 	struct record *rc = calloc(1, sizeof(*rc));
 
-	if (!rc || rec_grow(rc) < 0) {
+	if (!rc || flow_slots_init(&rc->written, sizeof(struct rec_slot)) < 0) {
 		free(rc);
 		return NULL;
 	}
@@ -113,7 +53,7 @@ void record_free(struct record *rc)
 	if (!rc)
 		return;
 	fflush(rc->out);
-	free(rc->s);
+	flow_slots_free(&rc->written);
 	free(rc->starts);
 	free(rc->updates);
 	free(rc);
@@ -133,21 +73,6 @@ static int rec_lists(struct record *rc, size_t n)
 		return -1;
 	rc->updates = b;
 	rc->list_cap = n;
-	return 0;
-}
-
-/* Note e as written now; -1 when out of memory. */
-static int rec_note(struct record *rc, size_t i, const struct flow_entry *e)
-{
-	if (!rc->s[i].used) {
-		if (2 * (rc->n + 1) > rc->cap) {
-			if (rec_grow(rc) < 0)
-				return -1;
-			i = rec_find(rc, rec_key(e));
-		}
-		rc->n++;
-	}
-	rc->s[i] = (struct rec_slot){ rec_key(e), rec_sig(e), 1 };
 	return 0;
 }
 
@@ -181,16 +106,19 @@ int record_pass(struct record *rc, struct flow_table *t,
 		return -1;
 	for (size_t k = 0; k < n; k++) {
 		const struct flow_entry *e = flow_table_at(t, k);
-		size_t i = rec_find(rc, rec_key(e));
+		int fresh;
+		struct rec_slot *s = flow_slots_put(&rc->written,
+						    flow_slots_key(e), &fresh);
 
-		if (rc->s[i].used && rc->s[i].sig == rec_sig(e))
-			continue;
-		if (rc->s[i].used)
-			rc->updates[nu++] = e;
-		else
-			rc->starts[ns++] = e;
-		if (rec_note(rc, i, e) < 0)
+		if (!s)
 			return -1;
+		if (!fresh && s->sig == rec_sig(e))
+			continue;
+		if (fresh)
+			rc->starts[ns++] = e;
+		else
+			rc->updates[nu++] = e;
+		s->sig = rec_sig(e);
 	}
 	if (print_events(rc->out, po, "start", rc->starts, ns, real_ns) < 0 ||
 	    print_events(rc->out, po, "update", rc->updates, nu, real_ns) < 0 ||
@@ -203,25 +131,21 @@ int record_pass(struct record *rc, struct flow_table *t,
 int record_end(struct record *rc, const struct flow_entry *e,
 	       const struct print_opts *po, uint64_t real_ns)
 {
-	size_t i = rec_find(rc, rec_key(e));
+	struct rec_slot *s = flow_slots_get(&rc->written, flow_slots_key(e));
 
 	if (rec_begin(rc, real_ns) < 0)
 		return -1;
-	if (rc->s[i].used) {
-		rec_del(rc, i);
-		rc->n--;
-	} else if (print_events(rc->out, po, "start", &e, 1, real_ns) < 0) {
+	if (s)
+		flow_slots_del(&rc->written, s);
+	else if (print_events(rc->out, po, "start", &e, 1, real_ns) < 0)
 		return -1;
-	}
 	return print_events(rc->out, po, "end", &e, 1, real_ns);
 }
 
 void record_forget(struct record *rc, const struct flow_entry *e)
 {
-	size_t i = rec_find(rc, rec_key(e));
+	struct rec_slot *s = flow_slots_get(&rc->written, flow_slots_key(e));
 
-	if (rc->s[i].used) {
-		rec_del(rc, i);
-		rc->n--;
-	}
+	if (s)
+		flow_slots_del(&rc->written, s);
 }

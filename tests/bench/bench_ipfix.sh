@@ -30,41 +30,18 @@ CTLOAD=${CTLOAD:-$ROOT/build/bench/ctload}
 SIZE=${BENCH_IPFIX_SIZE:-200000}
 CHURN=${BENCH_IPFIX_CHURN:-100000}
 SECS=${BENCH_IPFIX_SECS:-10}
-HZ=$(getconf CLK_TCK)
 NS=ftipfix$$
 WORK=$(mktemp -d /tmp/ft-bench-ipfix.XXXXXX) || exit 1
 chmod 755 "$WORK"
-PIDS=()
-
-say() { echo "bench_ipfix: $*" >&2; }
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		case $(cat "/proc/$p/comm" 2>/dev/null) in
-		flowtop*|ip|ctload|timeout|nfcapd) kill -TERM "$p" 2>/dev/null ;;
-		esac
-	done
-	sleep 0.3
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-
-[ "$(id -u)" = 0 ] || { say "needs root"; exit 1; }
-for b in "$FLOWTOP" "$CTLOAD"; do
-	[ -x "$b" ] || { say "$b is not built"; exit 1; }
-done
+BENCH=bench_ipfix
+BENCH_COMMS=nfcapd
+# shellcheck source=tests/bench/bench_ns.sh
+source "$ROOT/tests/bench/bench_ns.sh"
 for t in nfcapd nfdump conntrack; do
 	command -v "$t" >/dev/null || { say "$t missing: scripts/install-deps.sh"; exit 1; }
 done
-ip netns add "$NS" || exit 1
-ip -n "$NS" link set lo up
 
-ticks() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }; awk '{ print $12 + $13 }' <<<"${s##*) }"; }
 secs() { awk -v t="$1" -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }'; }
-pct() { awk -v t="$1" -v hz="$HZ" -v s="$2" 'BEGIN { printf "%.1f%%", t / hz / s * 100 }'; }
-child() { for p in $(pgrep -P "$1"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"; done; }
 # udp FIELD: a counter of the namespace's Udp line in /proc/net/snmp.
 udp() { ip netns exec "$NS" awk -v f="$1" '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/snmp; }
 

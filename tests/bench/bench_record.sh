@@ -29,36 +29,12 @@ CTLOAD=${CTLOAD:-$ROOT/build/bench/ctload}
 SIZE=${BENCH_RECORD_SIZE:-200000}
 CHURN=${BENCH_RECORD_CHURN:-10000}
 SECS=${BENCH_RECORD_SECS:-10}
-HZ=$(getconf CLK_TCK)
 NS=ftrec$$
 WORK=$(mktemp -d /tmp/ft-bench-record.XXXXXX) || exit 1
-PIDS=()
+BENCH=bench_record
+# shellcheck source=tests/bench/bench_ns.sh
+source "$ROOT/tests/bench/bench_ns.sh"
 
-say() { echo "bench_record: $*" >&2; }
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		case $(cat "/proc/$p/comm" 2>/dev/null) in
-		flowtop*|ip|ctload|timeout) kill -TERM "$p" 2>/dev/null ;;
-		esac
-	done
-	sleep 0.3
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-
-[ "$(id -u)" = 0 ] || { say "needs root"; exit 1; }
-for b in "$FLOWTOP" "$CTLOAD"; do
-	[ -x "$b" ] || { say "$b is not built"; exit 1; }
-done
-ip netns add "$NS" || exit 1
-ip -n "$NS" link set lo up
-
-ticks() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }; awk '{ print $12 + $13 }' <<<"${s##*) }"; }
-pct() { awk -v t="$1" -v hz="$HZ" -v s="$2" 'BEGIN { printf "%.1f%%", t / hz / s * 100 }'; }
-child() { for p in $(pgrep -P "$1"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"; done; }
 bytes() { cat "$WORK"/rec* 2>/dev/null | wc -c; }
 
 out=$(ip netns exec "$NS" "$CTLOAD" fill "$SIZE" 2>&1) || { say "ctload fill: $out"; exit 1; }
